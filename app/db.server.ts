@@ -1,0 +1,69 @@
+import { createRequire } from "node:module";
+import { PrismaClient } from "@prisma/client";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+
+/**
+ * One Prisma client for the process. The adapter follows DATABASE_URL:
+ * `file:` → SQLite (better-sqlite3), `postgres://` → PostgreSQL (pg).
+ * Both clients are generated from one schema (prisma/schema.prisma), so their types match.
+ */
+export type Db = PrismaClient;
+export type Dialect = "sqlite" | "postgres";
+
+export function dialectOf(url: string): Dialect {
+  if (/^postgres(ql)?:\/\//.test(url)) return "postgres";
+  if (url.startsWith("file:")) return "sqlite";
+  throw new Error(`DATABASE_URL must start with file: or postgres://, got "${url.slice(0, 12)}…"`);
+}
+
+const require = createRequire(import.meta.url);
+
+export function createDb(url: string): Db {
+  if (dialectOf(url) === "postgres") {
+    const { PrismaClient: PgClient } = require(".prisma/client-pg") as { PrismaClient: new (o: object) => PrismaClient };
+    const parsed = new URL(url);
+    const schema = parsed.searchParams.get("schema") ?? undefined;
+    parsed.searchParams.delete("schema");
+    const adapter = new PrismaPg(
+      {
+        connectionString: parsed.toString(),
+        max: Number(process.env.PG_POOL_MAX ?? 10),
+        // Raw queries (the job claim) must see the same schema as the model queries.
+        ...(schema ? { options: `-c search_path="${schema}"` } : {}),
+      },
+      schema ? { schema } : undefined,
+    );
+    return new PgClient({ adapter });
+  }
+  const adapter = new PrismaBetterSQLite3({ url });
+  return new PrismaClient({ adapter });
+}
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __intentfulDb: { url: string; db: Db } | undefined;
+}
+
+/** The process-wide client for DATABASE_URL (kept across dev reloads). */
+export function getDb(): Db {
+  const url = process.env.DATABASE_URL ?? "file:./prisma/dev.sqlite";
+  if (!globalThis.__intentfulDb || globalThis.__intentfulDb.url !== url) {
+    globalThis.__intentfulDb = { url, db: createDb(url) };
+  }
+  return globalThis.__intentfulDb.db;
+}
+
+export function currentDialect(): Dialect {
+  return dialectOf(process.env.DATABASE_URL ?? "file:./prisma/dev.sqlite");
+}
+
+const db: Db = new Proxy({} as Db, {
+  get(_t, prop) {
+    const real = getDb() as unknown as Record<string | symbol, unknown>;
+    const value = real[prop];
+    return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(real) : value;
+  },
+});
+
+export default db;

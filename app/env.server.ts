@@ -1,0 +1,105 @@
+import { z } from "zod";
+
+/**
+ * The environment, validated once at boot. A wrong or missing variable ends start-up
+ * with a list naming each one (see `assertEnv`), never a stack trace.
+ */
+const bool = z
+  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+const DEMO_DEFAULTS = {
+  SHOPIFY_API_KEY: "demo-api-key",
+  SHOPIFY_API_SECRET: "demo-api-secret-not-for-production",
+};
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DEMO_MODE: bool.default(false),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    SHOPIFY_API_KEY: z.string().min(1, "is required (the app's client id from the Partner Dashboard)"),
+    SHOPIFY_API_SECRET: z.string().min(1, "is required (the app's client secret)"),
+    SHOPIFY_APP_URL: z.string().url("must be the app's public URL, e.g. https://example.com"),
+    SCOPES: z.string().default("read_orders,write_discounts,write_customers,read_customers,read_products,read_themes"),
+    SHOP_CUSTOM_DOMAIN: z.string().optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)"),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+      .optional()
+      .or(z.literal("").transform(() => undefined)),
+    EMAIL_FROM: z.string().email("must be an email address").optional().or(z.literal("").transform(() => undefined)),
+    WORKER_IN_PROCESS: bool.default(true),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DEMO_MODE && env.NODE_ENV === "production") {
+      ctx.addIssue({ code: "custom", path: ["DEMO_MODE"], message: "must not be set when NODE_ENV=production" });
+    }
+    if (env.DEMO_MODE && env.SHOPIFY_API_SECRET !== DEMO_DEFAULTS.SHOPIFY_API_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DEMO_MODE"],
+        message: "refuses to start with real Shopify credentials configured (unset SHOPIFY_API_SECRET for the demo)",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof schema>;
+
+export type EnvResult = { ok: true; env: Env } | { ok: false; problems: string[] };
+
+export function parseEnv(source: Record<string, string | undefined>): EnvResult {
+  const input = { ...source };
+  const demo = ["1", "true", "yes"].includes(input.DEMO_MODE ?? "");
+  if (demo) {
+    input.SHOPIFY_API_KEY ??= DEMO_DEFAULTS.SHOPIFY_API_KEY;
+    input.SHOPIFY_API_SECRET ??= DEMO_DEFAULTS.SHOPIFY_API_SECRET;
+    input.SHOPIFY_APP_URL ??= `http://localhost:${input.PORT ?? 3000}`;
+    input.DATABASE_URL ??= "file:./prisma/demo.sqlite";
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return { ok: true, env: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((i) => `${i.path.join(".") || "environment"} ${i.message}`),
+  };
+}
+
+let cached: Env | undefined;
+
+/** The validated environment; throws (with the list) if it is invalid. */
+export function getEnv(): Env {
+  if (cached) return cached;
+  const result = parseEnv(process.env);
+  if (!result.ok) throw new EnvError(result.problems);
+  cached = result.env;
+  return cached;
+}
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+/** For entry points: print the problems and exit 1 instead of throwing a stack trace. */
+export function assertEnvOrExit(): Env {
+  try {
+    return getEnv();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      process.stderr.write(`Intentful cannot start: the environment is invalid.\n${error.problems.map((p) => `  - ${p}`).join("\n")}\nSee README.md#environment.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+export function isDemo(): boolean {
+  return getEnv().DEMO_MODE;
+}

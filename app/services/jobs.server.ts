@@ -1,0 +1,283 @@
+import { randomUUID } from "node:crypto";
+import type { Prisma } from "@prisma/client";
+import type { Db, Dialect } from "../db.server";
+
+/**
+ * A durable job queue in the app's own database (table "Job").
+ *
+ * - enqueue with runAt and an optional dedupe key (a second enqueue with the same key is a no-op);
+ * - claim with a lease: PostgreSQL uses `FOR UPDATE SKIP LOCKED`, so any number of workers never
+ *   take the same job; SQLite serialises writers, and a compare-and-set on the row does the same;
+ * - a failed job retries with exponential backoff; after `maxAttempts` it is dead-lettered
+ *   (status "dead", kept with its last error for operators);
+ * - a job whose worker died is claimable again once its lease expires.
+ */
+export type JobStatus = "pending" | "running" | "done" | "dead";
+
+export interface JobRecord {
+  id: string;
+  shop: string | null;
+  kind: string;
+  payload: unknown;
+  runAt: Date;
+  attempts: number;
+  maxAttempts: number;
+}
+
+export interface JobContext {
+  now: Date;
+  job: JobRecord;
+  workerId: string;
+}
+
+export type JobHandler = (payload: any, ctx: JobContext) => Promise<void | { retryAt?: Date }>;
+
+export interface EnqueueInput {
+  kind: string;
+  payload?: unknown;
+  shop?: string | null;
+  runAt?: Date;
+  dedupeKey?: string;
+  maxAttempts?: number;
+}
+
+export const DEFAULT_LEASE_MS = 60_000;
+
+export function backoffMs(attempts: number): number {
+  // 30 s, 1 min, 2 min, 4 min … capped at 6 h.
+  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 6 * 3600_000);
+}
+
+export async function enqueue(db: Db, input: EnqueueInput): Promise<{ id: string; created: boolean }> {
+  const data = {
+    kind: input.kind,
+    shop: input.shop ?? null,
+    payload: (input.payload ?? {}) as Prisma.InputJsonValue,
+    runAt: input.runAt ?? new Date(),
+    dedupeKey: input.dedupeKey ?? null,
+    maxAttempts: input.maxAttempts ?? 8,
+  };
+  try {
+    const job = await db.job.create({ data, select: { id: true } });
+    return { id: job.id, created: true };
+  } catch (error) {
+    if (input.dedupeKey && isUniqueViolation(error)) {
+      const existing = await db.job.findUnique({ where: { dedupeKey: input.dedupeKey }, select: { id: true } });
+      if (existing) return { id: existing.id, created: false };
+    }
+    throw error;
+  }
+}
+
+export async function enqueueMany(db: Db, inputs: EnqueueInput[]): Promise<number> {
+  if (inputs.length === 0) return 0;
+  const result = await db.job.createMany({
+    data: inputs.map((input) => ({
+      kind: input.kind,
+      shop: input.shop ?? null,
+      payload: (input.payload ?? {}) as Prisma.InputJsonValue,
+      runAt: input.runAt ?? new Date(),
+      dedupeKey: input.dedupeKey ?? null,
+      maxAttempts: input.maxAttempts ?? 8,
+    })),
+    // SQLite (Prisma 6) has no skipDuplicates; callers that dedupe use enqueue().
+  });
+  return result.count;
+}
+
+/** P2002 from either generated client (SQLite or PostgreSQL: two classes, one code). */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+}
+
+interface ClaimOptions {
+  workerId: string;
+  now: Date;
+  limit: number;
+  leaseMs?: number;
+  kinds?: string[];
+}
+
+/** Claims up to `limit` due jobs for this worker. Safe under any number of concurrent workers. */
+export async function claimJobs(db: Db, dialect: Dialect, opts: ClaimOptions): Promise<JobRecord[]> {
+  const leaseUntil = new Date(opts.now.getTime() + (opts.leaseMs ?? DEFAULT_LEASE_MS));
+  if (dialect === "postgres") {
+    const kinds = opts.kinds && opts.kinds.length > 0 ? opts.kinds : null;
+    const rows = await db.$queryRaw<Array<JobRecord & { payload: unknown }>>`
+      UPDATE "Job" SET status = 'running', "lockedBy" = ${opts.workerId}, "lockedUntil" = ${leaseUntil},
+             attempts = attempts + 1, "updatedAt" = ${opts.now}
+      WHERE id IN (
+        SELECT id FROM "Job"
+        WHERE ((status = 'pending' AND "runAt" <= ${opts.now})
+               OR (status = 'running' AND "lockedUntil" < ${opts.now}))
+          AND (${kinds}::text[] IS NULL OR kind = ANY(${kinds}::text[]))
+        ORDER BY "runAt"
+        LIMIT ${opts.limit}
+        FOR UPDATE SKIP LOCKED
+      )
+      RETURNING id, shop, kind, payload, "runAt", attempts, "maxAttempts"`;
+    return rows.map((r) => ({ ...r, payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload }));
+  }
+  const candidates = await db.job.findMany({
+    where: {
+      OR: [
+        { status: "pending", runAt: { lte: opts.now } },
+        { status: "running", lockedUntil: { lt: opts.now } },
+      ],
+      ...(opts.kinds?.length ? { kind: { in: opts.kinds } } : {}),
+    },
+    orderBy: { runAt: "asc" },
+    take: opts.limit,
+    select: { id: true, status: true, lockedUntil: true, attempts: true },
+  });
+  const claimed: JobRecord[] = [];
+  for (const c of candidates) {
+    // Compare-and-set: only succeeds if nobody changed the row since we read it.
+    const { count } = await db.job.updateMany({
+      where: { id: c.id, status: c.status, attempts: c.attempts },
+      data: { status: "running", lockedBy: opts.workerId, lockedUntil: leaseUntil, attempts: { increment: 1 } },
+    });
+    if (count === 1) {
+      const job = await db.job.findUniqueOrThrow({
+        where: { id: c.id },
+        select: { id: true, shop: true, kind: true, payload: true, runAt: true, attempts: true, maxAttempts: true },
+      });
+      claimed.push(job);
+    }
+  }
+  return claimed;
+}
+
+export async function completeJob(db: Db, job: JobRecord, workerId: string, now: Date) {
+  await db.job.updateMany({
+    where: { id: job.id, lockedBy: workerId },
+    data: { status: "done", finishedAt: now, lockedUntil: null, lastError: null },
+  });
+}
+
+export async function failJob(db: Db, job: JobRecord, workerId: string, now: Date, error: unknown) {
+  const message = error instanceof Error ? error.message : String(error);
+  const dead = job.attempts >= job.maxAttempts;
+  await db.job.updateMany({
+    where: { id: job.id, lockedBy: workerId },
+    data: dead
+      ? { status: "dead", lastError: message.slice(0, 2000), lockedUntil: null, finishedAt: now }
+      : {
+          status: "pending",
+          lastError: message.slice(0, 2000),
+          lockedUntil: null,
+          lockedBy: null,
+          runAt: new Date(now.getTime() + backoffMs(job.attempts)),
+        },
+  });
+  return dead ? "dead" : "retry";
+}
+
+export async function rescheduleJob(db: Db, job: JobRecord, workerId: string, runAt: Date) {
+  // A deferral (quiet hours, budget) is not a failure: give the attempt back.
+  await db.job.updateMany({
+    where: { id: job.id, lockedBy: workerId },
+    data: { status: "pending", runAt, lockedBy: null, lockedUntil: null, attempts: { decrement: 1 } },
+  });
+}
+
+export interface Logger {
+  info(msg: string, meta?: Record<string, unknown>): void;
+  warn(msg: string, meta?: Record<string, unknown>): void;
+  error(msg: string, meta?: Record<string, unknown>): void;
+}
+
+export interface RunOptions {
+  db: Db;
+  dialect: Dialect;
+  handlers: Record<string, JobHandler>;
+  workerId?: string;
+  now?: () => Date;
+  batchSize?: number;
+  leaseMs?: number;
+  logger?: Logger;
+}
+
+/** Claims and runs one batch of due jobs; returns how many ran. */
+export async function runBatch(opts: RunOptions): Promise<{ ran: number; failed: number }> {
+  const workerId = opts.workerId ?? `w-${randomUUID().slice(0, 8)}`;
+  const now = (opts.now ?? (() => new Date()))();
+  const jobs = await claimJobs(opts.db, opts.dialect, {
+    workerId,
+    now,
+    limit: opts.batchSize ?? 20,
+    leaseMs: opts.leaseMs,
+  });
+  let failed = 0;
+  for (const job of jobs) {
+    const handler = opts.handlers[job.kind];
+    try {
+      if (!handler) throw new Error(`no handler for job kind "${job.kind}"`);
+      const result = await handler(job.payload, { now, job, workerId });
+      if (result && result.retryAt) await rescheduleJob(opts.db, job, workerId, result.retryAt);
+      else await completeJob(opts.db, job, workerId, now);
+    } catch (error) {
+      failed++;
+      const outcome = await failJob(opts.db, job, workerId, now, error);
+      opts.logger?.warn("job failed", {
+        jobId: job.id,
+        kind: job.kind,
+        attempt: job.attempts,
+        outcome,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return { ran: jobs.length, failed };
+}
+
+/** Runs every job due at `now` (including ones that become due by retries at the same instant) and returns. */
+export async function drainDue(opts: RunOptions): Promise<{ ran: number; failed: number }> {
+  let ran = 0;
+  let failed = 0;
+  for (;;) {
+    const r = await runBatch(opts);
+    ran += r.ran;
+    failed += r.failed;
+    if (r.ran === 0) return { ran, failed };
+  }
+}
+
+/** A polling worker loop; returns a stop function that resolves when the loop has finished. */
+export function startWorker(opts: RunOptions & { pollMs?: number }): () => Promise<void> {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (!stopped) {
+      let ran = 0;
+      try {
+        ran = (await runBatch(opts)).ran;
+      } catch (error) {
+        opts.logger?.error("worker batch failed", { error: error instanceof Error ? error.message : String(error) });
+      }
+      if (ran === 0 && !stopped) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, opts.pollMs ?? 1000);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+    }
+  })();
+  return async () => {
+    stopped = true;
+    wake?.();
+    await loop;
+  };
+}
+
+export async function listDeadJobs(db: Db, shop?: string) {
+  return db.job.findMany({
+    where: { status: "dead", ...(shop ? { shop } : {}) },
+    orderBy: { updatedAt: "desc" },
+    take: 100,
+    select: { id: true, kind: true, shop: true, attempts: true, lastError: true, updatedAt: true },
+  });
+}

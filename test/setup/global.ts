@@ -1,0 +1,2 @@
+// Global setup: nothing yet; browser tests start their own server.
+export default function setup() {}
