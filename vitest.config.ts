@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     environment: "node",
-    setupFiles: ["test/setup/console.ts"],
+    setupFiles: ["test/setup/env.ts", "test/setup/console.ts"],
     globalSetup: ["test/setup/global.ts"],
     testTimeout: 30_000,
     hookTimeout: 180_000,

@@ -1,0 +1,48 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+/**
+ * Demo only: the state of the pretend Shopify store (what the real Admin API would keep):
+ * app-data metafields, whether the theme's app embed is on, customers, discount codes and
+ * Flow trigger calls. Kept in a JSON file beside the demo database so restarts keep it.
+ */
+export interface DemoShopState {
+  metafields: Record<string, { type: string; value: string }>;
+  embedEnabled: boolean;
+  customers: Array<{ id: string; email: string; emailMarketingConsent: string; tags: string[] }>;
+  discountCodes: Array<{ id: string; code: string; percent: number; endsAt: string | null }>;
+  flowTriggers: Array<{ handle: string; payload: unknown; at: string }>;
+}
+
+function file(): string {
+  return process.env.DEMO_STATE_FILE ?? path.resolve("prisma", "demo-shopify.json");
+}
+
+const empty = (): DemoShopState => ({
+  metafields: {},
+  embedEnabled: true,
+  customers: [],
+  discountCodes: [],
+  flowTriggers: [],
+});
+
+export function readDemoState(): DemoShopState {
+  const f = file();
+  if (!existsSync(f)) return empty();
+  try {
+    return { ...empty(), ...(JSON.parse(readFileSync(f, "utf8")) as Partial<DemoShopState>) };
+  } catch {
+    return empty();
+  }
+}
+
+export function updateDemoState(change: (s: DemoShopState) => void): DemoShopState {
+  const state = readDemoState();
+  change(state);
+  const f = file();
+  mkdirSync(path.dirname(f), { recursive: true });
+  const tmp = `${f}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state, null, 2));
+  renameSync(tmp, f);
+  return state;
+}

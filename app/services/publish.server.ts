@@ -1,0 +1,100 @@
+import { createHash } from "node:crypto";
+import db, { type Db } from "~/db.server";
+import { compileConfig, configBytes, CONFIG_MAX_BYTES, type SkipNotice } from "~/domain/triggers";
+import { adminQuery, type AdminGraphql } from "./admin-graphql.server";
+import { enqueue } from "./jobs.server";
+
+export const METAFIELD_NAMESPACE = "intentful";
+export const METAFIELD_KEY = "config";
+
+const SET_CONFIG = `#graphql
+  mutation IntentfulPublishConfig($metafields: [MetafieldsSetInput!]!) {
+    metafieldsSet(metafields: $metafields) {
+      metafields { id key namespace }
+      userErrors { field message code }
+    }
+  }`;
+
+const APP_INSTALLATION = `#graphql
+  query IntentfulAppInstallation {
+    currentAppInstallation { id }
+  }`;
+
+export async function buildShopConfig(database: Db, shop: string) {
+  const [settings, triggers] = await Promise.all([
+    database.shop.findUnique({ where: { shop }, select: { overlaysPerSession: true } }),
+    database.trigger.findMany({
+      where: { shop, enabled: true },
+      select: {
+        id: true,
+        name: true,
+        type: true,
+        enabled: true,
+        conditions: true,
+        segment: true,
+        content: true,
+        frequencyCap: true,
+        holdoutPct: true,
+        priority: true,
+        salt: true,
+      },
+    }),
+  ]);
+  const skipped: SkipNotice[] = [];
+  const config = compileConfig(triggers, { overlaysPerSession: settings?.overlaysPerSession ?? 2 }, (n) => skipped.push(n));
+  return { config, skipped };
+}
+
+export type PublishResult =
+  | { ok: true; bytes: number; skipped: SkipNotice[]; hash: string }
+  | { ok: false; error: string; retryJobId?: string };
+
+/**
+ * Recompiles the shop's active rules and writes them to the app-data metafield the theme app
+ * embed reads (`app.metafields.intentful.config`). A failure is stored on the shop (the admin
+ * shows a banner) and retried by a job.
+ */
+export async function publishRules(
+  shop: string,
+  admin: AdminGraphql,
+  options: { database?: Db; retryOnFailure?: boolean } = {},
+): Promise<PublishResult> {
+  const database = options.database ?? db;
+  const { config, skipped } = await buildShopConfig(database, shop);
+  const value = JSON.stringify(config);
+  const bytes = configBytes(config);
+  const hash = createHash("sha256").update(value).digest("hex").slice(0, 16);
+  try {
+    if (bytes > CONFIG_MAX_BYTES) throw new Error(`compiled rules are ${bytes} bytes, over the ${CONFIG_MAX_BYTES} limit`);
+    const { currentAppInstallation } = await adminQuery<{ currentAppInstallation: { id: string } }>(admin, APP_INSTALLATION);
+    const result = await adminQuery<{
+      metafieldsSet: { userErrors: Array<{ field: string[] | null; message: string }> };
+    }>(admin, SET_CONFIG, {
+      metafields: [
+        { ownerId: currentAppInstallation.id, namespace: METAFIELD_NAMESPACE, key: METAFIELD_KEY, type: "json", value },
+      ],
+    });
+    const errors = result.metafieldsSet.userErrors;
+    if (errors.length) throw new Error(errors.map((e) => e.message).join("; "));
+    await database.shop.update({
+      where: { shop },
+      data: { publishedAt: new Date(), publishedHash: hash, publishError: null },
+    });
+    return { ok: true, bytes, skipped, hash };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await database.shop.update({ where: { shop }, data: { publishError: message.slice(0, 500) } });
+    let retryJobId: string | undefined;
+    if (options.retryOnFailure !== false) {
+      const job = await enqueue(database, {
+        kind: "publish-rules",
+        shop,
+        payload: { shop },
+        runAt: new Date(Date.now() + 30_000),
+        dedupeKey: `publish-rules:${shop}:${hash}`,
+      });
+      retryJobId = job.id;
+    }
+    return { ok: false, error: message, retryJobId };
+  }
+}
