@@ -19,7 +19,7 @@ export function settingsDataJson(embedEnabled: boolean, apiKey: string): string 
     current: {
       blocks: {
         "1234567890": {
-          type: `shopify://apps/intentful/blocks/app-embed/${apiKey}`,
+          type: `shopify://apps/intentful/blocks/intentful-embed/${apiKey}`,
           disabled: !embedEnabled,
           settings: {},
         },
@@ -132,7 +132,7 @@ let server: SetupServer | undefined;
 export function startMockAdminApi(): SetupServer {
   if (!server) {
     server = setupServer(...adminApiHandlers);
-    server.listen({ onUnhandledRequest: "bypass" });
+    server.listen({ onUnhandledFrame: "bypass" });
   }
   return server;
 }

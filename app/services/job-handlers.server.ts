@@ -1,14 +1,33 @@
+import db from "~/db.server";
 import type { JobHandler } from "./jobs.server";
-import { unauthenticated } from "~/shopify.server";
+import { enqueue } from "./jobs.server";
 import { publishRules } from "./publish.server";
+import { recoveryHandlers } from "./recovery.server";
+import { attributeOrder } from "./attribution.server";
+import { exportCustomerData, redactCustomer, redactShop, sweepRetention } from "./privacy.server";
+
+const adminFor = async (shop: string) => {
+  const { unauthenticated } = await import("~/shopify.server");
+  return (await unauthenticated.admin(shop)).admin;
+};
 
 /** Every job kind the worker knows, and what it does. */
 export function jobHandlers(): Record<string, JobHandler> {
   return {
     "publish-rules": async ({ shop }: { shop: string }) => {
-      const { admin } = await unauthenticated.admin(shop);
-      const result = await publishRules(shop, admin, { retryOnFailure: false });
+      const result = await publishRules(shop, await adminFor(shop), { retryOnFailure: false });
       if (!result.ok) throw new Error(result.error);
+    },
+    ...recoveryHandlers(),
+    "order.attribute": async (p: { shop: string; orderId: string }) => void (await attributeOrder(db, p)),
+    "privacy.export": (p) => exportCustomerData(db, p),
+    "privacy.redact-customer": (p) => redactCustomer(db, p),
+    "privacy.redact-shop": (p) => redactShop(db, p),
+    "retention.sweep": async (_p, ctx) => {
+      await sweepRetention(db, ctx.now);
+      // Daily, for as long as the app runs.
+      const next = new Date(ctx.now.getTime() + 86_400_000);
+      await enqueue(db, { kind: "retention.sweep", runAt: next, dedupeKey: `retention:${next.toISOString().slice(0, 10)}` });
     },
     ...extraHandlers,
   };
@@ -16,7 +35,7 @@ export function jobHandlers(): Record<string, JobHandler> {
 
 const extraHandlers: Record<string, JobHandler> = {};
 
-/** Lets a service module add its job kinds (recovery, retention, …) at import time. */
+/** For modules that add job kinds without being imported here (register before the worker starts). */
 export function registerJobHandler(kind: string, handler: JobHandler) {
   extraHandlers[kind] = handler;
 }

@@ -30,6 +30,8 @@ export const storefrontEventSchema = z
     variant: z.enum(["treatment", "control"]).optional(),
     tier: z.enum(["low", "mid", "high"]).optional(),
     productId: id.optional(),
+    // The Ajax cart token (links a visitor to carts/* webhooks); tokens may carry "?key=…".
+    cartToken: z.string().min(1).max(200).regex(/^[A-Za-z0-9_?=&.:-]+$/).optional(),
     valueCents: z.number().int().min(0).max(1_000_000_000).optional(),
     email: z.string().email().max(254).optional(),
     marketingConsent: z.boolean().optional(),

@@ -109,6 +109,7 @@ CREATE TABLE "RecoveryStep" (
 CREATE TABLE "Checkout" (
     "id" TEXT NOT NULL,
     "shop" TEXT NOT NULL,
+    "shopifyId" TEXT,
     "token" TEXT NOT NULL,
     "cartToken" TEXT,
     "email" TEXT,
@@ -126,6 +127,25 @@ CREATE TABLE "Checkout" (
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
     CONSTRAINT "Checkout_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Order" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "orderId" TEXT NOT NULL,
+    "name" TEXT,
+    "checkoutToken" TEXT,
+    "cartToken" TEXT,
+    "email" TEXT,
+    "customerId" TEXT,
+    "visitorId" TEXT,
+    "totalCents" INTEGER NOT NULL DEFAULT 0,
+    "currency" TEXT NOT NULL DEFAULT 'USD',
+    "orderedAt" TIMESTAMP(3) NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
@@ -159,6 +179,7 @@ CREATE TABLE "FlowRun" (
     "customerId" TEXT,
     "visitorId" TEXT,
     "holdout" BOOLEAN NOT NULL DEFAULT false,
+    "discountCode" TEXT,
     "status" TEXT NOT NULL DEFAULT 'active',
     "stopReason" TEXT,
     "startedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -212,6 +233,7 @@ CREATE TABLE "Event" (
     "variant" TEXT,
     "intentTier" TEXT,
     "productId" TEXT,
+    "cartToken" TEXT,
     "valueCents" INTEGER,
     "occurredAt" TIMESTAMP(3) NOT NULL,
     "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -315,6 +337,9 @@ CREATE INDEX "RecoveryFlow_shop_enabled_idx" ON "RecoveryFlow"("shop", "enabled"
 CREATE UNIQUE INDEX "RecoveryStep_flowId_position_key" ON "RecoveryStep"("flowId", "position");
 
 -- CreateIndex
+CREATE INDEX "Checkout_shop_shopifyId_idx" ON "Checkout"("shop", "shopifyId");
+
+-- CreateIndex
 CREATE INDEX "Checkout_shop_cartToken_idx" ON "Checkout"("shop", "cartToken");
 
 -- CreateIndex
@@ -325,6 +350,21 @@ CREATE INDEX "Checkout_shop_customerId_idx" ON "Checkout"("shop", "customerId");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Checkout_shop_token_key" ON "Checkout"("shop", "token");
+
+-- CreateIndex
+CREATE INDEX "Order_shop_checkoutToken_idx" ON "Order"("shop", "checkoutToken");
+
+-- CreateIndex
+CREATE INDEX "Order_shop_cartToken_idx" ON "Order"("shop", "cartToken");
+
+-- CreateIndex
+CREATE INDEX "Order_shop_email_idx" ON "Order"("shop", "email");
+
+-- CreateIndex
+CREATE INDEX "Order_shop_customerId_idx" ON "Order"("shop", "customerId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Order_shop_orderId_key" ON "Order"("shop", "orderId");
 
 -- CreateIndex
 CREATE INDEX "Cart_shop_visitorId_idx" ON "Cart"("shop", "visitorId");
@@ -361,6 +401,9 @@ CREATE INDEX "Event_shop_triggerId_kind_idx" ON "Event"("shop", "triggerId", "ki
 
 -- CreateIndex
 CREATE INDEX "Event_shop_visitorId_idx" ON "Event"("shop", "visitorId");
+
+-- CreateIndex
+CREATE INDEX "Event_shop_cartToken_idx" ON "Event"("shop", "cartToken");
 
 -- CreateIndex
 CREATE INDEX "Contact_shop_visitorId_idx" ON "Contact"("shop", "visitorId");

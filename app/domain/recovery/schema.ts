@@ -1,0 +1,163 @@
+import { z } from "zod";
+import { PLACEHOLDERS, placeholdersIn, unknownPlaceholders } from "./placeholders";
+
+/**
+ * A recovery flow as the merchant edits it. One schema for the admin form and the action
+ * that saves it. `delayMinutes` counts from the moment the checkout (cart, browse session)
+ * started, not from the previous email, so "24 hours" in the editor means 24 hours after
+ * the shopper left; steps must therefore be in increasing order.
+ */
+export const FLOW_KINDS = ["checkout", "cart", "browse"] as const;
+export const AUDIENCES = ["any_email", "marketing_consented", "min_value"] as const;
+export const DELIVERY_CHANNELS = ["email", "shopify_flow"] as const;
+export const BLOCK_TYPES = ["heading", "text", "items", "button", "discount"] as const;
+
+export const MIN_DELAY_MINUTES = 15;
+export const MAX_DELAY_MINUTES = 30 * 24 * 60;
+export const MAX_STEPS = 5;
+export const MAX_HOLDOUT_PCT = 50;
+
+export type FlowKind = (typeof FLOW_KINDS)[number];
+export type Audience = (typeof AUDIENCES)[number];
+export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
+export type BlockType = (typeof BLOCK_TYPES)[number];
+
+const wholeNumber = (what: string) =>
+  z.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`);
+
+export const blockSchema = z
+  .object({
+    type: z.enum(BLOCK_TYPES, { error: `Block type must be one of: ${BLOCK_TYPES.join(", ")}` }),
+    text: z.string().trim().max(2000, "Block text can be at most 2000 characters").optional(),
+  })
+  .strict()
+  .superRefine((block, ctx) => {
+    if ((block.type === "heading" || block.type === "text") && !block.text) {
+      ctx.addIssue({ code: "custom", path: ["text"], message: `A ${block.type} block needs some text` });
+    }
+    if (block.type === "heading" && block.text && block.text.length > 200) {
+      ctx.addIssue({ code: "custom", path: ["text"], message: "A heading can be at most 200 characters" });
+    }
+  });
+
+/** A stored step's `body` column; parse it with this before rendering. */
+export const emailBodySchema = z
+  .array(blockSchema, { error: "Body must be a list of blocks" })
+  .min(1, "Add at least one block to the email")
+  .max(20, "An email can have at most 20 blocks");
+
+export const stepInputSchema = z
+  .object({
+    delayMinutes: wholeNumber("Delay")
+      .min(MIN_DELAY_MINUTES, `Wait at least ${MIN_DELAY_MINUTES} minutes before sending`)
+      .max(MAX_DELAY_MINUTES, "Send within 30 days (43200 minutes)"),
+    subject: z
+      .string({ error: "Subject is required" })
+      .trim()
+      .min(1, "Subject is required")
+      .max(150, "Subject can be at most 150 characters"),
+    preheader: z.string().trim().max(200, "Preview text can be at most 200 characters").default(""),
+    body: emailBodySchema,
+    discountPercent: wholeNumber("Discount")
+      .min(1, "Discount must be between 1% and 90%")
+      .max(90, "Discount must be between 1% and 90%")
+      .optional(),
+    discountExpiryDays: wholeNumber("Discount expiry")
+      .min(1, "Discount expiry must be between 1 and 60 days")
+      .max(60, "Discount expiry must be between 1 and 60 days")
+      .optional(),
+  })
+  .strict()
+  .superRefine((step, ctx) => {
+    const texts: Array<[PropertyKey[], string]> = [
+      [["subject"], step.subject],
+      [["preheader"], step.preheader],
+      ...step.body.map((b, i): [PropertyKey[], string] => [["body", i, "text"], b.text ?? ""]),
+    ];
+    for (const [path, text] of texts) {
+      for (const name of unknownPlaceholders(text)) {
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `Unknown placeholder {{ ${name} }}; use one of: ${PLACEHOLDERS.join(", ")}`,
+        });
+      }
+      if (step.discountPercent == null && placeholdersIn(text).includes("discount_code")) {
+        ctx.addIssue({ code: "custom", path, message: "{{ discount_code }} needs a discount on this email" });
+      }
+    }
+    step.body.forEach((b, i) => {
+      if (b.type === "discount" && step.discountPercent == null) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["body", i, "type"],
+          message: "Set a discount percent for this email or remove the discount block",
+        });
+      }
+    });
+    if (step.discountExpiryDays != null && step.discountPercent == null) {
+      ctx.addIssue({ code: "custom", path: ["discountExpiryDays"], message: "An expiry needs a discount percent" });
+    }
+  });
+
+export const flowInputSchema = z
+  .object({
+    name: z
+      .string({ error: "Name is required" })
+      .trim()
+      .min(1, "Name is required")
+      .max(80, "Name can be at most 80 characters"),
+    kind: z.enum(FLOW_KINDS, { error: `Kind must be one of: ${FLOW_KINDS.join(", ")}` }),
+    enabled: z.boolean({ error: "Enabled must be true or false" }),
+    audience: z.enum(AUDIENCES, { error: `Audience must be one of: ${AUDIENCES.join(", ")}` }),
+    minCartCents: wholeNumber("Minimum cart value")
+      .min(0, "Minimum cart value cannot be negative")
+      .max(100_000_000, "Minimum cart value is too large")
+      .default(0),
+    holdoutPct: wholeNumber("Holdout")
+      .min(0, `Holdout must be between 0% and ${MAX_HOLDOUT_PCT}%`)
+      .max(MAX_HOLDOUT_PCT, `Holdout must be between 0% and ${MAX_HOLDOUT_PCT}%`),
+    respectQuiet: z.boolean({ error: "Respect quiet hours must be true or false" }).default(true),
+    deliverVia: z
+      .enum(DELIVERY_CHANNELS, { error: `Deliver via must be one of: ${DELIVERY_CHANNELS.join(", ")}` })
+      .default("email"),
+    steps: z
+      .array(stepInputSchema, { error: "Steps must be a list" })
+      .min(1, "Add at least one email")
+      .max(MAX_STEPS, `A flow can have at most ${MAX_STEPS} emails`),
+  })
+  .strict()
+  .superRefine((flow, ctx) => {
+    if (flow.audience === "min_value" && flow.minCartCents <= 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["minCartCents"],
+        message: "Set a minimum cart value above 0 for this audience",
+      });
+    }
+    for (let i = 1; i < flow.steps.length; i++) {
+      if (flow.steps[i].delayMinutes <= flow.steps[i - 1].delayMinutes) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["steps", i, "delayMinutes"],
+          message: `Email ${i + 1} must be sent later than email ${i} (delays count from when the shopper left)`,
+        });
+      }
+    }
+  });
+
+export type Block = z.output<typeof blockSchema>;
+export type StepInput = z.output<typeof stepInputSchema>;
+export type FlowInput = z.output<typeof flowInputSchema>;
+/** What a form or API may send: fields with defaults can be left out. */
+export type FlowInputDraft = z.input<typeof flowInputSchema>;
+
+/** Field errors keyed by dotted path (`steps.1.subject`), first message per field, for forms. */
+export function flowFieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.map(String).join(".") || "_";
+    out[key] ??= issue.message;
+  }
+  return out;
+}

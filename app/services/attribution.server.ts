@@ -1,0 +1,95 @@
+import type { Db } from "~/db.server";
+
+/**
+ * Credits an order (orders/create) to what touched the shopper inside the shop's attribution
+ * window (default 5 days), for BOTH arms, so analytics can compare treatment with holdout:
+ * - flows: the run for this checkout/cart/email; treatment when an email of it was sent (or
+ *   clicked) in the window, control when the run was held out;
+ * - overlays: the first exposure per trigger of the visitor id in the cart attributes —
+ *   "impression" events are treatment, "control" events are the holdout.
+ * One Attribution per order and touch (unique key), so a replayed job changes nothing.
+ */
+export async function attributeOrder(database: Db, p: { shop: string; orderId: string }) {
+  const order = await database.order.findUnique({ where: { shop_orderId: { shop: p.shop, orderId: p.orderId } } });
+  if (!order) return;
+  const shop = await database.shop.findUnique({ where: { shop: p.shop }, select: { attributionWindowDays: true } });
+  const windowStart = new Date(order.orderedAt.getTime() - (shop?.attributionWindowDays ?? 5) * 86_400_000);
+  const rows: Array<{ source: string; key: string; triggerId?: string; flowId?: string; messageId?: string; variant: string; visitorId?: string | null }> = [];
+
+  const checkout = order.checkoutToken
+    ? await database.checkout.findUnique({ where: { shop_token: { shop: p.shop, token: order.checkoutToken } }, select: { id: true } })
+    : null;
+  const runOr = [
+    ...(checkout ? [{ checkoutId: checkout.id }] : []),
+    ...(order.cartToken ? [{ cartToken: order.cartToken }] : []),
+    ...(order.email ? [{ email: order.email }] : []),
+  ];
+  if (runOr.length) {
+    const runs = await database.flowRun.findMany({
+      where: { shop: p.shop, startedAt: { gte: windowStart, lte: order.orderedAt }, OR: runOr },
+      select: { id: true, flowId: true, holdout: true },
+    });
+    for (const run of runs) {
+      if (run.holdout) {
+        rows.push({ source: "flow", key: `${order.orderId}:flow:${run.flowId}`, flowId: run.flowId, variant: "control" });
+        continue;
+      }
+      const message = await database.message.findFirst({
+        where: { shop: p.shop, flowRunId: run.id, status: "sent", sentAt: { gte: windowStart, lte: order.orderedAt } },
+        orderBy: [{ clickedAt: "desc" }, { sentAt: "desc" }],
+        select: { id: true },
+      });
+      if (message) {
+        rows.push({ source: "flow", key: `${order.orderId}:flow:${run.flowId}`, flowId: run.flowId, messageId: message.id, variant: "treatment" });
+      }
+    }
+  }
+
+  if (order.visitorId) {
+    const exposures = await database.event.findMany({
+      where: {
+        shop: p.shop,
+        visitorId: order.visitorId,
+        kind: { in: ["impression", "control"] },
+        occurredAt: { gte: windowStart, lte: order.orderedAt },
+      },
+      orderBy: { occurredAt: "asc" },
+      select: { triggerId: true, kind: true },
+    });
+    const seen = new Set<string>();
+    for (const e of exposures) {
+      if (!e.triggerId || seen.has(e.triggerId)) continue;
+      seen.add(e.triggerId);
+      rows.push({
+        source: "overlay",
+        key: `${order.orderId}:overlay:${e.triggerId}`,
+        triggerId: e.triggerId,
+        variant: e.kind === "impression" ? "treatment" : "control",
+        visitorId: order.visitorId,
+      });
+    }
+  }
+
+  for (const r of rows) {
+    await database.attribution.upsert({
+      where: { shop_key: { shop: p.shop, key: r.key } },
+      update: {},
+      create: {
+        shop: p.shop,
+        orderId: order.orderId,
+        orderName: order.name,
+        totalCents: order.totalCents,
+        currency: order.currency,
+        source: r.source,
+        triggerId: r.triggerId ?? null,
+        flowId: r.flowId ?? null,
+        messageId: r.messageId ?? null,
+        visitorId: r.visitorId ?? null,
+        variant: r.variant,
+        key: r.key,
+        occurredAt: order.orderedAt,
+      },
+    });
+  }
+  return rows.length;
+}

@@ -1,0 +1,110 @@
+import type { Prisma, PrismaClient } from "@prisma/client";
+import type { ZodType } from "zod";
+import db from "~/db.server";
+import { authenticate } from "~/shopify.server";
+import { isUniqueViolation } from "../jobs.server";
+import { logger } from "../logger.server";
+import { topicHandlers, type TopicHandler } from "./topics.server";
+
+export type Tx = Prisma.TransactionClient;
+
+/**
+ * Webhook intake, shared by every app/routes/webhooks.* route:
+ * 1. `authenticate.webhook` verifies the HMAC (401 when wrong, compliance topics included);
+ * 2. the delivery is recorded under its X-Shopify-Webhook-Id — a repeat is acknowledged and ignored;
+ * 3. the payload is validated; a malformed or wrongly typed one is recorded as rejected and
+ *    acknowledged with 200 (a retry cannot fix it, and a 5xx would start a retry storm);
+ * 4. the snapshot write and the follow-up jobs happen in ONE transaction with the delivery row,
+ *    so a database failure leaves nothing half-written and answers 5xx, and Shopify retries.
+ */
+export async function receiveWebhook(request: Request, options: { now?: Date } = {}): Promise<Response> {
+  const headers = request.headers;
+  let ctx: Awaited<ReturnType<typeof authenticate.webhook>>;
+  try {
+    ctx = await authenticate.webhook(request);
+  } catch (error) {
+    if (error instanceof Response) return error;
+    if (error instanceof SyntaxError) {
+      // The HMAC was valid (the library parses JSON only after verifying it), the body is not JSON.
+      await recordRejected(headers, "body is not valid JSON");
+      return ok();
+    }
+    throw error;
+  }
+  const topic = normalizeTopic(String(ctx.topic));
+  const webhookId = ctx.webhookId || headers.get("x-shopify-webhook-id") || "";
+  const shop = ctx.shop;
+  const triggeredAt = parseDate(headers.get("x-shopify-triggered-at"));
+  const handler: TopicHandler | undefined = topicHandlers[topic];
+  if (!handler) {
+    await recordRejected(headers, `no handler for topic ${topic}`, "ignored");
+    return ok();
+  }
+  const parsed = (handler.schema as ZodType).safeParse(ctx.payload);
+  if (!parsed.success) {
+    const reason = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join(".") || "payload"}: ${i.message}`)
+      .join("; ");
+    await recordRejected(headers, reason);
+    logger.warn("webhook rejected", { topic, shop, webhookId, reason });
+    return ok();
+  }
+  const now = options.now ?? new Date();
+  try {
+    await (db as PrismaClient).$transaction(async (tx) => {
+      await tx.webhookDelivery.create({ data: { webhookId, shop, topic, triggeredAt, outcome: "accepted" } });
+      const result = await handler.apply(tx, { shop, payload: parsed.data, triggeredAt, now });
+      if (result && result.outcome !== "accepted") {
+        await tx.webhookDelivery.update({
+          where: { webhookId },
+          data: { outcome: result.outcome, reason: result.reason ?? null },
+        });
+      }
+    });
+  } catch (error) {
+    if (isUniqueViolation(error) && (await isKnownDelivery(webhookId))) {
+      return ok(); // a repeat delivery: already handled
+    }
+    throw error;
+  }
+  return ok();
+}
+
+function ok() {
+  return new Response(null, { status: 200 });
+}
+
+export function normalizeTopic(topic: string): string {
+  // The library reports topics as sent in X-Shopify-Topic ("checkouts/create"); accept the enum form too.
+  return topic.includes("/") ? topic.toLowerCase() : topic.toLowerCase().replace("_", "/");
+}
+
+function parseDate(value: string | null): Date | null {
+  if (!value) return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+async function isKnownDelivery(webhookId: string) {
+  return (await db.webhookDelivery.findUnique({ where: { webhookId }, select: { webhookId: true } })) !== null;
+}
+
+async function recordRejected(headers: Headers, reason: string, outcome = "rejected") {
+  const webhookId = headers.get("x-shopify-webhook-id");
+  if (!webhookId) return;
+  try {
+    await db.webhookDelivery.create({
+      data: {
+        webhookId,
+        shop: headers.get("x-shopify-shop-domain") ?? "unknown",
+        topic: headers.get("x-shopify-topic") ?? "unknown",
+        triggeredAt: parseDate(headers.get("x-shopify-triggered-at")),
+        outcome,
+        reason: reason.slice(0, 500),
+      },
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+}

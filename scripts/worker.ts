@@ -1,0 +1,53 @@
+/**
+ * `npm run worker`: the job worker as its own process (for scale; the web process runs one
+ * too unless WORKER_IN_PROCESS=0).
+ *   npm run worker                      poll forever
+ *   npm run worker -- --once            run every job due now, then exit
+ *   npm run worker -- --once --now ISO  …due at that instant (operators and tests)
+ *   npm run worker -- --dead            list dead-lettered jobs
+ */
+import { randomUUID } from "node:crypto";
+import { assertEnvOrExit } from "../app/env.server";
+import { currentDialect, getDb } from "../app/db.server";
+import { drainDue, listDeadJobs, startWorker } from "../app/services/jobs.server";
+import { jobHandlers } from "../app/services/job-handlers.server";
+import { logger } from "../app/services/logger.server";
+
+const args = process.argv.slice(2);
+const env = assertEnvOrExit();
+if (env.DEMO_MODE) {
+  const { startMockAdminApi } = await import("../app/demo/mock-admin.server");
+  startMockAdminApi();
+}
+const db = getDb();
+const dialect = currentDialect();
+const workerId = `worker-${process.pid}-${randomUUID().slice(0, 6)}`;
+
+if (args.includes("--dead")) {
+  console.table(await listDeadJobs(db));
+  process.exit(0);
+}
+if (args.includes("--once")) {
+  const i = args.indexOf("--now");
+  let now = new Date();
+  if (i >= 0) {
+    now = new Date(args[i + 1] ?? "");
+    if (Number.isNaN(now.getTime())) {
+      console.error(`--now needs an ISO date-time, got "${args[i + 1] ?? ""}"`);
+      process.exit(2);
+    }
+  }
+  const result = await drainDue({ db, dialect, handlers: jobHandlers(), workerId, now: () => now, logger });
+  console.log(JSON.stringify({ ran: result.ran, failed: result.failed, now: now.toISOString() }));
+  await db.$disconnect();
+  process.exit(0);
+}
+const stop = startWorker({ db, dialect, handlers: jobHandlers(), workerId, logger, pollMs: 500 });
+logger.info("worker started", { workerId, dialect });
+const shutdown = async () => {
+  await stop();
+  await db.$disconnect();
+  process.exit(0);
+};
+process.once("SIGTERM", shutdown);
+process.once("SIGINT", shutdown);
