@@ -41,7 +41,6 @@ export function createDb(url: string): Db {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __intentfulDb: { url: string; db: Db } | undefined;
 }
 

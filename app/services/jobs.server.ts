@@ -209,13 +209,14 @@ export async function runBatch(opts: RunOptions): Promise<{ ran: number; failed:
     leaseMs: opts.leaseMs,
   });
   let failed = 0;
+  const done: string[] = [];
   for (const job of jobs) {
     const handler = opts.handlers[job.kind];
     try {
       if (!handler) throw new Error(`no handler for job kind "${job.kind}"`);
       const result = await handler(job.payload, { now, job, workerId });
       if (result && result.retryAt) await rescheduleJob(opts.db, job, workerId, result.retryAt);
-      else await completeJob(opts.db, job, workerId, now);
+      else done.push(job.id);
     } catch (error) {
       failed++;
       const outcome = await failJob(opts.db, job, workerId, now, error);
@@ -227,6 +228,14 @@ export async function runBatch(opts: RunOptions): Promise<{ ran: number; failed:
         error: error instanceof Error ? error.message : String(error),
       });
     }
+  }
+  // One write for the batch's successes (handlers are idempotent: a crash before this line
+  // only means those jobs run again after their lease expires).
+  if (done.length) {
+    await opts.db.job.updateMany({
+      where: { id: { in: done }, lockedBy: workerId },
+      data: { status: "done", finishedAt: now, lockedUntil: null, lastError: null },
+    });
   }
   return { ran: jobs.length, failed };
 }

@@ -1,0 +1,83 @@
+/**
+ * `npm run bench`: measures what the issues set targets for and writes bench/results/latest.json
+ * (plus a table on stdout). Sections run when their prerequisites exist; PostgreSQL sections use
+ * BENCH_DATABASE_URL (default: a fresh database on 127.0.0.1:5432).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import pg from "pg";
+
+process.env.NODE_ENV ??= "test";
+process.env.SHOPIFY_API_KEY ??= "bench-api-key";
+process.env.SHOPIFY_API_SECRET ??= "bench-api-secret-with-enough-bytes";
+process.env.SHOPIFY_APP_URL ??= "http://localhost:3000";
+process.env.LOG_LEVEL ??= "error";
+
+const root = path.resolve(import.meta.dirname, "..");
+const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const want = (section: string) => only.length === 0 || only.includes(section);
+const results: Record<string, unknown> = { measuredAt: new Date().toISOString(), node: process.version };
+const table: Array<{ section: string; figure: string; value: string | number }> = [];
+
+async function postgresUrl(): Promise<string | undefined> {
+  if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
+  const admin = "postgresql://postgres@127.0.0.1:5432/postgres";
+  const c = new pg.Client({ connectionString: admin });
+  try {
+    await c.connect();
+    await c.query("DROP DATABASE IF EXISTS intentful_bench WITH (FORCE)");
+    await c.query("CREATE DATABASE intentful_bench");
+    return "postgresql://postgres@127.0.0.1:5432/intentful_bench";
+  } catch {
+    return undefined;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+if (want("storefront")) {
+  const assets = path.join(root, "extensions/intentful/assets");
+  if (existsSync(assets)) {
+    const files = readdirSync(assets).filter((f) => /\.(js|css)$/.test(f));
+    const sizes = Object.fromEntries(files.map((f) => [f, gzipSync(readFileSync(path.join(assets, f)), { level: 9 }).length]));
+    const initial = Object.entries(sizes)
+      .filter(([f]) => !/overlay/.test(f)) // the overlay chunk loads only when a trigger fires
+      .reduce((s, [, n]) => s + n, 0);
+    const total = Object.values(sizes).reduce((s, n) => s + n, 0);
+    results.storefront = { initialGzipBytes: initial, totalGzipBytes: total, files: sizes };
+    table.push({ section: "storefront", figure: "initialGzipBytes", value: initial }, { section: "storefront", figure: "totalGzipBytes", value: total });
+  }
+}
+
+if (want("jobs")) {
+  const url = await postgresUrl();
+  const { benchJobs } = await import("./jobs");
+  if (url) {
+    process.env.TEST_DATABASE_URL = url;
+    const one = await benchJobs({ jobs: 20_000, workers: 1 });
+    const four = await benchJobs({ jobs: 20_000, workers: 4 });
+    results.jobs = { postgres: { oneWorker: one, fourWorkers: four } };
+    for (const r of [one, four]) {
+      table.push({ section: `jobs.postgres (${r.workers} worker${r.workers > 1 ? "s" : ""})`, figure: "jobs/s · duplicates · lost", value: `${r.jobsPerSec} · ${r.duplicates} · ${r.lost}` });
+    }
+    delete process.env.TEST_DATABASE_URL;
+  } else {
+    table.push({ section: "jobs.postgres", figure: "skipped", value: "no PostgreSQL on 127.0.0.1:5432" });
+  }
+}
+
+if (want("analytics") && existsSync(path.join(root, "bench/analytics.ts"))) {
+  const { benchAnalytics } = await import("./analytics");
+  const r = await benchAnalytics({ events: Number(process.env.BENCH_ANALYTICS_EVENTS ?? 1_000_000) });
+  results.analytics = r;
+  table.push({ section: "analytics (sqlite)", figure: `ms for ${r.events} events`, value: r.ms });
+}
+
+mkdirSync(path.join(root, "bench/results"), { recursive: true });
+const out = path.join(root, "bench/results/latest.json");
+const previous = existsSync(out) && only.length ? JSON.parse(readFileSync(out, "utf8")) : {};
+writeFileSync(out, JSON.stringify({ ...previous, ...results }, null, 2) + "\n");
+console.table(table);
+console.log(`wrote ${path.relative(root, out)}`);
+process.exit(0);
