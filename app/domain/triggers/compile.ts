@@ -1,0 +1,125 @@
+import { conditionsSchema, contentSchema, fieldErrors, frequencyCapSchema, segmentSchema, TRIGGER_TYPES } from "./schema";
+import type { TriggerType } from "./schema";
+import type { CompiledConfig, CompiledContent, CompiledTrigger } from "./types";
+
+/** The Trigger row as Prisma returns it (Json columns arrive untyped). */
+export interface TriggerRow {
+  id: string;
+  name: string;
+  type: string;
+  enabled: boolean;
+  conditions: unknown;
+  segment: unknown;
+  content: unknown;
+  frequencyCap: unknown;
+  holdoutPct: number;
+  priority: number;
+  salt: string;
+}
+
+export interface ConfigSettings {
+  /** global cap: overlays (shown or held out) per session */
+  overlaysPerSession: number;
+}
+
+export type SkipNotice = { id: string; reason: "invalid"; errors: Record<string, string> } | { id: string; reason: "too_large" };
+
+export const CONFIG_VERSION = 1;
+/** App-data metafields of type json hold up to 64 KB; stay clear of it. */
+export const CONFIG_MAX_BYTES = 56 * 1024;
+
+const defaults = {
+  c: conditionsSchema.parse({}),
+  s: segmentSchema.parse({}),
+  f: frequencyCapSchema.parse({}),
+};
+
+/** Drops keys whose value equals the default (deep for plain objects), so the JSON stays small. */
+function withoutDefaults<T extends object>(value: T, base: object): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const d = (base as Record<string, unknown>)[key];
+    if (v && d && typeof v === "object" && typeof d === "object" && !Array.isArray(v)) {
+      const inner = withoutDefaults(v, d);
+      if (Object.keys(inner).length > 0) out[key] = inner;
+    } else if (JSON.stringify(v) !== JSON.stringify(d)) out[key] = v;
+  }
+  return out as Partial<T>;
+}
+
+function compactContent(content: Record<string, unknown>): CompiledContent {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(content)) {
+    if (v === "" || (key === "layout" && v === "default")) continue;
+    out[key] = v;
+  }
+  return out as CompiledContent;
+}
+
+/** One row to its storefront form, or the field errors that keep it out. */
+export function compileTrigger(row: TriggerRow): { ok: true; trigger: CompiledTrigger } | { ok: false; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const parts = {
+    conditions: conditionsSchema.safeParse(row.conditions ?? {}),
+    segment: segmentSchema.safeParse(row.segment ?? {}),
+    content: contentSchema.safeParse(row.content),
+    frequencyCap: frequencyCapSchema.safeParse(row.frequencyCap ?? {}),
+  };
+  for (const [name, r] of Object.entries(parts)) {
+    if (!r.success) for (const [k, m] of Object.entries(fieldErrors(r.error))) errors[k ? `${name}.${k}` : name] = m;
+  }
+  if (!(TRIGGER_TYPES as readonly string[]).includes(row.type)) errors.type = `Unknown trigger type "${row.type}"`;
+  if (!parts.conditions.success || !parts.segment.success || !parts.content.success || !parts.frequencyCap.success || errors.type) {
+    return { ok: false, errors };
+  }
+  return {
+    ok: true,
+    trigger: {
+      id: row.id,
+      ty: row.type as TriggerType,
+      pr: row.priority,
+      ho: Math.max(0, Math.min(50, Math.round(row.holdoutPct))),
+      sa: row.salt,
+      c: withoutDefaults(parts.conditions.data, defaults.c),
+      s: withoutDefaults(parts.segment.data, defaults.s),
+      f: withoutDefaults(parts.frequencyCap.data, defaults.f),
+      o: compactContent(parts.content.data),
+    },
+  };
+}
+
+/**
+ * The JSON the storefront reads from the app-data metafield: enabled, valid triggers only,
+ * highest priority first (ties: older id first, so the order is stable). Rows that do not
+ * validate, or that would push the JSON past CONFIG_MAX_BYTES (lowest priority first), are
+ * left out and reported through `onSkip`.
+ */
+export function compileConfig(
+  triggers: TriggerRow[],
+  settings: ConfigSettings,
+  onSkip?: (notice: SkipNotice) => void,
+): CompiledConfig {
+  const compiled: CompiledTrigger[] = [];
+  for (const row of triggers) {
+    if (!row.enabled) continue;
+    const r = compileTrigger(row);
+    if (r.ok) compiled.push(r.trigger);
+    else onSkip?.({ id: row.id, reason: "invalid", errors: r.errors });
+  }
+  compiled.sort((a, b) => b.pr - a.pr || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const config: CompiledConfig = {
+    v: CONFIG_VERSION,
+    g: { ps: Math.max(0, Math.floor(settings.overlaysPerSession)) },
+    t: compiled,
+  };
+  while (config.t.length > 0 && configBytes(config) > CONFIG_MAX_BYTES) {
+    const dropped = config.t.pop()!;
+    onSkip?.({ id: dropped.id, reason: "too_large" });
+  }
+  return config;
+}
+
+/** UTF-8 size of the JSON as stored in the metafield. */
+export function configBytes(config: CompiledConfig): number {
+  return new TextEncoder().encode(JSON.stringify(config)).length;
+}

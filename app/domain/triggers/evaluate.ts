@@ -1,0 +1,151 @@
+/**
+ * Rule evaluation, bundled into the storefront tracker and used by the server for the admin
+ * preview. Kept small and free of zod: every byte here ships on every storefront page.
+ */
+import { isHoldout } from "../experiments/assign";
+import {
+  CAP_DEFAULTS as CAP,
+  EXIT_DEFAULTS as EXIT,
+  type CompiledConfig,
+  type CompiledTrigger,
+  type Decision,
+  type Signal,
+  type SkipReason,
+  type Tier,
+  type VisitorState,
+} from "./types";
+
+const TIERS: Tier[] = ["low", "mid", "high"];
+const DAY = 86_400_000;
+
+/** low: browsing; mid: repeat product views or a return visit; high: a cart or a started checkout. */
+export function intentTier(s: VisitorState): Tier {
+  if (s.cartItems > 0 || s.cartAdds > 0 || s.checkoutStarted) return "high";
+  if (s.productViews > 1 || s.visits > 1) return "mid";
+  return "low";
+}
+
+export function isMarketing(t: CompiledTrigger): boolean {
+  return t.o.kind === "email_capture" || t.o.kind === "discount_reveal";
+}
+
+function signalMatches(t: CompiledTrigger, s: VisitorState, sig: Signal): boolean {
+  const k = sig.kind;
+  if (t.ty === "exit_intent") {
+    const x = { ...EXIT, ...t.c.exit };
+    const mobile = s.device !== "desktop";
+    if (s.msOnPage < x.minDwellMs) return false;
+    if (k === "tick") return mobile && !!x.idleSec && s.idleMs >= x.idleSec * 1000;
+    if (k !== "exit") return false;
+    const via = sig.via;
+    return via === "mouse"
+      ? !mobile && (sig.y || 0) <= x.topZonePx && (sig.xPct ?? 100) >= x.ignoreLeftPct
+      : via === "tab"
+        ? x.tabReturn
+        : mobile && (via === "scroll_up" ? x.scrollUp : !!x.backTrap);
+  }
+  if (t.ty === "inactivity") return k === "tick" && s.idleMs >= (t.c.idleSec || 0) * 1000;
+  if (t.ty === "cart_change") return k === "cart";
+  // page_engagement: fires as soon as the conditions (time on page, scroll depth, ...) hold
+  return k !== "exit" && k !== "cart";
+}
+
+function conditionsHold(t: CompiledTrigger, s: VisitorState): boolean {
+  const c = t.c;
+  return (
+    s.msOnPage >= (c.minSeconds || 0) * 1000 &&
+    s.scrollPct >= (c.scrollPct || 0) &&
+    s.pagesThisSession >= (c.minPages || 0) &&
+    s.productViews >= (c.minProductViews || 0) &&
+    s.cartItems >= (c.minCartItems || 0) &&
+    (c.maxCartCents == null || s.cartCents < c.maxCartCents) &&
+    (!c.minDaysAway || (s.daysSinceLastVisit ?? 0) >= c.minDaysAway)
+  );
+}
+
+function inSegment(t: CompiledTrigger, s: VisitorState): boolean {
+  const g = t.s;
+  const repeat = s.customer.loggedIn && s.customer.ordersCount > 0;
+  return (
+    (!g.visitor || g.visitor === "any" || (g.visitor === "new") === (s.visits <= 1)) &&
+    (!g.purchaser || g.purchaser === "any" || (g.purchaser === "repeat") === repeat) &&
+    (!g.discount || g.discount === "any" || (g.discount === "sensitive") === s.discountSensitive) &&
+    s.cartCents >= (g.minCartCents || 0) &&
+    (!g.devices?.length || g.devices.includes(s.device)) &&
+    (!g.sources?.length || g.sources.includes(s.source)) &&
+    (!g.countries?.length || g.countries.includes(s.country))
+  );
+}
+
+function withinCaps(t: CompiledTrigger, s: VisitorState, now: number): boolean {
+  const f = { ...CAP, ...t.f };
+  const h = s.caps.byTrigger[t.id];
+  const p = f.perPeriod;
+  return (
+    !h ||
+    !(
+      (f.perSession && h.s >= f.perSession) ||
+      (f.stopAfterConversion && h.cv) ||
+      (f.stopAfterDismiss && h.dm) ||
+      (p && h.ts.filter((ts) => ts > now - p.days * DAY).length >= p.count)
+    )
+  );
+}
+
+/** Why `t` would not fire for this visitor and signal, or null if it would. */
+export function skipReason(
+  config: CompiledConfig,
+  t: CompiledTrigger,
+  s: VisitorState,
+  sig: Signal,
+  now: number | Date,
+): SkipReason | null {
+  const at = +now;
+  const c = t.c;
+  // At most one overlay per page view and config.g.ps per session (0 turns overlays off).
+  if (s.caps.page > 0 || s.caps.session >= config.g.ps) return "global_cap";
+  if (!signalMatches(t, s, sig)) return "signal";
+  if (c.pageTypes?.length && !c.pageTypes.includes(s.pageType as never)) return "page";
+  if (TIERS.indexOf(intentTier(s)) < TIERS.indexOf(c.minTier || "low")) return "tier";
+  if (!conditionsHold(t, s)) return "conditions";
+  if (!inSegment(t, s)) return "segment";
+  if (!withinCaps(t, s, at)) return "frequency";
+  // Email capture sends an event, so it needs analytics consent as well as marketing consent.
+  if (isMarketing(t) && (!s.consent.marketing || (t.o.kind === "email_capture" && !s.consent.analytics))) return "consent";
+  return null;
+}
+
+/**
+ * The trigger to act on for this signal, if any: the first (highest-priority) trigger whose
+ * signal, page, intent, conditions, segment, caps and consent all pass. Visitors in its holdout
+ * get variant "control": the caller logs a `control` event and shows nothing.
+ */
+export function evaluate(config: CompiledConfig, s: VisitorState, sig: Signal, now: number | Date): Decision | null {
+  for (const t of config.t) {
+    if (skipReason(config, t, s, sig, now) === null) {
+      return {
+        trigger: t,
+        variant: t.ho > 0 && isHoldout(t.sa, s.visitorId, t.ho) ? "control" : "treatment",
+        tier: intentTier(s),
+      };
+    }
+  }
+  return null;
+}
+
+/** For the admin preview: every trigger with the reason it would not fire ("fire" if it would). */
+export function explain(
+  config: CompiledConfig,
+  s: VisitorState,
+  sig: Signal,
+  now: number | Date,
+): Array<{ id: string; result: SkipReason | "fire" | "outranked" }> {
+  let fired = false;
+  return config.t.map((t) => {
+    const reason = skipReason(config, t, s, sig, now);
+    if (reason) return { id: t.id, result: reason };
+    const result = fired ? "outranked" : "fire";
+    fired = true;
+    return { id: t.id, result };
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * Types shared by the server (compile, admin preview) and the storefront tracker (evaluate).
+ * Type-only imports from ./schema are erased by the bundler, so zod never reaches the storefront.
+ */
+import type { Conditions, Content, ExitConditions, FrequencyCap, Segment, TriggerType } from "./schema";
+
+export type Tier = "low" | "mid" | "high";
+export type Device = "desktop" | "mobile" | "tablet";
+export type TrafficSource = "direct" | "search" | "social" | "email" | "paid" | "referral";
+export type ContentKind = Content["kind"];
+export type Layout = "modal" | "slide_in" | "bar";
+
+/** A trigger as the storefront receives it: defaults are left out to keep the metafield small. */
+export interface CompiledTrigger {
+  id: string;
+  /** when it fires */
+  ty: TriggerType;
+  /** priority: higher wins */
+  pr: number;
+  /** holdout percentage 0..50 */
+  ho: number;
+  /** holdout salt */
+  sa: string;
+  c: Partial<Omit<Conditions, "exit">> & { exit?: Partial<ExitConditions> };
+  s: Partial<Segment>;
+  f: Partial<FrequencyCap>;
+  /** what it shows; empty optional fields left out */
+  o: CompiledContent;
+}
+
+export type CompiledContent = { kind: ContentKind; headline: string } & Partial<
+  Record<"body" | "button" | "layout" | "consentLabel" | "successText" | "code" | "url" | "intent", string>
+> &
+  Partial<Record<"showCheckout" | "requireConsent", boolean>> &
+  Partial<Record<"limit", number>>;
+
+export interface CompiledConfig {
+  v: 1;
+  /** global caps: ps = overlays per session (a page view never shows more than one) */
+  g: { ps: number };
+  /** active triggers, highest priority first */
+  t: CompiledTrigger[];
+}
+
+/** What the visitor has already seen of one trigger. */
+export interface TriggerHistory {
+  /** exposures (shown or held out) this session */
+  s: number;
+  /** timestamps (ms) of recent exposures, newest last, at most 10 */
+  ts: number[];
+  /** converted after an exposure */
+  cv?: boolean;
+  /** dismissed */
+  dm?: boolean;
+}
+
+/** Everything evaluate() needs to know about the visitor and the page, as plain data. */
+export interface VisitorState {
+  visitorId: string;
+  /** sessions so far, including this one (1 = new visitor) */
+  visits: number;
+  daysSinceLastVisit: number | null;
+  pagesThisSession: number;
+  /** Shopify request.page_type, normalised (see PAGE_TYPES) */
+  pageType: string;
+  /** views of the current product on product pages; elsewhere the highest count for any product */
+  productViews: number;
+  cartItems: number;
+  cartCents: number;
+  /** cart adds this session */
+  cartAdds: number;
+  checkoutStarted: boolean;
+  msOnPage: number;
+  scrollPct: number;
+  idleMs: number;
+  device: Device;
+  source: TrafficSource;
+  /** ISO 3166-1 alpha-2, "" when unknown */
+  country: string;
+  customer: { loggedIn: boolean; ordersCount: number };
+  discountSensitive: boolean;
+  consent: { analytics: boolean; marketing: boolean };
+  caps: {
+    /** overlays shown or held out on this page view */
+    page: number;
+    /** overlays shown or held out this session */
+    session: number;
+    byTrigger: Record<string, TriggerHistory | undefined>;
+  };
+}
+
+export type ExitVia = "mouse" | "scroll_up" | "tab" | "back";
+
+export type Signal =
+  | { kind: "page" | "tick" | "scroll" | "cart" }
+  /** y: cursor distance from the top edge (px); xPct: horizontal position (0..100) */
+  | { kind: "exit"; via: ExitVia; y?: number; xPct?: number };
+
+export interface Decision {
+  trigger: CompiledTrigger;
+  variant: "treatment" | "control";
+  tier: Tier;
+}
+
+/** Why a trigger did not fire; the admin preview shows these. */
+export type SkipReason = "signal" | "page" | "tier" | "conditions" | "segment" | "frequency" | "consent" | "global_cap";
+
+/**
+ * Values the storefront assumes when the compiled config leaves a field out (compileConfig
+ * drops fields equal to their default). A test keeps these equal to the zod defaults.
+ */
+export const EXIT_DEFAULTS = {
+  topZonePx: 29,
+  minDwellMs: 500,
+  ignoreLeftPct: 8,
+  scrollUp: true,
+  tabReturn: true,
+  idleSec: 0,
+  backTrap: false,
+};
+
+export const CAP_DEFAULTS: {
+  perSession: number;
+  perPeriod: { count: number; days: number } | null;
+  stopAfterConversion: boolean;
+  stopAfterDismiss: boolean;
+} = { perSession: 1, perPeriod: null, stopAfterConversion: true, stopAfterDismiss: false };
