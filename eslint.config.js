@@ -1,10 +1,16 @@
 import tseslint from "typescript-eslint";
+import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
   {
     ignores: ["build/**", "node_modules/**", "extensions/*/assets/**", "public/**", "bench/results/**", "**/*.d.ts"],
   },
   ...tseslint.configs.recommended,
+  {
+    files: ["app/**/*.tsx"],
+    plugins: { "react-hooks": reactHooks },
+    rules: { "react-hooks/rules-of-hooks": "error", "react-hooks/exhaustive-deps": "warn" },
+  },
   {
     rules: {
       // Json columns and library boundaries are typed at the zod edge; `any` stays rare and local.
