@@ -1,0 +1,45 @@
+import type { CompiledTrigger } from "~/domain/triggers/types";
+import type { EmbedContext, OverlaySpec } from "../types";
+
+interface ShopifyLike {
+  routes?: { root?: string };
+  locale?: string;
+  currency?: { active?: string };
+}
+
+/**
+ * The overlay spec for a trigger on the storefront: the trigger's content with the theme
+ * editor's copy overrides (non-empty ones win) and the block's look. `bodyFont` is the page's
+ * body font, used when the merchant keeps "inherit".
+ */
+export function specFromEmbed(
+  t: CompiledTrigger,
+  ctx: EmbedContext,
+  recent: string[],
+  shopify: ShopifyLike,
+  bodyFont: string,
+): OverlaySpec {
+  const S = ctx.settings;
+  const root = shopify.routes?.root || "/";
+  return {
+    triggerId: t.id,
+    layout: t.o.layout && t.o.layout !== "default" ? (t.o.layout as OverlaySpec["layout"]) : S.position,
+    content: { ...t.o, headline: S.headline || t.o.headline, body: S.body || t.o.body, button: S.button || t.o.button },
+    theme: {
+      bg: S.bg,
+      fg: S.fg,
+      btn: S.btn,
+      btnFg: S.btnFg,
+      radius: S.radius,
+      font: S.font || bodyFont,
+      image: S.image,
+      reducedMotion: S.reduced,
+    },
+    strings: ctx.strings,
+    locale: shopify.locale || ctx.locale || "en",
+    currency: shopify.currency?.active || ctx.currency,
+    root: root.endsWith("/") ? root : root + "/",
+    productId: ctx.product && ctx.product.id,
+    recent,
+  };
+}

@@ -1,0 +1,32 @@
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { BUDGETS, buildStorefront } from "../../../scripts/build-storefront";
+
+describe("storefront bundle", () => {
+  it("stays inside the gzip budgets: tracker <= 6 KB, everything <= 16 KB", async () => {
+    const r = await buildStorefront({ write: false });
+    for (const f of r.files) console.info(`${f.name}: ${f.bytes} B, ${f.gzip} B gzip`);
+    expect(r.trackerGzip).toBeLessThanOrEqual(BUDGETS.tracker);
+    expect(r.totalGzip).toBeLessThanOrEqual(BUDGETS.total);
+    expect(r.overBudget).toEqual([]);
+  });
+
+  it("keeps zod and the admin-only domain code out of the storefront", async () => {
+    const r = await buildStorefront({ write: false });
+    const tracker = r.files.find((f) => f.role === "tracker")!.code;
+    expect(tracker).not.toMatch(/ZodError|\$ZodType|Give the trigger a name|triggerTemplates/);
+    // the tracker never talks to our server at load: the only server URL is the events endpoint
+    expect(tracker.match(/apps\/intentful/g)).toHaveLength(1);
+  });
+
+  it("matches the committed assets (run `npm run build:storefront` after changing the sources)", async () => {
+    const r = await buildStorefront({ write: false });
+    for (const f of r.files) {
+      const committed = await readFile(
+        new URL(`../../../extensions/intentful/assets/${f.name}`, import.meta.url),
+        "utf8",
+      );
+      expect(committed === f.code, `${f.name} is stale`).toBe(true);
+    }
+  });
+});
