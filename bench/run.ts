@@ -68,7 +68,10 @@ if (want("jobs")) {
 }
 
 if (want("analytics") && existsSync(path.join(root, "bench/analytics.ts"))) {
-  const { benchAnalytics } = await import("./analytics");
+  const modulePath = "./analytics.ts"; // optional section: resolved at run time
+  const { benchAnalytics } = (await import(modulePath)) as {
+    benchAnalytics: (o: { events: number }) => Promise<{ events: number; ms: number }>;
+  };
   const r = await benchAnalytics({ events: Number(process.env.BENCH_ANALYTICS_EVENTS ?? 1_000_000) });
   results.analytics = r;
   table.push({ section: "analytics (sqlite)", figure: `ms for ${r.events} events`, value: r.ms });

@@ -37,7 +37,7 @@ describe("environment validation", () => {
   it("ends start-up with a readable message, not a stack trace", () => {
     const run = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts"), "--once"], {
       cwd: root,
-      env: { PATH: process.env.PATH, DATABASE_URL: "mysql://nope", SHOPIFY_API_KEY: "k" },
+      env: { PATH: process.env.PATH, DATABASE_URL: "mysql://nope", SHOPIFY_API_KEY: "k" } as unknown as NodeJS.ProcessEnv,
       encoding: "utf8",
     });
     expect(run.status).toBe(1);
