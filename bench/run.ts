@@ -67,6 +67,27 @@ if (want("jobs")) {
   }
 }
 
+if (want("webhooks")) {
+  const { benchWebhooks } = await import("./webhooks");
+  const rate = Number(process.env.BENCH_WEBHOOK_RPS ?? 600);
+  const sqlite = await benchWebhooks({ rate, seconds: 10 });
+  const webhooks: Record<string, unknown> = { sqlite };
+  const url = await postgresUrl();
+  if (url) {
+    process.env.TEST_DATABASE_URL = url;
+    webhooks.postgres = await benchWebhooks({ rate, seconds: 10 });
+    delete process.env.TEST_DATABASE_URL;
+  }
+  results.webhooks = webhooks;
+  for (const [db, r] of Object.entries(webhooks) as Array<[string, Awaited<ReturnType<typeof benchWebhooks>>]>) {
+    table.push({
+      section: `webhooks.${db} (offered ${r.offeredRps}/s)`,
+      figure: "rps · p50 · p99 ms · errors · lost",
+      value: `${r.rps} · ${r.p50Ms} · ${r.p99Ms} · ${r.errors} · ${r.lost}`,
+    });
+  }
+}
+
 if (want("analytics") && existsSync(path.join(root, "bench/analytics.ts"))) {
   const modulePath = "./analytics.ts"; // optional section: resolved at run time
   const { benchAnalytics } = (await import(modulePath)) as {

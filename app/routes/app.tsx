@@ -6,14 +6,18 @@ import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { authenticate } from "~/shopify.server";
 import { getEnv } from "~/env.server";
+import { getPublishState } from "~/models/shop.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  await authenticate.admin(request);
+  const { session } = await authenticate.admin(request);
   const env = getEnv();
+  const publish = await getPublishState(session.shop);
   return {
     apiKey: env.SHOPIFY_API_KEY,
+    // Every page shows a banner while the last publish to the storefront failed (components/PublishBanner).
+    publishError: publish?.publishError ?? null,
     // Offline there is no App Bridge CDN: the demo serves a small stand-in (public/demo/app-bridge.js).
     appBridgeUrl: env.DEMO_MODE ? "/demo/app-bridge.js" : undefined,
   };
@@ -32,7 +36,9 @@ export default function App() {
         <Link to="/app/analytics">Analytics</Link>
         <Link to="/app/settings">Settings</Link>
       </NavMenu>
-      <Outlet />
+      <main>
+        <Outlet />
+      </main>
     </AppProvider>
   );
 }

@@ -28,6 +28,8 @@ export interface RecoveryDeps {
   admin?: AdminFactory;
   /** Test hook: called after the email was handed to the transport, before the commit. */
   afterSend?: (messageId: string) => Promise<void> | void;
+  /** The email renderer (MJML by default); load tests swap in a cheap one. */
+  render?: typeof renderRecoveryEmail;
 }
 
 const defaultAdmin: AdminFactory = async (shop) => {
@@ -243,7 +245,7 @@ export async function runStep(database: Db, p: { runId: string; stepId: string }
   const recoveryUrl = checkout?.abandonedCheckoutUrl
     ? `${env.SHOPIFY_APP_URL}/r/${message.id}?s=${linkSignature(message.id)}`
     : `https://${run.shop}/cart`;
-  const rendered = await renderRecoveryEmail({
+  const rendered = await (deps.render ?? renderRecoveryEmail)({
     shop: { name: shop.senderName || run.shop, currency: checkout?.currency ?? shop.currency },
     step: {
       subject: step.subject,
@@ -361,7 +363,8 @@ async function fireFlowTrigger(database: Db, p: { runId: string }, now: Date, de
   await adminQuery(admin, FLOW_TRIGGER, {
     handle: "checkout-abandoned-high-intent",
     payload: {
-      customer_id: run.customerId ? Number(run.customerId) : undefined,
+      // Keys match the fields of extensions/checkout-abandoned-flow/shopify.extension.toml.
+      ...(run.customerId ? { customer_id: Number(run.customerId) } : {}),
       "Checkout URL": checkout?.abandonedCheckoutUrl ?? "",
       "Cart value": (checkout?.totalCents ?? 0) / 100,
       Email: run.email ?? "",

@@ -1,4 +1,11 @@
-import { conditionsSchema, contentSchema, fieldErrors, frequencyCapSchema, segmentSchema, TRIGGER_TYPES } from "./schema";
+import {
+  conditionsSchema,
+  contentSchema,
+  fieldErrors,
+  frequencyCapSchema,
+  segmentSchema,
+  TRIGGER_TYPES,
+} from "./schema";
 import type { TriggerType } from "./schema";
 import type { CompiledConfig, CompiledContent, CompiledTrigger } from "./types";
 
@@ -22,7 +29,9 @@ export interface ConfigSettings {
   overlaysPerSession: number;
 }
 
-export type SkipNotice = { id: string; reason: "invalid"; errors: Record<string, string> } | { id: string; reason: "too_large" };
+export type SkipNotice =
+  | { id: string; reason: "invalid"; errors: Record<string, string> }
+  | { id: string; reason: "too_large" };
 
 export const CONFIG_VERSION = 1;
 /** App-data metafields of type json hold up to 64 KB; stay clear of it. */
@@ -57,7 +66,9 @@ function compactContent(content: Record<string, unknown>): CompiledContent {
 }
 
 /** One row to its storefront form, or the field errors that keep it out. */
-export function compileTrigger(row: TriggerRow): { ok: true; trigger: CompiledTrigger } | { ok: false; errors: Record<string, string> } {
+export function compileTrigger(
+  row: TriggerRow,
+): { ok: true; trigger: CompiledTrigger } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const parts = {
     conditions: conditionsSchema.safeParse(row.conditions ?? {}),
@@ -69,7 +80,13 @@ export function compileTrigger(row: TriggerRow): { ok: true; trigger: CompiledTr
     if (!r.success) for (const [k, m] of Object.entries(fieldErrors(r.error))) errors[k ? `${name}.${k}` : name] = m;
   }
   if (!(TRIGGER_TYPES as readonly string[]).includes(row.type)) errors.type = `Unknown trigger type "${row.type}"`;
-  if (!parts.conditions.success || !parts.segment.success || !parts.content.success || !parts.frequencyCap.success || errors.type) {
+  if (
+    !parts.conditions.success ||
+    !parts.segment.success ||
+    !parts.content.success ||
+    !parts.frequencyCap.success ||
+    errors.type
+  ) {
     return { ok: false, errors };
   }
   return {

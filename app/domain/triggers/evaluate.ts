@@ -41,8 +41,8 @@ function signalMatches(t: CompiledTrigger, s: VisitorState, sig: Signal): boolea
     return via === "mouse"
       ? !mobile && (sig.y || 0) <= x.topZonePx && (sig.xPct ?? 100) >= x.ignoreLeftPct
       : via === "tab"
-        ? x.tabReturn
-        : mobile && (via === "scroll_up" ? x.scrollUp : !!x.backTrap);
+      ? x.tabReturn
+      : mobile && (via === "scroll_up" ? x.scrollUp : !!x.backTrap);
   }
   if (t.ty === "inactivity") return k === "tick" && s.idleMs >= (t.c.idleSec || 0) * 1000;
   if (t.ty === "cart_change") return k === "cart";
@@ -67,7 +67,7 @@ function inSegment(t: CompiledTrigger, s: VisitorState): boolean {
   const g = t.s;
   const repeat = s.customer.loggedIn && s.customer.ordersCount > 0;
   return (
-    (!g.visitor || g.visitor === "any" || (g.visitor === "new") === (s.visits <= 1)) &&
+    (!g.visitor || g.visitor === "any" || (g.visitor === "new") === s.visits <= 1) &&
     (!g.purchaser || g.purchaser === "any" || (g.purchaser === "repeat") === repeat) &&
     (!g.discount || g.discount === "any" || (g.discount === "sensitive") === s.discountSensitive) &&
     s.cartCents >= (g.minCartCents || 0) &&
@@ -111,7 +111,8 @@ export function skipReason(
   if (!inSegment(t, s)) return "segment";
   if (!withinCaps(t, s, at)) return "frequency";
   // Email capture sends an event, so it needs analytics consent as well as marketing consent.
-  if (isMarketing(t) && (!s.consent.marketing || (t.o.kind === "email_capture" && !s.consent.analytics))) return "consent";
+  if (isMarketing(t) && (!s.consent.marketing || (t.o.kind === "email_capture" && !s.consent.analytics)))
+    return "consent";
   return null;
 }
 

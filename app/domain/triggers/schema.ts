@@ -46,7 +46,10 @@ const int = (label: string, min: number, max: number) =>
 const bool = (label: string) => z.boolean({ error: `${label} must be on or off` });
 
 const text = (label: string, max: number) =>
-  z.string({ error: `${label} must be text` }).trim().max(max, `${label}: at most ${max} characters`);
+  z
+    .string({ error: `${label} must be text` })
+    .trim()
+    .max(max, `${label}: at most ${max} characters`);
 
 const pick = <T extends readonly [string, ...string[]]>(values: T, label: string) =>
   z.enum(values, { error: `${label}: choose one of ${values.join(", ")}` });

@@ -16,10 +16,19 @@ function fiftyTriggers(longCopy: boolean) {
           headline: "H".repeat(100),
           body: "B".repeat(300),
           button: "C".repeat(40),
-          ...(t.content.kind === "email_capture" ? { consentLabel: "L".repeat(200), successText: "S".repeat(150) } : {}),
+          ...(t.content.kind === "email_capture"
+            ? { consentLabel: "L".repeat(200), successText: "S".repeat(150) }
+            : {}),
         }
       : t.content;
-    return { ...t, content, id: `clx${String(i).padStart(3, "0")}abcdefghijklmnopqr`, salt: `0123456789abcdef${i}`, enabled: true, priority: i };
+    return {
+      ...t,
+      content,
+      id: `clx${String(i).padStart(3, "0")}abcdefghijklmnopqr`,
+      salt: `0123456789abcdef${i}`,
+      enabled: true,
+      priority: i,
+    };
   });
 }
 
@@ -39,7 +48,10 @@ describe("compileConfig", () => {
   });
 
   it("drops the lowest-priority triggers, and says so, rather than exceed the limit", () => {
-    const rows = [...fiftyTriggers(true), ...fiftyTriggers(true).map((r) => ({ ...r, id: `${r.id}-b`, priority: r.priority + 100 }))];
+    const rows = [
+      ...fiftyTriggers(true),
+      ...fiftyTriggers(true).map((r) => ({ ...r, id: `${r.id}-b`, priority: r.priority + 100 })),
+    ];
     const skipped: SkipNotice[] = [];
     const config = compileConfig(rows, { overlaysPerSession: 2 }, (n) => skipped.push(n));
     expect(configBytes(config)).toBeLessThanOrEqual(CONFIG_MAX_BYTES);

@@ -19,7 +19,10 @@ const message: TriggerFormInput = {
   holdoutPct: 0,
   priority: 1,
 };
-const engagement = (conditions: TriggerFormInput["conditions"], segment: TriggerFormInput["segment"] = {}): TriggerFormInput => ({
+const engagement = (
+  conditions: TriggerFormInput["conditions"],
+  segment: TriggerFormInput["segment"] = {},
+): TriggerFormInput => ({
   name: "Engaged",
   type: "page_engagement",
   conditions,
@@ -57,7 +60,10 @@ describe("exit intent", () => {
 
   it("lets each rule tune its zone, dwell and tab-strip width", () => {
     const tuned = config([
-      row({ ...exitRecommendations, conditions: { pageTypes: ["product"], exit: { topZonePx: 60, minDwellMs: 5000, ignoreLeftPct: 0 } } }),
+      row({
+        ...exitRecommendations,
+        conditions: { pageTypes: ["product"], exit: { topZonePx: 60, minDwellMs: 5000, ignoreLeftPct: 0 } },
+      }),
     ]);
     expect(evaluate(tuned, visitor(), { ...mouseExit, y: 55, xPct: 2 }, NOW)).not.toBeNull();
     expect(evaluate(tuned, visitor({ msOnPage: 4000 }), mouseExit, NOW)).toBeNull();
@@ -76,7 +82,9 @@ describe("exit intent", () => {
     const mobile = visitor({ device: "mobile", idleMs: 40_000 });
     expect(evaluate(cfg, mobile, back, NOW)).toBeNull();
     expect(evaluate(cfg, mobile, { kind: "tick" }, NOW)).toBeNull();
-    const on = config([row({ ...exitRecommendations, conditions: { pageTypes: ["product"], exit: { backTrap: true, idleSec: 30 } } })]);
+    const on = config([
+      row({ ...exitRecommendations, conditions: { pageTypes: ["product"], exit: { backTrap: true, idleSec: 30 } } }),
+    ]);
     expect(evaluate(on, mobile, back, NOW)).not.toBeNull();
     expect(evaluate(on, mobile, { kind: "tick" }, NOW)).not.toBeNull();
     expect(evaluate(on, { ...mobile, idleMs: 10_000 }, { kind: "tick" }, NOW)).toBeNull();
@@ -84,7 +92,12 @@ describe("exit intent", () => {
   });
 
   it("can turn off tab-return and scroll-up signals", () => {
-    const off = config([row({ ...exitRecommendations, conditions: { pageTypes: ["product"], exit: { tabReturn: false, scrollUp: false } } })]);
+    const off = config([
+      row({
+        ...exitRecommendations,
+        conditions: { pageTypes: ["product"], exit: { tabReturn: false, scrollUp: false } },
+      }),
+    ]);
     const mobile = visitor({ device: "mobile" });
     expect(evaluate(off, mobile, { kind: "exit", via: "tab" }, NOW)).toBeNull();
     expect(evaluate(off, mobile, { kind: "exit", via: "scroll_up" }, NOW)).toBeNull();
@@ -102,7 +115,12 @@ describe("other trigger types", () => {
 
   it("inactivity fires on a tick after the idle time", () => {
     const cfg = config([
-      row({ name: "Idle", type: "inactivity", conditions: { idleSec: 20 }, content: { kind: "message", headline: "Still there?" } }),
+      row({
+        name: "Idle",
+        type: "inactivity",
+        conditions: { idleSec: 20 },
+        content: { kind: "message", headline: "Still there?" },
+      }),
     ]);
     expect(evaluate(cfg, visitor({ idleMs: 19_000 }), { kind: "tick" }, NOW)).toBeNull();
     expect(evaluate(cfg, visitor({ idleMs: 20_000 }), { kind: "tick" }, NOW)).not.toBeNull();
@@ -138,8 +156,11 @@ describe("priority", () => {
 });
 
 describe("frequency caps", () => {
-  const cfg = config([row({ ...message, frequencyCap: { perSession: 2, perPeriod: { count: 3, days: 7 } } }, { id: "m" })]);
-  const seen = (s: number, ts: number[], more = {}) => visitor({ caps: { page: 0, session: 0, byTrigger: { m: { s, ts, ...more } } } });
+  const cfg = config([
+    row({ ...message, frequencyCap: { perSession: 2, perPeriod: { count: 3, days: 7 } } }, { id: "m" }),
+  ]);
+  const seen = (s: number, ts: number[], more = {}) =>
+    visitor({ caps: { page: 0, session: 0, byTrigger: { m: { s, ts, ...more } } } });
 
   it("allows the trigger up to its per-session cap", () => {
     expect(evaluate(cfg, seen(1, [NOW - 1000]), mouseExit, NOW)).not.toBeNull();
@@ -176,7 +197,9 @@ describe("holdout", () => {
       const d = evaluate(cfg, visitor({ visitorId: id }), mouseExit, NOW);
       expect(d?.variant).toBe(isHoldout("salt-h", id, 50) ? "control" : "treatment");
     }
-    const control = ids.filter((id) => evaluate(cfg, visitor({ visitorId: id }), mouseExit, NOW)?.variant === "control");
+    const control = ids.filter(
+      (id) => evaluate(cfg, visitor({ visitorId: id }), mouseExit, NOW)?.variant === "control",
+    );
     expect(control.length).toBeGreaterThan(60);
     expect(control.length).toBeLessThan(140);
   });
@@ -184,12 +207,17 @@ describe("holdout", () => {
   it("decides control only when the trigger would have fired", () => {
     const held = ids.find((id) => isHoldout("salt-h", id, 50))!;
     expect(evaluate(cfg, visitor({ visitorId: held, msOnPage: 100 }), mouseExit, NOW)).toBeNull();
-    expect(evaluate(cfg, visitor({ visitorId: held }), mouseExit, NOW)).toMatchObject({ variant: "control", trigger: { id: "h" } });
+    expect(evaluate(cfg, visitor({ visitorId: held }), mouseExit, NOW)).toMatchObject({
+      variant: "control",
+      trigger: { id: "h" },
+    });
   });
 
   it("never holds anyone out at 0%", () => {
     const none = config([row({ ...message, holdoutPct: 0 })]);
-    expect(ids.every((id) => evaluate(none, visitor({ visitorId: id }), mouseExit, NOW)?.variant === "treatment")).toBe(true);
+    expect(ids.every((id) => evaluate(none, visitor({ visitorId: id }), mouseExit, NOW)?.variant === "treatment")).toBe(
+      true,
+    );
   });
 });
 

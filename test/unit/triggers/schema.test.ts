@@ -90,7 +90,9 @@ describe("triggerInputSchema", () => {
     const r = parseTriggerInput({ ...valid, content: { kind: "recommendations", headline: "You may like" } });
     expect(r).toEqual({
       valid: false,
-      errors: { "conditions.pageTypes": "Recommendations follow the product being viewed: limit this trigger to product pages" },
+      errors: {
+        "conditions.pageTypes": "Recommendations follow the product being viewed: limit this trigger to product pages",
+      },
     });
   });
 

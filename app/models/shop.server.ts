@@ -1,0 +1,133 @@
+import { z } from "zod";
+import db, { type Db } from "~/db.server";
+import { fieldErrors, type ParseResult } from "~/domain/triggers";
+
+/** Shop settings and onboarding state; every query filtered by shop. */
+
+const settingsSelect = {
+  shop: true,
+  currency: true,
+  senderName: true,
+  senderEmail: true,
+  replyTo: true,
+  timezone: true,
+  quietHoursStart: true,
+  quietHoursEnd: true,
+  overlaysPerSession: true,
+  emailsPerWindow: true,
+  emailWindowHours: true,
+  attributionWindowDays: true,
+  retentionDays: true,
+  publishedAt: true,
+  publishError: true,
+} as const;
+
+export async function getShopSettings(shop: string, database: Db = db) {
+  const row = await database.shop.findUnique({ where: { shop }, select: settingsSelect });
+  // authenticate.admin's afterAuth normally creates the row; create it if a session predates that.
+  return row ?? database.shop.create({ data: { shop }, select: settingsSelect });
+}
+export type ShopSettings = Awaited<ReturnType<typeof getShopSettings>>;
+
+export function getPublishState(shop: string, database: Db = db) {
+  return database.shop.findUnique({ where: { shop }, select: { publishedAt: true, publishError: true } });
+}
+
+const EMAIL = /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/;
+
+const whole = (label: string, min: number, max: number) =>
+  z
+    .string({ error: `${label} is required` })
+    .trim()
+    .min(1, `${label} is required`)
+    .regex(/^-?\d+$/, `${label} must be a whole number`)
+    .transform(Number)
+    .pipe(z.number().min(min, `${label} must be at least ${min}`).max(max, `${label} must be at most ${max}`));
+
+const hour = (label: string) =>
+  z
+    .string()
+    .trim()
+    .default("")
+    .transform((v) => (v === "" ? null : v))
+    .pipe(z.union([z.null(), z.string().regex(/^\d{1,2}$/, `${label}: choose an hour`).transform(Number).pipe(z.number().max(23, `${label}: choose an hour`))]));
+
+const email = (label: string, required: boolean) =>
+  z
+    .string()
+    .trim()
+    .default("")
+    .refine((v) => (required ? v !== "" : true), `Enter the ${label.toLowerCase()}`)
+    .refine((v) => v === "" || (v.length <= 254 && EMAIL.test(v)), `${label} must be an email address such as hello@yourstore.com`);
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return tz.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** What the settings form sends (all strings, as FormData gives them). */
+export const settingsSchema = z
+  .object({
+    senderName: z.string().trim().max(80, "Sender name: at most 80 characters").default(""),
+    senderEmail: email("Sender email", false),
+    replyTo: email("Reply-to address", false),
+    timezone: z.string().trim().refine(isTimeZone, "Choose a time zone such as America/New_York"),
+    quietHoursStart: hour("Quiet hours start"),
+    quietHoursEnd: hour("Quiet hours end"),
+    overlaysPerSession: whole("Overlays per session", 0, 10),
+    emailsPerWindow: whole("Emails per shopper", 1, 10),
+    emailWindowHours: whole("Email window", 1, 168),
+    attributionWindowDays: whole("Attribution window", 1, 30),
+    retentionDays: whole("Data retention", 30, 1095),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.quietHoursStart === null) !== (s.quietHoursEnd === null)) {
+      const path = s.quietHoursStart === null ? "quietHoursStart" : "quietHoursEnd";
+      ctx.addIssue({ code: "custom", path: [path], message: "Set both the start and the end of quiet hours, or neither" });
+    } else if (s.quietHoursStart !== null && s.quietHoursStart === s.quietHoursEnd) {
+      ctx.addIssue({ code: "custom", path: ["quietHoursEnd"], message: "Quiet hours must end at a different hour than they start" });
+    }
+  });
+export type SettingsInput = z.output<typeof settingsSchema>;
+
+export function parseSettings(input: Record<string, unknown>): ParseResult<SettingsInput> {
+  const r = settingsSchema.safeParse(input);
+  return r.success ? { valid: true, data: r.data } : { valid: false, errors: fieldErrors(r.error) };
+}
+
+export function updateShopSettings(shop: string, data: SettingsInput, database: Db = db) {
+  return database.shop.update({ where: { shop }, data, select: settingsSelect });
+}
+
+/** Jobs that failed every attempt (operators look at these). */
+export function deadJobCount(shop: string, database: Db = db) {
+  return database.job.count({ where: { shop, status: "dead" } });
+}
+
+/** Puts this shop's dead-lettered jobs back in the queue for one more round of attempts. */
+export async function retryDeadJobs(shop: string, now: Date = new Date(), database: Db = db) {
+  const { count } = await database.job.updateMany({
+    where: { shop, status: "dead" },
+    data: { status: "pending", attempts: 0, runAt: now, lockedBy: null, lockedUntil: null, finishedAt: null },
+  });
+  return count;
+}
+
+export interface Onboarding {
+  firstTriggerOn: boolean;
+  senderEmailSet: boolean;
+  firstFlowOn: boolean;
+}
+
+export async function getOnboarding(shop: string, database: Db = db): Promise<Onboarding> {
+  const [triggers, flows, settings] = await Promise.all([
+    database.trigger.count({ where: { shop, enabled: true } }),
+    database.recoveryFlow.count({ where: { shop, enabled: true } }),
+    database.shop.findUnique({ where: { shop }, select: { senderEmail: true } }),
+  ]);
+  return { firstTriggerOn: triggers > 0, senderEmailSet: !!settings?.senderEmail, firstFlowOn: flows > 0 };
+}

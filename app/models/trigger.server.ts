@@ -1,0 +1,121 @@
+import { randomBytes } from "node:crypto";
+import type { Prisma } from "@prisma/client";
+import db, { type Db } from "~/db.server";
+import { triggerTemplates, type TemplateKey, type TriggerInput } from "~/domain/triggers";
+
+/**
+ * Trigger data access. Every function takes the shop first and filters by it, so an id from
+ * another shop behaves exactly like an id that does not exist (null / false → the route's 404).
+ */
+
+const listSelect = {
+  id: true,
+  name: true,
+  type: true,
+  template: true,
+  enabled: true,
+  content: true,
+  holdoutPct: true,
+  priority: true,
+  updatedAt: true,
+} satisfies Prisma.TriggerSelect;
+
+const fullSelect = {
+  ...listSelect,
+  conditions: true,
+  segment: true,
+  frequencyCap: true,
+  createdAt: true,
+} satisfies Prisma.TriggerSelect;
+
+export type TriggerListRow = Prisma.TriggerGetPayload<{ select: typeof listSelect }>;
+export type TriggerRecord = Prisma.TriggerGetPayload<{ select: typeof fullSelect }>;
+
+const newSalt = () => randomBytes(6).toString("base64url");
+const json = (v: unknown) => v as Prisma.InputJsonValue;
+
+function columns(input: TriggerInput) {
+  return {
+    name: input.name,
+    type: input.type,
+    enabled: input.enabled,
+    conditions: json(input.conditions),
+    segment: json(input.segment),
+    content: json(input.content),
+    frequencyCap: json(input.frequencyCap),
+    holdoutPct: input.holdoutPct,
+    priority: input.priority,
+  };
+}
+
+export function listTriggers(shop: string, database: Db = db): Promise<TriggerListRow[]> {
+  return database.trigger.findMany({
+    where: { shop },
+    select: listSelect,
+    orderBy: [{ priority: "desc" }, { createdAt: "asc" }],
+  });
+}
+
+export function getTrigger(shop: string, id: string, database: Db = db): Promise<TriggerRecord | null> {
+  return database.trigger.findFirst({ where: { shop, id }, select: fullSelect });
+}
+
+export async function createTrigger(shop: string, input: TriggerInput, template: string | null = null, database: Db = db) {
+  return database.trigger.create({
+    data: { shop, template, salt: newSalt(), ...columns(input) },
+    select: { id: true },
+  });
+}
+
+/** A new trigger from a template, switched off so the merchant reviews it first. */
+export function createTriggerFromTemplate(shop: string, key: TemplateKey, database: Db = db) {
+  return createTrigger(shop, { ...triggerTemplates[key], enabled: false }, key, database);
+}
+
+/** false when the trigger does not exist for this shop. */
+export async function updateTrigger(shop: string, id: string, input: TriggerInput, database: Db = db): Promise<boolean> {
+  const { count } = await database.trigger.updateMany({ where: { shop, id }, data: columns(input) });
+  return count > 0;
+}
+
+export async function setTriggerEnabled(shop: string, id: string, enabled: boolean, database: Db = db): Promise<boolean> {
+  const { count } = await database.trigger.updateMany({ where: { shop, id }, data: { enabled } });
+  return count > 0;
+}
+
+/** A copy (switched off, with its own holdout salt), or null when the trigger does not exist for this shop. */
+export async function duplicateTrigger(shop: string, id: string, database: Db = db) {
+  const source = await database.trigger.findFirst({ where: { shop, id } });
+  if (!source) return null;
+  return database.trigger.create({
+    data: {
+      shop,
+      name: `Copy of ${source.name}`.slice(0, 80),
+      type: source.type,
+      template: source.template,
+      enabled: false,
+      conditions: json(source.conditions),
+      segment: json(source.segment),
+      content: json(source.content),
+      frequencyCap: json(source.frequencyCap),
+      holdoutPct: source.holdoutPct,
+      priority: source.priority,
+      salt: newSalt(),
+    },
+    select: { id: true, name: true },
+  });
+}
+
+export async function deleteTrigger(shop: string, id: string, database: Db = db): Promise<boolean> {
+  const { count } = await database.trigger.deleteMany({ where: { shop, id } });
+  return count > 0;
+}
+
+/** Triggers nobody has touched for `days` days (the settings page nudges a review). */
+export function staleTriggers(shop: string, now: Date = new Date(), days = 90, database: Db = db) {
+  return database.trigger.findMany({
+    where: { shop, updatedAt: { lt: new Date(now.getTime() - days * 86_400_000) } },
+    select: { id: true, name: true, enabled: true, updatedAt: true },
+    orderBy: { updatedAt: "asc" },
+  });
+}

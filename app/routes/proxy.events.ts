@@ -1,0 +1,39 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { authenticate } from "~/shopify.server";
+import { checkProxyTimestamp, ingestEventBatch, type Refusal } from "~/services/events.server";
+import { logger } from "~/services/logger.server";
+
+/**
+ * App proxy: storefront event batches (`POST /apps/intentful/events` on the shop, forwarded by
+ * Shopify to /proxy/events). Verified with the library (signature), then our own freshness
+ * window, a 16 KB cap, schema validation and rate limits. 204 on success: sendBeacon ignores
+ * the body anyway.
+ */
+function refuse(r: Refusal): Response {
+  const headers = new Headers({ "Content-Type": "application/json", "Cache-Control": "no-store" });
+  if (r.retryAfterSec) headers.set("Retry-After", String(r.retryAfterSec));
+  return new Response(JSON.stringify({ error: r.reason }), { status: r.status, headers });
+}
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  if (request.method !== "POST") return new Response(null, { status: 405, headers: { Allow: "POST" } });
+  const url = new URL(request.url);
+  const fresh = checkProxyTimestamp(url.searchParams.get("timestamp"), new Date());
+  if (!fresh.ok) return refuse(fresh);
+  try {
+    await authenticate.public.appProxy(request);
+  } catch (error) {
+    if (!(error instanceof Response)) throw error;
+    // The library answers 400; a bad signature is an authentication failure to us.
+    return refuse({ ok: false, status: 401, reason: "invalid app proxy signature (or timestamp outside the library's ±90 s)" });
+  }
+  const shop = url.searchParams.get("shop")!;
+  const result = await ingestEventBatch(request, shop);
+  if (!result.ok) {
+    logger.info("event batch refused", { shop, status: result.status, reason: result.reason });
+    return refuse(result);
+  }
+  return new Response(null, { status: 204, headers: { "Cache-Control": "no-store" } });
+};
+
+export const loader = () => new Response(null, { status: 405, headers: { Allow: "POST" } });

@@ -1,0 +1,132 @@
+import type { Prisma } from "@prisma/client";
+import db, { type Db } from "~/db.server";
+import { eventBatchSchema, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, type EventBatch } from "~/domain/events/schema";
+import { recordCapturedEmail } from "./contacts.server";
+import { eventRateLimiter, type EventRateLimiter } from "./rate-limit.server";
+
+/**
+ * Storefront event batches arriving through the app proxy (`POST /apps/intentful/events`,
+ * sent with navigator.sendBeacon by the tracker). Each step returns a discriminated result;
+ * the route turns failures into statuses. A batch is all-or-nothing: nothing is stored unless
+ * every event in it is valid.
+ */
+export type Refusal = { ok: false; status: 400 | 401 | 413 | 429; reason: string; retryAfterSec?: number };
+
+/** Shopify signs `timestamp`; refuse replays older than this and clocks too far ahead. */
+export const PROXY_MAX_AGE_SEC = 5 * 60;
+export const PROXY_MAX_FUTURE_SEC = 60;
+/** An event's own time (the browser's clock) is kept only within this window, else the receive time. */
+const EVENT_MAX_AGE_MS = 7 * 24 * 3600_000;
+const EVENT_MAX_FUTURE_MS = 60_000;
+
+export function checkProxyTimestamp(raw: string | null, now: Date): { ok: true } | Refusal {
+  if (!raw || !/^\d{1,12}$/.test(raw)) return { ok: false, status: 401, reason: "missing or invalid timestamp" };
+  const age = Math.floor(now.getTime() / 1000) - Number(raw);
+  if (age > PROXY_MAX_AGE_SEC) return { ok: false, status: 401, reason: `stale timestamp (${age} s old, at most ${PROXY_MAX_AGE_SEC} s)` };
+  if (-age > PROXY_MAX_FUTURE_SEC) return { ok: false, status: 401, reason: `timestamp ${-age} s in the future` };
+  return { ok: true };
+}
+
+/** Reads the body as text, stopping as soon as it passes `maxBytes` (Content-Length is checked first). */
+export async function readCappedText(request: Request, maxBytes = MAX_BATCH_BYTES): Promise<{ ok: true; text: string } | Refusal> {
+  const tooLarge: Refusal = { ok: false, status: 413, reason: `body larger than ${maxBytes} bytes` };
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) return tooLarge;
+  if (!request.body) return { ok: true, text: "" };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return tooLarge;
+    }
+    chunks.push(value);
+  }
+  return { ok: true, text: Buffer.concat(chunks).toString("utf8") };
+}
+
+export function parseEventBatch(text: string): { ok: true; batch: EventBatch } | Refusal {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, status: 400, reason: `malformed JSON: ${error instanceof Error ? error.message : "cannot parse"}` };
+  }
+  const events = (value as { events?: unknown } | null)?.events;
+  if (Array.isArray(events) && events.length > MAX_BATCH_EVENTS) {
+    return { ok: false, status: 400, reason: `too many events: ${events.length} (at most ${MAX_BATCH_EVENTS} per batch)` };
+  }
+  const parsed = eventBatchSchema.safeParse(value);
+  if (parsed.success) return { ok: true, batch: parsed.data };
+  const reasons = parsed.error.issues.slice(0, 3).map((issue) => {
+    const path = issue.path.map(String).join(".");
+    if (issue.path.at(-1) === "kind" && Array.isArray(events)) {
+      const kind = (events[Number(issue.path[1])] as { kind?: unknown } | undefined)?.kind;
+      return `${path}: unknown event kind ${JSON.stringify(kind)}`;
+    }
+    return `${path || "batch"}: ${issue.message}`;
+  });
+  return { ok: false, status: 400, reason: `invalid batch: ${reasons.join("; ")}` };
+}
+
+export function eventRows(shop: string, batch: EventBatch, now: Date): Prisma.EventCreateManyInput[] {
+  const t = now.getTime();
+  return batch.events.map((e) => ({
+    shop,
+    visitorId: batch.visitorId,
+    sessionId: batch.sessionId ?? null,
+    kind: e.kind,
+    triggerId: e.triggerId ?? null,
+    variant: e.variant ?? null,
+    intentTier: e.tier ?? null,
+    productId: e.productId ?? null,
+    cartToken: e.cartToken ?? null,
+    valueCents: e.valueCents ?? null,
+    occurredAt: new Date(e.at > t + EVENT_MAX_FUTURE_MS || e.at < t - EVENT_MAX_AGE_MS ? t : e.at),
+    // Never the email: it lives only in Contact.
+  }));
+}
+
+export interface IngestOptions {
+  database?: Db;
+  limiter?: EventRateLimiter;
+  now?: Date;
+}
+
+/**
+ * Reads, validates, rate-limits and stores one batch for `shop` (taken from the verified proxy
+ * parameters, never from the body). Events go in one write; captured emails become Contacts.
+ */
+export async function ingestEventBatch(
+  request: Request,
+  shop: string,
+  options: IngestOptions = {},
+): Promise<{ ok: true; stored: number; emails: number } | Refusal> {
+  const now = options.now ?? new Date();
+  const body = await readCappedText(request);
+  if (!body.ok) return body;
+  const parsed = parseEventBatch(body.text);
+  if (!parsed.ok) return parsed;
+  const { batch } = parsed;
+  const rate = (options.limiter ?? eventRateLimiter()).take(shop, batch.visitorId, now.getTime());
+  if (!rate.ok) return { ok: false, status: 429, reason: `too many batches for this ${rate.scope}`, retryAfterSec: rate.retryAfterSec };
+
+  const database = options.database ?? db;
+  const { count } = await database.event.createMany({ data: eventRows(shop, batch, now) });
+
+  const captured = new Map<string, boolean>();
+  for (const e of batch.events) {
+    if (e.kind === "email_capture" && e.email) {
+      const email = e.email.trim().toLowerCase();
+      captured.set(email, (captured.get(email) ?? false) || e.marketingConsent === true);
+    }
+  }
+  for (const [email, marketingConsent] of captured) {
+    await recordCapturedEmail({ shop, email, visitorId: batch.visitorId, marketingConsent }, database);
+  }
+  return { ok: true, stored: count, emails: captured.size };
+}

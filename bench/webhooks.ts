@@ -1,0 +1,73 @@
+import { createHmac, randomUUID } from "node:crypto";
+import { createTestDb } from "../test/support/db";
+import { openLoop, startAppServer } from "./server";
+
+const SECRET = "bench-api-secret-with-enough-bytes";
+const SHOP = "bench-shop.myshopify.com";
+
+/**
+ * Webhook intake under a fixed offered load: signed, unique checkouts/create deliveries over
+ * HTTP to the built app; lost = deliveries answered 2xx that are missing from the database.
+ */
+export async function benchWebhooks({ rate = 600, seconds = 10 }: { rate?: number; seconds?: number } = {}) {
+  const t = await createTestDb();
+  await t.db.session.create({
+    data: { id: `offline_${SHOP}`, shop: SHOP, state: "bench", isOnline: false, scope: "read_orders", accessToken: "shpat_bench" },
+  });
+  await t.db.shop.create({ data: { shop: SHOP } });
+  const server = await startAppServer({
+    DATABASE_URL: t.url,
+    SHOPIFY_API_KEY: "bench-api-key",
+    SHOPIFY_API_SECRET: SECRET,
+    SHOPIFY_APP_URL: "http://127.0.0.1",
+  });
+  try {
+    const run = randomUUID().slice(0, 8);
+    const ids: string[] = [];
+    const deliver = (i: number) => {
+      const token = `bench-${run}-${i}`;
+      const now = new Date().toISOString();
+      const body = JSON.stringify({
+        id: i + 1,
+        token,
+        cart_token: `c-${token}`,
+        email: `shopper${i}@example.com`,
+        total_price: "42.00",
+        currency: "USD",
+        line_items: [{ title: "Bench Tee", quantity: 1, price: "42.00", variant_id: 1, product_id: 1 }],
+        abandoned_checkout_url: `https://${SHOP}/checkouts/${token}/recover`,
+        buyer_accepts_marketing: false,
+        completed_at: null,
+        created_at: now,
+        updated_at: now,
+      });
+      const webhookId = `${run}-${i}`;
+      ids[i] = webhookId;
+      return fetch(`${server.baseUrl}/webhooks/checkouts/create`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "X-Shopify-Topic": "checkouts/create",
+          "X-Shopify-Hmac-Sha256": createHmac("sha256", SECRET).update(body).digest("base64"),
+          "X-Shopify-Shop-Domain": SHOP,
+          "X-Shopify-API-Version": "2026-10",
+          "X-Shopify-Webhook-Id": webhookId,
+          "X-Shopify-Triggered-At": now,
+          "X-Shopify-Event-Id": randomUUID(),
+        },
+        body,
+      });
+    };
+    // Warm-up (JIT, connection pools), not counted.
+    await openLoop(50, 1, (i) => deliver(1_000_000 + i));
+    const result = await openLoop(rate, seconds, deliver);
+    const stored = await t.db.webhookDelivery.count({
+      where: { webhookId: { in: result.okIds.map((i) => ids[i]) }, outcome: "accepted" },
+    });
+    const { okIds: _ignored, ...figures } = result;
+    return { dialect: t.dialect, ...figures, lost: result.ok - stored };
+  } finally {
+    await server.stop();
+    await t.cleanup();
+  }
+}

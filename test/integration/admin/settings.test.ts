@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callRoute, lastPublished, SHOP_A, SHOP_B, startHarness, type Harness } from "./harness";
+
+let h: Harness;
+let settings: typeof import("~/routes/app.settings");
+
+beforeAll(async () => {
+  h = await startHarness();
+  settings = await import("~/routes/app.settings");
+});
+afterAll(async () => {
+  await h.cleanup();
+});
+
+const VALID = {
+  intent: "save",
+  senderName: "Shop A",
+  senderEmail: "hello@shop-a.example",
+  replyTo: "",
+  timezone: "Europe/Berlin",
+  quietHoursStart: "21",
+  quietHoursEnd: "8",
+  overlaysPerSession: "3",
+  emailsPerWindow: "2",
+  emailWindowHours: "24",
+  attributionWindowDays: "7",
+  retentionDays: "180",
+};
+
+const save = (shop: string, form: Record<string, string>) =>
+  callRoute(settings.action, "/app/settings", { shop, method: "POST", form });
+
+describe("settings", () => {
+  it("shows the shop's settings with their defaults, the transport and the shop's time zone", async () => {
+    const res = await callRoute(settings.loader, "/app/settings", { shop: SHOP_A });
+    expect(res.status).toBe(200);
+    const data = (await res.json()) as Record<string, any>;
+    expect(data.values).toMatchObject({ attributionWindowDays: "5", overlaysPerSession: "2", quietHoursStart: "" });
+    expect(data.transport).toEqual({ kind: "outbox" });
+    expect(data.shopTimezone).toBe("America/New_York");
+    expect(data.deadJobs).toBe(0);
+  });
+
+  it("saves valid settings for this shop only and republishes the overlays-per-session cap", async () => {
+    const res = await save(SHOP_A, VALID);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, publish: { ok: true } });
+    const a = await h.t.db.shop.findUniqueOrThrow({ where: { shop: SHOP_A } });
+    expect(a).toMatchObject({
+      senderEmail: "hello@shop-a.example",
+      timezone: "Europe/Berlin",
+      quietHoursStart: 21,
+      quietHoursEnd: 8,
+      overlaysPerSession: 3,
+      emailsPerWindow: 2,
+      emailWindowHours: 24,
+      attributionWindowDays: 7,
+      retentionDays: 180,
+    });
+    expect((lastPublished(h, SHOP_A)!.value as { g: { ps: number } }).g.ps).toBe(3);
+    const b = await h.t.db.shop.findUniqueOrThrow({ where: { shop: SHOP_B } });
+    expect(b).toMatchObject({ senderEmail: "", overlaysPerSession: 2, attributionWindowDays: 5 });
+  });
+
+  it("rejects bad input with 422 and a message per field, saving nothing", async () => {
+    const before = await h.t.db.shop.findUniqueOrThrow({ where: { shop: SHOP_A } });
+    const res = await save(SHOP_A, {
+      ...VALID,
+      senderEmail: "not-an-email",
+      timezone: "Mars/Olympus",
+      quietHoursStart: "22",
+      quietHoursEnd: "",
+      attributionWindowDays: "0",
+      retentionDays: "forever",
+      overlaysPerSession: "",
+    });
+    expect(res.status).toBe(422);
+    const { errors } = (await res.json()) as { errors: Record<string, string> };
+    expect(errors).toEqual({
+      senderEmail: expect.stringContaining("email address"),
+      timezone: expect.stringContaining("time zone"),
+      quietHoursEnd: expect.stringContaining("both"),
+      attributionWindowDays: "Attribution window must be at least 1",
+      retentionDays: "Data retention must be a whole number",
+      overlaysPerSession: "Overlays per session is required",
+    });
+    expect(await h.t.db.shop.findUniqueOrThrow({ where: { shop: SHOP_A } })).toEqual(before);
+  });
+
+  it("counts this shop's dead-lettered jobs and can queue them again", async () => {
+    await h.t.db.job.createMany({
+      data: [
+        { shop: SHOP_A, kind: "publish-rules", payload: {}, status: "dead", attempts: 8, lastError: "boom" },
+        { shop: SHOP_B, kind: "publish-rules", payload: {}, status: "dead", attempts: 8, lastError: "boom" },
+      ],
+    });
+    const data = (await (await callRoute(settings.loader, "/app/settings", { shop: SHOP_A })).json()) as { deadJobs: number };
+    expect(data.deadJobs).toBe(1);
+    const res = await save(SHOP_A, { intent: "retry-dead-jobs" });
+    expect(await res.json()).toMatchObject({ ok: true, count: 1 });
+    expect(await h.t.db.job.count({ where: { status: "dead" } })).toBe(1); // shop B's stays
+  });
+
+  it("nudges a review of triggers nobody touched for 90 days", async () => {
+    const old = await h.t.db.trigger.findFirstOrThrow({ where: { shop: SHOP_A } });
+    // @updatedAt keeps an explicitly given value
+    await h.t.db.trigger.update({ where: { id: old.id }, data: { updatedAt: new Date(Date.now() - 120 * 86_400_000) } });
+    const data = (await (await callRoute(settings.loader, "/app/settings", { shop: SHOP_A })).json()) as {
+      staleTriggers: Array<{ id: string }>;
+    };
+    expect(data.staleTriggers.map((t) => t.id)).toEqual([old.id]);
+  });
+
+  it("answers 400 to an unknown action", async () => {
+    expect((await save(SHOP_A, { intent: "format-disk" })).status).toBe(400);
+  });
+});
