@@ -31,7 +31,8 @@ export async function startServer(options: { port?: number } = {}) {
     // The theme app extension's built assets, served the way Shopify's CDN would serve them.
     app.use("/demo/ext", express.static("extensions/intentful/assets", { maxAge: "1h" }));
   }
-  app.use(express.static("build/client", { maxAge: "1h" }));
+  // redirect: false — public/demo/ must not turn /demo into a 301 to /demo/.
+  app.use(express.static("build/client", { maxAge: "1h", redirect: false }));
   if (env.DEMO_MODE) {
     // Stand-in for the Shopify admin iframe: it always opens the app with embedded=1, shop,
     // host and a fresh session token. Only full document loads need it; App Bridge (our

@@ -2,6 +2,7 @@ import "@shopify/shopify-app-remix/adapters/node";
 import {
   ApiVersion,
   AppDistribution,
+  LogSeverity,
   shopifyApp,
   type Session,
 } from "@shopify/shopify-app-remix/server";
@@ -25,6 +26,8 @@ function create() {
     authPathPrefix: "/auth",
     sessionStorage: new PrismaSessionStorage(db, { connectionRetries: 2, connectionRetryIntervalMs: 200 }),
     distribution: AppDistribution.AppStore,
+    // The library logs every request at INFO; keep its warnings and errors only.
+    logger: { level: env.LOG_LEVEL === "debug" ? LogSeverity.Debug : LogSeverity.Warning },
     future: {
       unstable_newEmbeddedAuthStrategy: true,
       expiringOfflineAccessTokens: true,

@@ -27,7 +27,8 @@ const built = path.join(root, "build/server/index.js");
 const stale =
   !existsSync(built) ||
   newestMtime(path.join(root, "app")) > statSync(built).mtimeMs ||
-  newestMtime(path.join(root, "extensions/intentful/src")) > statSync(built).mtimeMs;
+  newestMtime(path.join(root, "extensions/intentful/src")) > statSync(built).mtimeMs ||
+  newestMtime(path.join(root, "public")) > statSync(built).mtimeMs;
 if (stale || process.env.DEMO_REBUILD === "1") {
   console.log("building the app (first run, or sources changed)…");
   execSync("npm run build", { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 /**
  * Offline stand-in for Shopify's Liquid renderer, for the demo storefront: renders the shipped
  * app embed block (extensions/intentful/blocks/*.liquid) with liquidjs and shims for the
@@ -8,7 +9,17 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Liquid } from "liquidjs";
 
-const EXTENSION_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../extensions/intentful");
+// Walk up from this module to the folder holding extensions/ (source: app/demo; bundled: build/server/…).
+function findExtensionDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, "extensions/intentful");
+    if (existsSync(path.join(candidate, "blocks"))) return candidate;
+    dir = path.dirname(dir);
+  }
+  return path.resolve("extensions/intentful");
+}
+const EXTENSION_DIR = process.env.INTENTFUL_EXTENSION_DIR ?? findExtensionDir();
 
 export interface AppEmbedInput {
   /** block settings; missing ones take the schema default */

@@ -4,7 +4,6 @@ import db, { type Db } from "~/db.server";
 import { unauthenticated } from "~/shopify.server";
 import { adminQuery, AdminApiError, type AdminGraphql } from "./admin-graphql.server";
 import { enqueue } from "./jobs.server";
-import { registerJobHandler } from "./job-handlers.server";
 import { logger } from "./logger.server";
 
 /**
@@ -136,7 +135,8 @@ export async function syncContact(
   return outcome!;
 }
 
-registerJobHandler(CONTACT_SYNC, async (raw: unknown) => {
+/** The contact.sync job (wired in job-handlers.server.ts). */
+export async function contactSyncJob(raw: unknown): Promise<void> {
   const payload = contactSyncPayload.parse(raw);
   let admin: AdminGraphql;
   try {
@@ -151,4 +151,4 @@ registerJobHandler(CONTACT_SYNC, async (raw: unknown) => {
   }
   const outcome = await syncContact(payload, admin);
   logger.info("contact synced", { shop: payload.shop, action: outcome.action });
-});
+}

@@ -4,6 +4,7 @@ import { enqueue } from "./jobs.server";
 import { publishRules } from "./publish.server";
 import { recoveryHandlers } from "./recovery.server";
 import { attributeOrder } from "./attribution.server";
+import { CONTACT_SYNC, contactSyncJob } from "./contacts.server";
 import { exportCustomerData, redactCustomer, redactShop, sweepRetention } from "./privacy.server";
 
 const adminFor = async (shop: string) => {
@@ -19,6 +20,7 @@ export function jobHandlers(): Record<string, JobHandler> {
       if (!result.ok) throw new Error(result.error);
     },
     ...recoveryHandlers(),
+    [CONTACT_SYNC]: contactSyncJob,
     "order.attribute": async (p: { shop: string; orderId: string }) => void (await attributeOrder(db, p)),
     "privacy.export": (p) => exportCustomerData(db, p),
     "privacy.redact-customer": (p) => redactCustomer(db, p),
@@ -29,13 +31,5 @@ export function jobHandlers(): Record<string, JobHandler> {
       const next = new Date(ctx.now.getTime() + 86_400_000);
       await enqueue(db, { kind: "retention.sweep", runAt: next, dedupeKey: `retention:${next.toISOString().slice(0, 10)}` });
     },
-    ...extraHandlers,
   };
-}
-
-const extraHandlers: Record<string, JobHandler> = {};
-
-/** For modules that add job kinds without being imported here (register before the worker starts). */
-export function registerJobHandler(kind: string, handler: JobHandler) {
-  extraHandlers[kind] = handler;
 }

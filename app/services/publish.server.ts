@@ -54,10 +54,28 @@ export type PublishResult =
  * embed reads (`app.metafields.intentful.config`). A failure is stored on the shop (the admin
  * shows a banner) and retried by a job.
  */
-export async function publishRules(
+export function publishRules(
   shop: string,
   admin: AdminGraphql,
   options: { database?: Db; retryOnFailure?: boolean } = {},
+): Promise<PublishResult> {
+  // One publish at a time per shop in this process, so two quick saves cannot write an older
+  // rule set last. (Each publish compiles from the database at its turn, so the last one wins.)
+  const previous = publishing.get(shop) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => publishNow(shop, admin, options));
+  publishing.set(shop, next);
+  void next.finally(() => {
+    if (publishing.get(shop) === next) publishing.delete(shop);
+  });
+  return next;
+}
+
+const publishing = new Map<string, Promise<PublishResult>>();
+
+async function publishNow(
+  shop: string,
+  admin: AdminGraphql,
+  options: { database?: Db; retryOnFailure?: boolean },
 ): Promise<PublishResult> {
   const database = options.database ?? db;
   const { config, skipped } = await buildShopConfig(database, shop);

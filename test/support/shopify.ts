@@ -26,7 +26,8 @@ export function adminRequest(
   path: string,
   { shop, method = "GET", form, json }: { shop: string; method?: string; form?: Record<string, string>; json?: unknown },
 ): Request {
-  const headers = new Headers({ Authorization: `Bearer ${sessionToken(shop)}`, "User-Agent": "vitest" });
+  const headers = new Headers({ Authorization: `Bearer ${sessionToken(shop)}`, // A browser user agent: the library answers bots (and "vitest") with 410.
+    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36" });
   let body: BodyInit | undefined;
   if (form) {
     body = new URLSearchParams(form);
