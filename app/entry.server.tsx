@@ -44,11 +44,12 @@ export default async function handleRequest(
  * (the default; `npm run worker` runs it separately). Returns a stop function.
  */
 export async function startBackground(): Promise<() => Promise<void>> {
-  const [{ startWorker }, { jobHandlers }, { getDb, currentDialect }, { logger }] = await Promise.all([
+  const [{ startWorker }, { jobHandlers, scheduleMaintenance }, { getDb, currentDialect }, { logger }] = await Promise.all([
     import("./services/jobs.server"),
     import("./services/job-handlers.server"),
     import("./db.server"),
     import("./services/logger.server"),
   ]);
+  await scheduleMaintenance().catch((error) => logger.warn("could not schedule maintenance", { error: String(error) }));
   return startWorker({ db: getDb(), dialect: currentDialect(), handlers: jobHandlers(), logger, pollMs: 1000 });
 }

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { assertEnvOrExit } from "../app/env.server";
 import { currentDialect, getDb } from "../app/db.server";
 import { drainDue, listDeadJobs, startWorker } from "../app/services/jobs.server";
-import { jobHandlers } from "../app/services/job-handlers.server";
+import { jobHandlers, scheduleMaintenance } from "../app/services/job-handlers.server";
 import { logger } from "../app/services/logger.server";
 
 const args = process.argv.slice(2);
@@ -42,6 +42,7 @@ if (args.includes("--once")) {
   await db.$disconnect();
   process.exit(0);
 }
+await scheduleMaintenance();
 const stop = startWorker({ db, dialect, handlers: jobHandlers(), workerId, logger, pollMs: 500 });
 logger.info("worker started", { workerId, dialect });
 const shutdown = async () => {

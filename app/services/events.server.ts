@@ -1,4 +1,5 @@
 import type { Prisma } from "@prisma/client";
+import { enqueue } from "./jobs.server";
 import db, { type Db } from "~/db.server";
 import { eventBatchSchema, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, type EventBatch } from "~/domain/events/schema";
 import { recordCapturedEmail } from "./contacts.server";
@@ -84,7 +85,8 @@ export function eventRows(shop: string, batch: EventBatch, now: Date): Prisma.Ev
     variant: e.variant ?? null,
     intentTier: e.tier ?? null,
     productId: e.productId ?? null,
-    cartToken: e.cartToken ?? null,
+    // /cart.js tokens carry "?key=…"; webhooks carry the bare id. Store the id so they match.
+    cartToken: e.cartToken ? e.cartToken.split("?")[0] : null,
     valueCents: e.valueCents ?? null,
     occurredAt: new Date(e.at > t + EVENT_MAX_FUTURE_MS || e.at < t - EVENT_MAX_AGE_MS ? t : e.at),
     // Never the email: it lives only in Contact.
@@ -127,6 +129,21 @@ export async function ingestEventBatch(
   }
   for (const [email, marketingConsent] of captured) {
     await recordCapturedEmail({ shop, email, visitorId: batch.visitorId, marketingConsent }, database);
+  }
+  // Browse abandonment: a product viewed again by a shopper we know by email gets a check job
+  // (one per visitor, product and day); the job decides whether a browse flow starts.
+  const viewed = new Set(batch.events.filter((e) => e.kind === "product_view" && e.productId).map((e) => e.productId!));
+  if (viewed.size && (await database.contact.count({ where: { shop, visitorId: batch.visitorId } })) > 0) {
+    const day = now.toISOString().slice(0, 10);
+    for (const productId of viewed) {
+      await enqueue(database, {
+        kind: "recovery.browse",
+        shop,
+        payload: { shop, visitorId: batch.visitorId, productId },
+        runAt: now,
+        dedupeKey: `browse:${shop}:${batch.visitorId}:${productId}:${day}`,
+      });
+    }
   }
   return { ok: true, stored: count, emails: captured.size };
 }

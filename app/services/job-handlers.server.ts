@@ -12,6 +12,12 @@ const adminFor = async (shop: string) => {
   return (await unauthenticated.admin(shop)).admin;
 };
 
+/** Starts the daily retention sweep if none is scheduled (idempotent: one per day by key). */
+export async function scheduleMaintenance(now = new Date()) {
+  const day = now.toISOString().slice(0, 10);
+  await enqueue(db, { kind: "retention.sweep", runAt: now, dedupeKey: `retention:${day}` });
+}
+
 /** Every job kind the worker knows, and what it does. */
 export function jobHandlers(): Record<string, JobHandler> {
   return {

@@ -45,6 +45,8 @@ export function recoveryHandlers(deps: RecoveryDeps = {}): Record<string, JobHan
     "recovery.step": (payload: { runId: string; stepId: string }, ctx) => runStep(database(), payload, ctx.now, deps),
     "recovery.cart": (payload: { shop: string; cartToken: string }, ctx) => startCartRecovery(database(), payload, ctx.now),
     "recovery.flow-trigger": (payload: { runId: string }, ctx) => fireFlowTrigger(database(), payload, ctx.now, deps),
+    "recovery.browse": (payload: { shop: string; visitorId: string; productId: string }, ctx) =>
+      startBrowseRecovery(database(), payload, ctx.now),
   };
 }
 
@@ -103,6 +105,46 @@ export async function startCartRecovery(database: Db, p: { shop: string; cartTok
       customerId: contact.customerId,
       visitorId,
       holdout: isHoldout(flow.id, cart.token, flow.holdoutPct),
+      startedAt: now,
+    });
+    if (run) await scheduleRun(database, run, flow, now, now);
+  }
+}
+
+/**
+ * Browse abandonment: a known shopper (Contact with this visitor id) viewed the same product at
+ * least twice in the last 24 hours and has not added to cart since the first of those views.
+ * The flow's first delay is the "no cart add within N hours" window: runStep re-checks it.
+ */
+export async function startBrowseRecovery(database: Db, p: { shop: string; visitorId: string; productId: string }, now: Date) {
+  const since = new Date(now.getTime() - 24 * 3600_000);
+  const views = await database.event.findMany({
+    where: { shop: p.shop, visitorId: p.visitorId, kind: "product_view", productId: p.productId, occurredAt: { gte: since } },
+    orderBy: { occurredAt: "asc" },
+    select: { occurredAt: true },
+  });
+  if (views.length < 2) return;
+  const carted = await database.event.count({
+    where: { shop: p.shop, visitorId: p.visitorId, kind: "cart_add", occurredAt: { gte: views[0].occurredAt } },
+  });
+  if (carted) return;
+  const contact = await database.contact.findFirst({ where: { shop: p.shop, visitorId: p.visitorId }, orderBy: { updatedAt: "desc" } });
+  if (!contact) return;
+  const flows = await database.recoveryFlow.findMany({
+    where: { shop: p.shop, kind: "browse", enabled: true },
+    include: { steps: { orderBy: { position: "asc" } } },
+  });
+  for (const flow of flows) {
+    if (flow.audience === "marketing_consented" && !contact.marketingConsent) continue;
+    const subjectKey = `browse:${p.visitorId}:${p.productId}:${now.toISOString().slice(0, 10)}`;
+    const run = await createRunOnce(database, {
+      shop: p.shop,
+      flowId: flow.id,
+      subjectKey,
+      email: contact.email,
+      customerId: contact.customerId,
+      visitorId: p.visitorId,
+      holdout: isHoldout(flow.id, subjectKey, flow.holdoutPct),
       startedAt: now,
     });
     if (run) await scheduleRun(database, run, flow, now, now);
@@ -175,6 +217,16 @@ export async function runStep(database: Db, p: { runId: string; stepId: string }
     database.shop.findUnique({ where: { shop: run.shop } }),
   ]);
   if (!flow || !step || !shop) return;
+  if (flow.kind === "browse" && run.visitorId) {
+    // The shopper added to cart after all: the browse follow-up is moot (cart flows take over).
+    const carted = await database.event.count({
+      where: { shop: run.shop, visitorId: run.visitorId, kind: "cart_add", occurredAt: { gte: run.startedAt } },
+    });
+    if (carted) {
+      await database.flowRun.updateMany({ where: { id: run.id, status: "active" }, data: { status: "stopped", stopReason: "carted", stoppedAt: now } });
+      return;
+    }
+  }
   const email = run.email;
   const windowStart = new Date(now.getTime() - shop.emailWindowHours * 3600_000);
   const [purchased, suppressed, recent] = await Promise.all([
