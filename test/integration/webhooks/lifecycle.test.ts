@@ -85,7 +85,7 @@ describe("data lifecycle", () => {
     await receiveWebhook(
       webhookRequest("customers/data_request", { shop_domain: SHOP, customer: { id: 5, email: "export@example.com" }, orders_requested: [] }, { shop: SHOP }),
     );
-    await runDue(at(1));
+    await runDue(new Date(Date.now() + 1000)); // jobs are enqueued at the real "now"
     const exp = await t.db.dataExport.findFirstOrThrow({ where: { shop: SHOP, email: "export@example.com" } });
     expect(JSON.stringify(exp.payload)).toContain(checkout.token);
   });
@@ -96,7 +96,7 @@ describe("data lifecycle", () => {
     await t.db.event.create({ data: { shop: SHOP, visitorId: "v_gone", kind: "page_view", occurredAt: new Date() } });
     await t.db.message.create({ data: { shop: SHOP, idempotencyKey: "gone-1", email: "gone@example.com", status: "sent" } });
     await receiveWebhook(webhookRequest("customers/redact", { shop_domain: SHOP, customer: { id: 6, email: "gone@example.com" }, orders_to_redact: [] }, { shop: SHOP }));
-    await runDue(at(1));
+    await runDue(new Date(Date.now() + 1000)); // jobs are enqueued at the real "now"
     expect(await t.db.checkout.count({ where: { shop: SHOP, email: "gone@example.com" } })).toBe(0);
     expect(await t.db.event.count({ where: { shop: SHOP, visitorId: "v_gone" } })).toBe(0);
     expect(await t.db.message.count({ where: { shop: SHOP, email: "gone@example.com" } })).toBe(0);
@@ -112,7 +112,7 @@ describe("data lifecycle", () => {
     expect(await t.db.job.count({ where: { shop: SHOP, status: "pending" } })).toBe(0);
     // shop/redact arrives 48 h later, with no session left: the HMAC alone authenticates it.
     await receiveWebhook(webhookRequest("shop/redact", { shop_id: 1, shop_domain: SHOP }, { shop: SHOP }));
-    await runDue(at(2));
+    await runDue(new Date(Date.now() + 1000));
     for (const model of ["shop", "trigger", "recoveryFlow", "checkout", "event", "message"] as const) {
       expect(await (t.db[model] as unknown as { count: (a: object) => Promise<number> }).count({ where: { shop: SHOP } }), model).toBe(0);
     }
