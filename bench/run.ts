@@ -50,6 +50,17 @@ if (want("storefront")) {
   }
 }
 
+if (want("browser")) {
+  const { benchBrowser } = await import("./browser");
+  const r = await benchBrowser();
+  results.storefront = { ...(results.storefront as object), ...r.storefront };
+  results.admin = r.admin;
+  table.push(
+    { section: "storefront", figure: "initMainThreadMs (median of 20)", value: r.storefront.initMainThreadMs },
+    { section: "admin home", figure: "LCP ms · CLS (median of 3)", value: `${r.admin.lcpMs} · ${r.admin.cls}` },
+  );
+}
+
 if (want("jobs")) {
   const url = await postgresUrl();
   const { benchJobs } = await import("./jobs");

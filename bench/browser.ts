@@ -1,0 +1,76 @@
+import { chromium, type Browser, type Page } from "playwright-core";
+import { startDemoServer } from "../test/support/demo-server";
+
+/**
+ * Browser figures against the demo, in Debian's Chromium:
+ * - storefront: the tracker's start-up main-thread time (its own Performance API marks:
+ *   synchronous start + the idle-time setup), median of 20 product-page loads;
+ * - admin: LCP and CLS of the embedded admin home, median of 3 cold loads.
+ */
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function trackerTiming(page: Page) {
+  await page.waitForFunction(() => ((window as unknown as { IntentfulTracker?: { readyMs: number } }).IntentfulTracker?.readyMs ?? 0) > 0);
+  return page.evaluate(() => {
+    const t = (window as unknown as { IntentfulTracker: { startMs: number; readyMs: number } }).IntentfulTracker;
+    return t.startMs + t.readyMs;
+  });
+}
+
+async function webVitals(page: Page) {
+  return page.evaluate(
+    () =>
+      new Promise<{ lcpMs: number; cls: number }>((resolve) => {
+        let lcp = 0;
+        let cls = 0;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) lcp = Math.max(lcp, e.startTime);
+        }).observe({ type: "largest-contentful-paint", buffered: true });
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>) {
+            if (!e.hadRecentInput) cls += e.value;
+          }
+        }).observe({ type: "layout-shift", buffered: true });
+        setTimeout(() => resolve({ lcpMs: Math.round(lcp), cls: +cls.toFixed(4) }), 1500);
+      }),
+  );
+}
+
+export async function benchBrowser() {
+  const demo = await startDemoServer();
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const starts: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      await page.goto(`${demo.baseUrl}/demo/products/linen-shirt`);
+      starts.push(await trackerTiming(page));
+    }
+    await context.close();
+
+    const vitals: Array<{ lcpMs: number; cls: number }> = [];
+    for (let i = 0; i < 3; i++) {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const p = await ctx.newPage();
+      await p.goto(`${demo.baseUrl}/app`, { waitUntil: "load" });
+      await p.getByRole("heading").first().waitFor();
+      vitals.push(await webVitals(p));
+      await ctx.close();
+    }
+    return {
+      storefront: { initMainThreadMs: +median(starts).toFixed(2), initSamples: starts.length },
+      admin: { lcpMs: median(vitals.map((v) => v.lcpMs)), cls: median(vitals.map((v) => v.cls)), samples: vitals.length },
+    };
+  } finally {
+    await browser?.close();
+    await demo.stop();
+  }
+}
