@@ -34,6 +34,7 @@ export default function App() {
         <Link to="/app/triggers">Triggers</Link>
         <Link to="/app/flows">Recovery flows</Link>
         <Link to="/app/analytics">Analytics</Link>
+        <Link to="/app/outbox">Email log</Link>
         <Link to="/app/settings">Settings</Link>
       </NavMenu>
       <main>

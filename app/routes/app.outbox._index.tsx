@@ -1,0 +1,92 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData, useRouteError, isRouteErrorResponse } from "@remix-run/react";
+import { Badge, BlockStack, Card, EmptyState, IndexTable, Link, Page, Text } from "@shopify/polaris";
+import { TitleBar } from "@shopify/app-bridge-react";
+import db from "~/db.server";
+import { getEnv } from "~/env.server";
+import { authenticate } from "~/shopify.server";
+import { listDataExports, listMessages } from "~/models/message.server";
+import { AdminErrorBoundary, EMPTY_LIST_IMAGE } from "~/components/RouteErrorBoundary";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const [messages, exports] = await Promise.all([listMessages(db, session.shop), listDataExports(db, session.shop)]);
+  return {
+    transport: getEnv().SMTP_URL ? "smtp" : "outbox",
+    messages: messages.map((m) => ({ ...m, sentAt: m.sentAt?.toISOString() ?? null, createdAt: m.createdAt.toISOString(), clickedAt: m.clickedAt?.toISOString() ?? null })),
+    exports: exports.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })),
+  };
+};
+
+const tone: Record<string, "success" | "attention" | "critical" | "info" | undefined> = {
+  sent: "success",
+  sending: "attention",
+  pending: "info",
+  suppressed: undefined,
+  failed: "critical",
+};
+
+export default function Outbox() {
+  const { transport, messages, exports } = useLoaderData<typeof loader>();
+  return (
+    <Page title="Email log" subtitle={transport === "smtp" ? "Emails go out through your SMTP server." : "No SMTP server is configured: emails are kept here (outbox) instead of being sent."}>
+      <TitleBar title="Email log" />
+      <BlockStack gap="500">
+        <Card padding="0">
+          {messages.length === 0 ? (
+            <EmptyState heading="No emails yet" image={EMPTY_LIST_IMAGE}>
+              <p>Recovery emails appear here when a flow sends one, or decides not to (and why).</p>
+            </EmptyState>
+          ) : (
+            <IndexTable
+              resourceName={{ singular: "email", plural: "emails" }}
+              itemCount={messages.length}
+              selectable={false}
+              headings={[{ title: "Subject" }, { title: "To" }, { title: "Status" }, { title: "When" }]}
+            >
+              {messages.map((m, i) => (
+                <IndexTable.Row id={m.id} key={m.id} position={i}>
+                  <IndexTable.Cell>
+                    {m.status === "sent" ? <Link url={`/app/outbox/${m.id}`}>{m.subject || "(no subject)"}</Link> : <Text as="span">{m.subject || "—"}</Text>}
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>{m.email}</IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Badge tone={tone[m.status]}>{m.status}</Badge> {m.reason ? <Text as="span" tone="subdued">{m.reason}</Text> : null}
+                    {m.clickedAt ? <Badge tone="info">clicked</Badge> : null}
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>{new Date(m.sentAt ?? m.createdAt).toLocaleString()}</IndexTable.Cell>
+                </IndexTable.Row>
+              ))}
+            </IndexTable>
+          )}
+        </Card>
+        <Card>
+          <BlockStack gap="200">
+            <Text as="h2" variant="headingMd">
+              Customer data requests
+            </Text>
+            {exports.length === 0 ? (
+              <Text as="p" tone="subdued">
+                When a customer asks for their data, Shopify tells the app and an export appears here for you to send them.
+              </Text>
+            ) : (
+              exports.map((e) => (
+                <Text as="p" key={e.id}>
+                  <Link url={`/app/outbox/export/${e.id}`} target="_blank">
+                    {e.email ?? `Customer ${e.customerId}`} — {new Date(e.createdAt).toLocaleDateString()}
+                  </Link>
+                </Text>
+              ))
+            )}
+          </BlockStack>
+        </Card>
+      </BlockStack>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  if (isRouteErrorResponse(error) && error.status === 404) return <AdminErrorBoundary resource="email" backUrl="/app/outbox" backLabel="Email log" />;
+  throw error;
+}
