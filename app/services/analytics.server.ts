@@ -22,8 +22,9 @@ import { isValidTimeZone, wallTime, zoneOffsetMs } from "~/domain/recovery/zoned
  * to the flow (source "flow", variant treatment/control) are its conversions and revenue.
  *
  * Everything is grouped in SQL (one pass over the shop's events for exposures, one for the
- * intent-tier funnel), so the answer costs a few hundred milliseconds at a million events
- * instead of shipping rows to Node. See docs/decisions/040-analytics.md.
+ * intent-tier funnel) on the existing indexes, so only a few hundred aggregate rows reach Node.
+ * See docs/decisions/040-analytics.md for the measured cost and the roll-up table that would
+ * make it cheaper.
  */
 
 export interface AnalyticsRange {
@@ -85,6 +86,14 @@ export interface DailyPoint {
   controlRevenueCents: number;
 }
 
+export interface ShopDailyPoint extends DailyPoint {
+  flowRuns: number;
+  flowHoldoutRuns: number;
+  /** Orders credited to flow emails (treatment) that day, and their revenue. */
+  recoveredOrders: number;
+  recoveredRevenueCents: number;
+}
+
 export interface ExperimentRow {
   kind: "trigger" | "flow";
   id: string;
@@ -105,8 +114,6 @@ export interface ExperimentRow {
   incrementalRevenueCents: number | null;
   /** Flows only. */
   messagesSent?: number;
-  /** Triggers only: impressions → clicks → conversion events. */
-  funnel?: FunnelCounts;
   /**
    * Triggers: by day of first exposure. Flows: runs by the day they started, conversions and
    * revenue by the day of the order.
@@ -135,8 +142,8 @@ export interface Analytics {
   attributionWindowDays: number;
   triggers: ExperimentRow[];
   flows: ExperimentRow[];
-  /** Every day of the range, all triggers and flows added up. */
-  series: DailyPoint[];
+  /** Every day of the range: overlay exposures of all triggers added up, and flow runs and recoveries. */
+  series: ShopDailyPoint[];
   /** Event counts by the visitor's intent tier at the time, then "all". */
   funnel: FunnelRow[];
 }
@@ -151,6 +158,7 @@ export interface ShopSummary {
     holdoutVisitors: number;
     attributedOrders: number;
     attributedRevenueCents: number;
+    /** Summed over triggers with a holdout and no sample-ratio mismatch. */
     incrementalConversions: number;
     incrementalRevenueCents: number;
   };
@@ -185,7 +193,7 @@ export async function getAnalytics(db: Db, shop: string, options: AnalyticsOptio
     attributionWindowDays: ctx.windowDays,
     triggers,
     flows,
-    series: sumSeries(ctx.days, [...triggers, ...flows]),
+    series: sumSeries(ctx.days, triggers, flows),
     funnel: events.funnel,
   };
 }
@@ -201,6 +209,8 @@ export async function getShopSummary(db: Db, shop: string, range: AnalyticsRange
     overlays.holdoutVisitors += control.users;
     overlays.attributedOrders += treatment.orders;
     overlays.attributedRevenueCents += treatment.revenueCents;
+    // A broken split (sample-ratio mismatch) makes the difference meaningless: leave it out.
+    if (srmOf(t, treatment, control).mismatch) continue;
     const inc = incremental(treatment, control);
     overlays.incrementalConversions += inc.conversions ?? 0;
     overlays.incrementalRevenueCents += inc.revenueCents ?? 0;
@@ -213,6 +223,7 @@ export async function getShopSummary(db: Db, shop: string, range: AnalyticsRange
     flows.messagesSent += f.messagesSent ?? 0;
     flows.recoveredCheckouts += treatment.conversions;
     flows.recoveredRevenueCents += treatment.revenueCents;
+    if (srmOf(f, treatment, control).mismatch) continue;
     const inc = incremental(treatment, control);
     flows.incrementalConversions += inc.conversions ?? 0;
     flows.incrementalRevenueCents += inc.revenueCents ?? 0;
@@ -359,6 +370,27 @@ function plusDaysSql(ctx: Context, column: Prisma.Sql, days: number): Prisma.Sql
     : Prisma.sql`strftime('%Y-%m-%dT%H:%M:%f+00:00', ${column}, ${`+${days} days`})`;
 }
 
+/**
+ * Runs a statement built with `Prisma.sql`. Through `$queryRawUnsafe` because the PostgreSQL
+ * client is generated separately and does not recognise fragments nested from this module's
+ * `Prisma.sql`; the fragment still binds every value as a parameter.
+ */
+async function query<T>(db: Db, ctx: Context, sql: Prisma.Sql, options: { hashJoins?: boolean } = {}): Promise<T> {
+  if (ctx.dialect !== "postgres") return db.$queryRawUnsafe<T>(sql.sql, ...sql.values);
+  if (!options.hashJoins) return db.$queryRawUnsafe<T>(sql.text, ...sql.values);
+  // With statistics that predate a shop's growth (a fresh table, a shop not yet in the planner's
+  // sample), PostgreSQL estimates one row per side and nests a loop over the exposure CTE: 36 s
+  // instead of 0.5 s at a million events. Joins here are always large-to-small equi-joins, so
+  // hash/merge joins are never worse.
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe("SET LOCAL enable_nestloop = off");
+      return tx.$queryRawUnsafe<T>(sql.text, ...sql.values);
+    },
+    { timeout: 120_000, maxWait: 10_000 },
+  );
+}
+
 /** COUNT and SUM come back as bigint, Decimal or number depending on the driver. */
 function num(value: unknown): number {
   if (value == null) return 0;
@@ -396,7 +428,6 @@ interface Aggregate {
   mixedUsers: number;
   messagesSent?: number;
   byDay: Map<string, DayArms>;
-  funnel: FunnelCounts;
 }
 
 const emptySums = (): ArmSums => ({ users: 0, conversions: 0, orders: 0, revenue: 0, revenueSq: 0 });
@@ -418,23 +449,23 @@ function dayArms(map: Map<string, DayArms>, day: string): DayArms {
   return d;
 }
 
-interface EventSqlRow {
-  part: "arm" | "funnel";
-  tid: string | null;
+interface ArmSqlRow {
+  tid: string;
   t: unknown;
   c: unknown;
-  day: string | null;
-  tier: string | null;
-  kind: string | null;
+  day: string;
   users: unknown;
   conversions: unknown;
   orders: unknown;
   revenue: unknown;
   revenue_sq: unknown;
+  imp: unknown;
+  imp_low: unknown;
+  imp_mid: unknown;
+  imp_high: unknown;
 }
 
 const TIERS = ["low", "mid", "high", "unknown"] as const;
-type Tier = (typeof TIERS)[number];
 
 interface EventAggregates {
   triggers: Aggregate[];
@@ -442,9 +473,12 @@ interface EventAggregates {
 }
 
 /**
- * One statement, one pass over the shop's events in the range: the overlay events are read
- * once into a temporary set, then grouped per trigger and visitor (arms, first exposure, credited
- * orders) and per intent tier (funnel event counts).
+ * Two statements. Exposures: the range's impression/control events grouped per trigger and
+ * visitor (arm, first exposure, impressions per intent tier), joined to the orders credited to
+ * that visitor after their first exposure, then counted per trigger, arm and day of first
+ * exposure. Clicks and conversions (rarer kinds) per trigger and tier through the
+ * (shop, triggerId, kind) index, which reads only those rows. See docs/decisions/040-analytics.md
+ * for the alternatives measured.
  */
 async function eventAggregates(db: Db, ctx: Context): Promise<EventAggregates> {
   const { shop, from, to } = ctx;
@@ -452,20 +486,19 @@ async function eventAggregates(db: Db, ctx: Context): Promise<EventAggregates> {
   const day = localDaySql(ctx, Prisma.sql`e.first_at`);
   // Orders can come up to the attribution window after the last exposure in the range.
   const creditedUntil = new Date(to.getTime() + ctx.windowDays * DAY);
-  const rows = await db.$queryRaw<EventSqlRow[]>`
-    WITH ev AS MATERIALIZED (
-      SELECT "triggerId" AS tid, "visitorId" AS vid, kind, "intentTier" AS tier, "occurredAt" AS at, variant
+  const tierCount = (tier: "low" | "mid" | "high") =>
+    Prisma.sql`SUM(CASE WHEN kind = 'impression' AND "intentTier" = ${tier} THEN 1 ELSE 0 END) AS ${Prisma.raw(`imp_${tier}`)}`;
+  const arms = await query<ArmSqlRow[]>(db, ctx, Prisma.sql`
+    WITH exposure AS MATERIALIZED (
+      SELECT "triggerId" AS tid, "visitorId" AS vid, MIN("occurredAt") AS first_at,
+             MAX(CASE WHEN kind = 'impression' THEN 1 ELSE 0 END) AS t,
+             MAX(CASE WHEN kind = 'control' THEN 1 ELSE 0 END) AS c,
+             SUM(CASE WHEN kind = 'impression' THEN 1 ELSE 0 END) AS imp,
+             ${tierCount("low")}, ${tierCount("mid")}, ${tierCount("high")}
       FROM "Event"
       WHERE shop = ${shop} AND "occurredAt" >= ${from} AND "occurredAt" < ${to}
-        AND kind IN ('impression', 'control', 'click', 'conversion')
-    ),
-    exposure AS MATERIALIZED (
-      SELECT tid, vid, MIN(at) AS first_at,
-             MAX(CASE WHEN kind = 'impression' THEN 1 ELSE 0 END) AS t,
-             MAX(CASE WHEN kind = 'control' THEN 1 ELSE 0 END) AS c
-      FROM ev
-      WHERE kind IN ('impression', 'control') AND tid IS NOT NULL
-      GROUP BY tid, vid
+        AND kind IN ('impression', 'control') AND "triggerId" IS NOT NULL
+      GROUP BY 1, 2
     ),
     credited AS (
       SELECT e.tid, e.vid, COUNT(*) AS orders, SUM(CAST(a."totalCents" AS BIGINT)) AS cents
@@ -473,55 +506,47 @@ async function eventAggregates(db: Db, ctx: Context): Promise<EventAggregates> {
       JOIN exposure e ON e.tid = a."triggerId" AND e.vid = a."visitorId"
       WHERE a.shop = ${shop} AND a.source = 'overlay' AND a."occurredAt" >= ${from} AND a."occurredAt" < ${creditedUntil}
         AND a."occurredAt" >= e.first_at AND a."occurredAt" <= ${windowEnd}
-      GROUP BY e.tid, e.vid
+      GROUP BY 1, 2
     )
-    SELECT 'arm' AS part, e.tid AS tid, e.t AS t, e.c AS c, ${day} AS day, NULL AS tier, NULL AS kind,
+    SELECT e.tid AS tid, e.t AS t, e.c AS c, ${day} AS day,
            CAST(COUNT(*) AS INTEGER) AS users,
            CAST(COUNT(k.vid) AS INTEGER) AS conversions,
            ${asFloat(Prisma.sql`COALESCE(SUM(k.orders), 0)`)} AS orders,
            ${asFloat(Prisma.sql`COALESCE(SUM(k.cents), 0)`)} AS revenue,
-           COALESCE(SUM(${asFloat(Prisma.sql`k.cents`)} * ${asFloat(Prisma.sql`k.cents`)}), 0) AS revenue_sq
+           COALESCE(SUM(${asFloat(Prisma.sql`k.cents`)} * ${asFloat(Prisma.sql`k.cents`)}), 0) AS revenue_sq,
+           ${asFloat(Prisma.sql`SUM(e.imp)`)} AS imp,
+           ${asFloat(Prisma.sql`SUM(e.imp_low)`)} AS imp_low,
+           ${asFloat(Prisma.sql`SUM(e.imp_mid)`)} AS imp_mid,
+           ${asFloat(Prisma.sql`SUM(e.imp_high)`)} AS imp_high
     FROM exposure e
     LEFT JOIN credited k ON k.tid = e.tid AND k.vid = e.vid
-    GROUP BY 1, 2, 3, 4, 5
-    UNION ALL
-    SELECT 'funnel' AS part, tid, NULL AS t, NULL AS c, NULL AS day, COALESCE(tier, 'unknown') AS tier, kind,
-           CAST(COUNT(*) AS INTEGER) AS users, NULL AS conversions, NULL AS orders, NULL AS revenue, NULL AS revenue_sq
-    FROM ev
-    WHERE kind IN ('impression', 'click', 'conversion') AND (variant IS NULL OR variant = 'treatment')
-    GROUP BY 2, 6, 7`;
+    GROUP BY 1, 2, 3, 4`, { hashJoins: true });
 
   const triggers = await db.trigger.findMany({
     where: { shop },
     select: { id: true, name: true, enabled: true, holdoutPct: true },
     orderBy: [{ priority: "desc" }, { createdAt: "asc" }],
   });
-  const byId = new Map<string, Aggregate>();
-  const get = (id: string) => {
-    let agg = byId.get(id);
-    if (!agg) {
-      agg = newAggregate({ id, name: "Deleted trigger", enabled: false, holdoutPct: 0 }, false);
-      byId.set(id, agg);
-    }
-    return agg;
+  const funnel: FunnelRow[] = [...TIERS, "all" as const].map((tier) => ({ tier, impressions: 0, clicks: 0, conversions: 0 }));
+  const tierRow = (tier: string | null) => {
+    const i = TIERS.indexOf((tier ?? "unknown") as (typeof TIERS)[number]);
+    return funnel[i >= 0 ? i : 3];
   };
+  const all = funnel[funnel.length - 1];
+  const byId = new Map<string, Aggregate>();
   for (const t of triggers) byId.set(t.id, newAggregate(t, true));
-  const funnel = new Map<Tier | "all", FunnelRow>();
-  for (const tier of [...TIERS, "all"] as const) funnel.set(tier, { tier, impressions: 0, clicks: 0, conversions: 0 });
-
-  for (const r of rows) {
-    if (r.part === "funnel") {
-      const tier: Tier = (TIERS as readonly string[]).includes(r.tier ?? "") ? (r.tier as Tier) : "unknown";
-      const n = num(r.users);
-      const key = r.kind === "impression" ? "impressions" : r.kind === "click" ? "clicks" : r.kind === "conversion" ? "conversions" : null;
-      if (!key) continue;
-      funnel.get(tier)![key] += n;
-      funnel.get("all")![key] += n;
-      if (r.tid) get(r.tid).funnel[key] += n;
-      continue;
+  for (const r of arms) {
+    let agg = byId.get(r.tid);
+    if (!agg) {
+      agg = newAggregate({ id: r.tid, name: "Deleted trigger", enabled: false, holdoutPct: 0 }, false);
+      byId.set(r.tid, agg);
     }
-    if (!r.tid) continue;
-    const agg = get(r.tid);
+    const impressions = { low: num(r.imp_low), mid: num(r.imp_mid), high: num(r.imp_high) };
+    funnel[0].impressions += impressions.low;
+    funnel[1].impressions += impressions.mid;
+    funnel[2].impressions += impressions.high;
+    funnel[3].impressions += num(r.imp) - impressions.low - impressions.mid - impressions.high;
+    all.impressions += num(r.imp);
     const sums: ArmSums = { users: num(r.users), conversions: num(r.conversions), orders: num(r.orders), revenue: num(r.revenue), revenueSq: num(r.revenue_sq) };
     const t = num(r.t) === 1;
     const c = num(r.c) === 1;
@@ -531,11 +556,31 @@ async function eventAggregates(db: Db, ctx: Context): Promise<EventAggregates> {
     }
     const arm = t ? "treatment" : "control";
     addSums(agg[arm], sums);
-    if (r.day) addSums(dayArms(agg.byDay, r.day)[arm], sums);
+    addSums(dayArms(agg.byDay, r.day)[arm], sums);
+  }
+
+  // Clicks and conversions happen on triggers that were shown: equality on the trigger id lets
+  // the (shop, triggerId, kind) index find just those rows instead of reading the whole range.
+  const ids = [...byId.keys()];
+  if (ids.length > 0) {
+    // SQLite: a unary + keeps the planner off the (shop, occurredAt) index, which would read every event.
+    const at = ctx.dialect === "sqlite" ? Prisma.sql`+"occurredAt"` : Prisma.sql`"occurredAt"`;
+    const clicks = await query<Array<{ kind: string; tier: string | null; n: unknown }>>(db, ctx, Prisma.sql`
+      SELECT kind, "intentTier" AS tier, CAST(COUNT(*) AS INTEGER) AS n
+      FROM "Event"
+      WHERE shop = ${shop} AND "triggerId" IN (${Prisma.join(ids)}) AND kind IN ('click', 'conversion')
+        AND ${at} >= ${from} AND ${at} < ${to} AND (variant IS NULL OR variant = 'treatment')
+      GROUP BY 1, 2`);
+    for (const r of clicks) {
+      const key = r.kind === "click" ? "clicks" : "conversions";
+      const n = num(r.n);
+      tierRow(r.tier)[key] += n;
+      all[key] += n;
+    }
   }
   return {
     triggers: [...byId.values()].filter((a) => a.exists || a.treatment.users + a.control.users + a.mixedUsers > 0),
-    funnel: [...funnel.values()],
+    funnel,
   };
 }
 
@@ -547,7 +592,6 @@ function newAggregate(meta: { id: string; name: string; enabled: boolean; holdou
     control: emptySums(),
     mixedUsers: 0,
     byDay: new Map(),
-    funnel: { impressions: 0, clicks: 0, conversions: 0 },
   };
 }
 
@@ -572,14 +616,14 @@ async function flowAggregates(db: Db, ctx: Context): Promise<Aggregate[]> {
   const creditedUntil = new Date(to.getTime() + ctx.windowDays * DAY);
   const runDay = localDaySql(ctx, Prisma.sql`"startedAt"`);
   const orderDay = localDaySql(ctx, Prisma.sql`"occurredAt"`);
-  const runs = await db.$queryRaw<FlowRunSqlRow[]>`
+  const runs = await query<FlowRunSqlRow[]>(db, ctx, Prisma.sql`
     SELECT "flowId" AS fid, holdout, ${runDay} AS day, CAST(COUNT(*) AS INTEGER) AS runs
     FROM "FlowRun"
     WHERE shop = ${shop} AND "startedAt" >= ${from} AND "startedAt" < ${to}
-    GROUP BY 1, 2, 3`;
+    GROUP BY 1, 2, 3`);
   // One order per run is assumed (Attribution carries no run id): orders count as converted
   // runs and each order's total as that run's revenue, capped at the runs of the arm.
-  const orders = await db.$queryRaw<FlowOrderSqlRow[]>`
+  const orders = await query<FlowOrderSqlRow[]>(db, ctx, Prisma.sql`
     SELECT "flowId" AS fid, variant, ${orderDay} AS day,
            CAST(COUNT(DISTINCT "orderId") AS INTEGER) AS orders,
            ${asFloat(Prisma.sql`SUM(CAST("totalCents" AS BIGINT))`)} AS revenue,
@@ -587,7 +631,7 @@ async function flowAggregates(db: Db, ctx: Context): Promise<Aggregate[]> {
     FROM "Attribution"
     WHERE shop = ${shop} AND source = 'flow' AND "flowId" IS NOT NULL
       AND "occurredAt" >= ${from} AND "occurredAt" < ${creditedUntil}
-    GROUP BY 1, 2, 3`;
+    GROUP BY 1, 2, 3`);
   const sent = await db.message.groupBy({
     by: ["flowId"],
     where: { shop, kind: { not: "test" }, sentAt: { gte: from, lt: to }, flowId: { not: null } },
@@ -655,6 +699,11 @@ function arms(agg: Aggregate): { treatment: Arm; control: Arm } {
   return { treatment: toArm(agg.treatment), control: toArm(agg.control) };
 }
 
+function srmOf(agg: Aggregate, treatment: Arm, control: Arm) {
+  const holdout = Math.min(100, Math.max(0, agg.holdoutPct));
+  return sampleRatioMismatch([treatment.users, control.users], [100 - holdout, holdout]);
+}
+
 function incremental(treatment: Arm, control: Arm): { conversions: number | null; revenueCents: number | null } {
   if (control.users === 0 || treatment.users === 0) return { conversions: null, revenueCents: null };
   return {
@@ -676,7 +725,7 @@ function experimentRow(kind: "trigger" | "flow", agg: Aggregate, days: string[],
     compare,
   );
   const holdout = Math.min(100, Math.max(0, agg.holdoutPct));
-  const srm = sampleRatioMismatch([treatment.users, control.users], [100 - holdout, holdout]);
+  const srm = srmOf(agg, treatment, control);
   const total = treatment.users + control.users;
   const inc = incremental(treatment, control);
   return {
@@ -700,7 +749,7 @@ function experimentRow(kind: "trigger" | "flow", agg: Aggregate, days: string[],
     mixedUsers: agg.mixedUsers,
     incrementalConversions: inc.conversions,
     incrementalRevenueCents: inc.revenueCents,
-    ...(kind === "flow" ? { messagesSent: agg.messagesSent ?? 0 } : { funnel: agg.funnel }),
+    ...(kind === "flow" ? { messagesSent: agg.messagesSent ?? 0 } : {}),
     daily: days.map((date) => {
       const d = agg.byDay.get(date);
       return {
@@ -716,10 +765,22 @@ function experimentRow(kind: "trigger" | "flow", agg: Aggregate, days: string[],
   };
 }
 
-function sumSeries(days: string[], rows: ExperimentRow[]): DailyPoint[] {
+function sumSeries(days: string[], triggers: ExperimentRow[], flows: ExperimentRow[]): ShopDailyPoint[] {
   return days.map((date, i) => {
-    const p: DailyPoint = { date, treatmentUsers: 0, controlUsers: 0, treatmentConversions: 0, controlConversions: 0, treatmentRevenueCents: 0, controlRevenueCents: 0 };
-    for (const r of rows) {
+    const p: ShopDailyPoint = {
+      date,
+      treatmentUsers: 0,
+      controlUsers: 0,
+      treatmentConversions: 0,
+      controlConversions: 0,
+      treatmentRevenueCents: 0,
+      controlRevenueCents: 0,
+      flowRuns: 0,
+      flowHoldoutRuns: 0,
+      recoveredOrders: 0,
+      recoveredRevenueCents: 0,
+    };
+    for (const r of triggers) {
       const d = r.daily[i];
       p.treatmentUsers += d.treatmentUsers;
       p.controlUsers += d.controlUsers;
@@ -728,6 +789,77 @@ function sumSeries(days: string[], rows: ExperimentRow[]): DailyPoint[] {
       p.treatmentRevenueCents += d.treatmentRevenueCents;
       p.controlRevenueCents += d.controlRevenueCents;
     }
+    for (const r of flows) {
+      const d = r.daily[i];
+      p.flowRuns += d.treatmentUsers;
+      p.flowHoldoutRuns += d.controlUsers;
+      p.recoveredOrders += d.treatmentConversions;
+      p.recoveredRevenueCents += d.treatmentRevenueCents;
+    }
     return p;
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV export
+
+const CSV_COLUMNS: Array<[string, (r: ExperimentRow, a: Analytics) => string | number | boolean | null | undefined]> = [
+  ["type", (r) => r.kind],
+  ["id", (r) => r.id],
+  ["name", (r) => r.name],
+  ["enabled", (r) => r.enabled],
+  ["holdout_pct", (r) => r.holdoutPct],
+  ["treatment_users", (r) => r.treatment.users],
+  ["control_users", (r) => r.control.users],
+  ["mixed_users_excluded", (r) => r.mixedUsers],
+  ["treatment_conversions", (r) => r.treatment.conversions],
+  ["control_conversions", (r) => r.control.conversions],
+  ["treatment_conversion_rate", (r) => r.treatment.conversionRate],
+  ["control_conversion_rate", (r) => r.control.conversionRate],
+  ["conversion_abs_lift", (r) => r.conversion.absoluteLift],
+  ["conversion_abs_lift_ci_low", (r) => r.conversion.ci[0]],
+  ["conversion_abs_lift_ci_high", (r) => r.conversion.ci[1]],
+  ["conversion_rel_lift", (r) => r.conversion.relativeLift],
+  ["conversion_rel_lift_ci_low", (r) => r.conversion.relativeCi[0]],
+  ["conversion_rel_lift_ci_high", (r) => r.conversion.relativeCi[1]],
+  ["conversion_p_value", (r) => r.conversion.pValue],
+  ["verdict", (r) => r.conversion.status],
+  ["visitors_still_needed", (r) => r.conversion.visitorsStillNeeded],
+  ["treatment_revenue", (r) => r.treatment.revenueCents / 100],
+  ["control_revenue", (r) => r.control.revenueCents / 100],
+  ["treatment_revenue_per_user", (r) => r.treatment.revenuePerUserCents / 100],
+  ["control_revenue_per_user", (r) => r.control.revenuePerUserCents / 100],
+  ["revenue_abs_lift", (r) => r.revenue.absoluteLift / 100],
+  ["revenue_abs_lift_ci_low", (r) => r.revenue.ci[0] / 100],
+  ["revenue_abs_lift_ci_high", (r) => r.revenue.ci[1] / 100],
+  ["revenue_p_value", (r) => r.revenue.pValue],
+  ["revenue_verdict", (r) => r.revenue.status],
+  ["incremental_conversions", (r) => r.incrementalConversions],
+  ["incremental_revenue", (r) => (r.incrementalRevenueCents == null ? null : r.incrementalRevenueCents / 100)],
+  ["srm_p_value", (r) => r.srm.pValue],
+  ["srm_mismatch", (r) => r.srm.mismatch],
+  ["messages_sent", (r) => r.messagesSent],
+  ["currency", (_r, a) => a.currency],
+  ["from", (_r, a) => a.from],
+  ["to", (_r, a) => a.to],
+  ["attribution_window_days", (_r, a) => a.attributionWindowDays],
+  ["intervals", (_r, a) => (a.sequential ? "sequential" : "fixed")],
+];
+
+/** RFC 4180 field; text that a spreadsheet would run as a formula is prefixed with a quote. */
+function csvField(value: string | number | boolean | null | undefined): string {
+  if (value == null) return "";
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "";
+  let text = String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Header row, then one row per trigger and per flow. */
+export function analyticsToCsv(analytics: Analytics): string {
+  const lines = [CSV_COLUMNS.map(([name]) => name).join(",")];
+  for (const r of [...analytics.triggers, ...analytics.flows]) {
+    lines.push(CSV_COLUMNS.map(([, get]) => csvField(get(r, analytics))).join(","));
+  }
+  return `${lines.join("\r\n")}\r\n`;
 }

@@ -1,0 +1,370 @@
+import { randomUUID } from "node:crypto";
+import type { Prisma } from "@prisma/client";
+import type { Db } from "~/db.server";
+import {
+  AUDIENCES,
+  DELIVERY_CHANNELS,
+  FLOW_KINDS,
+  emailBodySchema,
+  flowTemplates,
+  type Audience,
+  type Block,
+  type DeliveryChannel,
+  type FlowInput,
+  type FlowKind,
+  type StepInput,
+} from "~/domain/recovery";
+import { createMailer, type SendResult } from "~/services/email/mailer.server";
+import { renderRecoveryEmail, type RenderInput, type RenderedEmail } from "~/services/email/render.server";
+
+/**
+ * Recovery flows as stored: small verb-named functions, every one filtered by `shop`, so an
+ * id from another shop behaves exactly like an id that does not exist.
+ */
+
+export interface FlowListItem {
+  id: string;
+  name: string;
+  kind: FlowKind;
+  enabled: boolean;
+  audience: Audience;
+  holdoutPct: number;
+  deliverVia: DeliveryChannel;
+  stepCount: number;
+  firstDelayMinutes: number | null;
+  updatedAt: Date;
+}
+
+export interface FlowStep {
+  id: string;
+  position: number;
+  delayMinutes: number;
+  subject: string;
+  preheader: string;
+  body: Block[];
+  discountPercent: number | null;
+  discountExpiryDays: number | null;
+}
+
+export interface FlowDetail {
+  id: string;
+  name: string;
+  kind: FlowKind;
+  enabled: boolean;
+  audience: Audience;
+  minCartCents: number;
+  holdoutPct: number;
+  respectQuiet: boolean;
+  deliverVia: DeliveryChannel;
+  stopOnOrder: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  steps: FlowStep[];
+}
+
+const stepSelect = {
+  id: true,
+  position: true,
+  delayMinutes: true,
+  subject: true,
+  preheader: true,
+  body: true,
+  discountPercent: true,
+  discountExpiryDays: true,
+} satisfies Prisma.RecoveryStepSelect;
+
+const detailSelect = {
+  id: true,
+  name: true,
+  kind: true,
+  enabled: true,
+  audience: true,
+  minCartCents: true,
+  holdoutPct: true,
+  respectQuiet: true,
+  deliverVia: true,
+  stopOnOrder: true,
+  createdAt: true,
+  updatedAt: true,
+  steps: { select: stepSelect, orderBy: { position: "asc" } },
+} satisfies Prisma.RecoveryFlowSelect;
+
+const oneOf = <T extends string>(values: readonly T[], value: string, fallback: T): T =>
+  (values as readonly string[]).includes(value) ? (value as T) : fallback;
+
+/** A stored body that no longer parses (edited by hand, old format) shows as one text block. */
+function readBody(body: Prisma.JsonValue): Block[] {
+  const parsed = emailBodySchema.safeParse(body);
+  return parsed.success ? parsed.data : [{ type: "text", text: "This email's content could not be read; rewrite it here." }];
+}
+
+export async function listFlows(db: Db, shop: string): Promise<FlowListItem[]> {
+  const rows = await db.recoveryFlow.findMany({
+    where: { shop },
+    select: {
+      id: true,
+      name: true,
+      kind: true,
+      enabled: true,
+      audience: true,
+      holdoutPct: true,
+      deliverVia: true,
+      updatedAt: true,
+      steps: { select: { delayMinutes: true }, orderBy: { position: "asc" } },
+    },
+    orderBy: { createdAt: "asc" },
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    kind: oneOf(FLOW_KINDS, r.kind, "checkout"),
+    enabled: r.enabled,
+    audience: oneOf(AUDIENCES, r.audience, "any_email"),
+    holdoutPct: r.holdoutPct,
+    deliverVia: oneOf(DELIVERY_CHANNELS, r.deliverVia, "email"),
+    stepCount: r.steps.length,
+    firstDelayMinutes: r.steps[0]?.delayMinutes ?? null,
+    updatedAt: r.updatedAt,
+  }));
+}
+
+export async function getFlow(db: Db, shop: string, id: string): Promise<FlowDetail | null> {
+  const row = await db.recoveryFlow.findFirst({ where: { id, shop }, select: detailSelect });
+  if (!row) return null;
+  return {
+    ...row,
+    kind: oneOf(FLOW_KINDS, row.kind, "checkout"),
+    audience: oneOf(AUDIENCES, row.audience, "any_email"),
+    deliverVia: oneOf(DELIVERY_CHANNELS, row.deliverVia, "email"),
+    steps: row.steps.map((s) => ({ ...s, body: readBody(s.body) })),
+  };
+}
+
+/** The editor's starting values for a stored flow. */
+export function flowToInput(flow: FlowDetail): FlowInput {
+  return {
+    name: flow.name,
+    kind: flow.kind,
+    enabled: flow.enabled,
+    audience: flow.audience,
+    minCartCents: flow.minCartCents,
+    holdoutPct: flow.holdoutPct,
+    respectQuiet: flow.respectQuiet,
+    deliverVia: flow.deliverVia,
+    steps: flow.steps.map((s) => ({
+      delayMinutes: s.delayMinutes,
+      subject: s.subject,
+      preheader: s.preheader,
+      body: s.body,
+      ...(s.discountPercent != null ? { discountPercent: s.discountPercent } : {}),
+      ...(s.discountExpiryDays != null ? { discountExpiryDays: s.discountExpiryDays } : {}),
+    })),
+  };
+}
+
+function stepRows(steps: FlowInput["steps"]) {
+  return steps.map((s, position) => ({
+    position,
+    delayMinutes: s.delayMinutes,
+    subject: s.subject,
+    preheader: s.preheader,
+    body: s.body as Prisma.InputJsonValue,
+    discountPercent: s.discountPercent ?? null,
+    discountExpiryDays: s.discountExpiryDays ?? null,
+  }));
+}
+
+function flowColumns(input: FlowInput) {
+  return {
+    name: input.name,
+    kind: input.kind,
+    enabled: input.enabled,
+    audience: input.audience,
+    minCartCents: input.minCartCents,
+    holdoutPct: input.holdoutPct,
+    respectQuiet: input.respectQuiet,
+    deliverVia: input.deliverVia,
+  };
+}
+
+async function createFlow(db: Db, shop: string, input: FlowInput): Promise<{ id: string }> {
+  return db.recoveryFlow.create({
+    data: { shop, ...flowColumns(input), steps: { create: stepRows(input.steps) } },
+    select: { id: true },
+  });
+}
+
+/** A new flow from a template, switched off so the merchant reviews it before it sends. */
+export async function createFlowFromTemplate(db: Db, shop: string, kind: FlowKind): Promise<{ id: string }> {
+  const template = flowTemplates[kind];
+  if (!template) throw new RangeError(`unknown flow template "${kind}"`);
+  return createFlow(db, shop, { ...template, enabled: false });
+}
+
+/**
+ * Saves a validated flow: its settings, and its steps replaced as a whole in one transaction,
+ * so a reader never sees half the old steps and half the new. Step ids change on every save.
+ * False when the flow is not this shop's.
+ */
+export async function updateFlow(db: Db, shop: string, id: string, input: FlowInput): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.recoveryFlow.updateMany({ where: { id, shop }, data: flowColumns(input) });
+    if (count === 0) return false;
+    await tx.recoveryStep.deleteMany({ where: { flowId: id } });
+    await tx.recoveryStep.createMany({ data: stepRows(input.steps).map((s) => ({ ...s, flowId: id })) });
+    return true;
+  });
+}
+
+export async function setFlowEnabled(db: Db, shop: string, id: string, enabled: boolean): Promise<boolean> {
+  const { count } = await db.recoveryFlow.updateMany({ where: { id, shop }, data: { enabled } });
+  return count > 0;
+}
+
+/** Steps go with the flow; its runs, messages and attributions stay for reporting. */
+export async function deleteFlow(db: Db, shop: string, id: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const owned = await tx.recoveryFlow.findFirst({ where: { id, shop }, select: { id: true } });
+    if (!owned) return false;
+    // Explicit rather than relying on the FK cascade, which SQLite only applies with foreign_keys on.
+    await tx.recoveryStep.deleteMany({ where: { flowId: id } });
+    await tx.recoveryFlow.deleteMany({ where: { id, shop } });
+    return true;
+  });
+}
+
+/** A switched-off copy named "Copy of …"; null when the flow is not this shop's. */
+export async function duplicateFlow(db: Db, shop: string, id: string): Promise<{ id: string } | null> {
+  const flow = await getFlow(db, shop, id);
+  if (!flow) return null;
+  const input = flowToInput(flow);
+  return createFlow(db, shop, { ...input, name: `Copy of ${flow.name}`.slice(0, 80), enabled: false });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preview and test sends. The editor shows each email rendered exactly as the worker renders
+// it, filled with a sample checkout; a test send goes through the same mailer as real sends.
+
+export interface EmailSettings {
+  shopName: string;
+  currency: string;
+  senderName: string;
+  senderEmail: string;
+  replyTo: string;
+  timezone: string;
+  quietHoursStart: number | null;
+  quietHoursEnd: number | null;
+}
+
+export async function getEmailSettings(db: Db, shop: string): Promise<EmailSettings> {
+  const row = await db.shop.findUnique({
+    where: { shop },
+    select: { currency: true, senderName: true, senderEmail: true, replyTo: true, timezone: true, quietHoursStart: true, quietHoursEnd: true },
+  });
+  return {
+    shopName: row?.senderName || shop.replace(/\.myshopify\.com$/, ""),
+    currency: row?.currency ?? "USD",
+    senderName: row?.senderName ?? "",
+    senderEmail: row?.senderEmail ?? "",
+    replyTo: row?.replyTo ?? "",
+    timezone: row?.timezone ?? "UTC",
+    quietHoursStart: row?.quietHoursStart ?? null,
+    quietHoursEnd: row?.quietHoursEnd ?? null,
+  };
+}
+
+/** What a preview is filled with: two items, a first name, a checkout link on the shop. */
+export function sampleCheckout(shop: string, currency: string): RenderInput["checkout"] {
+  return {
+    firstName: "Alex",
+    currency,
+    totalCents: 8400,
+    recoveryUrl: `https://${shop}/checkouts/sample-checkout`,
+    lineItems: [
+      { title: "Linen shirt", variantTitle: "Sand / M", quantity: 1, priceCents: 4800 },
+      { title: "Canvas tote", variantTitle: null, quantity: 2, priceCents: 1800 },
+    ],
+  };
+}
+
+/** Where the preview's and test email's unsubscribe link points: a test must not suppress anyone. */
+export function previewUnsubscribeUrl(appUrl: string): string {
+  return new URL("/unsubscribe/preview", appUrl).toString();
+}
+
+export async function renderStepPreview(
+  shop: string,
+  settings: EmailSettings,
+  step: StepInput,
+  appUrl: string,
+): Promise<RenderedEmail> {
+  return renderRecoveryEmail({
+    shop: { name: settings.shopName, currency: settings.currency },
+    step,
+    checkout: sampleCheckout(shop, settings.currency),
+    unsubscribeUrl: previewUnsubscribeUrl(appUrl),
+    preview: true,
+  });
+}
+
+export type TestSendResult =
+  | { ok: true; delivery: "smtp" | "outbox"; messageId: string }
+  | { ok: false; reason: string };
+
+/**
+ * Renders one step with the sample checkout and sends it to `to`. Without SMTP the mailer's
+ * outbox transport accepts it and the Message row (kind "test") is where it lands. The row is
+ * written either way, so every test send is visible in the outbox with its outcome.
+ */
+export async function sendTestEmail(
+  db: Db,
+  shop: string,
+  input: { flowId: string; step: StepInput; to: string },
+  deps: { smtpUrl?: string | null; emailFrom?: string | null; appUrl: string; now?: Date },
+): Promise<TestSendResult> {
+  const settings = await getEmailSettings(db, shop);
+  const address = settings.senderEmail || deps.emailFrom || "";
+  if (deps.smtpUrl && !address) {
+    return { ok: false, reason: "Set a sender email in Settings before sending through your mail server." };
+  }
+  const from = { name: settings.shopName, address: address || "outbox@intentful.invalid" };
+  const rendered = await renderStepPreview(shop, settings, input.step, deps.appUrl);
+  const subject = `[Test] ${rendered.subject}`;
+  const idempotencyKey = `test:${shop}:${randomUUID()}`;
+  const mailer = createMailer({ smtpUrl: deps.smtpUrl || null, from });
+  let result: SendResult;
+  try {
+    result = await mailer.send({
+      to: input.to,
+      subject,
+      html: rendered.html,
+      text: rendered.text,
+      replyTo: settings.replyTo || undefined,
+      idempotencyKey,
+      unsubscribe: { url: previewUnsubscribeUrl(deps.appUrl) },
+    });
+  } finally {
+    mailer.close();
+  }
+  const now = deps.now ?? new Date();
+  const message = await db.message.create({
+    data: {
+      shop,
+      idempotencyKey,
+      flowId: input.flowId,
+      email: input.to,
+      kind: "test",
+      status: result.ok ? "sent" : "failed",
+      reason: result.ok ? null : result.reason,
+      subject,
+      html: rendered.html,
+      text: rendered.text,
+      transportId: result.ok ? result.transportId : null,
+      attempts: 1,
+      sentAt: result.ok ? now : null,
+    },
+    select: { id: true },
+  });
+  if (!result.ok) return { ok: false, reason: result.reason };
+  return { ok: true, delivery: deps.smtpUrl ? "smtp" : "outbox", messageId: message.id };
+}
