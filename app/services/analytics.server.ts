@@ -21,8 +21,9 @@ import { isValidTimeZone, wallTime, zoneOffsetMs } from "~/domain/recovery/zoned
  * Flows: a FlowRun started in the range is one user, `holdout` picks the arm; orders credited
  * to the flow (source "flow", variant treatment/control) are its conversions and revenue.
  *
- * Everything is grouped in SQL (one pass over the shop's events for exposures, one for the
- * intent-tier funnel) on the existing indexes, so only a few hundred aggregate rows reach Node.
+ * Everything is grouped in SQL on the existing indexes (one range read of the overlay exposure
+ * events, one index look-up of clicks and conversion events), so only a few hundred aggregate
+ * rows reach Node.
  * See docs/decisions/040-analytics.md for the measured cost and the roll-up table that would
  * make it cheaper.
  */

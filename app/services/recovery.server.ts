@@ -42,7 +42,7 @@ export function recoveryHandlers(deps: RecoveryDeps = {}): Record<string, JobHan
   return {
     "recovery.start": (payload: { shop: string; checkoutToken: string }, ctx) =>
       startCheckoutRecovery(database(), payload, ctx.now),
-    "recovery.step": (payload: { runId: string; stepId: string }, ctx) => runStep(database(), payload, ctx.now, deps),
+    "recovery.step": (payload: { runId: string; stepId: string; position?: number }, ctx) => runStep(database(), payload, ctx.now, deps),
     "recovery.cart": (payload: { shop: string; cartToken: string }, ctx) => startCartRecovery(database(), payload, ctx.now),
     "recovery.flow-trigger": (payload: { runId: string }, ctx) => fireFlowTrigger(database(), payload, ctx.now, deps),
     "recovery.browse": (payload: { shop: string; visitorId: string; productId: string }, ctx) =>
@@ -186,7 +186,8 @@ async function scheduleRun(
     await enqueue(database, {
       kind: "recovery.step",
       shop: run.shop,
-      payload: { runId: run.id, stepId: planned.stepId },
+      // position too: the merchant may edit the flow (new step ids) before this step is due.
+      payload: { runId: run.id, stepId: planned.stepId, position: planned.position },
       runAt: planned.runAt,
       dedupeKey: `step:${run.id}:${planned.stepId}`,
     });
@@ -203,7 +204,7 @@ async function orderSeen(database: Db, run: { shop: string; startedAt: Date; car
   return (await database.order.count({ where: { shop: run.shop, OR: or } })) > 0;
 }
 
-export async function runStep(database: Db, p: { runId: string; stepId: string }, now: Date, deps: RecoveryDeps = {}) {
+export async function runStep(database: Db, p: { runId: string; stepId: string; position?: number }, now: Date, deps: RecoveryDeps = {}) {
   const run = await database.flowRun.findUnique({ where: { id: p.runId } });
   if (!run || run.status !== "active") return;
   const idempotencyKey = `${run.id}:${p.stepId}`;
@@ -212,7 +213,12 @@ export async function runStep(database: Db, p: { runId: string; stepId: string }
 
   const [flow, step, checkout, shop] = await Promise.all([
     database.recoveryFlow.findFirst({ where: { id: run.flowId, shop: run.shop } }),
-    database.recoveryStep.findFirst({ where: { id: p.stepId, flowId: run.flowId } }),
+    // Saving a flow replaces its steps (new ids): fall back to the step at the same position,
+    // so editing copy never drops the emails already scheduled.
+    database.recoveryStep.findFirst({
+      where: { flowId: run.flowId, OR: [{ id: p.stepId }, ...(p.position != null ? [{ position: p.position }] : [])] },
+      orderBy: { position: "asc" },
+    }),
     run.checkoutId ? database.checkout.findFirst({ where: { id: run.checkoutId, shop: run.shop } }) : Promise.resolve(null),
     database.shop.findUnique({ where: { shop: run.shop } }),
   ]);
@@ -234,7 +240,7 @@ export async function runStep(database: Db, p: { runId: string; stepId: string }
     email ? database.suppression.findUnique({ where: { shop_email: { shop: run.shop, email } } }) : null,
     email
       ? database.message.findMany({
-          where: { shop: run.shop, email, status: { in: ["sent", "sending"] }, sentAt: { gte: windowStart } },
+          where: { shop: run.shop, email, kind: { not: "test" }, status: { in: ["sent", "sending"] }, sentAt: { gte: windowStart } },
           select: { sentAt: true },
         })
       : [],

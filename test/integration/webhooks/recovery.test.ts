@@ -115,6 +115,22 @@ describe("checkout recovery", () => {
     expect(mailsTo("crash@example.com")).toHaveLength(1);
   });
 
+  it("still sends the scheduled email after the merchant edits the flow (its steps get new ids)", async () => {
+    const checkout = checkoutPayload({ email: "edited@example.com" });
+    await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }));
+    await runDue(at(5)); // enrolled, step scheduled
+    const flow = await t.db.recoveryFlow.findFirstOrThrow({ where: { shop: SHOP, kind: "checkout" }, include: { steps: true } });
+    const old = flow.steps[0];
+    await t.db.$transaction([
+      t.db.recoveryStep.deleteMany({ where: { flowId: flow.id } }),
+      t.db.recoveryStep.create({ data: { flowId: flow.id, position: 0, delayMinutes: old.delayMinutes, subject: "Edited subject", preheader: "", body: old.body ?? [] } }),
+    ]);
+    await runDue(AFTER_FIRST_STEP);
+    const mails = mailsTo("edited@example.com");
+    expect(mails).toHaveLength(1);
+    expect(mails[0].raw).toContain("Edited subject");
+  });
+
   it("attributes the order to the flow whose email was sent", async () => {
     const checkout = checkoutPayload({ email: "late@example.com" });
     await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }));
