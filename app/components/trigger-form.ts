@@ -35,6 +35,9 @@ export const FIELDS: Record<string, FieldKind> = {
   "conditions.exit.tabReturn": "bool",
   "conditions.exit.idleSec": "int",
   "conditions.exit.backTrap": "bool",
+  "conditions.schedule.days": "list",
+  "conditions.schedule.startHour": "int",
+  "conditions.schedule.endHour": "int",
   "segment.visitor": "text",
   "segment.purchaser": "text",
   "segment.discount": "text",
@@ -64,6 +67,16 @@ export const FIELDS: Record<string, FieldKind> = {
 
 /** UI-only: whether the per-period cap is on (perPeriod is null when off). */
 export const PER_PERIOD_ON = "frequencyCap.perPeriodOn";
+
+/** UI-only: whether the schedule is on (conditions.schedule is left out when off). */
+export const SCHEDULE_ON = "conditions.scheduleOn";
+
+/** Days (0 = Sunday) and hours a schedule starts from when the merchant turns it on. */
+const SCHEDULE_DEFAULTS: FormValues = {
+  "conditions.schedule.days": ["1", "2", "3", "4", "5", "6", "0"],
+  "conditions.schedule.startHour": "9",
+  "conditions.schedule.endHour": "17",
+};
 
 /** Content fields that exist only for some kinds. */
 export const KIND_FIELDS: Record<string, string[]> = {
@@ -119,6 +132,8 @@ export function toFormValues(trigger: Record<string, unknown>): FormValues {
     values["frequencyCap.perPeriod.count"] = "1";
     values["frequencyCap.perPeriod.days"] = "7";
   }
+  values[SCHEDULE_ON] = get(trigger, "conditions.schedule") != null;
+  if (!values[SCHEDULE_ON]) Object.assign(values, SCHEDULE_DEFAULTS);
   return values;
 }
 
@@ -141,7 +156,7 @@ export function buildInput(values: FormValues): Record<string, unknown> {
   const kind = String(values["content.kind"] ?? "");
   const kindFields = new Set((KIND_FIELDS[kind] ?? []).map((f) => `content.${f}`));
   for (const [path, type] of Object.entries(FIELDS)) {
-    if (path.startsWith("frequencyCap.perPeriod.")) continue;
+    if (path.startsWith("frequencyCap.perPeriod.") || path.startsWith("conditions.schedule.")) continue;
     if (path.startsWith("content.") && path in CONTENT_DEFAULTS && !kindFields.has(path)) continue;
     const v = values[path];
     if (type === "bool") set(out, path, v === true);
@@ -171,6 +186,14 @@ export function buildInput(values: FormValues): Record<string, unknown> {
         }
       : null,
   );
+  if (values[SCHEDULE_ON]) {
+    const days = values["conditions.schedule.days"];
+    set(out, "conditions.schedule", {
+      days: (Array.isArray(days) ? days : []).map((d) => intValue(d) ?? d),
+      startHour: intValue(String(values["conditions.schedule.startHour"] ?? "")) ?? "",
+      endHour: intValue(String(values["conditions.schedule.endHour"] ?? "")) ?? "",
+    });
+  }
   return out;
 }
 

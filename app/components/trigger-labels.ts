@@ -60,3 +60,28 @@ export const SOURCE_LABELS: Record<string, string> = {
   paid: "Paid ads",
   referral: "Other websites",
 };
+
+/** Schedule days, Monday first; values are Date.getDay() numbers (0 = Sunday) as strings. */
+export const DAY_OPTIONS = [
+  { value: "1", label: "Monday" },
+  { value: "2", label: "Tuesday" },
+  { value: "3", label: "Wednesday" },
+  { value: "4", label: "Thursday" },
+  { value: "5", label: "Friday" },
+  { value: "6", label: "Saturday" },
+  { value: "0", label: "Sunday" },
+];
+
+const hh = (h: number) => `${String(h).padStart(2, "0")}:00`;
+
+/** Start hours 00:00–23:00 and end hours 01:00–24:00 (the end hour is not included). */
+export const START_HOUR_OPTIONS = Array.from({ length: 24 }, (_, h) => ({ value: String(h), label: hh(h) }));
+export const END_HOUR_OPTIONS = Array.from({ length: 24 }, (_, i) => ({
+  value: String(i + 1),
+  label: i + 1 === 24 ? "24:00 (midnight)" : hh(i + 1),
+}));
+
+export const SCHEDULE_HELP =
+  "Times are the shopper's own local time, from their device's clock, not your store's time zone. " +
+  "The end hour is not included: 09:00 to 17:00 stops at 17:00. An end before the start runs past midnight " +
+  "(22:00 to 06:00) and counts for the day it starts on, so Friday covers Friday night until Saturday 06:00.";

@@ -41,13 +41,26 @@ import { Switch } from "~/components/Switch";
 import { PublishBanner } from "~/components/PublishBanner";
 import { OverlayPreview } from "~/components/OverlayPreview";
 import { AdminErrorBoundary } from "~/components/RouteErrorBoundary";
-import { buildInput, FIELDS, PER_PERIOD_ON, previewContent, toFormValues, type FormValue, type FormValues } from "~/components/trigger-form";
+import {
+  buildInput,
+  FIELDS,
+  PER_PERIOD_ON,
+  previewContent,
+  SCHEDULE_ON,
+  toFormValues,
+  type FormValue,
+  type FormValues,
+} from "~/components/trigger-form";
 import {
   CONTENT_LABELS,
+  DAY_OPTIONS,
   DEVICE_LABELS,
+  END_HOUR_OPTIONS,
   LAYOUT_LABELS,
   PAGE_LABELS,
+  SCHEDULE_HELP,
   SOURCE_LABELS,
+  START_HOUR_OPTIONS,
   TIER_LABELS,
   TYPE_HELP,
   TYPE_LABELS,
@@ -170,8 +183,12 @@ export default function TriggerEditor() {
   const setValue = useCallback((path: string, value: FormValue) => {
     setValues((v) => ({ ...v, [path]: value }));
     setErrors((e) => {
-      if (!(path in e)) return e;
-      const { [path]: _removed, ...rest } = e;
+      // (ticking or unticking the schedule box settles the schedule's own errors too)
+      const prefix = path === SCHEDULE_ON ? "conditions.schedule" : path;
+      const stale = Object.keys(e).filter((k) => k === path || k === prefix || k.startsWith(`${prefix}.`));
+      if (stale.length === 0) return e;
+      const rest = { ...e };
+      for (const k of stale) delete rest[k];
       return rest;
     });
   }, []);
@@ -185,7 +202,8 @@ export default function TriggerEditor() {
   const str = (path: string) => String(values[path] ?? "");
   const bool = (path: string) => values[path] === true;
   const list = (path: string) => (Array.isArray(values[path]) ? (values[path] as string[]) : []);
-  const err = (path: string) => errors[path];
+  /** The field's own message, else the first about a part of it ("conditions.schedule.days.0"). */
+  const err = (path: string) => errors[path] ?? Object.entries(errors).find(([k]) => k.startsWith(`${path}.`))?.[1];
 
   const text = (path: string, label: string, extra: Partial<React.ComponentProps<typeof TextField>> = {}) => (
     <TextField
@@ -384,6 +402,29 @@ export default function TriggerEditor() {
                       </FormLayout>
                     </BlockStack>
                   )}
+                </BlockStack>
+              </Card>
+
+              <Card>
+                <BlockStack gap="400">
+                  <Text as="h2" variant="headingMd">
+                    Schedule
+                  </Text>
+                  <FormLayout>
+                    {check(SCHEDULE_ON, "Only show at certain times", bool(SCHEDULE_ON) ? undefined : "Off: any day, any time.")}
+                    {bool(SCHEDULE_ON) && (
+                      <>
+                        {choices("conditions.schedule.days", "Days", DAY_OPTIONS)}
+                        <FormLayout.Group condensed>
+                          {select("conditions.schedule.startHour", "From", START_HOUR_OPTIONS)}
+                          {select("conditions.schedule.endHour", "Until", END_HOUR_OPTIONS)}
+                        </FormLayout.Group>
+                        <Text as="p" variant="bodySm" tone="subdued">
+                          {SCHEDULE_HELP}
+                        </Text>
+                      </>
+                    )}
+                  </FormLayout>
                 </BlockStack>
               </Card>
 

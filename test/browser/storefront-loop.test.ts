@@ -67,7 +67,6 @@ describe("demo storefront with the app embed (real Chromium)", () => {
     const dialog = page.locator("[role=dialog]");
     await dialog.waitFor({ state: "visible" });
     const axe = await page.evaluate(async (source) => {
-      // eslint-disable-next-line no-eval
       (0, eval)(source);
       const host = document.querySelector("intentful-overlay") ?? document.body;
       const result = await (window as unknown as { axe: { run: (n: Element) => Promise<{ violations: Array<{ id: string; impact: string }> }> } }).axe.run(host);

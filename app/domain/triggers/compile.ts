@@ -6,7 +6,7 @@ import {
   segmentSchema,
   TRIGGER_TYPES,
 } from "./schema";
-import type { TriggerType } from "./schema";
+import type { Conditions, TriggerType } from "./schema";
 import type { CompiledConfig, CompiledContent, CompiledTrigger } from "./types";
 
 /** The Trigger row as Prisma returns it (Json columns arrive untyped). */
@@ -56,6 +56,14 @@ function withoutDefaults<T extends object>(value: T, base: object): Partial<T> {
   return out as Partial<T>;
 }
 
+/** Conditions without their defaults; the schedule (when set) as `sc` with short keys. */
+function compactConditions(conditions: Conditions): CompiledTrigger["c"] {
+  const { schedule, ...rest } = conditions;
+  const c: CompiledTrigger["c"] = withoutDefaults(rest, defaults.c);
+  if (schedule) c.sc = { d: [...schedule.days].sort((a, b) => a - b), s: schedule.startHour, e: schedule.endHour };
+  return c;
+}
+
 function compactContent(content: Record<string, unknown>): CompiledContent {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(content)) {
@@ -97,7 +105,7 @@ export function compileTrigger(
       pr: row.priority,
       ho: Math.max(0, Math.min(50, Math.round(row.holdoutPct))),
       sa: row.salt,
-      c: withoutDefaults(parts.conditions.data, defaults.c),
+      c: compactConditions(parts.conditions.data),
       s: withoutDefaults(parts.segment.data, defaults.s),
       f: withoutDefaults(parts.frequencyCap.data, defaults.f),
       o: compactContent(parts.content.data),

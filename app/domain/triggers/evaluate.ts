@@ -7,6 +7,7 @@ import {
   CAP_DEFAULTS as CAP,
   EXIT_DEFAULTS as EXIT,
   type CompiledConfig,
+  type CompiledSchedule,
   type CompiledTrigger,
   type Decision,
   type Signal,
@@ -48,6 +49,17 @@ function signalMatches(t: CompiledTrigger, s: VisitorState, sig: Signal): boolea
   if (t.ty === "cart_change") return k === "cart";
   // page_engagement: fires as soon as the conditions (time on page, scroll depth, ...) hold
   return k !== "exit" && k !== "cart";
+}
+
+/**
+ * Inside the schedule on the shopper's local clock. A window that wraps past midnight (s > e)
+ * belongs to the day it starts on: inside it, an hour before `s` is the morning after, so the
+ * day checked is yesterday.
+ */
+function inSchedule(w: CompiledSchedule, at: number): boolean {
+  const d = new Date(at);
+  const h = d.getHours();
+  return (w.s > w.e ? h >= w.s || h < w.e : h >= w.s && h < w.e) && w.d.includes((d.getDay() + (h < w.s ? 6 : 0)) % 7);
 }
 
 function conditionsHold(t: CompiledTrigger, s: VisitorState): boolean {
@@ -105,6 +117,7 @@ export function skipReason(
   // At most one overlay per page view and config.g.ps per session (0 turns overlays off).
   if (s.caps.page > 0 || s.caps.session >= config.g.ps) return "global_cap";
   if (!signalMatches(t, s, sig)) return "signal";
+  if (c.sc && !inSchedule(c.sc, at)) return "outside_schedule";
   if (c.pageTypes?.length && !c.pageTypes.includes(s.pageType as never)) return "page";
   if (TIERS.indexOf(intentTier(s)) < TIERS.indexOf(c.minTier || "low")) return "tier";
   if (!conditionsHold(t, s)) return "conditions";

@@ -90,6 +90,30 @@ export const exitConditionsSchema = z.object({
   backTrap: bool("Back-button trap").default(false),
 });
 
+/**
+ * When a trigger may fire, in the SHOPPER'S local time (the browser clock, not the shop's time
+ * zone): on `days` (0 = Sunday .. 6 = Saturday), from `startHour` (inclusive) to `endHour`
+ * (exclusive; 24 = midnight). A start after the end wraps past midnight (22 → 6 is 22:00–06:00)
+ * and belongs to the day it starts on: Friday 22 → 6 covers Friday 22:00 to Saturday 06:00.
+ */
+export const scheduleSchema = z
+  .object(
+    {
+      days: z
+        .array(int("Day", 0, 6), { error: "Days must be a list" })
+        .min(1, "Choose at least one day")
+        .max(7, "Days: at most 7")
+        .refine((d) => new Set(d).size === d.length, "Choose each day only once"),
+      startHour: int("Start hour", 0, 23),
+      endHour: int("End hour", 1, 24),
+    },
+    { error: "Schedule must have days, a start hour and an end hour" },
+  )
+  .refine((w) => w.startHour !== w.endHour, {
+    path: ["endHour"],
+    message: "End hour must differ from the start hour (use 00:00 to 24:00 for the whole day)",
+  });
+
 export const conditionsSchema = z.object({
   /** empty = every page type */
   pageTypes: list(PAGE_TYPES, "Page type").default([]),
@@ -107,6 +131,8 @@ export const conditionsSchema = z.object({
   /** returning visitors: days since the last visit */
   minDaysAway: int("Days since last visit", 0, 365).default(0),
   exit: exitConditionsSchema.prefault({}),
+  /** absent = any day, any time */
+  schedule: scheduleSchema.optional(),
 });
 
 export const segmentSchema = z.object({
@@ -239,6 +265,7 @@ export const triggerInputSchema = z
 
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 export type ExitConditions = z.output<typeof exitConditionsSchema>;
+export type Schedule = z.output<typeof scheduleSchema>;
 export type Conditions = z.output<typeof conditionsSchema>;
 export type Segment = z.output<typeof segmentSchema>;
 export type FrequencyCap = z.output<typeof frequencyCapSchema>;

@@ -21,11 +21,21 @@ export interface CompiledTrigger {
   ho: number;
   /** holdout salt */
   sa: string;
-  c: Partial<Omit<Conditions, "exit">> & { exit?: Partial<ExitConditions> };
+  c: Partial<Omit<Conditions, "exit" | "schedule">> & { exit?: Partial<ExitConditions>; sc?: CompiledSchedule };
   s: Partial<Segment>;
   f: Partial<FrequencyCap>;
   /** what it shows; empty optional fields left out */
   o: CompiledContent;
+}
+
+/**
+ * conditions.schedule, compacted: d = days (0 = Sunday, sorted), s = start hour, e = end hour
+ * (exclusive; s > e wraps past midnight). Checked against the shopper's local clock.
+ */
+export interface CompiledSchedule {
+  d: number[];
+  s: number;
+  e: number;
 }
 
 export type CompiledContent = { kind: ContentKind; headline: string } & Partial<
@@ -103,7 +113,16 @@ export interface Decision {
 }
 
 /** Why a trigger did not fire; the admin preview shows these. */
-export type SkipReason = "signal" | "page" | "tier" | "conditions" | "segment" | "frequency" | "consent" | "global_cap";
+export type SkipReason =
+  | "signal"
+  | "outside_schedule"
+  | "page"
+  | "tier"
+  | "conditions"
+  | "segment"
+  | "frequency"
+  | "consent"
+  | "global_cap";
 
 /**
  * Values the storefront assumes when the compiled config leaves a field out (compileConfig

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { http, HttpResponse } from "msw";
 import { BROWSER_UA, callRoute, lastPublished, SHOP_A, SHOP_B, startHarness, type Harness } from "./harness";
 import { sessionToken } from "../../support/shopify";
-import { buildInput } from "~/components/trigger-form";
+import { buildInput, SCHEDULE_ON } from "~/components/trigger-form";
 
 let h: Harness;
 let list: typeof import("~/routes/app.triggers._index");
@@ -172,6 +172,57 @@ describe("saving republishes the storefront config", () => {
     const shop = await h.t.db.shop.findUniqueOrThrow({ where: { shop: SHOP_A } });
     expect(shop.publishError).toBeNull();
     expect(shop.publishedAt).not.toBeNull();
+  });
+
+  it("saves a schedule, publishes it compacted and drops it when the box is unticked", async () => {
+    // GIVEN shop A's returning-visitor trigger, switched on and limited to weekend nights
+    const a = await triggerOf(SHOP_A, "returning_welcome");
+    const values = await formInput(SHOP_A, a.id);
+    expect(values[SCHEDULE_ON]).toBe(false);
+    const save = (v: typeof values) =>
+      callRoute(editor.action, `/app/triggers/${a.id}`, { shop: SHOP_A, method: "POST", params: { id: a.id }, json: buildInput(v) });
+    const weekendNights = {
+      ...values,
+      enabled: true,
+      [SCHEDULE_ON]: true,
+      "conditions.schedule.days": ["6", "5"],
+      "conditions.schedule.startHour": "22",
+      "conditions.schedule.endHour": "2",
+    };
+    // WHEN it is saved
+    const res = await save(weekendNights);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, publish: { ok: true, live: true } });
+    // THEN the row holds the schedule
+    const stored = await h.t.db.trigger.findUniqueOrThrow({ where: { id: a.id } });
+    expect((stored.conditions as { schedule?: unknown }).schedule).toEqual({ days: [6, 5], startHour: 22, endHour: 2 });
+    // AND the published config carries it with short keys, days sorted
+    const published = lastPublished(h, SHOP_A)!.value as { t: Array<{ id: string; c: Record<string, unknown> }> };
+    expect(published).toEqual((await buildShopConfig(h.t.db, SHOP_A)).config);
+    expect(published.t.find((t) => t.id === a.id)?.c.sc).toEqual({ d: [5, 6], s: 22, e: 2 });
+    // AND the editor shows it again
+    expect(await formInput(SHOP_A, a.id)).toMatchObject({
+      [SCHEDULE_ON]: true,
+      "conditions.schedule.days": ["6", "5"],
+      "conditions.schedule.startHour": "22",
+      "conditions.schedule.endHour": "2",
+    });
+
+    // WHEN the window is empty, THEN the error lands on the end hour and nothing changes
+    const bad = await save({ ...weekendNights, "conditions.schedule.endHour": "22", "conditions.schedule.days": [] });
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { errors: Record<string, string> }).errors).toEqual({
+      "conditions.schedule.days": "Choose at least one day",
+      "conditions.schedule.endHour": expect.stringMatching(/differ from the start hour/),
+    });
+    expect((await h.t.db.trigger.findUniqueOrThrow({ where: { id: a.id } })).conditions).toEqual(stored.conditions);
+
+    // WHEN the box is unticked, THEN the schedule is gone from the row and from the storefront
+    expect((await save({ ...weekendNights, [SCHEDULE_ON]: false })).status).toBe(200);
+    const after = await h.t.db.trigger.findUniqueOrThrow({ where: { id: a.id } });
+    expect(after.conditions).not.toHaveProperty("schedule");
+    const republished = lastPublished(h, SHOP_A)!.value as { t: Array<{ id: string; c: Record<string, unknown> }> };
+    expect(republished.t.find((t) => t.id === a.id)?.c).not.toHaveProperty("sc");
   });
 
   it("toggling off removes the trigger from the published config, on puts it back", async () => {
