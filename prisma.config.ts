@@ -18,7 +18,14 @@ export default defineConfig({
     if (isPostgres) {
       // adapter-pg 7 (npm alias): 6.19's adapter cannot run migrations (prisma/orm#27403).
       const { PrismaPg } = await import("adapter-pg-migrate");
-      return new PrismaPg({ connectionString: url });
+      // `?schema=` (tests use one schema per run) is not a libpq parameter: apply it ourselves.
+      const parsed = new URL(url);
+      const schema = parsed.searchParams.get("schema") ?? undefined;
+      parsed.searchParams.delete("schema");
+      return new PrismaPg(
+        { connectionString: parsed.toString(), ...(schema ? { options: `-c search_path="${schema}"` } : {}) },
+        schema ? { schema } : undefined,
+      );
     }
     const { PrismaBetterSQLite3 } = await import("@prisma/adapter-better-sqlite3");
     return new PrismaBetterSQLite3({ url });
