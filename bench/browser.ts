@@ -1,5 +1,6 @@
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 import { startDemoServer } from "../test/support/demo-server";
+import { BROWSER_USER_AGENT, launchChromium } from "../test/support/browser";
 
 /**
  * Browser figures against the demo, in Debian's Chromium:
@@ -7,9 +8,8 @@ import { startDemoServer } from "../test/support/demo-server";
  *   synchronous start + the idle-time setup), median of 20 product-page loads;
  * - admin: LCP and CLS of the embedded admin home, median of 3 cold loads.
  */
-// Headless Chromium announces itself as "HeadlessChrome", which Shopify's library answers with
-// 410 (bot protection); measure what a merchant's browser gets.
-const userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+// Measure what a merchant's browser gets (HeadlessChrome would be answered 410, as a bot).
+const userAgent = BROWSER_USER_AGENT;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,10 +47,7 @@ export async function benchBrowser() {
   const demo = await startDemoServer();
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, userAgent });
     const page = await context.newPage();
     const starts: number[] = [];

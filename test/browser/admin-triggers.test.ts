@@ -4,13 +4,14 @@
  * receives, the editor's field errors and live preview, and axe on every admin page.
  */
 import { readFileSync } from "node:fs";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startDemoServer, type DemoServer } from "../support/demo-server";
+import { BROWSER_USER_AGENT, launchChromium } from "../support/browser";
 
 // authenticate.admin answers 410 to user agents isbot() knows, HeadlessChrome among them; the
 // merchant's admin is a regular browser.
-const USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36";
+const USER_AGENT = BROWSER_USER_AGENT;
 const EXIT_TRIGGER = "Exit intent: new visitors on product pages";
 
 let demo: DemoServer;
@@ -21,10 +22,7 @@ let pageErrors: string[];
 
 beforeAll(async () => {
   demo = await startDemoServer();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

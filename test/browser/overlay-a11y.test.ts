@@ -1,9 +1,10 @@
 import { createRequire } from "node:module";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildStorefront } from "../../scripts/build-storefront";
 import en from "../../extensions/intentful/locales/en.default.json";
 import type { OverlaySpec } from "../../extensions/intentful/src/types";
+import { launchChromium } from "../support/browser";
 
 const require = createRequire(import.meta.url);
 const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
@@ -67,10 +68,7 @@ const focusInfo = () =>
 beforeAll(async () => {
   const built = await buildStorefront({ write: false });
   overlayJs = built.files.find((f) => f.role === "overlay")!.code;
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

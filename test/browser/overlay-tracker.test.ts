@@ -4,7 +4,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { renderAppEmbed } from "~/demo/liquid.server";
 import { eventBatchSchema, type EventBatch } from "~/domain/events/schema";
@@ -14,6 +14,7 @@ import { triggerInputSchema, type TriggerFormInput } from "~/domain/triggers/sch
 import type { CompiledConfig } from "~/domain/triggers/types";
 import { buildStorefront } from "../../scripts/build-storefront";
 import { newStored } from "../../extensions/intentful/src/tracker/state";
+import { launchChromium } from "../support/browser";
 
 let browser: Browser;
 let trackerJs: string;
@@ -166,10 +167,7 @@ beforeAll(async () => {
   const built = await buildStorefront({ write: false });
   trackerJs = built.files.find((f) => f.role === "tracker")!.code;
   overlayJs = built.files.find((f) => f.role === "overlay")!.code;
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 });
 
 afterEach(async () => {

@@ -2,9 +2,10 @@
  * The demo storefront in real Chromium against the real demo server (test/support/demo-server):
  * browsing, the Ajax cart, checkout and order webhooks reaching the app, the app proxy, consent.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startDemoServer, type DemoServer } from "../support/demo-server";
+import { launchChromium } from "../support/browser";
 
 let demo: DemoServer;
 let browser: Browser;
@@ -15,10 +16,7 @@ let pageErrors: string[];
 
 beforeAll(async () => {
   demo = await startDemoServer();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

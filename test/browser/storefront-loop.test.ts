@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { isHoldout } from "~/domain/experiments/assign";
 import { startDemoServer, type DemoServer } from "../support/demo-server";
+import { launchChromium } from "../support/browser";
 
 /**
  * The shopper's side of the whole loop, in real Chromium against the demo storefront: the seeded
@@ -15,10 +16,7 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/
 
 beforeAll(async () => {
   demo = await startDemoServer();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
