@@ -309,7 +309,7 @@ function FunnelCard({ metrics }: { metrics: Data["metrics"] }) {
             Overlay funnel
           </Text>
           <Text as="p" tone="subdued">
-            Shoppers who saw an overlay, clicked it, and bought.
+            Overlays shown, clicked, and the orders that followed (counted per event, not per shopper).
           </Text>
         </BlockStack>
         <InlineGrid columns={{ xs: 1, sm: 3 }} gap="400">
@@ -321,7 +321,7 @@ function FunnelCard({ metrics }: { metrics: Data["metrics"] }) {
                     <Icon source={ArrowRightIcon} tone="subdued" />
                   </span>
                 )}
-                <Stat label={s.label} value={formatNumber(s.value)} help={i === 0 ? "Shoppers shown an overlay" : o.impressions > 0 ? `${s.rate} of impressions` : "No impressions yet"} />
+                <Stat label={s.label} value={formatNumber(s.value)} help={i === 0 ? "Overlays shown" : o.impressions > 0 ? `${s.rate} of impressions` : "No impressions yet"} />
               </InlineStack>
               <div aria-hidden="true">
                 <ProgressBar progress={(s.value / max) * 100} size="small" tone="highlight" />
