@@ -162,7 +162,8 @@ export function flowToInput(flow: FlowDetail): FlowInput {
   };
 }
 
-function stepRows(steps: FlowInput["steps"]) {
+/** A flow's columns and step rows as Prisma writes them (shared by the editor and install). */
+export function stepRows(steps: FlowInput["steps"]) {
   return steps.map((s, position) => ({
     position,
     delayMinutes: s.delayMinutes,
@@ -174,7 +175,7 @@ function stepRows(steps: FlowInput["steps"]) {
   }));
 }
 
-function flowColumns(input: FlowInput) {
+export function flowColumns(input: FlowInput) {
   return {
     name: input.name,
     kind: input.kind,

@@ -4,7 +4,7 @@ import {
   sampleRatioMismatch,
   sumsToMeanStats,
   verdict,
-  type ComparisonReason,
+  type ComparisonResult,
   type VerdictStatus,
 } from "~/domain/experiments";
 import { isValidTimeZone, wallTime, zoneOffsetMs } from "~/domain/recovery/zoned-time";
@@ -53,17 +53,10 @@ export interface Arm {
   revenueVariance: number;
 }
 
-export interface MetricComparison {
+export interface MetricComparison extends ComparisonResult {
   status: VerdictStatus;
   /** More users (both arms) until a +10 % lift would be detected; absent when unknown. */
   visitorsStillNeeded?: number;
-  absoluteLift: number;
-  relativeLift: number;
-  ci: [number, number];
-  relativeCi: [number, number];
-  pValue: number;
-  significant: boolean;
-  reason?: ComparisonReason;
 }
 
 export interface SrmCheck {

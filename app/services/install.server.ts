@@ -4,6 +4,7 @@ import db from "~/db.server";
 import type { Db } from "~/db.server";
 import { TEMPLATE_KEYS, triggerTemplates } from "~/domain/triggers";
 import { flowTemplates, FLOW_KINDS } from "~/domain/recovery";
+import { flowColumns, stepRows } from "~/models/flow.server";
 
 export function newSalt(): string {
   return randomBytes(6).toString("base64url");
@@ -47,28 +48,7 @@ export async function onShopInstalled(
     for (const kind of FLOW_KINDS) {
       const f = flowTemplates[kind];
       await tx.recoveryFlow.create({
-        data: {
-          shop,
-          name: f.name,
-          kind: f.kind,
-          enabled: false,
-          audience: f.audience,
-          minCartCents: f.minCartCents,
-          holdoutPct: f.holdoutPct,
-          respectQuiet: f.respectQuiet,
-          deliverVia: f.deliverVia,
-          steps: {
-            create: f.steps.map((s, position) => ({
-              position,
-              delayMinutes: s.delayMinutes,
-              subject: s.subject,
-              preheader: s.preheader,
-              body: s.body as Prisma.InputJsonValue,
-              discountPercent: s.discountPercent ?? null,
-              discountExpiryDays: s.discountExpiryDays ?? null,
-            })),
-          },
-        },
+        data: { shop, ...flowColumns(f), enabled: false, steps: { create: stepRows(f.steps) } },
       });
     }
   });
