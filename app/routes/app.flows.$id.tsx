@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
 import {
@@ -19,7 +19,7 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { SaveBar, TitleBar } from "@shopify/app-bridge-react";
+import { Modal, SaveBar, TitleBar } from "@shopify/app-bridge-react";
 import { z } from "zod";
 import db from "~/db.server";
 import { getEnv } from "~/env.server";
@@ -65,6 +65,10 @@ import { useNotice } from "~/components/flows/notice";
 import { StepCard } from "~/components/flows/StepCard";
 
 const notFoundResponse = () => new Response("Flow not found", { status: 404, statusText: "Not Found" });
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.input.name.trim() || "Untitled flow"} · Recovery flows · Intentful` : "Flow not found · Intentful" },
+];
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -366,22 +370,6 @@ function Editor({ data }: { data: LoaderData }) {
           </Layout.Section>
         ) : null}
         {notice ? <Layout.Section>{notice}</Layout.Section> : null}
-        {confirmDelete ? (
-          <Layout.Section>
-            <Banner
-              tone="critical"
-              title="Delete this flow?"
-              action={{
-                content: "Delete flow",
-                loading: deleter.state !== "idle",
-                onAction: () => deleter.submit({ intent: "delete" }, { method: "post" }),
-              }}
-              secondaryAction={{ content: "Cancel", onAction: () => setConfirmDelete(false) }}
-            >
-              Emails not yet sent for this flow are not sent. Its results stay in Analytics.
-            </Banner>
-          </Layout.Section>
-        ) : null}
         {errorCount > 0 ? (
           <Layout.Section>
             <Banner tone="critical" title={`${errorCount} ${errorCount === 1 ? "field needs" : "fields need"} attention`}>
@@ -561,6 +549,28 @@ function Editor({ data }: { data: LoaderData }) {
           </div>
         </Layout.Section>
       </Layout>
+
+      <Modal id="delete-this-flow" open={confirmDelete} onHide={() => setConfirmDelete(false)} variant="small">
+        <TitleBar title="Delete flow?">
+          <button
+            variant="primary"
+            tone="critical"
+            onClick={() => {
+              deleter.submit({ intent: "delete" }, { method: "post" });
+              setConfirmDelete(false);
+            }}
+          >
+            Delete
+          </button>
+          <button onClick={() => setConfirmDelete(false)}>Cancel</button>
+        </TitleBar>
+        <Box padding="400">
+          <Text as="p">
+            {`“${baseline.name.trim() || "Untitled flow"}” will be deleted. `}
+            Emails not yet sent for this flow are not sent. Its results stay in Analytics.
+          </Text>
+        </Box>
+      </Modal>
     </Page>
   );
 }

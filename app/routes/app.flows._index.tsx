@@ -1,11 +1,11 @@
 import { useEffect, useState } from "react";
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import {
   Badge,
-  Banner,
   BlockStack,
+  Box,
   Button,
   Card,
   EmptyState,
@@ -16,7 +16,7 @@ import {
   Page,
   Text,
 } from "@shopify/polaris";
-import { TitleBar } from "@shopify/app-bridge-react";
+import { Modal, TitleBar } from "@shopify/app-bridge-react";
 import { z } from "zod";
 import db from "~/db.server";
 import { FLOW_KINDS, flowTemplates } from "~/domain/recovery";
@@ -32,6 +32,8 @@ import { FlowSwitch } from "~/components/flows/FlowSwitch";
 import { AUDIENCE_LABELS, KIND_LABELS, describeDelay } from "~/components/flows/draft";
 import { useNotice } from "~/components/flows/notice";
 import { AdminErrorBoundary, EMPTY_LIST_IMAGE } from "~/components/RouteErrorBoundary";
+
+export const meta: MetaFunction = () => [{ title: "Recovery flows · Intentful" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -118,26 +120,6 @@ export default function FlowsIndex() {
           </Text>
         </Layout.Section>
         {notice ? <Layout.Section>{notice}</Layout.Section> : null}
-        {confirmDelete ? (
-          <Layout.Section>
-            <Banner
-              tone="critical"
-              title={`Delete “${confirmDelete.name}”?`}
-              action={{
-                content: "Delete flow",
-                loading: deleter.state !== "idle",
-                onAction: () => {
-                  deleter.submit({ intent: "delete", id: confirmDelete.id }, { method: "post" });
-                  setConfirmDelete(null);
-                },
-              }}
-              secondaryAction={{ content: "Cancel", onAction: () => setConfirmDelete(null) }}
-              onDismiss={() => setConfirmDelete(null)}
-            >
-              Emails not yet sent for this flow are not sent. Its results stay in Analytics.
-            </Banner>
-          </Layout.Section>
-        ) : null}
         <Layout.Section>
           {flows.length === 0 ? (
             <Card>
@@ -190,7 +172,7 @@ export default function FlowsIndex() {
                           shopper leaves.
                         </Text>
                         <InlineStack>
-                          <Button submit loading={creating === t.kind} accessibilityLabel={`Create ${t.name} flow`}>
+                          <Button submit loading={creating === t.kind} accessibilityLabel={`Use template: ${t.name}`}>
                             Use template
                           </Button>
                         </InlineStack>
@@ -203,6 +185,28 @@ export default function FlowsIndex() {
           </Card>
         </Layout.Section>
       </Layout>
+
+      <Modal id="delete-flow" open={confirmDelete !== null} onHide={() => setConfirmDelete(null)} variant="small">
+        <TitleBar title="Delete flow?">
+          <button
+            variant="primary"
+            tone="critical"
+            onClick={() => {
+              if (confirmDelete) deleter.submit({ intent: "delete", id: confirmDelete.id }, { method: "post" });
+              setConfirmDelete(null);
+            }}
+          >
+            Delete
+          </button>
+          <button onClick={() => setConfirmDelete(null)}>Cancel</button>
+        </TitleBar>
+        <Box padding="400">
+          <Text as="p">
+            {confirmDelete ? `“${confirmDelete.name}” will be deleted. ` : ""}
+            Emails not yet sent for this flow are not sent. Its results stay in Analytics.
+          </Text>
+        </Box>
+      </Modal>
     </Page>
   );
 }

@@ -1,6 +1,9 @@
-import { useId } from "react";
-import { BlockStack, InlineStack, Text } from "@shopify/polaris";
-import { formatDay } from "./format";
+import { Suspense, lazy, useId, useMemo } from "react";
+import { BlockStack, Text } from "@shopify/polaris";
+import type { DataSeries } from "@shopify/polaris-viz";
+import { ClientOnly } from "~/components/ClientOnly";
+
+const PolarisLineChart = lazy(() => import("./PolarisLineChart"));
 
 export interface ChartSeries {
   label: string;
@@ -11,23 +14,17 @@ export interface ChartSeries {
   values: Array<number | null>;
 }
 
-const WIDTH = 640;
-const HEIGHT = 240;
-const PAD = { top: 12, right: 16, bottom: 28, left: 56 };
-
-/** A round step (1, 2 or 5 × 10ⁿ) giving about four gridlines up to at least `max`. */
-function niceScale(max: number): { top: number; step: number } {
-  if (!(max > 0)) return { top: 1, step: 0.25 };
-  const raw = max / 4;
-  const exp = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = ([1, 2, 5, 10].find((m) => m * exp >= raw) ?? 10) * exp;
-  return { top: step * Math.ceil(max / step), step };
-}
+/** The chart's box, legend included: the same on the server (empty) and in the browser, so nothing shifts. */
+export const CHART_HEIGHT = 300;
 
 /**
- * A line chart as inline SVG (no chart library installed). Accessible: the SVG is an image with
- * a title and a description that states the latest values; every number is also in a data
- * table behind a disclosure, and series differ by dash pattern as well as colour.
+ * A line chart drawn by Polaris Viz (Shopify's chart library for the admin), in its Light theme.
+ * It measures its container with ResizeObserver, so it renders in the browser only, loaded after
+ * hydration; the server (and the browser until the chart arrives) shows an empty box of the same
+ * height, so nothing shifts. Accessible without the chart, which is hidden from assistive
+ * technology (see PolarisLineChart): the figure is named by `title` and described by
+ * `description` (the latest values), and every number is in a data table behind a disclosure,
+ * in the server HTML too. Series differ by dash pattern as well as colour.
  */
 export function TimeSeriesChart({
   title,
@@ -43,80 +40,54 @@ export function TimeSeriesChart({
   formatValue: (n: number) => string;
 }) {
   const id = useId();
-  const innerW = WIDTH - PAD.left - PAD.right;
-  const innerH = HEIGHT - PAD.top - PAD.bottom;
-  const all = series.flatMap((s) => s.values.filter((v): v is number => v != null && Number.isFinite(v)));
-  const { top: max, step } = niceScale(Math.max(0, ...all));
-  const x = (i: number) => PAD.left + (dates.length <= 1 ? innerW / 2 : (i / (dates.length - 1)) * innerW);
-  const y = (v: number) => PAD.top + innerH - (v / max) * innerH;
-  const ticks = Array.from({ length: Math.round(max / step) + 1 }, (_, i) => i * step);
-  const labelEvery = Math.max(1, Math.ceil(dates.length / 6));
-
-  const path = (values: Array<number | null>) => {
-    let d = "";
-    let pen = false;
-    values.forEach((v, i) => {
-      if (v == null || !Number.isFinite(v)) {
-        pen = false;
-        return;
-      }
-      d += `${pen ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
-      pen = true;
-    });
-    return d;
-  };
+  // The page builds new arrays on every render; redraw (and re-animate) only when the numbers change.
+  const signature = JSON.stringify([dates, series]);
+  const data = useMemo<DataSeries[]>(() => {
+    const hasValues = series.some((s) => s.values.some((v) => v != null && Number.isFinite(v)));
+    if (!hasValues) return [];
+    return series.map((s) => ({
+      name: s.label,
+      color: s.color,
+      data: dates.map((date, i) => {
+        const v = s.values[i];
+        return { key: date, value: v != null && Number.isFinite(v) ? v : null };
+      }),
+      styleOverride: s.dashed ? { line: { strokeDasharray: "6 4" } } : undefined,
+    }));
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `signature` stands for dates and series
+  }, [signature]);
 
   return (
-    <figure style={{ margin: 0 }}>
+    <figure aria-labelledby={`${id}-title`} aria-describedby={`${id}-desc`} style={{ margin: 0 }}>
+      <figcaption id={`${id}-title`}>
+        <Text as="span" visuallyHidden>
+          {title}
+        </Text>
+      </figcaption>
+      <p id={`${id}-desc`} style={{ margin: 0 }}>
+        <Text as="span" visuallyHidden>
+          {description}
+        </Text>
+      </p>
       <BlockStack gap="200">
-        <InlineStack gap="400" wrap>
-          {series.map((s) => (
-            <InlineStack key={s.label} gap="100" blockAlign="center">
-              <svg width="24" height="10" aria-hidden="true">
-                <line x1="0" y1="5" x2="24" y2="5" stroke={s.color} strokeWidth="3" strokeDasharray={s.dashed ? "5 3" : undefined} />
-              </svg>
-              <Text as="span" variant="bodySm">
-                {s.label}
+        <div data-chart="time-series" style={{ height: CHART_HEIGHT }}>
+          {data.length === 0 ? (
+            // Polaris Viz's empty state draws bare axes with made-up ticks; say it in words instead.
+            <div style={{ height: "100%", display: "grid", placeItems: "center" }}>
+              <Text as="p" tone="subdued">
+                {description}
               </Text>
-            </InlineStack>
-          ))}
-        </InlineStack>
-        <svg
-          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-          width="100%"
-          role="img"
-          aria-labelledby={`${id}-title ${id}-desc`}
-          style={{ display: "block", maxHeight: 280 }}
-        >
-          <title id={`${id}-title`}>{title}</title>
-          <desc id={`${id}-desc`}>{description}</desc>
-          {ticks.map((v) => (
-            <g key={v}>
-              <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(v)} y2={y(v)} stroke="#e3e3e3" strokeWidth="1" />
-              <text x={PAD.left - 8} y={y(v) + 4} textAnchor="end" fontSize="11" fill="#616161">
-                {formatValue(v)}
-              </text>
-            </g>
-          ))}
-          {dates.map((d, i) =>
-            i % labelEvery === 0 || i === dates.length - 1 ? (
-              <text key={d} x={x(i)} y={HEIGHT - 8} textAnchor="middle" fontSize="11" fill="#616161">
-                {formatDay(d)}
-              </text>
-            ) : null,
+            </div>
+          ) : (
+            <ClientOnly>
+              {() => (
+                <Suspense fallback={null}>
+                  <PolarisLineChart data={data} formatValue={formatValue} />
+                </Suspense>
+              )}
+            </ClientOnly>
           )}
-          {series.map((s) => (
-            <path
-              key={s.label}
-              d={path(s.values)}
-              fill="none"
-              stroke={s.color}
-              strokeWidth="2.5"
-              strokeLinejoin="round"
-              strokeDasharray={s.dashed ? "6 4" : undefined}
-            />
-          ))}
-        </svg>
+        </div>
         <details>
           <summary style={{ cursor: "pointer" }}>
             <Text as="span" variant="bodySm">
