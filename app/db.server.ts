@@ -57,6 +57,14 @@ export function currentDialect(): Dialect {
   return dialectOf(process.env.DATABASE_URL ?? "file:./prisma/dev.sqlite");
 }
 
+/** Which SQL flavour a client speaks: the generated client records its provider. */
+export function dialectOfClient(db: Db): Dialect {
+  const provider = (db as unknown as { _activeProvider?: string })._activeProvider;
+  if (provider === "postgresql" || provider === "postgres") return "postgres";
+  if (provider === "sqlite") return "sqlite";
+  return currentDialect();
+}
+
 const db: Db = new Proxy({} as Db, {
   get(_t, prop) {
     const real = getDb() as unknown as Record<string | symbol, unknown>;

@@ -15,6 +15,7 @@ import { createTestDb } from "../test/support/db";
 import type { Db } from "~/db.server";
 import { isHoldout } from "~/domain/experiments/assign";
 import { getAnalytics } from "~/services/analytics.server";
+import { storeEvents } from "~/services/event-store.server";
 
 export const BENCH_SHOP = "bench-shop.myshopify.com";
 export const BENCH_NOW = new Date("2026-11-30T12:00:00Z");
@@ -105,8 +106,9 @@ export async function seedBenchShop(db: Db, { events, now }: { events: number; n
     salt: `salt${i}`,
   }));
   await db.trigger.createMany({ data: triggers });
-  await db.event.createMany({
-    data: Array.from({ length: 2000 }, (_, i) => ({
+  await storeEvents(
+    db,
+    Array.from({ length: 2000 }, (_, i) => ({
       shop: "other-shop.myshopify.com",
       visitorId: `v${i}`,
       kind: i % 2 ? "impression" : "control",
@@ -114,7 +116,7 @@ export async function seedBenchShop(db: Db, { events, now }: { events: number; n
       variant: i % 2 ? "treatment" : "control",
       occurredAt: new Date(from + i * 60_000),
     })),
-  });
+  );
 
   const visitors = Math.max(50, Math.round(events / 9));
   const cumulative = MIX.reduce<number[]>((acc, [, p]) => [...acc, (acc.at(-1) ?? 0) + p], []);
@@ -157,11 +159,11 @@ export async function seedBenchShop(db: Db, { events, now }: { events: number; n
         occurredAt: new Date(at),
       });
       if (batch.length === CHUNK) {
-        await db.event.createMany({ data: batch });
+        await storeEvents(db, batch);
         batch = [];
       }
     }
-    if (batch.length) await db.event.createMany({ data: batch });
+    if (batch.length) await storeEvents(db, batch);
   }
 
   const attributions: Prisma.AttributionCreateManyInput[] = [];

@@ -1,5 +1,5 @@
 import { Prisma } from "@prisma/client";
-import { currentDialect, type Db, type Dialect } from "~/db.server";
+import { dialectOfClient, type Db, type Dialect } from "~/db.server";
 import {
   sampleRatioMismatch,
   sumsToMeanStats,
@@ -287,13 +287,6 @@ async function context(db: Db, shop: string, options: AnalyticsRange & { dialect
   };
 }
 
-/** Which SQL flavour a client speaks: the generated client records its provider. */
-export function dialectOfClient(db: Db): Dialect {
-  const provider = (db as unknown as { _activeProvider?: string })._activeProvider;
-  if (provider === "postgresql" || provider === "postgres") return "postgres";
-  if (provider === "sqlite") return "sqlite";
-  return currentDialect();
-}
 
 function localDate(at: Date | number, timeZone: string): string {
   const w = wallTime(at, timeZone);
@@ -443,23 +436,25 @@ function dayArms(map: Map<string, DayArms>, day: string): DayArms {
   return d;
 }
 
-interface ArmSqlRow {
+interface UsersSqlRow {
   tid: string;
-  t: unknown;
-  c: unknown;
+  variant: string;
   day: string;
   users: unknown;
+}
+
+interface ConversionsSqlRow {
+  tid: string;
+  variant: string;
+  day: string;
   conversions: unknown;
   orders: unknown;
   revenue: unknown;
   revenue_sq: unknown;
-  imp: unknown;
-  imp_low: unknown;
-  imp_mid: unknown;
-  imp_high: unknown;
 }
 
 const TIERS = ["low", "mid", "high", "unknown"] as const;
+const HOUR = 3_600_000;
 
 interface EventAggregates {
   triggers: Aggregate[];
@@ -467,115 +462,128 @@ interface EventAggregates {
 }
 
 /**
- * Two statements. Exposures: the range's impression/control events grouped per trigger and
- * visitor (arm, first exposure, impressions per intent tier), joined to the orders credited to
- * that visitor after their first exposure, then counted per trigger, arm and day of first
- * exposure. Clicks and conversions (rarer kinds) per trigger and tier through the
- * (shop, triggerId, kind) index, which reads only those rows. See docs/decisions/040-analytics.md
- * for the alternatives measured.
+ * Overlay experiments from the aggregates kept with the events (event-store.server.ts), in two
+ * statements that never join the visitors to anything:
+ * - users: `Exposure` rows first exposed in the range, counted per shop-local day, trigger and
+ *   arm straight from the covering (shop, firstAt, triggerId, variant) index;
+ * - conversions: the range's overlay-credited orders (a few per hundred visitors), each looked up
+ *   by its visitor's exposure key, kept when inside the attribution window after the first
+ *   exposure, summed per visitor, then per day, trigger and arm.
+ * The funnel comes from the hourly `EventRollup`. See docs/decisions/040-analytics.md.
  */
 async function eventAggregates(db: Db, ctx: Context): Promise<EventAggregates> {
   const { shop, from, to } = ctx;
-  const windowEnd = plusDaysSql(ctx, Prisma.sql`e.first_at`, ctx.windowDays);
-  const day = localDaySql(ctx, Prisma.sql`e.first_at`);
-  // Orders can come up to the attribution window after the last exposure in the range.
+  // Orders can come up to the attribution window after the last first exposure in the range.
   const creditedUntil = new Date(to.getTime() + ctx.windowDays * DAY);
-  const tierCount = (tier: "low" | "mid" | "high") =>
-    Prisma.sql`SUM(CASE WHEN kind = 'impression' AND "intentTier" = ${tier} THEN 1 ELSE 0 END) AS ${Prisma.raw(`imp_${tier}`)}`;
-  const arms = await query<ArmSqlRow[]>(db, ctx, Prisma.sql`
-    WITH exposure AS MATERIALIZED (
-      SELECT "triggerId" AS tid, "visitorId" AS vid, MIN("occurredAt") AS first_at,
-             MAX(CASE WHEN kind = 'impression' THEN 1 ELSE 0 END) AS t,
-             MAX(CASE WHEN kind = 'control' THEN 1 ELSE 0 END) AS c,
-             SUM(CASE WHEN kind = 'impression' THEN 1 ELSE 0 END) AS imp,
-             ${tierCount("low")}, ${tierCount("mid")}, ${tierCount("high")}
-      FROM "Event"
-      WHERE shop = ${shop} AND "occurredAt" >= ${from} AND "occurredAt" < ${to}
-        AND kind IN ('impression', 'control') AND "triggerId" IS NOT NULL
-      GROUP BY 1, 2
-    ),
-    credited AS (
-      SELECT e.tid, e.vid, COUNT(*) AS orders, SUM(CAST(a."totalCents" AS BIGINT)) AS cents
+  const usersQuery = query<UsersSqlRow[]>(db, ctx, Prisma.sql`
+    SELECT ${localDaySql(ctx, Prisma.sql`"firstAt"`)} AS day, "triggerId" AS tid, variant, CAST(COUNT(*) AS INTEGER) AS users
+    FROM "Exposure"
+    WHERE shop = ${shop} AND "firstAt" >= ${from} AND "firstAt" < ${to}
+    GROUP BY 1, 2, 3`);
+  const conversionsQuery = query<ConversionsSqlRow[]>(db, ctx, Prisma.sql`
+    WITH converted AS (
+      SELECT e."triggerId" AS tid, e."visitorId" AS vid, e.variant AS variant, e."firstAt" AS first_at,
+             COUNT(*) AS orders, SUM(CAST(a."totalCents" AS BIGINT)) AS cents
+      -- CROSS JOIN: SQLite then keeps this order — the few credited orders outside, each
+      -- exposure found by its primary key — instead of probing orders for every exposure.
       FROM "Attribution" a
-      JOIN exposure e ON e.tid = a."triggerId" AND e.vid = a."visitorId"
-      WHERE a.shop = ${shop} AND a.source = 'overlay' AND a."occurredAt" >= ${from} AND a."occurredAt" < ${creditedUntil}
-        AND a."occurredAt" >= e.first_at AND a."occurredAt" <= ${windowEnd}
-      GROUP BY 1, 2
+      CROSS JOIN "Exposure" e
+      WHERE e.shop = a.shop AND e."triggerId" = a."triggerId" AND e."visitorId" = a."visitorId"
+        AND a.shop = ${shop} AND a.source = 'overlay' AND a."occurredAt" >= ${from} AND a."occurredAt" < ${creditedUntil}
+        AND e."firstAt" >= ${from} AND e."firstAt" < ${to}
+        AND a."occurredAt" >= e."firstAt" AND a."occurredAt" <= ${plusDaysSql(ctx, Prisma.sql`e."firstAt"`, ctx.windowDays)}
+      GROUP BY 1, 2, 3, 4
     )
-    SELECT e.tid AS tid, e.t AS t, e.c AS c, ${day} AS day,
-           CAST(COUNT(*) AS INTEGER) AS users,
-           CAST(COUNT(k.vid) AS INTEGER) AS conversions,
-           ${asFloat(Prisma.sql`COALESCE(SUM(k.orders), 0)`)} AS orders,
-           ${asFloat(Prisma.sql`COALESCE(SUM(k.cents), 0)`)} AS revenue,
-           COALESCE(SUM(${asFloat(Prisma.sql`k.cents`)} * ${asFloat(Prisma.sql`k.cents`)}), 0) AS revenue_sq,
-           ${asFloat(Prisma.sql`SUM(e.imp)`)} AS imp,
-           ${asFloat(Prisma.sql`SUM(e.imp_low)`)} AS imp_low,
-           ${asFloat(Prisma.sql`SUM(e.imp_mid)`)} AS imp_mid,
-           ${asFloat(Prisma.sql`SUM(e.imp_high)`)} AS imp_high
-    FROM exposure e
-    LEFT JOIN credited k ON k.tid = e.tid AND k.vid = e.vid
-    GROUP BY 1, 2, 3, 4`, { hashJoins: true });
+    SELECT tid, variant, ${localDaySql(ctx, Prisma.sql`first_at`)} AS day,
+           CAST(COUNT(*) AS INTEGER) AS conversions,
+           ${asFloat(Prisma.sql`SUM(orders)`)} AS orders,
+           ${asFloat(Prisma.sql`SUM(cents)`)} AS revenue,
+           SUM(${asFloat(Prisma.sql`cents`)} * ${asFloat(Prisma.sql`cents`)}) AS revenue_sq
+    FROM converted
+    GROUP BY 1, 2, 3`);
+  const [users, conversions, funnel, triggers] = await Promise.all([
+    usersQuery,
+    conversionsQuery,
+    funnelCounts(db, ctx),
+    db.trigger.findMany({
+      where: { shop },
+      select: { id: true, name: true, enabled: true, holdoutPct: true },
+      orderBy: [{ priority: "desc" }, { createdAt: "asc" }],
+    }),
+  ]);
 
-  const triggers = await db.trigger.findMany({
-    where: { shop },
-    select: { id: true, name: true, enabled: true, holdoutPct: true },
-    orderBy: [{ priority: "desc" }, { createdAt: "asc" }],
-  });
-  const funnel: FunnelRow[] = [...TIERS, "all" as const].map((tier) => ({ tier, impressions: 0, clicks: 0, conversions: 0 }));
-  const tierRow = (tier: string | null) => {
-    const i = TIERS.indexOf((tier ?? "unknown") as (typeof TIERS)[number]);
-    return funnel[i >= 0 ? i : 3];
-  };
-  const all = funnel[funnel.length - 1];
   const byId = new Map<string, Aggregate>();
   for (const t of triggers) byId.set(t.id, newAggregate(t, true));
-  for (const r of arms) {
-    let agg = byId.get(r.tid);
+  const aggregateOf = (tid: string) => {
+    let agg = byId.get(tid);
     if (!agg) {
-      agg = newAggregate({ id: r.tid, name: "Deleted trigger", enabled: false, holdoutPct: 0 }, false);
-      byId.set(r.tid, agg);
+      agg = newAggregate({ id: tid, name: "Deleted trigger", enabled: false, holdoutPct: 0 }, false);
+      byId.set(tid, agg);
     }
-    const impressions = { low: num(r.imp_low), mid: num(r.imp_mid), high: num(r.imp_high) };
-    funnel[0].impressions += impressions.low;
-    funnel[1].impressions += impressions.mid;
-    funnel[2].impressions += impressions.high;
-    funnel[3].impressions += num(r.imp) - impressions.low - impressions.mid - impressions.high;
-    all.impressions += num(r.imp);
-    const sums: ArmSums = { users: num(r.users), conversions: num(r.conversions), orders: num(r.orders), revenue: num(r.revenue), revenueSq: num(r.revenue_sq) };
-    const t = num(r.t) === 1;
-    const c = num(r.c) === 1;
-    if (t && c) {
+    return agg;
+  };
+  const add = (tid: string, variant: string, day: string, sums: ArmSums) => {
+    const agg = aggregateOf(tid);
+    if (variant === "mixed") {
       agg.mixedUsers += sums.users;
-      continue;
+      return;
     }
-    const arm = t ? "treatment" : "control";
+    const arm = variant === "treatment" ? "treatment" : "control";
     addSums(agg[arm], sums);
-    addSums(dayArms(agg.byDay, r.day)[arm], sums);
-  }
-
-  // Clicks and conversions happen on triggers that were shown: equality on the trigger id lets
-  // the (shop, triggerId, kind) index find just those rows instead of reading the whole range.
-  const ids = [...byId.keys()];
-  if (ids.length > 0) {
-    // SQLite: a unary + keeps the planner off the (shop, occurredAt) index, which would read every event.
-    const at = ctx.dialect === "sqlite" ? Prisma.sql`+"occurredAt"` : Prisma.sql`"occurredAt"`;
-    const clicks = await query<Array<{ kind: string; tier: string | null; n: unknown }>>(db, ctx, Prisma.sql`
-      SELECT kind, "intentTier" AS tier, CAST(COUNT(*) AS INTEGER) AS n
-      FROM "Event"
-      WHERE shop = ${shop} AND "triggerId" IN (${Prisma.join(ids)}) AND kind IN ('click', 'conversion')
-        AND ${at} >= ${from} AND ${at} < ${to} AND (variant IS NULL OR variant = 'treatment')
-      GROUP BY 1, 2`);
-    for (const r of clicks) {
-      const key = r.kind === "click" ? "clicks" : "conversions";
-      const n = num(r.n);
-      tierRow(r.tier)[key] += n;
-      all[key] += n;
-    }
+    addSums(dayArms(agg.byDay, day)[arm], sums);
+  };
+  for (const r of users) add(r.tid, r.variant, r.day, { ...emptySums(), users: num(r.users) });
+  for (const r of conversions) {
+    if (r.variant === "mixed") continue;
+    add(r.tid, r.variant, r.day, { users: 0, conversions: num(r.conversions), orders: num(r.orders), revenue: num(r.revenue), revenueSq: num(r.revenue_sq) });
   }
   return {
     triggers: [...byId.values()].filter((a) => a.exists || a.treatment.users + a.control.users + a.mixedUsers > 0),
     funnel,
   };
+}
+
+/**
+ * Impressions → clicks → conversion events shown to treated visitors, by the intent tier on each
+ * event. Whole hours come from `EventRollup`; the partial hours at either end of the range from
+ * the events themselves (at most two hours of rows, through the (shop, occurredAt) index).
+ */
+async function funnelCounts(db: Db, ctx: Context): Promise<FunnelRow[]> {
+  const { shop, from, to } = ctx;
+  const funnel: FunnelRow[] = [...TIERS, "all" as const].map((tier) => ({ tier, impressions: 0, clicks: 0, conversions: 0 }));
+  const add = (kind: string, tier: string | null, n: number) => {
+    const key = kind === "impression" ? "impressions" : kind === "click" ? "clicks" : "conversions";
+    const i = TIERS.indexOf((tier ?? "unknown") as (typeof TIERS)[number]);
+    funnel[i >= 0 ? i : 3][key] += n;
+    funnel[funnel.length - 1][key] += n;
+  };
+  const firstHour = new Date(Math.ceil(from.getTime() / HOUR) * HOUR);
+  const lastHour = new Date(Math.floor(to.getTime() / HOUR) * HOUR);
+  const edges: Array<[Date, Date]> = [];
+  if (firstHour < lastHour) {
+    const rolled = await query<Array<{ kind: string; tier: string; n: unknown }>>(db, ctx, Prisma.sql`
+      SELECT kind, tier, ${asFloat(Prisma.sql`SUM(events)`)} AS n
+      FROM "EventRollup"
+      WHERE shop = ${shop} AND hour >= ${firstHour} AND hour < ${lastHour}
+        AND kind IN ('impression', 'click', 'conversion') AND variant <> 'control'
+      GROUP BY 1, 2`);
+    for (const r of rolled) add(r.kind, r.tier, num(r.n));
+    if (from < firstHour) edges.push([from, firstHour]);
+    if (lastHour < to) edges.push([lastHour, to]);
+  } else {
+    edges.push([from, to]);
+  }
+  for (const [start, end] of edges) {
+    const raw = await query<Array<{ kind: string; tier: string | null; n: unknown }>>(db, ctx, Prisma.sql`
+      SELECT kind, "intentTier" AS tier, CAST(COUNT(*) AS INTEGER) AS n
+      FROM "Event"
+      WHERE shop = ${shop} AND "occurredAt" >= ${start} AND "occurredAt" < ${end}
+        AND kind IN ('impression', 'click', 'conversion') AND "triggerId" IS NOT NULL
+        AND (variant IS NULL OR variant <> 'control')
+      GROUP BY 1, 2`);
+    for (const r of raw) add(r.kind, r.tier, num(r.n));
+  }
+  return funnel;
 }
 
 function newAggregate(meta: { id: string; name: string; enabled: boolean; holdoutPct: number }, exists: boolean): Aggregate {

@@ -3,6 +3,7 @@ import { enqueue } from "./jobs.server";
 import db, { type Db } from "~/db.server";
 import { eventBatchSchema, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, type EventBatch } from "~/domain/events/schema";
 import { recordCapturedEmail } from "./contacts.server";
+import { storeEvents } from "./event-store.server";
 import { eventRateLimiter, type EventRateLimiter } from "./rate-limit.server";
 
 /**
@@ -101,7 +102,8 @@ export interface IngestOptions {
 
 /**
  * Reads, validates, rate-limits and stores one batch for `shop` (taken from the verified proxy
- * parameters, never from the body). Events go in one write; captured emails become Contacts.
+ * parameters, never from the body). Events go in one write (with their exposure and roll-up
+ * rows: event-store.server.ts); captured emails become Contacts.
  */
 export async function ingestEventBatch(
   request: Request,
@@ -118,7 +120,7 @@ export async function ingestEventBatch(
   if (!rate.ok) return { ok: false, status: 429, reason: `too many batches for this ${rate.scope}`, retryAfterSec: rate.retryAfterSec };
 
   const database = options.database ?? db;
-  const { count } = await database.event.createMany({ data: eventRows(shop, batch, now) });
+  const count = await storeEvents(database, eventRows(shop, batch, now));
 
   const captured = new Map<string, boolean>();
   for (const e of batch.events) {

@@ -6,9 +6,9 @@ import type { Db } from "~/db.server";
  * - customers/data_request → everything stored about that customer, kept as a DataExport the
  *   merchant can download;
  * - customers/redact → that customer's checkouts, carts, orders, contacts, messages, runs and
- *   storefront events (through the visitor ids tied to them) deleted;
+ *   storefront events and exposures (through the visitor ids tied to them) deleted;
  * - shop/redact → all of the shop's data deleted;
- * - retention → events older than the shop's setting deleted.
+ * - retention → events older than the shop's setting deleted, with their exposures and roll-ups.
  */
 type CustomerRef = { id?: string | null; email?: string | null };
 
@@ -33,19 +33,20 @@ export async function exportCustomerData(database: Db, p: { shop: string; custom
   const { email, customerId, or } = refs(p.customer);
   if (!or.length) return;
   const visitorIds = await visitorIdsOf(database, p.shop, email, customerId);
-  const [checkouts, orders, contacts, messages, events] = await Promise.all([
+  const [checkouts, orders, contacts, messages, events, exposures] = await Promise.all([
     database.checkout.findMany({ where: { shop: p.shop, OR: or } }),
     database.order.findMany({ where: { shop: p.shop, OR: or } }),
     database.contact.findMany({ where: { shop: p.shop, OR: or } }),
     email ? database.message.findMany({ where: { shop: p.shop, email }, select: { id: true, subject: true, status: true, sentAt: true, createdAt: true } }) : [],
     visitorIds.length ? database.event.findMany({ where: { shop: p.shop, visitorId: { in: visitorIds } }, take: 10_000 }) : [],
+    visitorIds.length ? database.exposure.findMany({ where: { shop: p.shop, visitorId: { in: visitorIds } }, take: 10_000 }) : [],
   ]);
   await database.dataExport.create({
     data: {
       shop: p.shop,
       customerId,
       email,
-      payload: JSON.parse(JSON.stringify({ checkouts, orders, contacts, messages, events })) as Prisma.InputJsonValue,
+      payload: JSON.parse(JSON.stringify({ checkouts, orders, contacts, messages, events, exposures })) as Prisma.InputJsonValue,
     },
   });
 }
@@ -55,7 +56,12 @@ export async function redactCustomer(database: Db, p: { shop: string; customer: 
   if (!or.length) return;
   const visitorIds = await visitorIdsOf(database, p.shop, email, customerId);
   await database.$transaction([
-    ...(visitorIds.length ? [database.event.deleteMany({ where: { shop: p.shop, visitorId: { in: visitorIds } } })] : []),
+    ...(visitorIds.length
+      ? [
+          database.event.deleteMany({ where: { shop: p.shop, visitorId: { in: visitorIds } } }),
+          database.exposure.deleteMany({ where: { shop: p.shop, visitorId: { in: visitorIds } } }),
+        ]
+      : []),
     database.checkout.deleteMany({ where: { shop: p.shop, OR: or } }),
     database.order.updateMany({ where: { shop: p.shop, OR: or }, data: { email: null, customerId: null, visitorId: null } }),
     database.contact.deleteMany({ where: { shop: p.shop, OR: or } }),
@@ -69,6 +75,8 @@ export async function redactShop(database: Db, p: { shop: string }) {
   const shop = p.shop;
   await database.$transaction([
     database.event.deleteMany({ where: { shop } }),
+    database.exposure.deleteMany({ where: { shop } }),
+    database.eventRollup.deleteMany({ where: { shop } }),
     database.attribution.deleteMany({ where: { shop } }),
     database.message.deleteMany({ where: { shop } }),
     database.flowRun.deleteMany({ where: { shop } }),
@@ -87,13 +95,22 @@ export async function redactShop(database: Db, p: { shop: string }) {
   ]);
 }
 
-/** Deletes events older than each shop's retention setting; returns how many went. */
+/**
+ * Deletes events older than each shop's retention setting, and what was derived from them
+ * (exposures last seen before the cutoff, hourly roll-ups before it); returns how many events went.
+ */
 export async function sweepRetention(database: Db, now: Date) {
   const shops = await database.shop.findMany({ select: { shop: true, retentionDays: true } });
   let deleted = 0;
   for (const s of shops) {
     const cutoff = new Date(now.getTime() - s.retentionDays * 86_400_000);
-    deleted += (await database.event.deleteMany({ where: { shop: s.shop, occurredAt: { lt: cutoff } } })).count;
+    const [events] = await database.$transaction([
+      database.event.deleteMany({ where: { shop: s.shop, occurredAt: { lt: cutoff } } }),
+      database.exposure.deleteMany({ where: { shop: s.shop, lastAt: { lt: cutoff } } }),
+      // Whole hours only: an hour straddling the cutoff still counts events that are kept.
+      database.eventRollup.deleteMany({ where: { shop: s.shop, hour: { lt: new Date(Math.floor(cutoff.getTime() / 3_600_000) * 3_600_000) } } }),
+    ]);
+    deleted += events.count;
   }
   return deleted;
 }

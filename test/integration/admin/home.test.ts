@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callRoute, SHOP_A, SHOP_B, startHarness, type Harness } from "./harness";
 import { updateDemoState } from "~/demo/shopify-state.server";
+import { storeEvents } from "~/services/event-store.server";
 
 let h: Harness;
 let home: typeof import("~/routes/app._index");
@@ -84,14 +85,12 @@ describe("figures from storefront events", () => {
       triggerId: trigger.id,
       occurredAt: at,
     });
-    await h.t.db.event.createMany({
-      data: [
+    await storeEvents(h.t.db, [
         ...Array.from({ length: 30 }, (_, i) => ev(SHOP_A, `t${i}`, "impression", "treatment")),
         ...Array.from({ length: 6 }, (_, i) => ev(SHOP_A, `t${i}`, "click", "treatment")),
         ...Array.from({ length: 4 }, (_, i) => ev(SHOP_A, `c${i}`, "control", "control")),
         ...Array.from({ length: 50 }, (_, i) => ev(SHOP_B, `b${i}`, "impression", "treatment")),
-      ],
-    });
+    ]);
     const data = await loadHome(SHOP_A);
     expect(data.metrics.overlays).toMatchObject({ exposedVisitors: 30, holdoutVisitors: 4 });
     expect(data.metrics.funnel).toMatchObject({ impressions: 30, clicks: 6 });

@@ -3,6 +3,7 @@ import type { Prisma } from "@prisma/client";
 import { createTestDb, type TestDb } from "../../support/db";
 import { adminRequest, seedSession } from "../../support/shopify";
 import { analyticsToCsv, getAnalytics, getShopSummary, type Analytics, type ExperimentRow } from "~/services/analytics.server";
+import { storeEvents } from "~/services/event-store.server";
 
 /**
  * A small shop built by hand so every number can be checked: expected statistics come from
@@ -105,7 +106,7 @@ async function seed(db: TestDb["db"]) {
     events.push(event(OTHER, v, "click", "2026-03-05T12:01:00Z", { triggerId: "t1", variant: "treatment", intentTier: "high" }));
   }
   events.push(event(OTHER, "b9", "control", "2026-03-05T12:00:00Z", { triggerId: "tb", variant: "control" }));
-  await db.event.createMany({ data: events });
+  await storeEvents(db, events);
 
   await db.attribution.createMany({
     data: [
