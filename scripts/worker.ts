@@ -5,16 +5,27 @@
  *   npm run worker -- --once            run every job due now, then exit
  *   npm run worker -- --once --now ISO  …due at that instant (operators and tests)
  *   npm run worker -- --dead            list dead-lettered jobs
+ *
+ * Tuning (optional, positive integers in ms / count):
+ *   WORKER_LEASE_MS   how long a claimed job stays this worker's before another may take it
+ *                     (default 60000: a worker that dies holding a job delays it by this much)
+ *   WORKER_POLL_MS    idle poll interval (default 500)
+ *   WORKER_BATCH_SIZE jobs claimed per batch (default 20)
  */
 import { randomUUID } from "node:crypto";
 import { assertEnvOrExit } from "../app/env.server";
 import { currentDialect, getDb } from "../app/db.server";
-import { drainDue, listDeadJobs, startWorker } from "../app/services/jobs.server";
+import { DEFAULT_LEASE_MS, drainDue, listDeadJobs, startWorker } from "../app/services/jobs.server";
 import { jobHandlers, scheduleMaintenance } from "../app/services/job-handlers.server";
 import { logger } from "../app/services/logger.server";
 
 const args = process.argv.slice(2);
 const env = assertEnvOrExit();
+const tuning = {
+  leaseMs: positiveInt("WORKER_LEASE_MS", DEFAULT_LEASE_MS),
+  pollMs: positiveInt("WORKER_POLL_MS", 500),
+  batchSize: positiveInt("WORKER_BATCH_SIZE", 20),
+};
 if (env.DEMO_MODE) {
   const { startMockAdminApi } = await import("../app/demo/mock-admin.server");
   startMockAdminApi();
@@ -37,14 +48,23 @@ if (args.includes("--once")) {
       process.exit(2);
     }
   }
-  const result = await drainDue({ db, dialect, handlers: jobHandlers(), workerId, now: () => now, logger });
+  const result = await drainDue({
+    db,
+    dialect,
+    handlers: jobHandlers(),
+    workerId,
+    now: () => now,
+    logger,
+    leaseMs: tuning.leaseMs,
+    batchSize: tuning.batchSize,
+  });
   console.log(JSON.stringify({ ran: result.ran, failed: result.failed, now: now.toISOString() }));
   await db.$disconnect();
   process.exit(0);
 }
 await scheduleMaintenance();
-const stop = startWorker({ db, dialect, handlers: jobHandlers(), workerId, logger, pollMs: 500 });
-logger.info("worker started", { workerId, dialect });
+const stop = startWorker({ db, dialect, handlers: jobHandlers(), workerId, logger, ...tuning });
+logger.info("worker started", { workerId, dialect, ...tuning });
 const shutdown = async () => {
   await stop();
   await db.$disconnect();
@@ -52,3 +72,14 @@ const shutdown = async () => {
 };
 process.once("SIGTERM", shutdown);
 process.once("SIGINT", shutdown);
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) {
+    console.error(`${name} must be a positive integer, got "${raw}"`);
+    process.exit(2);
+  }
+  return n;
+}

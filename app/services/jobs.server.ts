@@ -10,7 +10,10 @@ import type { Db, Dialect } from "../db.server";
  *   take the same job; SQLite serialises writers, and a compare-and-set on the row does the same;
  * - a failed job retries with exponential backoff; after `maxAttempts` it is dead-lettered
  *   (status "dead", kept with its last error for operators);
- * - a job whose worker died is claimable again once its lease expires.
+ * - a job whose worker died is claimable again once its lease expires;
+ * - a handler that throws `RetryLaterError(ms)` (a throttled API, a peer that said "Retry-After")
+ *   is rescheduled at exactly now + ms instead of the exponential backoff (it still counts as an
+ *   attempt, so an API that never recovers ends in the dead letter like any other failure).
  */
 export type JobStatus = "pending" | "running" | "done" | "dead";
 
@@ -42,10 +45,31 @@ export interface EnqueueInput {
 }
 
 export const DEFAULT_LEASE_MS = 60_000;
+const MAX_BACKOFF_MS = 6 * 3600_000;
+
+/** Thrown by a handler that knows when to try again (e.g. the Admin API's Retry-After). */
+export class RetryLaterError extends Error {
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RetryLaterError";
+    this.retryAfterMs = Number.isFinite(retryAfterMs) ? Math.min(Math.max(0, Math.ceil(retryAfterMs)), MAX_BACKOFF_MS) : 0;
+  }
+}
+
+/** The delay a failure asks for: a RetryLaterError itself or anywhere in its `cause` chain. */
+export function requestedRetryDelay(error: unknown): number | undefined {
+  let e: unknown = error;
+  for (let depth = 0; e && depth < 8; depth++) {
+    if (e instanceof RetryLaterError) return e.retryAfterMs;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
 
 export function backoffMs(attempts: number): number {
   // 30 s, 1 min, 2 min, 4 min … capped at 6 h.
-  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 6 * 3600_000);
+  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
 }
 
 export async function enqueue(db: Db, input: EnqueueInput): Promise<{ id: string; created: boolean }> {
@@ -158,6 +182,7 @@ export async function completeJob(db: Db, job: JobRecord, workerId: string, now:
 export async function failJob(db: Db, job: JobRecord, workerId: string, now: Date, error: unknown) {
   const message = error instanceof Error ? error.message : String(error);
   const dead = job.attempts >= job.maxAttempts;
+  const delay = requestedRetryDelay(error) ?? backoffMs(job.attempts);
   await db.job.updateMany({
     where: { id: job.id, lockedBy: workerId },
     data: dead
@@ -167,7 +192,7 @@ export async function failJob(db: Db, job: JobRecord, workerId: string, now: Dat
           lastError: message.slice(0, 2000),
           lockedUntil: null,
           lockedBy: null,
-          runAt: new Date(now.getTime() + backoffMs(job.attempts)),
+          runAt: new Date(now.getTime() + delay),
         },
   });
   return dead ? "dead" : "retry";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import db, { type Db } from "~/db.server";
 import { compileConfig, configBytes, CONFIG_MAX_BYTES, type SkipNotice } from "~/domain/triggers";
 import { adminQuery, type AdminGraphql } from "./admin-graphql.server";
-import { enqueue } from "./jobs.server";
+import { enqueue, requestedRetryDelay } from "./jobs.server";
 
 export const METAFIELD_NAMESPACE = "intentful";
 export const METAFIELD_KEY = "config";
@@ -47,12 +47,23 @@ export async function buildShopConfig(database: Db, shop: string) {
 
 export type PublishResult =
   | { ok: true; bytes: number; skipped: SkipNotice[]; hash: string }
-  | { ok: false; error: string; retryJobId?: string };
+  | {
+      ok: false;
+      error: string;
+      retryJobId?: string;
+      retryAt?: Date;
+      /** What failed (e.g. an AdminApiRetryLaterError): a job handler rethrowing it as `cause` keeps Retry-After. */
+      cause?: unknown;
+    };
+
+/** A failed publish is retried by a job after this long, or after Shopify's Retry-After if longer. */
+export const PUBLISH_RETRY_MS = 30_000;
 
 /**
  * Recompiles the shop's active rules and writes them to the app-data metafield the theme app
  * embed reads (`app.metafields.intentful.config`). A failure is stored on the shop (the admin
- * shows a banner) and retried by a job.
+ * shows a banner) and retried by a job. Throttling (429, THROTTLED) is waited out inline when
+ * short (adminQuery); a longer Retry-After moves the retry job to at least that time.
  */
 export function publishRules(
   shop: string,
@@ -103,16 +114,20 @@ async function publishNow(
     const message = error instanceof Error ? error.message : String(error);
     await database.shop.update({ where: { shop }, data: { publishError: message.slice(0, 500) } });
     let retryJobId: string | undefined;
+    let retryAt: Date | undefined;
     if (options.retryOnFailure !== false) {
-      const job = await enqueue(database, {
-        kind: "publish-rules",
-        shop,
-        payload: { shop },
-        runAt: new Date(Date.now() + 30_000),
-        dedupeKey: `publish-rules:${shop}:${hash}`,
-      });
+      retryAt = new Date(Date.now() + Math.max(PUBLISH_RETRY_MS, requestedRetryDelay(error) ?? 0));
+      const dedupeKey = `publish-rules:${shop}:${hash}`;
+      const job = await enqueue(database, { kind: "publish-rules", shop, payload: { shop }, runAt: retryAt, dedupeKey });
+      if (!job.created) {
+        // The same rule set failed before and that job already finished (or died): run it again.
+        await database.job.updateMany({
+          where: { id: job.id, status: { in: ["done", "dead"] } },
+          data: { status: "pending", runAt: retryAt, attempts: 0, lastError: null, lockedBy: null, lockedUntil: null, finishedAt: null },
+        });
+      }
       retryJobId = job.id;
     }
-    return { ok: false, error: message, retryJobId };
+    return { ok: false, error: message, retryJobId, retryAt, cause: error };
   }
 }

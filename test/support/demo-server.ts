@@ -125,8 +125,11 @@ export async function ensureBuilt(mode: DemoServerOptions["build"] = "if-stale")
   });
 }
 
-/** A private copy of what the server reads at runtime, so concurrent rebuilds cannot disturb it. */
-async function snapshot(dir: string): Promise<void> {
+/**
+ * A private copy of what the server reads at runtime, so concurrent rebuilds cannot disturb it
+ * (also used by test/support/app-process.ts).
+ */
+export async function snapshot(dir: string): Promise<void> {
   await withBuildLock(() => {
     cpSync(path.join(ROOT, "build"), path.join(dir, "build"), { recursive: true });
     for (const sub of ["assets", "blocks", "locales"]) {
