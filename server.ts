@@ -3,6 +3,7 @@
  * the demo storefront's extension assets in demo mode, and — unless WORKER_IN_PROCESS=0 —
  * the job worker loop in the same process. `npm run worker` runs workers on their own.
  */
+import cluster from "node:cluster";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import express from "express";
@@ -25,7 +26,24 @@ export async function startServer(options: { port?: number } = {}) {
 
   const app = express();
   app.disable("x-powered-by");
+  // Machine-to-machine POSTs (webhooks, app proxy events) skip compression, static files and
+  // Remix's document/data plumbing: they go straight to their route module's action.
+  app.post(/^\/(webhooks\/[a-z_/]+|proxy\/events)$/, express.raw({ type: () => true, limit: "1mb" }), directAction(build));
   app.use(compression());
+  // Nothing outside the embedded admin (and its auth bounce pages) may be framed: the
+  // unsubscribe page, resource routes, errors. Remix documents replace this header with the
+  // library's per-shop frame-ancestors (entry.server.tsx).
+  app.use((req, res, next) => {
+    if (/^\/(app|auth)(\/|$)/.test(req.path)) return next();
+    // Set just before the headers go out, and only when the response has no policy of its own
+    // (appending would give two policies, and browsers enforce both).
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: typeof res, ...args: Parameters<typeof writeHead>) {
+      if (!res.getHeader("Content-Security-Policy")) res.setHeader("Content-Security-Policy", "frame-ancestors 'none'");
+      return writeHead.apply(this, args);
+    } as typeof writeHead;
+    next();
+  });
   app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
   if (env.DEMO_MODE) {
     // The theme app extension's built assets, served the way Shopify's CDN would serve them.
@@ -65,6 +83,84 @@ export async function startServer(options: { port?: number } = {}) {
   return server;
 }
 
+type RouteModule = { action?: (args: { request: Request; params: Record<string, string>; context: object }) => Promise<Response> | Response };
+
+/**
+ * Calls the action of the route module whose path matches — the same code Remix would run —
+ * for the high-volume POST endpoints (see docs/decisions/100-webhook-throughput.md). A path with
+ * no such route falls through to Remix (404).
+ */
+function directAction(build: ServerBuild): express.RequestHandler {
+  const byPath = new Map<string, RouteModule>();
+  for (const route of Object.values(build.routes)) {
+    if (route?.path && /^(webhooks\/|proxy\/events$)/.test(route.path)) byPath.set(`/${route.path}`, route.module as RouteModule);
+  }
+  return async (req, res, next) => {
+    const module = byPath.get(req.path);
+    if (!module?.action) return next();
+    try {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (typeof value === "string") headers.set(name, value);
+        else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+      }
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const url = `${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`;
+      const request = new Request(url, { method: "POST", headers, body: new Uint8Array(body) });
+      let response: Response;
+      try {
+        response = await module.action({ request, params: {}, context: {} });
+      } catch (thrown) {
+        if (!(thrown instanceof Response)) throw thrown;
+        response = thrown;
+      }
+      res.status(response.status);
+      response.headers.forEach((value, name) => res.setHeader(name, value));
+      res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);
+    } catch (error) {
+      logger.error("request failed", { path: req.path, error: error instanceof Error ? error.message : String(error) });
+      if (!res.headersSent) res.status(500).json({ error: "internal error" });
+    }
+  };
+}
+
+/**
+ * WEB_CONCURRENCY=N (default 1) runs N web processes on one port with node:cluster, as Node hosts
+ * conventionally do, so intake uses every core. Only the first runs the in-process job worker
+ * (when WORKER_IN_PROCESS is on); a process that dies is replaced.
+ */
+export async function startCluster(options: { port?: number } = {}): Promise<void> {
+  const count = Math.max(1, Math.trunc(Number(process.env.WEB_CONCURRENCY ?? 1)) || 1);
+  if (count === 1 || !cluster.isPrimary) {
+    await startServer(options);
+    return;
+  }
+  let stopping = false;
+  const fork = (index: number) => {
+    const worker = cluster.fork({
+      INTENTFUL_WEB_INDEX: String(index),
+      ...(index > 0 ? { WORKER_IN_PROCESS: "0" } : {}),
+      ...(options.port ? { PORT: String(options.port) } : {}),
+    });
+    worker.once("exit", (code, signal) => {
+      if (stopping) return;
+      logger.warn("web process exited; starting another", { index, code, signal });
+      fork(index);
+    });
+  };
+  for (let i = 0; i < count; i++) fork(i);
+  const stop = () => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.kill("SIGTERM");
+    setTimeout(() => process.exit(0), 10_000).unref();
+    cluster.on("exit", () => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    });
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  await startServer();
+  await startCluster();
 }

@@ -7,9 +7,23 @@ import {
   type Session,
 } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { shopifyApi, WebhookValidationErrorReason, type Shopify } from "@shopify/shopify-api";
 import db from "./db.server";
 import { getEnv } from "./env.server";
 import { onShopInstalled } from "./services/install.server";
+import { logger } from "./services/logger.server";
+
+/**
+ * The library's own log lines go through our logger, so its redaction applies (at debug level
+ * the library prints session tokens it failed to parse).
+ */
+function libraryLogger(level: string) {
+  const write = [logger.error, logger.warn, logger.info, logger.debug];
+  return {
+    level: level === "debug" ? LogSeverity.Debug : LogSeverity.Warning,
+    log: (severity: LogSeverity, message: string) => (write[severity] ?? logger.info)(`shopify: ${message}`),
+  };
+}
 
 /**
  * The one composition root for Shopify: auth (embedded, token exchange), webhook HMAC,
@@ -27,7 +41,7 @@ function create() {
     sessionStorage: new PrismaSessionStorage(db, { connectionRetries: 2, connectionRetryIntervalMs: 200 }),
     distribution: AppDistribution.AppStore,
     // The library logs every request at INFO; keep its warnings and errors only.
-    logger: { level: env.LOG_LEVEL === "debug" ? LogSeverity.Debug : LogSeverity.Warning },
+    logger: libraryLogger(env.LOG_LEVEL),
     future: {
       unstable_newEmbeddedAuthStrategy: true,
       expiringOfflineAccessTokens: true,
@@ -47,6 +61,77 @@ let instance: ShopifyApp | undefined;
 export function shopify(): ShopifyApp {
   instance ??= create();
   return instance;
+}
+
+/**
+ * Shopify's API library, configured like the app, for what needs no session: verifying webhook
+ * HMACs. `authenticate.webhook` does the same verification but then loads (and may refresh) the
+ * shop's offline session to hand out an Admin client our webhook handlers never use — a
+ * database read on every delivery. See docs/decisions/100-webhook-throughput.md.
+ */
+let api: Shopify | undefined;
+function shopifyLibrary(): Shopify {
+  if (!api) {
+    const env = getEnv();
+    const appUrl = new URL(env.SHOPIFY_APP_URL);
+    api = shopifyApi({
+      apiKey: env.SHOPIFY_API_KEY,
+      apiSecretKey: env.SHOPIFY_API_SECRET,
+      apiVersion: ApiVersion.October26,
+      scopes: env.SCOPES.split(","),
+      hostName: appUrl.host,
+      hostScheme: appUrl.protocol === "http:" ? "http" : "https",
+      isEmbeddedApp: true,
+      logger: libraryLogger(env.LOG_LEVEL),
+      _logDisabledFutureFlags: false,
+    });
+  }
+  return api;
+}
+
+export interface VerifiedWebhook {
+  topic: string;
+  shop: string;
+  webhookId: string;
+  apiVersion: string;
+  triggeredAt?: string;
+  payload: unknown;
+}
+
+/**
+ * Verifies a webhook the way `authenticate.webhook` does (405 for other methods, 401 for a bad
+ * HMAC, 400 for missing Shopify headers, a SyntaxError for a signed body that is not JSON),
+ * without the session load.
+ */
+export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> {
+  if (request.method !== "POST") throw new Response(undefined, { status: 405, statusText: "Method not allowed" });
+  const rawBody = await request.text();
+  const check = await shopifyLibrary().webhooks.validate({ rawBody, rawRequest: request });
+  if (!check.valid) {
+    if (check.reason === WebhookValidationErrorReason.InvalidHmac) throw new Response(undefined, { status: 401, statusText: "Unauthorized" });
+    throw new Response(undefined, { status: 400, statusText: "Bad Request" });
+  }
+  const triggeredAt = "triggeredAt" in check ? check.triggeredAt : undefined;
+  return { topic: String(check.topic), shop: check.domain, webhookId: check.webhookId, apiVersion: check.apiVersion, triggeredAt, payload: JSON.parse(rawBody) };
+}
+
+/**
+ * Verifies an app proxy request's signature (and the library's timestamp window) the way
+ * `authenticate.public.appProxy` does, without loading the shop's session and building Admin and
+ * Storefront clients the events endpoint never uses. Throws a 400 Response when invalid.
+ */
+export async function verifyAppProxy(request: Request): Promise<{ shop: string }> {
+  const url = new URL(request.url);
+  const params = new URLSearchParams(url.search);
+  if (!params.get("index")) params.delete("index");
+  let valid = false;
+  try {
+    valid = await shopifyLibrary().utils.validateHmac(params, { signator: "appProxy" });
+  } catch {
+    valid = false;
+  }
+  if (!valid) throw new Response(undefined, { status: 400, statusText: "Bad Request" });
+  return { shop: params.get("shop") ?? "" };
 }
 
 export const apiVersion = ApiVersion.October26;

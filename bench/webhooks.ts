@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { createTestDb } from "../test/support/db";
-import { openLoop, startAppServer } from "./server";
+import { openLoop, profileDir, startAppServer, summariseCpuProfile } from "./server";
 
 const SECRET = "bench-api-secret-with-enough-bytes";
 const SHOP = "bench-shop.myshopify.com";
@@ -15,12 +15,17 @@ export async function benchWebhooks({ rate = 600, seconds = 10 }: { rate?: numbe
     data: { id: `offline_${SHOP}`, shop: SHOP, state: "bench", isOnline: false, scope: "read_orders", accessToken: "shpat_bench" },
   });
   await t.db.shop.create({ data: { shop: SHOP } });
-  const server = await startAppServer({
-    DATABASE_URL: t.url,
-    SHOPIFY_API_KEY: "bench-api-key",
-    SHOPIFY_API_SECRET: SECRET,
-    SHOPIFY_APP_URL: "http://127.0.0.1",
-  });
+  const prof = profileDir(`webhooks-${t.dialect}`);
+  const server = await startAppServer(
+    {
+      DATABASE_URL: t.url,
+      SHOPIFY_API_KEY: "bench-api-key",
+      SHOPIFY_API_SECRET: SECRET,
+      SHOPIFY_APP_URL: "http://127.0.0.1",
+    },
+    { cpuProfDir: prof },
+  );
+  let profile: ReturnType<typeof summariseCpuProfile>;
   try {
     const run = randomUUID().slice(0, 8);
     const ids: string[] = [];
@@ -67,9 +72,16 @@ export async function benchWebhooks({ rate = 600, seconds = 10 }: { rate?: numbe
       stored += await t.db.webhookDelivery.count({ where: { webhookId: { in: accepted.slice(i, i + 500) }, outcome: "accepted" } });
     }
     const { okIds: _ignored, ...figures } = result;
-    return { dialect: t.dialect, ...figures, lost: result.ok - stored };
+    await server.stop();
+    if (prof) profile = summariseCpuProfile(prof);
+    return { dialect: t.dialect, ...figures, lost: result.ok - stored, ...(profile ? { profile } : {}) };
   } finally {
     await server.stop();
     await t.cleanup();
   }
+}
+
+if (process.argv[1] && import.meta.url === (await import("node:url")).pathToFileURL(process.argv[1]).href) {
+  const r = await benchWebhooks({ rate: Number(process.argv[2] ?? 200), seconds: Number(process.argv[3] ?? 5) });
+  console.log(JSON.stringify(r, null, 1));
 }

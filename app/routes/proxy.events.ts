@@ -1,11 +1,12 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticate } from "~/shopify.server";
+import { verifyAppProxy } from "~/shopify.server";
 import { checkProxyTimestamp, ingestEventBatch, type Refusal } from "~/services/events.server";
 import { logger } from "~/services/logger.server";
 
 /**
  * App proxy: storefront event batches (`POST /apps/intentful/events` on the shop, forwarded by
- * Shopify to /proxy/events). Verified with the library (signature), then our own freshness
+ * Shopify to /proxy/events). Verified with the library's app proxy signature check (without the
+ * session load of `authenticate.public.appProxy`: see app/shopify.server.ts), then our own freshness
  * window, a 16 KB cap, schema validation and rate limits. 204 on success: sendBeacon ignores
  * the body anyway.
  */
@@ -21,7 +22,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const fresh = checkProxyTimestamp(url.searchParams.get("timestamp"), new Date());
   if (!fresh.ok) return refuse(fresh);
   try {
-    await authenticate.public.appProxy(request);
+    await verifyAppProxy(request);
   } catch (error) {
     if (!(error instanceof Response)) throw error;
     // The library answers 400; a bad signature is an authentication failure to us.

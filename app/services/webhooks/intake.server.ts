@@ -1,16 +1,18 @@
 import type { Prisma, PrismaClient } from "@prisma/client";
 import type { ZodType } from "zod";
 import db from "~/db.server";
-import { authenticate } from "~/shopify.server";
+import { verifyWebhook, type VerifiedWebhook } from "~/shopify.server";
 import { isUniqueViolation } from "../jobs.server";
 import { logger } from "../logger.server";
+import { insertDelivery } from "./sql.server";
 import { topicHandlers, type TopicHandler } from "./topics.server";
 
 export type Tx = Prisma.TransactionClient;
 
 /**
  * Webhook intake, shared by every app/routes/webhooks.* route:
- * 1. `authenticate.webhook` verifies the HMAC (401 when wrong, compliance topics included);
+ * 1. `verifyWebhook` (Shopify's library) verifies the HMAC (401 when wrong, compliance topics
+ *    included) — without the session load `authenticate.webhook` adds, which these handlers don't use;
  * 2. the delivery is recorded under its X-Shopify-Webhook-Id — a repeat is acknowledged and ignored;
  * 3. the payload is validated; a malformed or wrongly typed one is recorded as rejected and
  *    acknowledged with 200 (a retry cannot fix it, and a 5xx would start a retry storm);
@@ -19,9 +21,9 @@ export type Tx = Prisma.TransactionClient;
  */
 export async function receiveWebhook(request: Request, options: { now?: Date } = {}): Promise<Response> {
   const headers = request.headers;
-  let ctx: Awaited<ReturnType<typeof authenticate.webhook>>;
+  let ctx: VerifiedWebhook;
   try {
-    ctx = await authenticate.webhook(request);
+    ctx = await verifyWebhook(request);
   } catch (error) {
     if (error instanceof Response) return error;
     if (error instanceof SyntaxError) {
@@ -53,7 +55,9 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
   const now = options.now ?? new Date();
   try {
     await (db as PrismaClient).$transaction(async (tx) => {
-      await tx.webhookDelivery.create({ data: { webhookId, shop, topic, triggeredAt, outcome: "accepted" } });
+      if (!(await insertDelivery(tx, { webhookId, shop, topic, triggeredAt, outcome: "accepted" }))) {
+        return; // a repeat delivery: already handled
+      }
       const result = await handler.apply(tx, { shop, payload: parsed.data, triggeredAt, now });
       if (result && result.outcome !== "accepted") {
         await tx.webhookDelivery.update({
@@ -63,8 +67,10 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
       }
     });
   } catch (error) {
+    // Two deliveries of one webhook at once on PostgreSQL: the loser waits on the winner's row
+    // and finds it; SQLite serialises writers. Either way a repeat is acknowledged.
     if (isUniqueViolation(error) && (await isKnownDelivery(webhookId))) {
-      return ok(); // a repeat delivery: already handled
+      return ok();
     }
     throw error;
   }

@@ -1,5 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import type { ZodType } from "zod";
+import { insertJobOnce, upsertCartSnapshot, upsertCheckoutSnapshot } from "./sql.server";
 import {
   cartPayload,
   checkoutDeletePayload,
@@ -37,27 +38,16 @@ async function enqueueTx(
   tx: Tx,
   job: { kind: string; shop: string; payload: object; runAt: Date; dedupeKey?: string },
 ) {
-  if (job.dedupeKey) {
-    const existing = await tx.job.findUnique({ where: { dedupeKey: job.dedupeKey }, select: { id: true } });
-    if (existing) return;
-  }
-  await tx.job.create({
-    data: { kind: job.kind, shop: job.shop, payload: job.payload as Prisma.InputJsonValue, runAt: job.runAt, dedupeKey: job.dedupeKey ?? null },
-  });
+  if (job.dedupeKey) return insertJobOnce(tx, { ...job, dedupeKey: job.dedupeKey });
+  await tx.job.create({ data: { kind: job.kind, shop: job.shop, payload: job.payload as Prisma.InputJsonValue, runAt: job.runAt } });
 }
 
 const upsertCheckout = define(checkoutPayload, async (tx, { shop, payload: p, now }) => {
-  const updatedAt = new Date(p.updated_at);
-  const existing = await tx.checkout.findUnique({
-    where: { shop_token: { shop, token: p.token } },
-    select: { shopifyUpdatedAt: true, status: true },
-  });
-  if (existing && existing.shopifyUpdatedAt > updatedAt) {
-    return { outcome: "stale", reason: `updated_at ${p.updated_at} is older than the stored snapshot` };
-  }
   const email = normalizeEmail(p.email ?? p.customer?.email);
-  const status = p.completed_at ? "completed" : existing?.status === "deleted" ? "deleted" : existing?.status === "completed" ? "completed" : "open";
-  const data = {
+  // One statement: insert, or update unless the stored snapshot is newer (then null: stale).
+  const status = await upsertCheckoutSnapshot(tx, {
+    shop,
+    token: p.token,
     shopifyId: p.id,
     cartToken: p.cart_token ?? null,
     email,
@@ -65,18 +55,16 @@ const upsertCheckout = define(checkoutPayload, async (tx, { shop, payload: p, no
     visitorId: visitorIdFrom(p.note_attributes),
     totalCents: p.total_price,
     currency: p.presentment_currency ?? p.currency ?? "USD",
-    lineItems: p.line_items as unknown as Prisma.InputJsonValue,
+    lineItems: p.line_items,
     abandonedCheckoutUrl: p.abandoned_checkout_url ?? null,
     acceptsMarketing: p.buyer_accepts_marketing ?? false,
-    status,
     completedAt: p.completed_at ? new Date(p.completed_at) : null,
-    shopifyUpdatedAt: updatedAt,
-  };
-  await tx.checkout.upsert({
-    where: { shop_token: { shop, token: p.token } },
-    create: { shop, token: p.token, ...data, createdAt: p.created_at ? new Date(p.created_at) : now },
-    update: data,
+    shopifyUpdatedAt: new Date(p.updated_at),
+    createdAt: p.created_at ? new Date(p.created_at) : now,
   });
+  if (status === null) {
+    return { outcome: "stale", reason: `updated_at ${p.updated_at} is older than the stored snapshot` };
+  }
   if (status === "open" && email) {
     await enqueueTx(tx, {
       kind: "recovery.start",
@@ -96,18 +84,11 @@ const deleteCheckout = define(checkoutDeletePayload, async (tx, { shop, payload:
 });
 
 const upsertCart = define(cartPayload, async (tx, { shop, payload: p, now }) => {
-  const updatedAt = new Date(p.updated_at);
-  const existing = await tx.cart.findUnique({ where: { shop_token: { shop, token: p.token } }, select: { shopifyUpdatedAt: true } });
-  if (existing && existing.shopifyUpdatedAt > updatedAt) {
+  const totalCents = p.line_items.reduce((sum, li) => sum + (li.line_price ?? (li.price ?? 0) * li.quantity), 0);
+  const fresh = await upsertCartSnapshot(tx, { shop, token: p.token, lineItems: p.line_items, totalCents, shopifyUpdatedAt: new Date(p.updated_at) });
+  if (!fresh) {
     return { outcome: "stale", reason: `updated_at ${p.updated_at} is older than the stored snapshot` };
   }
-  const totalCents = p.line_items.reduce((sum, li) => sum + (li.line_price ?? (li.price ?? 0) * li.quantity), 0);
-  const data = { lineItems: p.line_items as unknown as Prisma.InputJsonValue, totalCents, shopifyUpdatedAt: updatedAt };
-  await tx.cart.upsert({
-    where: { shop_token: { shop, token: p.token } },
-    create: { shop, token: p.token, ...data },
-    update: data,
-  });
   if (p.line_items.length > 0) {
     await enqueueTx(tx, {
       kind: "recovery.cart",
