@@ -6,6 +6,8 @@ export default function App() {
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
+        {/* The admin shows the app's icon from its listing; no favicon request from the iframe. */}
+        <link rel="icon" href="data:," />
         <Meta />
         <Links />
       </head>
