@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { PrismaClient } from "@prisma/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 
 /**
  * One Prisma client for the process. The adapter follows DATABASE_URL:
@@ -25,19 +26,48 @@ export function createDb(url: string): Db {
     const parsed = new URL(url);
     const schema = parsed.searchParams.get("schema") ?? undefined;
     parsed.searchParams.delete("schema");
-    const adapter = new PrismaPg(
-      {
-        connectionString: parsed.toString(),
-        max: Number(process.env.PG_POOL_MAX ?? 10),
-        // Raw queries (the job claim) must see the same schema as the model queries.
-        ...(schema ? { options: `-c search_path="${schema}"` } : {}),
-      },
-      schema ? { schema } : undefined,
-    );
+    const pool = new pg.Pool({
+      connectionString: parsed.toString(),
+      max: Number(process.env.PG_POOL_MAX ?? 10),
+      // Raw queries (the job claim) must see the same schema as the model queries.
+      ...(schema ? { options: `-c search_path="${schema}"` } : {}),
+    });
+    releaseDeadClients(pool);
+    const adapter = new PrismaPg(pool, schema ? { schema } : undefined);
     return new PgClient({ adapter });
   }
   const adapter = new PrismaBetterSQLite3({ url });
   return new PrismaClient({ adapter });
+}
+
+/**
+ * @prisma/adapter-pg 6.19 never hands a client back to the pool when ROLLBACK fails on a
+ * connection the server killed (failover, pg_terminate_backend): each such transaction leaks a
+ * slot, and after `max` of them every query of the process waits forever. We watch the clients
+ * that are checked out and release a dead one with an error, so the pool discards it and opens
+ * another. Idle clients that die are the pool's own business (it drops them; the error is logged,
+ * not thrown). Pinned by test/integration/faults/webhook-db-down.test.ts.
+ */
+function releaseDeadClients(pool: pg.Pool): void {
+  const checkedOut = new Set<pg.PoolClient>();
+  pool.on("acquire", (client) => checkedOut.add(client));
+  pool.on("release", (_error, client) => checkedOut.delete(client));
+  pool.on("connect", (client) => {
+    const onDead = (error?: Error) => {
+      if (!checkedOut.has(client as pg.PoolClient)) return;
+      checkedOut.delete(client as pg.PoolClient);
+      try {
+        (client as pg.PoolClient).release(error ?? new Error("connection ended"));
+      } catch {
+        // already released by its owner in the meantime
+      }
+    };
+    client.on("end", () => onDead());
+    client.on("error", (error) => onDead(error));
+  });
+  pool.on("error", (error) => {
+    process.stderr.write(`${JSON.stringify({ level: "warn", msg: "idle database connection lost", error: error.message })}\n`);
+  });
 }
 
 declare global {

@@ -76,5 +76,18 @@ export async function startBackground(): Promise<() => Promise<void>> {
     import("./services/logger.server"),
   ]);
   await scheduleMaintenance().catch((error) => logger.warn("could not schedule maintenance", { error: String(error) }));
-  return startWorker({ db: getDb(), dialect: currentDialect(), handlers: jobHandlers(), logger, pollMs: 1000 });
+  // The same knobs as `npm run worker` (scripts/worker.ts); unset or invalid → defaults.
+  const knob = (name: string) => {
+    const n = Number(process.env[name]);
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  };
+  return startWorker({
+    db: getDb(),
+    dialect: currentDialect(),
+    handlers: jobHandlers(),
+    logger,
+    pollMs: knob("WORKER_POLL_MS") ?? 1000,
+    leaseMs: knob("WORKER_LEASE_MS"),
+    batchSize: knob("WORKER_BATCH_SIZE"),
+  });
 }

@@ -23,7 +23,8 @@ export function jobHandlers(): Record<string, JobHandler> {
   return {
     "publish-rules": async ({ shop }: { shop: string }) => {
       const result = await publishRules(shop, await adminFor(shop), { retryOnFailure: false });
-      if (!result.ok) throw new Error(result.error);
+      // The cause carries Retry-After (RetryLaterError) when the Admin API asked us to wait.
+      if (!result.ok) throw new Error(result.error, { cause: result.cause });
     },
     ...recoveryHandlers(),
     [CONTACT_SYNC]: contactSyncJob,
