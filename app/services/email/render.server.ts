@@ -59,27 +59,140 @@ const DEFAULT_TEXT: Record<Block["type"], string> = {
   discount: "Use code {{ discount_code }} at checkout.",
 };
 
+/** Per-email values, inserted escaped; everything else in an email is fixed per shop and step. */
+interface Dynamic {
+  firstName: string | null;
+  code: string | null;
+  recoveryUrl: string;
+  unsubscribeUrl: string;
+  items: Array<{ title: string; variantTitle: string | null; quantity: string; lineTotal: string; image: string | null }>;
+  /** Items beyond those shown: the count decides the wording, `more` is what is printed. */
+  moreCount: number;
+  more: string;
+  total: string;
+}
+
 /**
  * Renders one recovery email. Merchant copy and product data are plain text: every value
  * is escaped before it reaches the MJML, so a product called `<script>` stays a title.
  * With no discount code (code creation failed or the step has none) blocks that would
  * show it are left out rather than sent with a blank code.
+ *
+ * MJML costs ~15 ms per render, so the layout is compiled once per shape — shop, step copy, and
+ * which optional parts are present (first name, code, item count, images, variant titles) —
+ * with inert markers where the per-email values go, and each email fills the markers with its
+ * escaped values. A test compares cached and fresh renders byte for byte.
  */
 export async function renderRecoveryEmail(input: RenderInput): Promise<RenderedEmail> {
   const recoveryUrl = httpUrl(input.checkout.recoveryUrl, "recoveryUrl");
   const unsubscribeUrl = httpUrl(input.unsubscribeUrl, "unsubscribeUrl");
   const hasDiscount = input.step.discountPercent != null;
   const code = input.discountCode || (input.preview && hasDiscount ? PREVIEW_DISCOUNT_CODE : null);
-  const values: PlaceholderValues = {
-    first_name: input.checkout.firstName?.trim() || null,
-    shop_name: input.shop.name,
-    discount_code: code,
-  };
+  const firstName = input.checkout.firstName?.replace(/\s+/g, " ").trim() || null;
+  const values: PlaceholderValues = { first_name: firstName, shop_name: input.shop.name, discount_code: code };
   const fill = (text: string) => fillPlaceholders(text, values);
-  const money = moneyFormatter(input.checkout.currency || input.shop.currency, input.shop.locale);
+  const subject = collapse(fill(input.step.subject));
 
+  const money = moneyFormatter(input.checkout.currency || input.shop.currency, input.shop.locale);
+  const shown = input.checkout.lineItems.slice(0, MAX_ITEMS);
+  const dynamic: Dynamic = {
+    firstName,
+    code,
+    recoveryUrl,
+    unsubscribeUrl,
+    items: shown.map((item) => ({
+      title: item.title,
+      variantTitle: item.variantTitle || null,
+      quantity: String(Math.max(0, Math.trunc(item.quantity))),
+      lineTotal: money(item.priceCents * item.quantity),
+      image: safeImage(item.imageUrl),
+    })),
+    moreCount: input.checkout.lineItems.length - shown.length,
+    more: String(input.checkout.lineItems.length - shown.length),
+    total: money(input.checkout.totalCents),
+  };
+  const html = renderCache ? await fromTemplate(input, dynamic) : await compile(mjmlFor(input, dynamic));
+  return { subject, html, text: toText(html) };
+}
+
+// ---- template cache ----------------------------------------------------------------------
+
+const MARK = `zq${Math.random().toString(36).slice(2, 8)}m`;
+const CACHE_LIMIT = 200;
+const templates = new Map<string, Promise<string>>();
+let renderCache = true;
+
+/** Tests compare cached renders with fresh ones. */
+export function setRenderCacheForTests(on: boolean): void {
+  renderCache = on;
+  templates.clear();
+}
+
+async function fromTemplate(input: RenderInput, d: Dynamic): Promise<string> {
+  const more = d.moreCount;
+  const key = JSON.stringify([
+    input.shop.name,
+    input.shop.address ?? null,
+    input.shop.locale ?? null,
+    input.step,
+    d.firstName !== null,
+    d.code !== null,
+    d.items.map((i) => [i.variantTitle !== null, i.image !== null]),
+    more > 0 ? (more === 1 ? 1 : 2) : 0,
+  ]);
+  // Markers are letters and digits only: escaping leaves them as they are, MJML copies them.
+  const values = new Map<string, string>();
+  const mark = (value: string) => {
+    const m = `${MARK}${values.size}z`;
+    values.set(m, escapeHtml(value));
+    return m;
+  };
+  const marked: Dynamic = {
+    firstName: d.firstName === null ? null : mark(d.firstName),
+    code: d.code === null ? null : mark(d.code),
+    recoveryUrl: mark(d.recoveryUrl),
+    unsubscribeUrl: mark(d.unsubscribeUrl),
+    items: d.items.map((i) => ({
+      title: mark(i.title),
+      variantTitle: i.variantTitle === null ? null : mark(i.variantTitle),
+      quantity: mark(i.quantity),
+      lineTotal: mark(i.lineTotal),
+      image: i.image === null ? null : mark(i.image),
+    })),
+    moreCount: d.moreCount,
+    more: d.moreCount > 0 ? mark(d.more) : d.more,
+    total: mark(d.total),
+  };
+  let template = templates.get(key);
+  if (!template) {
+    template = compile(mjmlFor(input, marked));
+    templates.set(key, template);
+    template.catch(() => templates.delete(key));
+    if (templates.size > CACHE_LIMIT) templates.delete(templates.keys().next().value!);
+  } else {
+    // Most recently used last.
+    templates.delete(key);
+    templates.set(key, template);
+  }
+  const html = await template;
+  return html.replace(new RegExp(`${MARK}\\d+z`, "g"), (m) => values.get(m) ?? m);
+}
+
+async function compile(mjml: string): Promise<string> {
+  const result = await mjml2html(mjml, { validationLevel: "strict", keepComments: false, fonts: {} });
+  return result.html;
+}
+
+/**
+ * The email's MJML. Per-email values come from `d` and are escaped here; `d` may hold markers
+ * (letters and digits) instead of values, for the template cache.
+ */
+function mjmlFor(input: RenderInput, d: Dynamic): string {
+  const values: PlaceholderValues = { first_name: d.firstName, shop_name: input.shop.name, discount_code: d.code };
+  const fill = (text: string) => fillPlaceholders(text, values);
   const subject = collapse(fill(input.step.subject));
   const preheader = collapse(fill(input.step.preheader ?? ""));
+  const code = d.code;
 
   const sections: string[] = [];
   for (const block of input.step.body) {
@@ -94,12 +207,12 @@ export async function renderRecoveryEmail(input: RenderInput): Promise<RenderedE
         sections.push(section(`<mj-text>${paragraphs(text)}</mj-text>`));
         break;
       case "items":
-        sections.push(itemsSection(input.checkout, money));
+        sections.push(itemsSection(d));
         break;
       case "button":
         sections.push(
           section(
-            `<mj-button href="${esc(recoveryUrl)}" background-color="#111111" color="#ffffff" font-size="16px" border-radius="6px" inner-padding="14px 28px">${esc(text)}</mj-button>`,
+            `<mj-button href="${esc(d.recoveryUrl)}" background-color="#111111" color="#ffffff" font-size="16px" border-radius="6px" inner-padding="14px 28px">${esc(text)}</mj-button>`,
           ),
         );
         break;
@@ -112,13 +225,13 @@ export async function renderRecoveryEmail(input: RenderInput): Promise<RenderedE
   const footer = [
     `You received this email because you shopped at ${esc(input.shop.name)}.`,
     input.shop.address ? esc(input.shop.address) : null,
-    `<a href="${esc(unsubscribeUrl)}" style="color:#6d7175;">Unsubscribe</a>`,
+    `<a href="${esc(d.unsubscribeUrl)}" style="color:#6d7175;">Unsubscribe</a>`,
   ]
     .filter(Boolean)
     .join("<br />");
 
   const lang = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(input.shop.locale ?? "") ? input.shop.locale! : "en";
-  const mjml = `<mjml lang="${lang}">
+  return `<mjml lang="${lang}">
   <mj-head>
     <mj-title>${esc(subject)}</mj-title>
     ${preheader ? `<mj-preview>${esc(preheader)}</mj-preview>` : ""}
@@ -136,40 +249,33 @@ export async function renderRecoveryEmail(input: RenderInput): Promise<RenderedE
     ${section(`<mj-text font-size="12px" line-height="18px" color="#6d7175" align="center" padding="16px 24px">${footer}</mj-text>`)}
   </mj-body>
 </mjml>`;
-
-  const result = await mjml2html(mjml, { validationLevel: "strict", keepComments: false, fonts: {} });
-  const html = result.html;
-  return { subject, html, text: toText(html) };
 }
 
 function section(content: string): string {
   return `<mj-section><mj-column>${content}</mj-column></mj-section>`;
 }
 
-function itemsSection(checkout: RenderInput["checkout"], money: (cents: number) => string): string {
-  const shown = checkout.lineItems.slice(0, MAX_ITEMS);
-  const rows = shown.map((item) => {
-    const image = safeImage(item.imageUrl);
+function itemsSection(d: Dynamic): string {
+  const rows = d.items.map((item) => {
     const details = [
       `<strong>${esc(item.title)}</strong>`,
       item.variantTitle ? `<span style="color:#6d7175;">${esc(item.variantTitle)}</span>` : null,
-      `Qty ${Math.max(0, Math.trunc(item.quantity))} &middot; ${esc(money(item.priceCents * item.quantity))}`,
+      `Qty ${esc(item.quantity)} &middot; ${esc(item.lineTotal)}`,
     ]
       .filter(Boolean)
       .join("<br />");
     return `<mj-section padding="8px 0"><mj-group>
       <mj-column width="25%" vertical-align="middle">${
-        image
-          ? `<mj-image src="${esc(image)}" alt="${esc(item.title)}" width="96px" padding="0 0 0 24px" border-radius="4px" />`
+        item.image
+          ? `<mj-image src="${esc(item.image)}" alt="${esc(item.title)}" width="96px" padding="0 0 0 24px" border-radius="4px" />`
           : ""
       }</mj-column>
       <mj-column width="75%" vertical-align="middle"><mj-text>${details}</mj-text></mj-column>
     </mj-group></mj-section>`;
   });
-  const more = checkout.lineItems.length - shown.length;
   const tail = [
-    more > 0 ? `and ${more} more item${more === 1 ? "" : "s"}<br />` : "",
-    `<strong>Total: ${esc(money(checkout.totalCents))}</strong>`,
+    d.moreCount > 0 ? `and ${esc(d.more)} more item${d.moreCount === 1 ? "" : "s"}<br />` : "",
+    `<strong>Total: ${esc(d.total)}</strong>`,
   ].join("");
   return `${rows.join("\n")}\n${section(`<mj-text align="right">${tail}</mj-text>`)}`;
 }

@@ -115,3 +115,58 @@ describe("renderRecoveryEmail", () => {
     ).rejects.toThrow(/recoveryUrl must be http\(s\)/);
   });
 });
+
+describe("renderRecoveryEmail template cache", () => {
+  // Every optional part on and off, hostile and unicode values, each step of each template:
+  // the cached render (compiled once per shape, values filled in) must equal a fresh MJML render.
+  const steps = Object.values(flowTemplates).flatMap((t) => t.steps);
+  const names = [null, "Ann", "Zoë & <Bob>", "  Li   Wei  "];
+  const items = [
+    [],
+    [{ title: "Merino Sweater", variantTitle: "Blue / M", quantity: 2, priceCents: 4_500, imageUrl: "https://cdn.example.com/s.jpg?a=1&b=2" }],
+    Array.from({ length: 7 }, (_, i) => ({ title: `<img src=x onerror=alert(${i})> "Tee" ${i}`, quantity: i + 1, priceCents: 999 * (i + 1), imageUrl: i % 2 ? null : `//cdn.example.com/${i}.png` })),
+    Array.from({ length: 8 }, (_, i) => ({ title: `Item ${i}`, variantTitle: i % 3 ? null : "S", quantity: 1, priceCents: 100 })),
+  ];
+  const cases: RenderInput[] = [];
+  steps.forEach((step, s) =>
+    names.forEach((firstName, n) =>
+      items.forEach((lineItems, k) =>
+        cases.push(
+          input({
+            step,
+            discountCode: (s + n + k) % 2 ? `CODE-${s}${n}${k}` : null,
+            shop: { name: k % 2 ? "Acme & Co" : "Café Ünïcode", currency: "EUR", locale: n % 2 ? "de-DE" : undefined, address: k === 2 ? "1 Main St, Springfield" : null },
+            checkout: {
+              lineItems,
+              totalCents: 12_345 + k,
+              currency: "EUR",
+              recoveryUrl: `https://acme.myshopify.com/c/${s}${n}${k}/recover?key=a&b="x"`,
+              firstName,
+            },
+            unsubscribeUrl: `https://app.example.com/unsubscribe/${s}-${n}-${k}`,
+          }),
+        ),
+      ),
+    ),
+  );
+
+  it(`matches a fresh render byte for byte (${cases.length} emails)`, async () => {
+    const { setRenderCacheForTests } = await import("~/services/email/render.server");
+    try {
+      setRenderCacheForTests(false);
+      const fresh = [];
+      for (const c of cases) fresh.push(await renderRecoveryEmail(c));
+      setRenderCacheForTests(true);
+      for (let i = 0; i < cases.length; i++) {
+        const cached = await renderRecoveryEmail(cases[i]);
+        expect(cached.html, `case ${i}`).toBe(fresh[i].html);
+        expect(cached.text, `case ${i}`).toBe(fresh[i].text);
+        expect(cached.subject).toBe(fresh[i].subject);
+      }
+      // And a second pass is served from the cache with the same result.
+      expect((await renderRecoveryEmail(cases[5])).html).toBe(fresh[5].html);
+    } finally {
+      setRenderCacheForTests(true);
+    }
+  }, 120_000);
+});
