@@ -130,8 +130,10 @@ export async function verifyAppProxy(request: Request): Promise<{ shop: string }
   } catch {
     valid = false;
   }
-  if (!valid) throw new Response(undefined, { status: 400, statusText: "Bad Request" });
-  return { shop: params.get("shop") ?? "" };
+  // A signed request must still name a real shop domain (the library's session load checked this).
+  const shop = valid ? shopifyLibrary().utils.sanitizeShop(params.get("shop") ?? "") : null;
+  if (!shop) throw new Response(undefined, { status: 400, statusText: "Bad Request" });
+  return { shop };
 }
 
 export const apiVersion = ApiVersion.October26;

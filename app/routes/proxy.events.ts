@@ -21,14 +21,14 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const url = new URL(request.url);
   const fresh = checkProxyTimestamp(url.searchParams.get("timestamp"), new Date());
   if (!fresh.ok) return refuse(fresh);
+  let shop: string;
   try {
-    await verifyAppProxy(request);
+    ({ shop } = await verifyAppProxy(request));
   } catch (error) {
     if (!(error instanceof Response)) throw error;
     // The library answers 400; a bad signature is an authentication failure to us.
     return refuse({ ok: false, status: 401, reason: "invalid app proxy signature (or timestamp outside the library's ±90 s)" });
   }
-  const shop = url.searchParams.get("shop")!;
   const result = await ingestEventBatch(request, shop);
   if (!result.ok) {
     logger.info("event batch refused", { shop, status: result.status, reason: result.reason });

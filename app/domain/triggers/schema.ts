@@ -45,9 +45,18 @@ const int = (label: string, min: number, max: number) =>
 
 const bool = (label: string) => z.boolean({ error: `${label} must be on or off` });
 
+/**
+ * Characters no database here can store: lone UTF-16 surrogates (a JSON body may carry
+ * "\ud800"; Prisma's query protocol refuses it) and NUL (PostgreSQL refuses it in text and
+ * jsonb). Saving such text failed with a 500; they become U+FFFD, so lengths do not change.
+ */
+const UNSTORABLE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\u0000/g;
+const toStorable = (s: string) => s.replace(UNSTORABLE, "\ufffd");
+
 const text = (label: string, max: number) =>
   z
     .string({ error: `${label} must be text` })
+    .overwrite(toStorable)
     .trim()
     .max(max, `${label}: at most ${max} characters`);
 
@@ -67,6 +76,7 @@ const discountCode = z
 /** A storefront path ("/collections/sale") or an https URL; never javascript: or protocol-relative. */
 const linkUrl = z
   .string({ error: "Link must be text" })
+  .overwrite(toStorable)
   .trim()
   .max(500, "Link: at most 500 characters")
   .refine((v) => v === "" || /^\/(?!\/)[^\s]*$/.test(v) || /^https:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), {
@@ -176,6 +186,7 @@ export const frequencyCapSchema = z.object({
 const copy = {
   headline: z
     .string({ error: "Enter a headline" })
+    .overwrite(toStorable)
     .trim()
     .min(1, "Enter a headline")
     .max(100, "Headline: at most 100 characters"),
@@ -217,6 +228,7 @@ export const triggerInputSchema = z
   .object({
     name: z
       .string({ error: "Give the trigger a name" })
+      .overwrite(toStorable)
       .trim()
       .min(1, "Give the trigger a name")
       .max(80, "Name: at most 80 characters"),

@@ -36,6 +36,10 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
   const topic = normalizeTopic(String(ctx.topic));
   const webhookId = ctx.webhookId || headers.get("x-shopify-webhook-id") || "";
   const shop = ctx.shop;
+  // The HMAC covers the body only: oversized headers on a replayed delivery are refused, not indexed.
+  if (webhookId.length > MAX_KEY_LENGTH || shop.length > MAX_KEY_LENGTH || topic.length > MAX_KEY_LENGTH) {
+    return new Response("webhook id, shop or topic too long", { status: 400 });
+  }
   const triggeredAt = parseDate(headers.get("x-shopify-triggered-at"));
   const handler: TopicHandler | undefined = topicHandlers[topic];
   if (!handler) {
@@ -86,11 +90,17 @@ export function normalizeTopic(topic: string): string {
   return topic.includes("/") ? topic.toLowerCase() : topic.toLowerCase().replace("_", "/");
 }
 
+/** A header date, or null when absent, unparseable or outside what both databases store. */
 function parseDate(value: string | null): Date | null {
   if (!value) return null;
   const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? null : d;
+  if (Number.isNaN(d.getTime())) return null;
+  const year = d.getUTCFullYear();
+  return year >= 1000 && year <= 9999 ? d : null;
 }
+
+/** Longest webhook id and shop domain we index (PostgreSQL's b-tree entries cap near 2.7 KB). */
+const MAX_KEY_LENGTH = 255;
 
 async function isKnownDelivery(webhookId: string) {
   return (await db.webhookDelivery.findUnique({ where: { webhookId }, select: { webhookId: true } })) !== null;
@@ -98,13 +108,13 @@ async function isKnownDelivery(webhookId: string) {
 
 async function recordRejected(headers: Headers, reason: string, outcome = "rejected") {
   const webhookId = headers.get("x-shopify-webhook-id");
-  if (!webhookId) return;
+  if (!webhookId || webhookId.length > MAX_KEY_LENGTH) return;
   try {
     await db.webhookDelivery.create({
       data: {
         webhookId,
-        shop: headers.get("x-shopify-shop-domain") ?? "unknown",
-        topic: headers.get("x-shopify-topic") ?? "unknown",
+        shop: (headers.get("x-shopify-shop-domain") ?? "unknown").slice(0, MAX_KEY_LENGTH),
+        topic: (headers.get("x-shopify-topic") ?? "unknown").slice(0, MAX_KEY_LENGTH),
         triggeredAt: parseDate(headers.get("x-shopify-triggered-at")),
         outcome,
         reason: reason.slice(0, 500),

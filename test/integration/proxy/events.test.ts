@@ -56,6 +56,12 @@ describe(`app proxy events (${process.env.TEST_DATABASE_URL ? "postgres" : "sqli
     expect(rows[4]).toMatchObject({ kind: "cart_add", valueCents: 6800, cartToken: "Z2NwLXVz" }); // stored as webhooks send it, without ?key=
   });
 
+  it("refuses a correctly signed request that names no shop domain (401, nothing stored)", async () => {
+    for (const shop of ["evil.com", "", "shop-a.myshopify.com.evil.com"]) {
+      await expectRefused(await call(proxyRequest("/proxy/events", batch([pageView()]), { shop })), 401, /signature/);
+    }
+  });
+
   it("refuses a forged signature with 401 and stores nothing", async () => {
     await expectRefused(await call(proxyRequest("/proxy/events", batch([pageView()]), { forge: true })), 401, /signature/);
   });

@@ -116,4 +116,20 @@ describe(`checkout and cart snapshots (${process.env.TEST_DATABASE_URL ? "postgr
     expect(await t.db.checkout.count({ where: { token: c.token } })).toBe(1);
     expect(await t.db.job.count({ where: { dedupeKey: `recovery.start:${SHOP}:${c.token}` } })).toBe(1);
   });
+
+  it("refuses oversized ids and shop domains with 400 (the HMAC does not cover headers) and stores a dateless delivery for an absurd X-Shopify-Triggered-At", async () => {
+    const c = checkoutPayload();
+    const longId = "x".repeat(4000);
+    const r1 = await receiveWebhook(webhookRequest("checkouts/create", c, { shop: SHOP, webhookId: longId }));
+    expect(r1.status).toBe(400);
+    const r2 = await receiveWebhook(webhookRequest("checkouts/create", c, { shop: `${"s".repeat(6000)}.myshopify.com` }));
+    expect(r2.status).toBe(400);
+    expect(await t.db.checkout.count({ where: { token: c.token } })).toBe(0);
+    for (const triggeredAt of ["+275760-09-13T00:00:00Z", "0000-01-01T00:00:00Z"]) {
+      const webhookId = randomUUID();
+      const res = await receiveWebhook(webhookRequest("checkouts/create", { ...c, updated_at: at(9).toISOString() }, { shop: SHOP, webhookId, triggeredAt }));
+      expect(res.status).toBe(200);
+      expect(await t.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId } })).toMatchObject({ outcome: "accepted", triggeredAt: null });
+    }
+  });
 });

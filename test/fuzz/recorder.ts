@@ -1,0 +1,40 @@
+import type { Db } from "~/db.server";
+import type { TestDb } from "../support/db";
+
+const MODEL_WRITES = new Set(["create", "createMany", "createManyAndReturn", "update", "updateMany", "upsert", "delete", "deleteMany"]);
+const RAW = /^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?/i;
+
+/** The SQL text of a raw call, whichever raw API made it ($executeRawUnsafe, tagged $queryRaw, Prisma.sql). */
+function sqlOf(args: unknown): string {
+  const first = Array.isArray(args) ? args[0] : args;
+  if (typeof first === "string") return first;
+  if (Array.isArray(first)) return first.join("?");
+  if (first && typeof first === "object") {
+    const o = first as { sql?: unknown; strings?: unknown };
+    if (typeof o.sql === "string") return o.sql;
+    if (Array.isArray(o.strings)) return o.strings.join("?");
+  }
+  return "";
+}
+
+/**
+ * Installs the test database as the app's process-wide client, with every write recorded as
+ * "Model.operation" (model API) or "Table.raw" (INSERT/UPDATE/DELETE through a raw query), inside
+ * transactions too. Reads are not recorded.
+ */
+export function installRecordingDb(t: TestDb, writes: string[]): void {
+  const recorded = t.db.$extends({
+    query: {
+      async $allOperations({ model, operation, args, query }) {
+        if (model && MODEL_WRITES.has(operation)) writes.push(`${model}.${operation}`);
+        else if (!model && operation.startsWith("$")) {
+          const table = RAW.exec(sqlOf(args))?.[1];
+          if (table) writes.push(`${table}.raw`);
+        }
+        return query(args);
+      },
+    },
+  });
+  process.env.DATABASE_URL = t.url;
+  globalThis.__intentfulDb = { url: t.url, db: recorded as unknown as Db };
+}
