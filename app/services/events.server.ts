@@ -1,6 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import { enqueue } from "./jobs.server";
-import db, { type Db } from "~/db.server";
+import db, { dialectOfClient, type Db } from "~/db.server";
 import { eventBatchSchema, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, type EventBatch } from "~/domain/events/schema";
 import { recordCapturedEmail } from "./contacts.server";
 import { storeEvents } from "./event-store.server";
@@ -94,6 +94,13 @@ export function eventRows(shop: string, batch: EventBatch, now: Date): Prisma.Ev
   }));
 }
 
+/** Whether a visitor is tied to a contact: one indexed probe (most product-view batches ask). */
+async function isKnownVisitor(database: Db, shop: string, visitorId: string): Promise<boolean> {
+  const [a, b] = dialectOfClient(database) === "postgres" ? ["$1", "$2"] : ["?", "?"];
+  const rows = await database.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM "Contact" WHERE "shop" = ${a} AND "visitorId" = ${b} LIMIT 1`, shop, visitorId);
+  return rows.length > 0;
+}
+
 export interface IngestOptions {
   database?: Db;
   limiter?: EventRateLimiter;
@@ -135,7 +142,7 @@ export async function ingestEventBatch(
   // Browse abandonment: a product viewed again by a shopper we know by email gets a check job
   // (one per visitor, product and day); the job decides whether a browse flow starts.
   const viewed = new Set(batch.events.filter((e) => e.kind === "product_view" && e.productId).map((e) => e.productId!));
-  if (viewed.size && (await database.contact.count({ where: { shop, visitorId: batch.visitorId } })) > 0) {
+  if (viewed.size && (await isKnownVisitor(database, shop, batch.visitorId))) {
     const day = now.toISOString().slice(0, 10);
     for (const productId of viewed) {
       await enqueue(database, {

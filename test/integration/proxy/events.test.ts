@@ -45,10 +45,10 @@ describe(`app proxy events (${process.env.TEST_DATABASE_URL ? "postgres" : "sqli
     ];
     // WHEN it arrives
     const response = await call(proxyRequest("/proxy/events", batch(events)));
-    // THEN it is stored with one createMany, under shop A
+    // THEN it is stored with one INSERT, under shop A
     expect(response.status).toBe(204);
     expect(await response.text()).toBe("");
-    expect(t.eventWrites).toEqual(["createMany"]);
+    expect(t.eventWrites).toEqual(["insert"]);
     const rows = await t.db.event.findMany({ orderBy: { id: "asc" } });
     expect(rows).toHaveLength(5);
     expect(new Set(rows.map((r) => r.shop))).toEqual(new Set([SHOP]));

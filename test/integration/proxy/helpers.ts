@@ -3,7 +3,8 @@ import { createTestDb, type TestDb } from "../../support/db";
 
 /**
  * A test database installed as the app's process-wide client (what `~/db.server`'s default
- * export and the library's session storage use), wrapped to record every write on Event.
+ * export and the library's session storage use), wrapped to record every write on Event:
+ * model writes by operation name, raw SQL as "insert"/"update"/"delete" when it targets "Event".
  */
 export interface ProxyTestDb extends TestDb {
   eventWrites: string[];
@@ -15,6 +16,13 @@ function recordEventWrites(db: Db, writes: string[]): Db {
   return new Proxy(db, {
     get(target, prop) {
       const value = Reflect.get(target, prop);
+      if (prop === "$executeRawUnsafe" || prop === "$queryRawUnsafe") {
+        return (sql: string, ...args: unknown[]) => {
+          const m = /^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"Event"\s/i.exec(sql);
+          if (m) writes.push(m[1].split(" ")[0].toLowerCase());
+          return (value as (...a: unknown[]) => unknown).call(target, sql, ...args);
+        };
+      }
       if (prop !== "event") return typeof value === "function" ? value.bind(target) : value;
       return new Proxy(value as object, {
         get(model, op) {
