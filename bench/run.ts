@@ -1,7 +1,9 @@
 /**
- * `npm run bench`: measures what the issues set targets for and writes bench/results/latest.json
- * (plus a table on stdout). Sections run when their prerequisites exist; PostgreSQL sections use
- * BENCH_DATABASE_URL (default: a fresh database on 127.0.0.1:5432).
+ * `npm run bench [section …]`: measures what the issues set targets for and writes
+ * bench/results/latest.json (plus a table on stdout). Sections, in run order: storefront,
+ * lighthouse, browser, queue, jobs, events, webhooks, analytics, soak (see
+ * docs/decisions/060-benchmarks.md). Sections run when their prerequisites exist; PostgreSQL
+ * sections use BENCH_DATABASE_URL (default: a fresh database on 127.0.0.1:5432).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -19,6 +21,17 @@ const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const want = (section: string) => only.length === 0 || only.includes(section);
 const results: Record<string, unknown> = { measuredAt: new Date().toISOString(), node: process.version };
 const table: Array<{ section: string; figure: string; value: string | number }> = [];
+const withPostgres = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
+  const url = await postgresUrl();
+  if (!url) return undefined;
+  process.env.TEST_DATABASE_URL = url;
+  try {
+    return await fn();
+  } finally {
+    delete process.env.TEST_DATABASE_URL;
+  }
+};
+const noPostgres = (section: string) => table.push({ section, figure: "skipped", value: "no PostgreSQL on 127.0.0.1:5432" });
 
 async function postgresUrl(): Promise<string | undefined> {
   if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
@@ -50,6 +63,24 @@ if (want("storefront")) {
   }
 }
 
+if (want("lighthouse")) {
+  const { benchLighthouse } = await import("./lighthouse");
+  const r = await benchLighthouse();
+  results.storefront = { ...(results.storefront as object), lighthouse: r };
+  table.push({
+    section: `storefront.lighthouse (desktop, median of ${r.runs})`,
+    figure: "withoutApp · withApp · delta",
+    value: `${r.withoutApp} · ${r.withApp} · ${r.delta}`,
+  });
+  if (r.mobile) {
+    table.push({
+      section: `storefront.lighthouse.mobile (median of ${r.mobile.runs})`,
+      figure: "withoutApp · withApp · delta",
+      value: `${r.mobile.withoutApp} · ${r.mobile.withApp} · ${r.mobile.delta}`,
+    });
+  }
+}
+
 if (want("browser")) {
   const { benchBrowser } = await import("./browser");
   const r = await benchBrowser();
@@ -61,20 +92,45 @@ if (want("browser")) {
   );
 }
 
-if (want("jobs")) {
-  const url = await postgresUrl();
+if (want("queue")) {
+  // The generic job queue (claim, run a no-op, complete), as before issue 7 named jobs.postgres.
   const { benchJobs } = await import("./jobs");
-  if (url) {
-    process.env.TEST_DATABASE_URL = url;
-    const one = await benchJobs({ jobs: 20_000, workers: 1 });
-    const four = await benchJobs({ jobs: 20_000, workers: 4 });
-    results.jobs = { postgres: { oneWorker: one, fourWorkers: four } };
-    for (const r of [one, four]) {
-      table.push({ section: `jobs.postgres (${r.workers} worker${r.workers > 1 ? "s" : ""})`, figure: "jobs/s · duplicates · lost", value: `${r.jobsPerSec} · ${r.duplicates} · ${r.lost}` });
+  const r = await withPostgres(async () => ({ oneWorker: await benchJobs({ jobs: 20_000, workers: 1 }), fourWorkers: await benchJobs({ jobs: 20_000, workers: 4 }) }));
+  if (r) {
+    results.queue = { postgres: r };
+    for (const q of [r.oneWorker, r.fourWorkers]) {
+      table.push({ section: `queue.postgres (${q.workers} worker${q.workers > 1 ? "s" : ""})`, figure: "jobs/s · duplicates · lost", value: `${q.jobsPerSec} · ${q.duplicates} · ${q.lost}` });
     }
-    delete process.env.TEST_DATABASE_URL;
-  } else {
-    table.push({ section: "jobs.postgres", figure: "skipped", value: "no PostgreSQL on 127.0.0.1:5432" });
+  } else noPostgres("queue.postgres");
+}
+
+if (want("jobs")) {
+  // Recovery steps end to end: FlowRun + due step job → MJML render → SMTP, by worker processes.
+  const { benchSteps } = await import("./steps");
+  const r = await withPostgres(() => benchSteps());
+  if (r) {
+    results.jobs = { postgres: r };
+    table.push({
+      section: `jobs.postgres (${r.workers} workers, ${r.offeredRps ? `due at ${r.offeredRps}/s` : "all due at once"})`,
+      figure: "steps/s · duplicates · lost · late p50 / p99 ms · worker CPU ms/step",
+      value: `${r.stepsPerSec} · ${r.duplicates} · ${r.lost} · ${r.lateP50Ms} / ${r.lateP99Ms} · ${r.workerCpuMsPerStep}`,
+    });
+  } else noPostgres("jobs.postgres");
+}
+
+if (want("events")) {
+  const { benchEvents } = await import("./events");
+  const events: Record<string, Awaited<ReturnType<typeof benchEvents>>> = { sqlite: await benchEvents() };
+  const pg = await withPostgres(() => benchEvents());
+  if (pg) events.postgres = pg;
+  else noPostgres("events.postgres");
+  results.events = events;
+  for (const [db, r] of Object.entries(events)) {
+    table.push({
+      section: `events.${db} (${r.load})`,
+      figure: "events/s · p99 ms · lost · 429s · errors · server CPU ms/batch",
+      value: `${r.eventsPerSec} · ${r.p99Ms} · ${r.lost} · ${r.rateLimited} · ${r.errors} · ${r.serverCpuMsPerBatch}`,
+    });
   }
 }
 
@@ -110,10 +166,30 @@ if (want("analytics") && existsSync(path.join(root, "bench/analytics.ts"))) {
   table.push({ section: "analytics (sqlite)", figure: `ms for ${r.events} events`, value: r.ms });
 }
 
+if (want("soak")) {
+  // Last: it takes BENCH_SOAK_MINUTES (10) minutes. PostgreSQL when available, as deployed.
+  const { benchSoak } = await import("./soak");
+  const r = (await withPostgres(() => benchSoak())) ?? (await benchSoak());
+  results.soak = r;
+  table.push(
+    { section: `soak (${r.dialect}, ${r.minutes} min)`, figure: "server RSS growth % · worker RSS growth %", value: `${r.rssGrowthPct} · ${r.workerRssGrowthPct}` },
+    {
+      section: `soak (${r.dialect}) load`,
+      figure: "event batches ok/sent · webhooks ok/sent · emails",
+      value: `${r.load.eventBatches.ok}/${r.load.eventBatches.sent} · ${r.load.checkoutsCreate.ok + r.load.ordersCreate.ok}/${r.load.checkoutsCreate.sent + r.load.ordersCreate.sent} · ${r.load.emailsReceived}`,
+    },
+  );
+}
+
 mkdirSync(path.join(root, "bench/results"), { recursive: true });
 const out = path.join(root, "bench/results/latest.json");
-const previous = existsSync(out) && only.length ? JSON.parse(readFileSync(out, "utf8")) : {};
-writeFileSync(out, JSON.stringify({ ...previous, ...results }, null, 2) + "\n");
+const previous: Record<string, unknown> = existsSync(out) && only.length ? JSON.parse(readFileSync(out, "utf8")) : {};
+// A partial run replaces only what it measured, one level deep: `lighthouse` alone replaces
+// storefront.lighthouse and keeps storefront's sizes.
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const merged: Record<string, unknown> = { ...previous };
+for (const [k, v] of Object.entries(results)) merged[k] = isObject(v) && isObject(previous[k]) ? { ...previous[k], ...v } : v;
+writeFileSync(out, JSON.stringify(merged, null, 2) + "\n");
 console.table(table);
 console.log(`wrote ${path.relative(root, out)}`);
 process.exit(0);

@@ -1,46 +1,233 @@
+/**
+ * Shared bench plumbing: the built app as a child process, worker processes, load loops,
+ * RSS sampling and CPU-profile summaries.
+ *
+ * This file is also the app server child's entry point (run with `node --import tsx`).
+ */
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { freePort } from "../test/support/net";
 
 export { freePort };
-import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
+const SELF = fileURLToPath(import.meta.url);
 
-/** Starts the built app (server.ts) as a child process and waits for /healthz. */
-export async function startAppServer(env: Record<string, string>): Promise<{ baseUrl: string; child: ChildProcess; stop(): Promise<void> }> {
+export interface ChildOptions {
+  /** write a V8 CPU profile (`node --cpu-prof`) into this directory when the child exits */
+  cpuProfDir?: string;
+}
+
+export interface AppServer {
+  baseUrl: string;
+  child: ChildProcess;
+  /** Date.now() when the child was spawned (≈ the start of its CPU profile) */
+  spawnedAt: number;
+  /** everything the child printed on stderr (last 100 KB) */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+const children = new Set<ChildProcess>();
+let exitHook = false;
+function track(child: ChildProcess) {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  if (!exitHook) {
+    exitHook = true;
+    process.once("exit", () => {
+      for (const c of children) c.kill("SIGKILL");
+    });
+  }
+}
+
+function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const kill = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/**
+ * A private copy of build/ (test/support/demo-server.ts's snapshot, taken under its build
+ * lock): someone rebuilding while the bench runs cannot change the server under it. Builds
+ * first when the build is older than the sources, unless BENCH_NO_BUILD=1 (or
+ * DEMO_SERVER_NO_BUILD=1) says to use the build as it is.
+ */
+async function buildSnapshot(): Promise<string> {
+  const { ensureBuilt, snapshot } = await import("../test/support/demo-server");
+  const skip = process.env.BENCH_NO_BUILD === "1" || process.env.DEMO_SERVER_NO_BUILD === "1";
+  await ensureBuilt(skip ? false : "if-stale");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "intentful-bench-"));
+  try {
+    await snapshot(dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return dir;
+}
+
+/** The bench's environment minus what must not leak into an app process (databases, demo, mail). */
+function childEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !/^(VITEST|TEST_DATABASE_URL$|DATABASE_URL$|DEMO_|SMTP_URL$|EMAIL_FROM$)/.test(k)) env[k] = v;
+  }
+  return env;
+}
+
+/**
+ * Starts the built app (server.ts, production mode, no in-process worker unless the env says
+ * so) as a child process and waits for /healthz.
+ */
+export async function startAppServer(env: Record<string, string>, options: ChildOptions = {}): Promise<AppServer> {
+  const dir = await buildSnapshot();
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server.ts")], {
+  const nodeArgs = options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  const spawnedAt = Date.now();
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", SELF], {
+    // cwd = the repository, so tsx finds tsconfig.json (the "~/" paths); the child then moves
+    // into the snapshot, where server.ts reads build/ relative to the working directory.
     cwd: root,
-    env: { ...process.env, PORT: String(port), WORKER_IN_PROCESS: "0", LOG_LEVEL: "error", NODE_ENV: "production", ...env },
+    env: {
+      ...childEnv(),
+      PORT: String(port),
+      WORKER_IN_PROCESS: "0",
+      LOG_LEVEL: "error",
+      NODE_ENV: "production",
+      ...env,
+      BENCH_APP_CHILD: "1",
+      BENCH_RUNTIME_DIR: dir,
+      BENCH_PARENT_PID: String(process.pid),
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
+  track(child);
   let stderr = "";
-  child.stderr?.on("data", (d) => (stderr += String(d)));
+  child.stderr?.on("data", (d) => {
+    stderr += String(d);
+    if (stderr.length > 200_000) stderr = stderr.slice(-100_000);
+  });
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${stderr.slice(-2000)}`);
+    if (child.exitCode !== null) {
+      cleanup();
+      throw new Error(`server exited: ${stderr.slice(-2000)}`);
+    }
     try {
       const r = await fetch(`${baseUrl}/healthz`);
       if (r.ok) break;
     } catch {
       /* not up yet */
     }
-    if (Date.now() > deadline) throw new Error(`server did not start: ${stderr.slice(-2000)}`);
+    if (Date.now() > deadline) {
+      await stopChild(child, 1000);
+      cleanup();
+      throw new Error(`server did not start: ${stderr.slice(-2000)}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
     baseUrl,
     child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 5000).unref();
-      }),
+    spawnedAt,
+    logs: () => stderr,
+    stop: async () => {
+      await stopChild(child);
+      cleanup();
+    },
   };
 }
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  spawnedAt: number;
+  /** resolves once the worker logged "worker started" */
+  ready: Promise<void>;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/** `npm run worker` (scripts/worker.ts) as a child process, polling forever. */
+export function startWorkerProcess(env: Record<string, string>, options: ChildOptions = {}): WorkerProcess {
+  const nodeArgs = options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  const spawnedAt = Date.now();
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(root, "scripts/worker.ts")], {
+    cwd: root,
+    // LOG_LEVEL info (the production default): "worker started" tells us it is polling.
+    env: { ...childEnv(), NODE_ENV: "production", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  track(child);
+  let output = "";
+  let started = false;
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      const s = String(d);
+      if (!started && s.includes('"worker started"')) {
+        started = true;
+        resolve();
+      }
+      // Keep warnings and errors (stderr) and the start line; drop per-email info lines.
+      if (!s.includes('"level":"info"')) output = (output + s).slice(-100_000);
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => {
+      if (!started) reject(new Error(`worker exited (${code}) before it started:\n${output.slice(-2000)}`));
+    });
+  });
+  ready.catch(() => undefined);
+  return { child, spawnedAt, ready, logs: () => output, stop: () => stopChild(child) };
+}
+
+/** The resident set size of a process in KB (/proc/<pid>/status VmRSS), or undefined once it is gone. */
+export function rssKb(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time (user + system) a process has used so far, in ms (/proc/<pid>/stat, 100 ticks/s).
+ * Unlike rates, CPU per unit of work hardly changes when other processes share the cores.
+ */
+export function cpuMs(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // fields[0] is field 3 (state): utime and stime are fields 14 and 15.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+export const median = (xs: number[]) => {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Nearest-rank percentile of an ascending-sorted array. */
+export const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] : 0;
 
 export interface LoadResult {
   offeredRps: number;
@@ -97,4 +284,226 @@ export async function openLoop(rate: number, seconds: number, send: (i: number) 
     p99Ms: +pct(0.99).toFixed(2),
     okIds,
   };
+}
+
+export interface ClosedLoopResult {
+  concurrency: number;
+  seconds: number;
+  sent: number;
+  /** responses by status ("network" for a failed request) */
+  statuses: Record<string, number>;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/**
+ * Closed-loop load: `concurrency` virtual clients, each sending its next request as soon as
+ * the previous one is answered, for `seconds`. Measures what the server sustains.
+ */
+export async function closedLoop(
+  concurrency: number,
+  seconds: number,
+  send: (i: number) => Promise<Response>,
+  onResponse?: (i: number, status: number) => void,
+): Promise<ClosedLoopResult> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let next = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const i = next++;
+        const t0 = performance.now();
+        let status: string;
+        try {
+          const res = await send(i);
+          await res.arrayBuffer();
+          status = String(res.status);
+          onResponse?.(i, res.status);
+        } catch {
+          status = "network";
+          onResponse?.(i, 0);
+        }
+        latencies.push(performance.now() - t0);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return {
+    concurrency,
+    seconds: +((performance.now() - start) / 1000).toFixed(2),
+    sent: next,
+    statuses,
+    p50Ms: +percentile(latencies, 0.5).toFixed(2),
+    p99Ms: +percentile(latencies, 0.99).toFixed(2),
+  };
+}
+
+// ---- CPU profiles ------------------------------------------------------------------------------
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+/** Where a frame's code lives: an npm package, our sources, the app bundle, or V8/Node itself. */
+function categoryOf(url: string, fn: string): string {
+  if (!url) return fn.startsWith("(") ? fn : "(native: V8 builtins, I/O)";
+  if (url.startsWith("wasm://")) return "wasm (Prisma query compiler)";
+  const nm = url.lastIndexOf("node_modules/");
+  if (nm >= 0) {
+    const rest = url.slice(nm + "node_modules/".length).split("/");
+    const pkg = rest[0].startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0];
+    return pkg === ".prisma" ? "@prisma/client (generated)" : pkg;
+  }
+  if (url.startsWith("node:")) return "node: internals (http, streams, net)";
+  const rel = url.replace(/^file:\/\//, "");
+  if (/\/build\/server\//.test(rel)) return "app bundle (build/server)";
+  const inRepo = rel.startsWith(root) ? path.relative(root, rel) : rel;
+  const m = /^(app\/[^/]+(?:\/[^/]+)?|scripts|server\.ts)/.exec(inRepo);
+  return m ? m[1] : inRepo;
+}
+
+export interface ProfileSummary {
+  file: string;
+  /** the summarised window: profile time from `fromMs` on */
+  fromMs: number;
+  windowMs: number;
+  /** busy = not "(idle)" */
+  busyPct: number;
+  /** self time by where the code lives, % of busy (non-idle) time */
+  byCategory: Array<{ category: string; pct: number; ms: number }>;
+  /** the functions with the most self time */
+  topFunctions: Array<{ fn: string; where: string; pct: number; ms: number }>;
+  /** our code (app bundle and app/ sources) by inclusive time: what each step costs with its callees */
+  appInclusive: Array<{ fn: string; where: string; pct: number; ms: number }>;
+}
+
+/**
+ * Summarises the newest .cpuprofile in `dir`: self time by package and by function, and the
+ * inclusive time of our own functions, counting only samples from `fromMs` after the profile
+ * started (to leave start-up out).
+ */
+export function summariseCpuProfile(dir: string, { top = 15, fromMs = 0 }: { top?: number; fromMs?: number } = {}): ProfileSummary | undefined {
+  if (!existsSync(dir)) return undefined;
+  const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort();
+  if (!files.length) return undefined;
+  const file = path.join(dir, files[files.length - 1]);
+  const profile = JSON.parse(readFileSync(file, "utf8")) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  const selfUs = new Map<number, number>();
+  let clock = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    clock += profile.timeDeltas[i] ?? 0;
+    if (clock < fromMs * 1000) continue;
+    selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const totalUs = [...selfUs.values()].reduce((s, n) => s + n, 0) || 1;
+  const byCat = new Map<string, number>();
+  const byFn = new Map<string, { fn: string; where: string; us: number }>();
+  const inclusive = new Map<string, { fn: string; where: string; us: number }>();
+  const whereOf = (n: ProfileNode) => {
+    const { url, lineNumber, functionName } = n.callFrame;
+    const cat = categoryOf(url, functionName);
+    return url ? `${cat}${url.includes("node_modules") || url.startsWith("node:") ? `:${path.basename(url)}` : ""}:${lineNumber + 1}` : cat;
+  };
+  let idleUs = 0;
+  for (const [id, us] of selfUs) {
+    const n = nodes.get(id);
+    if (!n) continue;
+    const { functionName, url, lineNumber } = n.callFrame;
+    if (functionName === "(idle)") idleUs += us;
+    const cat = categoryOf(url, functionName);
+    byCat.set(cat, (byCat.get(cat) ?? 0) + us);
+    const key = `${functionName}|${url}|${lineNumber}`;
+    const e = byFn.get(key) ?? { fn: functionName || "(anonymous)", where: whereOf(n), us: 0 };
+    e.us += us;
+    byFn.set(key, e);
+    // Inclusive time of our own functions: walk up the stack, counting each function once.
+    const seen = new Set<string>();
+    for (let p: number | undefined = id; p !== undefined; p = parent.get(p)) {
+      const f = nodes.get(p)!;
+      const c = categoryOf(f.callFrame.url, f.callFrame.functionName);
+      if (!(c.startsWith("app bundle") || c.startsWith("app/")) || !f.callFrame.functionName) continue;
+      const k = `${f.callFrame.functionName}|${f.callFrame.url}|${f.callFrame.lineNumber}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const e2 = inclusive.get(k) ?? { fn: f.callFrame.functionName, where: whereOf(f), us: 0 };
+      e2.us += us;
+      inclusive.set(k, e2);
+    }
+  }
+  const busyUs = totalUs - idleUs || 1;
+  const pct = (us: number) => +((100 * us) / busyUs).toFixed(1);
+  const rows = (m: Map<string, { fn: string; where: string; us: number }>) =>
+    [...m.values()]
+      .filter((e) => e.fn !== "(idle)")
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top)
+      .map((e) => ({ fn: e.fn, where: e.where, pct: pct(e.us), ms: Math.round(e.us / 1000) }));
+  return {
+    file,
+    fromMs,
+    windowMs: Math.round(totalUs / 1000),
+    busyPct: +((100 * (totalUs - idleUs)) / totalUs).toFixed(1),
+    byCategory: [...byCat.entries()]
+      .filter(([c]) => c !== "(idle)")
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([category, us]) => ({ category, pct: pct(us), ms: Math.round(us / 1000) })),
+    topFunctions: rows(byFn),
+    appInclusive: rows(inclusive),
+  };
+}
+
+/** Prints a profile summary compactly (for the console, beside the table). */
+export function formatProfile(title: string, s: ProfileSummary): string {
+  const lines = [
+    `${title}: ${s.windowMs} ms profiled, ${s.busyPct}% busy (${path.relative(root, s.file)}); shares below are of busy time`,
+    "  self time by where the code lives:",
+  ];
+  for (const c of s.byCategory) lines.push(`    ${String(c.pct).padStart(5)}%  ${c.category}`);
+  lines.push("  top functions (self):");
+  for (const f of s.topFunctions) lines.push(`    ${String(f.pct).padStart(5)}%  ${f.fn}  ${f.where}`);
+  lines.push("  our code (inclusive):");
+  for (const f of s.appInclusive) lines.push(`    ${String(f.pct).padStart(5)}%  ${f.fn}  ${f.where}`);
+  return lines.join("\n");
+}
+
+/** A directory for CPU profiles when BENCH_CPU_PROF=1 (bench/results/profiles/<name>), else undefined. */
+export function profileDir(name: string): string | undefined {
+  if (process.env.BENCH_CPU_PROF !== "1") return undefined;
+  const dir = path.join(root, "bench/results/profiles", name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+// ---- child entry -------------------------------------------------------------------------------
+
+async function boot() {
+  const parent = Number(process.env.BENCH_PARENT_PID);
+  setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch {
+      process.exit(0); // the bench is gone
+    }
+  }, 2000).unref();
+  process.chdir(process.env.BENCH_RUNTIME_DIR!);
+  const { startServer } = await import("../server");
+  await startServer({ port: Number(process.env.PORT) });
+}
+
+if (process.env.BENCH_APP_CHILD === "1" && process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
+  boot().catch((error) => {
+    process.stderr.write(`bench server child failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
 }

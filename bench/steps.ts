@@ -1,0 +1,275 @@
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { SMTPServer } from "smtp-server";
+import type { Db } from "~/db.server";
+import { onShopInstalled } from "~/services/install.server";
+import { createTestDb } from "../test/support/db";
+import { compactProfile } from "./events";
+import { cpuMs, formatProfile, percentile, profileDir, startWorkerProcess, summariseCpuProfile, type WorkerProcess } from "./server";
+
+export interface SmtpSink {
+  url: string;
+  /** every message received: first recipient and Date.now() at the end of DATA */
+  received: Array<{ to: string; at: number }>;
+  close(): Promise<void>;
+}
+
+interface ConnectionInternals {
+  _server: { options: { maxClients?: number }; connections: Set<unknown> };
+  _setListeners(callback: () => void): void;
+  connectionReady(): void;
+  send(code: number, message: string, final?: boolean): void;
+  name: string;
+}
+let greetingPatched: number | undefined;
+
+/**
+ * smtp-server holds every greeting back 100 ms to catch "early talkers". The app opens a new
+ * SMTP connection per email and a worker sends its steps one after another, so that pause
+ * alone would cap a worker near 10 emails/s and hide what the app itself costs. The sink
+ * greets after `greetingMs` instead (BENCH_SMTP_GREETING_MS; 0 by default, 100 = the
+ * library's behaviour, or set it to a real relay's connection set-up time). The override is
+ * the library's own SMTPConnection.init with the delay made configurable.
+ */
+async function setGreetingDelay(greetingMs: number) {
+  if (greetingPatched === greetingMs) return;
+  const mod = (await import("smtp-server/lib/smtp-connection.js" as string)) as { SMTPConnection?: { prototype: ConnectionInternals & { init(): void } } };
+  const proto = mod.SMTPConnection?.prototype;
+  if (!proto || typeof proto._setListeners !== "function" || typeof proto.connectionReady !== "function") {
+    throw new Error("bench: smtp-server's SMTPConnection changed; cannot set the greeting delay");
+  }
+  proto.init = function (this: ConnectionInternals) {
+    this._setListeners(() => {
+      if (this._server.options.maxClients && this._server.connections.size > this._server.options.maxClients) {
+        return this.send(421, `${this.name} Too many connected clients, try again in a moment`, false);
+      }
+      setTimeout(() => this.connectionReady(), greetingMs).unref();
+    });
+  };
+  greetingPatched = greetingMs;
+}
+
+/**
+ * A real SMTP server on 127.0.0.1 that accepts everything and keeps only who got a message
+ * and when (not the bodies: thousands of rendered emails would only cost memory).
+ */
+export async function startSmtpSink({ greetingMs = Number(process.env.BENCH_SMTP_GREETING_MS ?? 0) } = {}): Promise<SmtpSink & { greetingMs: number }> {
+  await setGreetingDelay(greetingMs);
+  const received: SmtpSink["received"] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    maxClients: 1000,
+    // The client is always 127.0.0.1: no reverse DNS lookup per connection.
+    disableReverseLookup: true,
+    onData(stream, session, callback) {
+      stream.on("data", () => undefined);
+      stream.on("end", () => {
+        received.push({ to: session.envelope.rcptTo[0]?.address ?? "", at: Date.now() });
+        callback();
+      });
+    },
+  });
+  server.on("error", () => undefined); // a client hanging up mid-session is not our problem here
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.server.address() as AddressInfo;
+  return { url: `smtp://127.0.0.1:${port}`, greetingMs, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** An installed shop with its checkout recovery flow switched on (no quiet hours); returns the flow. */
+export async function seedRecoveryShop(db: Db, shop: string) {
+  await db.session.create({
+    data: { id: `offline_${shop}`, shop, state: "bench", isOnline: false, scope: "read_orders,write_discounts", accessToken: "shpat_bench" },
+  });
+  await onShopInstalled({ shop }, db);
+  await db.shop.update({ where: { shop }, data: { senderName: "Bench Goods", quietHoursStart: null, quietHoursEnd: null } });
+  const flow = await db.recoveryFlow.findFirstOrThrow({ where: { shop, kind: "checkout" }, include: { steps: { orderBy: { position: "asc" } } } });
+  await db.recoveryFlow.update({ where: { id: flow.id }, data: { enabled: true } });
+  return flow;
+}
+
+/** Line items as checkouts/create stores them (prices in cents after the payload schema). */
+export function lineItems(i: number) {
+  const items = [
+    { title: "Linen Shirt", variant_title: "M / Sand", quantity: 1, price: 6800, image_url: "https://cdn.shopify.com/s/files/linen-shirt.jpg" },
+    { title: "Canvas Tote", variant_title: null, quantity: 2, price: 2400, image_url: "https://cdn.shopify.com/s/files/canvas-tote.jpg" },
+    { title: "Ceramic Mug", variant_title: "Speckled", quantity: 1, price: 1800, image_url: null },
+  ];
+  return items.slice(0, 1 + (i % 3));
+}
+
+/**
+ * Recovery steps end to end: N checkouts with an active FlowRun each and one due
+ * `recovery.step` job (the checkout flow's first step, rendered with MJML), drained by
+ * `workers` separate `npm run worker` processes (scripts/worker.ts, as deployed) that send
+ * through nodemailer to a local SMTP server.
+ *
+ * Due times are paced at `rate` steps/s (open loop: step i is due at t0 + i/rate), so
+ * lateness (email received − step due) shows whether the workers keep up: below capacity it
+ * is the polling delay; above it, the backlog grows and stepsPerSec shows the capacity.
+ * rate 0 makes every step due at once (a pure backlog drain).
+ */
+export async function benchSteps({
+  steps = Number(process.env.BENCH_STEPS ?? 5000),
+  rate = Number(process.env.BENCH_STEPS_RATE ?? 500),
+  workers = Number(process.env.BENCH_STEPS_WORKERS ?? 4),
+}: { steps?: number; rate?: number; workers?: number } = {}) {
+  const t = await createTestDb();
+  const sink = await startSmtpSink();
+  const shop = `bench-steps-${randomUUID().slice(0, 6)}.myshopify.com`;
+  const procs: WorkerProcess[] = [];
+  const prof = profileDir(`steps-${t.dialect}`);
+  try {
+    const flow = await seedRecoveryShop(t.db, shop);
+    const step = flow.steps[0];
+    if (step.discountPercent) throw new Error("bench: the first checkout step has a discount (it would call the Admin API)");
+    for (let w = 0; w < workers; w++) {
+      procs.push(
+        startWorkerProcess(
+          {
+            DATABASE_URL: t.url,
+            SHOPIFY_API_KEY: "bench-api-key",
+            SHOPIFY_API_SECRET: "bench-api-secret-with-enough-bytes",
+            SHOPIFY_APP_URL: "http://127.0.0.1:3000",
+            SMTP_URL: sink.url,
+            EMAIL_FROM: "recovery@bench-goods.test",
+          },
+          { cpuProfDir: w === 0 ? prof : undefined },
+        ),
+      );
+    }
+    await Promise.all(procs.map((p) => p.ready));
+
+    // Warm-up steps (JIT, MJML's first renders, pools) are due first and not timed.
+    const warm = workers * 5;
+    const total = warm + steps;
+    const run = randomUUID().slice(0, 8);
+    const email = (i: number) => `shopper-${run}-${i}@example.com`;
+    const ids = Array.from({ length: total }, (_, i) => ({ checkout: `ck-${run}-${i}`, run: `run-${run}-${i}` }));
+    const created = new Date(Date.now() - 2 * 3600_000);
+    for (let i = 0; i < total; i += 2000) {
+      const slice = ids.slice(i, i + 2000);
+      await t.db.checkout.createMany({
+        data: slice.map((x, k) => {
+          const items = lineItems(i + k);
+          return {
+            id: x.checkout,
+            shop,
+            token: `tok-${run}-${i + k}`,
+            email: email(i + k),
+            lineItems: items,
+            totalCents: items.reduce((s, li) => s + li.price * li.quantity, 0),
+            abandonedCheckoutUrl: `https://${shop}/checkouts/tok-${run}-${i + k}/recover`,
+            shopifyUpdatedAt: created,
+            createdAt: created,
+          };
+        }),
+      });
+      await t.db.flowRun.createMany({
+        data: slice.map((x, k) => ({
+          id: x.run,
+          shop,
+          flowId: flow.id,
+          subjectKey: `checkout:tok-${run}-${i + k}`,
+          checkoutId: x.checkout,
+          email: email(i + k),
+          startedAt: created,
+        })),
+      });
+    }
+    const t0 = Date.now() + 1000;
+    const dueAt = (i: number) => (i < warm ? t0 : rate > 0 ? t0 + 2000 + Math.floor(((i - warm) * 1000) / rate) : t0 + 2000);
+    for (let i = 0; i < total; i += 2000) {
+      const slice = ids.slice(i, i + 2000);
+      await t.db.job.createMany({
+        data: slice.map((x, k) => ({
+          kind: "recovery.step",
+          shop,
+          payload: { runId: x.run, stepId: step.id, position: step.position },
+          runAt: new Date(dueAt(i + k)),
+          dedupeKey: `step:${x.run}:${step.id}`,
+        })),
+      });
+    }
+    const loadFromMs = t0 + 2000 - procs[0].spawnedAt;
+    const workersCpu = () => procs.reduce((sum, p) => sum + (cpuMs(p.child.pid) ?? NaN), 0);
+    // CPU from the first timed due time on (warm-up steps are due 2 s before it).
+    let cpuBefore = NaN;
+    const cpuMark = setTimeout(() => (cpuBefore = workersCpu()), Math.max(0, t0 + 2000 - Date.now()));
+
+    // Wait until every step was emailed, or nothing arrived for 30 s.
+    const indexOf = new Map(Array.from({ length: total }, (_, i) => [email(i), i]));
+    const lastDue = dueAt(total - 1);
+    let seen = 0;
+    let lastProgress = Date.now();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 500));
+      const unique = new Set(sink.received.map((m) => m.to)).size;
+      if (unique >= total) break;
+      if (sink.received.length !== seen) {
+        seen = sink.received.length;
+        lastProgress = Date.now();
+      }
+      if (Date.now() > lastDue && Date.now() - lastProgress > 30_000) break;
+    }
+    clearTimeout(cpuMark);
+    const cpuUsed = workersCpu() - cpuBefore;
+    await new Promise((r) => setTimeout(r, 1000)); // a late duplicate would show up now
+    await Promise.all(procs.map((p) => p.stop()));
+
+    const first = new Map<number, number>();
+    let duplicates = 0;
+    for (const m of sink.received) {
+      const i = indexOf.get(m.to);
+      if (i === undefined) continue;
+      if (first.has(i)) duplicates++;
+      else first.set(i, m.at);
+    }
+    const late: number[] = [];
+    let lastSent = 0;
+    for (const [i, at] of first) {
+      if (i < warm) continue;
+      late.push(at - dueAt(i));
+      lastSent = Math.max(lastSent, at);
+    }
+    late.sort((a, b) => a - b);
+    const measured = late.length;
+    const seconds = (lastSent - dueAt(warm)) / 1000;
+    const statuses = await t.db.message.groupBy({ by: ["status"], where: { shop }, _count: true });
+    const jobs = await t.db.job.groupBy({ by: ["status"], where: { shop, kind: "recovery.step" }, _count: true });
+    const profile = prof ? summariseCpuProfile(prof, { fromMs: loadFromMs }) : undefined;
+    if (profile) console.log(formatProfile(`jobs.${t.dialect} worker 0 CPU profile (load window)`, profile));
+    return {
+      dialect: t.dialect,
+      workers,
+      steps,
+      offeredRps: rate,
+      smtpGreetingMs: sink.greetingMs,
+      stepsPerSec: seconds > 0 ? Math.round(measured / seconds) : 0,
+      seconds: +seconds.toFixed(2),
+      duplicates,
+      lost: total - first.size,
+      // Worker CPU (all processes, user + system) per step emailed: 2 cores / this = the most
+      // steps/s this machine could do with the database and SMTP costing nothing.
+      workerCpuMsPerStep: +(cpuUsed / Math.max(1, first.size - warm)).toFixed(1),
+      lateP50Ms: Math.round(percentile(late, 0.5)),
+      lateP99Ms: Math.round(percentile(late, 0.99)),
+      lateMaxMs: Math.round(late.at(-1) ?? 0),
+      messages: Object.fromEntries(statuses.map((s) => [s.status, s._count])),
+      jobs: Object.fromEntries(jobs.map((s) => [s.status, s._count])),
+      warmUpSteps: warm,
+      ...(profile ? { cpuProfile: compactProfile(profile) } : {}),
+      ...(procs.some((p) => /error|warn/i.test(p.logs())) ? { workerLog: procs.map((p) => p.logs()).join("").slice(-1500) } : {}),
+    };
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+    await sink.close();
+    await t.cleanup();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(await benchSteps());
+  process.exit(0);
+}
