@@ -87,6 +87,19 @@ export function currentDialect(): Dialect {
   return dialectOf(process.env.DATABASE_URL ?? "file:./prisma/dev.sqlite");
 }
 
+/**
+ * Errors that say "the database is busy or away right now", not "this request is wrong":
+ * Prisma's transaction-start timeout (P2028, e.g. a burst on SQLite's single connection),
+ * connection-pool timeout (P2024), unreachable or timed-out server (P1001, P1002, P1008, P1017),
+ * and a busy SQLite file. Callers answer 503 with Retry-After so the sender comes back.
+ */
+export function isTransientDbError(error: unknown): boolean {
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === "string" && ["P2028", "P2024", "P1001", "P1002", "P1008", "P1017"].includes(code)) return true;
+  const message = error instanceof Error ? error.message : "";
+  return /SQLITE_BUSY|database is locked|Unable to start a transaction in the given time|Timed out fetching a new connection/i.test(message);
+}
+
 /** Which SQL flavour a client speaks: the generated client records its provider. */
 export function dialectOfClient(db: Db): Dialect {
   const provider = (db as unknown as { _activeProvider?: string })._activeProvider;

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { verifyAppProxy } from "~/shopify.server";
 import { checkProxyTimestamp, ingestEventBatch, type Refusal } from "~/services/events.server";
 import { logger } from "~/services/logger.server";
+import { isTransientDbError } from "~/db.server";
 
 /**
  * App proxy: storefront event batches (`POST /apps/intentful/events` on the shop, forwarded by
@@ -29,7 +30,15 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     // The library answers 400; a bad signature is an authentication failure to us.
     return refuse({ ok: false, status: 401, reason: "invalid app proxy signature (or timestamp outside the library's ±90 s)" });
   }
-  const result = await ingestEventBatch(request, shop);
+  let result: Awaited<ReturnType<typeof ingestEventBatch>>;
+  try {
+    result = await ingestEventBatch(request, shop);
+  } catch (error) {
+    if (!isTransientDbError(error)) throw error;
+    // Busy database: nothing stored, and the answer says so (a beacon is not retried: the batch
+    // is lost to analytics, never half-written).
+    return refuse({ ok: false, status: 503, reason: "busy, retry later", retryAfterSec: 5 });
+  }
   if (!result.ok) {
     logger.info("event batch refused", { shop, status: result.status, reason: result.reason });
     return refuse(result);

@@ -12,7 +12,7 @@ import { eventRateLimiter, type EventRateLimiter } from "./rate-limit.server";
  * the route turns failures into statuses. A batch is all-or-nothing: nothing is stored unless
  * every event in it is valid.
  */
-export type Refusal = { ok: false; status: 400 | 401 | 413 | 429; reason: string; retryAfterSec?: number };
+export type Refusal = { ok: false; status: 400 | 401 | 413 | 429 | 503; reason: string; retryAfterSec?: number };
 
 /** Shopify signs `timestamp`; refuse replays older than this and clocks too far ahead. */
 export const PROXY_MAX_AGE_SEC = 5 * 60;

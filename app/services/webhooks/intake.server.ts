@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from "@prisma/client";
 import type { ZodType } from "zod";
-import db from "~/db.server";
+import db, { isTransientDbError } from "~/db.server";
 import { verifyWebhook, type VerifiedWebhook } from "~/shopify.server";
 import { isUniqueViolation } from "../jobs.server";
 import { logger } from "../logger.server";
@@ -58,24 +58,30 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
   }
   const now = options.now ?? new Date();
   try {
-    await (db as PrismaClient).$transaction(async (tx) => {
-      if (!(await insertDelivery(tx, { webhookId, shop, topic, triggeredAt, outcome: "accepted" }))) {
-        return; // a repeat delivery: already handled
-      }
-      const result = await handler.apply(tx, { shop, payload: parsed.data, triggeredAt, now });
-      if (result && result.outcome !== "accepted") {
-        await tx.webhookDelivery.update({
-          where: { webhookId },
-          data: { outcome: result.outcome, reason: result.reason ?? null },
-        });
-      }
-    });
+    await (db as PrismaClient).$transaction(
+      async (tx) => {
+        if (!(await insertDelivery(tx, { webhookId, shop, topic, triggeredAt, outcome: "accepted" }))) {
+          return; // a repeat delivery: already handled
+        }
+        const result = await handler.apply(tx, { shop, payload: parsed.data, triggeredAt, now });
+        if (result && result.outcome !== "accepted") {
+          await tx.webhookDelivery.update({
+            where: { webhookId },
+            data: { outcome: result.outcome, reason: result.reason ?? null },
+          });
+        }
+      },
+      // A burst queues for the connection (SQLite has one): wait up to 5 s before answering 503.
+      { maxWait: 5_000, timeout: 10_000 },
+    );
   } catch (error) {
     // Two deliveries of one webhook at once on PostgreSQL: the loser waits on the winner's row
     // and finds it; SQLite serialises writers. Either way a repeat is acknowledged.
     if (isUniqueViolation(error) && (await isKnownDelivery(webhookId))) {
       return ok();
     }
+    // Busy or unreachable database: nothing was committed; Shopify retries non-2xx deliveries.
+    if (isTransientDbError(error)) return busy();
     throw error;
   }
   return ok();
@@ -83,6 +89,10 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
 
 function ok() {
   return new Response(null, { status: 200 });
+}
+
+function busy() {
+  return new Response("database busy, retry later", { status: 503, headers: { "Retry-After": "5" } });
 }
 
 export function normalizeTopic(topic: string): string {

@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { action } from "~/routes/proxy.events";
 import { eventRateLimiter } from "~/services/rate-limit.server";
@@ -16,6 +17,8 @@ beforeEach(async () => {
   eventRateLimiter().clear();
   t.eventWrites.length = 0;
   await t.db.event.deleteMany({});
+  await t.db.exposure.deleteMany({});
+  await t.db.eventRollup.deleteMany({});
   await t.db.contact.deleteMany({});
   await t.db.job.deleteMany({});
 });
@@ -55,6 +58,22 @@ describe(`app proxy events (${process.env.TEST_DATABASE_URL ? "postgres" : "sqli
     expect(rows[2]).toMatchObject({ kind: "impression", triggerId: "trg_1", variant: "treatment", intentTier: "mid", visitorId: "visitor-1", sessionId: "session-1" });
     expect(rows[4]).toMatchObject({ kind: "cart_add", valueCents: 6800, cartToken: "Z2NwLXVz" }); // stored as webhooks send it, without ?key=
   });
+
+  it.skipIf(Boolean(process.env.TEST_DATABASE_URL))("answers 503 with Retry-After, storing nothing, while the database is locked", async () => {
+    const locker = new Database(t.url.replace(/^file:/, ""));
+    locker.exec("BEGIN EXCLUSIVE"); // held past the busy timeout
+    let response: Response;
+    try {
+      response = await call(proxyRequest("/proxy/events", batch([pageView(), { kind: "impression", at: at(), triggerId: "trg_1", variant: "treatment" }])));
+    } finally {
+      locker.exec("ROLLBACK");
+      locker.close();
+    }
+    expect(response.status).toBe(503);
+    expect(response.headers.get("Retry-After")).toBe("5");
+    expect(await t.db.event.count()).toBe(0);
+    expect(await t.db.exposure.count()).toBe(0);
+  }, 20_000);
 
   it("refuses a correctly signed request that names no shop domain (401, nothing stored)", async () => {
     for (const shop of ["evil.com", "", "shop-a.myshopify.com.evil.com"]) {
