@@ -68,6 +68,10 @@ export async function startServer(options: { port?: number } = {}) {
 
   const port = options.port ?? env.PORT;
   const server = app.listen(port, () => logger.info(`Intentful listening on http://localhost:${port}`, { demo: env.DEMO_MODE }));
+  // Senders (Shopify, load balancers) keep connections open: outlive their idle timeouts so a
+  // request never races the server closing an idle socket.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   let stopWorker: (() => Promise<void>) | undefined;
   if (env.WORKER_IN_PROCESS && build.entry.module.startBackground) {

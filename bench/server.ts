@@ -497,8 +497,9 @@ async function boot() {
     }
   }, 2000).unref();
   process.chdir(process.env.BENCH_RUNTIME_DIR!);
-  const { startServer } = await import("../server");
-  await startServer({ port: Number(process.env.PORT) });
+  // WEB_CONCURRENCY > 1: node:cluster forks re-run this entry and serve the same port.
+  const { startCluster } = await import("../server");
+  await startCluster({ port: Number(process.env.PORT) });
 }
 
 if (process.env.BENCH_APP_CHILD === "1" && process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
