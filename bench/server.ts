@@ -204,19 +204,35 @@ export function rssKb(pid: number | undefined): number | undefined {
 }
 
 /**
- * CPU time (user + system) a process has used so far, in ms (/proc/<pid>/stat, 100 ticks/s).
- * Unlike rates, CPU per unit of work hardly changes when other processes share the cores.
+ * CPU time (user + system) a process and its live descendants (cluster workers) have used so
+ * far, in ms (/proc/<pid>/stat, 100 ticks/s). Unlike rates, CPU per unit of work hardly changes
+ * when other processes share the cores.
  */
 export function cpuMs(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // fields[0] is field 3 (state): utime and stime are fields 14 and 15.
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
+  const stats = new Map<number, { ppid: number; ms: number }>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // fields[0] is field 3 (state): ppid is field 4, utime and stime are fields 14 and 15.
+      stats.set(Number(entry), { ppid: Number(fields[1]), ms: (Number(fields[11]) + Number(fields[12])) * 10 });
+    } catch {
+      // gone in between
+    }
   }
+  if (!stats.has(pid)) return undefined;
+  const inTree = (p: number): boolean => {
+    for (let i = 0; i < 64 && p > 1; i++) {
+      if (p === pid) return true;
+      p = stats.get(p)?.ppid ?? 0;
+    }
+    return false;
+  };
+  let total = 0;
+  for (const [p, s] of stats) if (inTree(p)) total += s.ms;
+  return total;
 }
 
 export const median = (xs: number[]) => {
