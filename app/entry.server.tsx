@@ -89,5 +89,7 @@ export async function startBackground(): Promise<() => Promise<void>> {
     pollMs: knob("WORKER_POLL_MS") ?? 1000,
     leaseMs: knob("WORKER_LEASE_MS"),
     batchSize: knob("WORKER_BATCH_SIZE"),
+    // SQLite has one connection per process: concurrent handlers would only queue for it.
+    concurrency: knob("WORKER_CONCURRENCY") ?? (currentDialect() === "postgres" ? 4 : 1),
   });
 }

@@ -11,6 +11,7 @@
  *                     (default 60000: a worker that dies holding a job delays it by this much)
  *   WORKER_POLL_MS    idle poll interval (default 500)
  *   WORKER_BATCH_SIZE jobs claimed per batch (default 20)
+ *   WORKER_CONCURRENCY jobs of a batch run at a time (default 4 on PostgreSQL, 1 on SQLite)
  */
 import { randomUUID } from "node:crypto";
 import { assertEnvOrExit } from "../app/env.server";
@@ -25,6 +26,8 @@ const tuning = {
   leaseMs: positiveInt("WORKER_LEASE_MS", DEFAULT_LEASE_MS),
   pollMs: positiveInt("WORKER_POLL_MS", 500),
   batchSize: positiveInt("WORKER_BATCH_SIZE", 20),
+  // SQLite has one connection per process: concurrent handlers would only queue for it.
+  concurrency: positiveInt("WORKER_CONCURRENCY", currentDialect() === "postgres" ? 4 : 1),
 };
 if (env.DEMO_MODE) {
   const { startMockAdminApi } = await import("../app/demo/mock-admin.server");

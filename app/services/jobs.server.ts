@@ -220,6 +220,8 @@ export interface RunOptions {
   now?: () => Date;
   batchSize?: number;
   leaseMs?: number;
+  /** Jobs of a claimed batch run this many at a time (default 1: in claim order). */
+  concurrency?: number;
   logger?: Logger;
 }
 
@@ -235,7 +237,7 @@ export async function runBatch(opts: RunOptions): Promise<{ ran: number; failed:
   });
   let failed = 0;
   const done: string[] = [];
-  for (const job of jobs) {
+  const runOne = async (job: (typeof jobs)[number]) => {
     const handler = opts.handlers[job.kind];
     try {
       if (!handler) throw new Error(`no handler for job kind "${job.kind}"`);
@@ -253,7 +255,16 @@ export async function runBatch(opts: RunOptions): Promise<{ ran: number; failed:
         error: error instanceof Error ? error.message : String(error),
       });
     }
-  }
+  };
+  // Handlers spend most of their time waiting (database, SMTP, Admin API): a few at a time keep
+  // the process busy while each waits. Jobs are independent (other workers run them in parallel anyway).
+  let next = 0;
+  const lanes = Math.max(1, Math.min(opts.concurrency ?? 1, jobs.length));
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (next < jobs.length) await runOne(jobs[next++]);
+    }),
+  );
   // One write for the batch's successes (handlers are idempotent: a crash before this line
   // only means those jobs run again after their lease expires).
   if (done.length) {

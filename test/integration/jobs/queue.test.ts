@@ -48,6 +48,31 @@ describe(`job queue (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`,
     expect((await listDeadJobs(t.db)).map((j) => j.id)).toContain(id);
   });
 
+  it("runs a claimed batch a few jobs at a time with `concurrency`, each once, successes and failures recorded", async () => {
+    const T = new Date(T0.getTime() + 7 * 86_400_000);
+    for (let n = 0; n < 10; n++) await enqueue(t.db, { kind: "lane-test", payload: { n }, runAt: T, maxAttempts: 1 });
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const ran: number[] = [];
+    const handlers = {
+      "lane-test": async (p: { n: number }) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((r) => setTimeout(r, 15));
+        inFlight--;
+        ran.push(p.n);
+        if (p.n === 3) throw new Error("lane failure");
+      },
+    };
+    const r = await runBatch({ db: t.db, dialect: t.dialect, handlers, now: () => T, concurrency: 4, batchSize: 10 });
+    expect(r).toEqual({ ran: 10, failed: 1 });
+    expect(maxInFlight).toBe(4);
+    expect([...ran].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const rows = await t.db.job.findMany({ where: { kind: "lane-test" } });
+    expect(rows.filter((j) => j.status === "done")).toHaveLength(9);
+    expect(rows.filter((j) => j.status === "dead")).toHaveLength(1);
+  });
+
   it("lets another worker take a job whose lease expired", async () => {
     await t.db.job.deleteMany({});
     await enqueue(t.db, { kind: "lease", runAt: T0 });
