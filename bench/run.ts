@@ -155,10 +155,17 @@ if (want("webhooks")) {
   const { benchWebhooks } = await import("./webhooks");
   // Issue 7's offered load: 500 signed deliveries per second for 10 s.
   const rate = Number(process.env.BENCH_WEBHOOK_RPS ?? 500);
-  const run = async (dialect: "sqlite" | "postgres") => ({
-    ...(await withWebProcesses(webProcesses(dialect), () => benchWebhooks({ rate, seconds: 10 }))),
-    webProcesses: webProcesses(dialect),
-  });
+  // Tail latency moves from run to run on a shared 2-core machine: three runs, the median one
+  // (by p99) is the headline, all three are kept.
+  const run = async (dialect: "sqlite" | "postgres") => {
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push(await withWebProcesses(webProcesses(dialect), () => benchWebhooks({ rate, seconds: 10 })));
+    const median = [...runs].sort((a, b) => a.p99Ms - b.p99Ms)[1];
+    // Errors and losses of every run count, not only the median one's.
+    const errors = runs.reduce((n, r) => n + r.errors, 0);
+    const lost = runs.reduce((n, r) => n + r.lost, 0);
+    return { ...median, errors, lost, webProcesses: webProcesses(dialect), runs: runs.map(({ p50Ms, p99Ms, rps, errors, lost }) => ({ rps, p50Ms, p99Ms, errors, lost })) };
+  };
   const webhooks: Record<string, Awaited<ReturnType<typeof run>>> = { sqlite: await run("sqlite") };
   const pg = await withPostgres(() => run("postgres"));
   if (pg) webhooks.postgres = pg;
@@ -166,7 +173,7 @@ if (want("webhooks")) {
   results.webhooks = webhooks;
   for (const [db, r] of Object.entries(webhooks)) {
     table.push({
-      section: `webhooks.${db} (offered ${r.offeredRps}/s, ${r.webProcesses} web process${r.webProcesses > 1 ? "es" : ""})`,
+      section: `webhooks.${db} (offered ${r.offeredRps}/s, ${r.webProcesses} web process${r.webProcesses > 1 ? "es" : ""}, median of 3 runs)`,
       figure: "rps · p50 · p99 ms · errors · lost",
       value: `${r.rps} · ${r.p50Ms} · ${r.p99Ms} · ${r.errors} · ${r.lost}`,
     });
