@@ -121,6 +121,19 @@ export function isTransientDbError(error: unknown): boolean {
   return /SQLITE_BUSY|database is locked|Unable to start a transaction in the given time|Timed out fetching a new connection/i.test(message);
 }
 
+/**
+ * Bound-parameter markers for hand-written SQL that runs on both databases: `?` on SQLite,
+ * `$1, $2, …` on PostgreSQL (numbering continues across calls on the same instance).
+ */
+export function placeholders(dialect: Dialect) {
+  let n = 0;
+  return {
+    next(count: number): string {
+      return Array.from({ length: count }, () => (dialect === "postgres" ? `$${++n}` : "?")).join(", ");
+    },
+  };
+}
+
 /** Which SQL flavour a client speaks: the generated client records its provider. */
 export function dialectOfClient(db: Db): Dialect {
   const provider = (db as unknown as { _activeProvider?: string })._activeProvider;

@@ -1,5 +1,5 @@
 import type { Prisma } from "@prisma/client";
-import { dialectOfClient, type Db, type Dialect } from "~/db.server";
+import { dialectOfClient, placeholders, type Db, type Dialect } from "~/db.server";
 
 /**
  * The one way storefront events are written. The events go in one INSERT; when the batch holds
@@ -150,19 +150,4 @@ function chunks<T>(items: T[], size = 1000): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-/**
- * `?` on SQLite, `$1, $2, …` on PostgreSQL (numbering continues across calls). Untyped
- * parameters in an INSERT's VALUES take the target columns' types on PostgreSQL.
- */
-function placeholders(dialect: Dialect) {
-  let n = 0;
-  return {
-    next(count: number): string {
-      const out: string[] = [];
-      for (let i = 0; i < count; i++) out.push(dialect === "postgres" ? `$${++n}` : "?");
-      return out.join(", ");
-    },
-  };
 }

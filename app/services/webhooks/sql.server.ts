@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "@prisma/client";
-import { currentDialect, type Dialect } from "~/db.server";
+import { currentDialect, placeholders, type Dialect } from "~/db.server";
 
 /**
  * The few statements on webhook intake's hot path, as single SQL statements that run the same on
@@ -12,10 +12,10 @@ import { currentDialect, type Dialect } from "~/db.server";
 type Tx = Prisma.TransactionClient;
 
 function sql(dialect: Dialect) {
-  let n = 0;
+  const marks = placeholders(dialect);
   return {
     /** The next `count` placeholders. */
-    p: (count: number) => Array.from({ length: count }, () => (dialect === "postgres" ? `$${++n}` : "?")).join(", "),
+    p: (count: number) => marks.next(count),
     /** better-sqlite3 binds no booleans. */
     bool: (b: boolean) => (dialect === "postgres" ? b : b ? 1 : 0),
   };

@@ -220,12 +220,10 @@ describe(`webhook intake with the database failing (${PG ? "postgres" : "sqlite"
     await expectProcessedOnce(checkout.token, "killed@example.com");
   });
 
-  // Known bug, not in this file's code: @prisma/adapter-pg 6.19.3 never gives the pool client back
-  // when ROLLBACK fails on a connection the server has killed (the engine skips the adapter's
-  // rollback(), which is what calls release()), so every such transaction leaks one pool slot
-  // and after PG_POOL_MAX of them every query of the process waits forever. Proposed fix in
-  // app/db.server.ts and docs/decisions/090-faults-and-instances.md. `it.fails` keeps this
-  // executable: it starts failing (flip it to `it`) once the leak is fixed.
+  // @prisma/adapter-pg 6.19.3 never gives the pool client back when ROLLBACK fails on a
+  // connection the server killed; app/db.server.ts (releaseDeadClients) releases such clients.
+  // Without that, every killed transaction leaked a pool slot and after PG_POOL_MAX of them every
+  // query of the process waited forever.
   (PG ? it : it.skip)(`keeps its pool usable after ${POOL_MAX} transactions whose backend was killed (PostgreSQL)`, async () => {
     const unpause = await pauseJobInsert();
     const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
