@@ -1,5 +1,4 @@
 import mjml2html from "mjml";
-import { convert } from "html-to-text";
 import type { Block } from "~/domain/recovery/schema";
 import { fillPlaceholders, placeholdersIn, type PlaceholderValues } from "~/domain/recovery/placeholders";
 
@@ -82,13 +81,16 @@ interface Dynamic {
  * which optional parts are present (first name, code, item count, images, variant titles) —
  * with inert markers where the per-email values go, and each email fills the markers with its
  * escaped values. A test compares cached and fresh renders byte for byte.
+ *
+ * The text part is written from the same values (see textFor) rather than converted from the
+ * HTML: converting was most of the render's cost.
  */
 export async function renderRecoveryEmail(input: RenderInput): Promise<RenderedEmail> {
   const recoveryUrl = httpUrl(input.checkout.recoveryUrl, "recoveryUrl");
   const unsubscribeUrl = httpUrl(input.unsubscribeUrl, "unsubscribeUrl");
   const hasDiscount = input.step.discountPercent != null;
   const code = input.discountCode || (input.preview && hasDiscount ? PREVIEW_DISCOUNT_CODE : null);
-  const firstName = input.checkout.firstName?.replace(/\s+/g, " ").trim() || null;
+  const firstName = collapse(input.checkout.firstName ?? "") || null;
   const values: PlaceholderValues = { first_name: firstName, shop_name: input.shop.name, discount_code: code };
   const fill = (text: string) => fillPlaceholders(text, values);
   const subject = collapse(fill(input.step.subject));
@@ -112,7 +114,78 @@ export async function renderRecoveryEmail(input: RenderInput): Promise<RenderedE
     total: money(input.checkout.totalCents),
   };
   const html = renderCache ? await fromTemplate(input, dynamic) : await compile(mjmlFor(input, dynamic));
-  return { subject, html, text: toText(html) };
+  return { subject, html, text: textFor(input, dynamic) };
+}
+
+// ---- text part ---------------------------------------------------------------------------
+
+/**
+ * The plain-text part: the blocks mjmlFor renders, in order, under the same rules, one
+ * paragraph apart. Values go in as they are (text needs no escaping), but single-line values
+ * lose their line breaks so a title cannot add lines of its own. The preheader is left out:
+ * it belongs to the inbox list, not the body.
+ */
+function textFor(input: RenderInput, d: Dynamic): string {
+  const code = d.code === null ? null : collapse(d.code);
+  const values: PlaceholderValues = { first_name: d.firstName, shop_name: collapse(input.shop.name), discount_code: code };
+  const fill = (text: string) => fillPlaceholders(text, values);
+
+  const parts: string[] = [values.shop_name!];
+  for (const block of input.step.body) {
+    const raw = block.text || DEFAULT_TEXT[block.type];
+    if (!d.code && (block.type === "discount" || placeholdersIn(raw).includes("discount_code"))) continue;
+    const text = fill(raw);
+    switch (block.type) {
+      case "heading":
+        parts.push(collapse(text));
+        break;
+      case "text":
+        parts.push(textParagraphs(text));
+        break;
+      case "items":
+        parts.push(...d.items.map(itemText), itemsTail(d));
+        break;
+      case "button": {
+        const label = collapse(text);
+        parts.push(label ? `${label}: ${d.recoveryUrl}` : d.recoveryUrl);
+        break;
+      }
+      case "discount":
+        parts.push(
+          textParagraphs(text),
+          [code, discountDetail(input.step.discountPercent, input.step.discountExpiryDays)].filter(Boolean).join("\n"),
+        );
+        break;
+    }
+  }
+  const address = collapse(input.shop.address ?? "");
+  parts.push(
+    [`You received this email because you shopped at ${values.shop_name}.`, address, `Unsubscribe: ${d.unsubscribeUrl}`]
+      .filter(Boolean)
+      .join("\n"),
+  );
+  return parts.filter(Boolean).join("\n\n");
+}
+
+function itemText(item: Dynamic["items"][number]): string {
+  return [collapse(item.title), collapse(item.variantTitle ?? ""), `Qty ${item.quantity} · ${item.lineTotal}`]
+    .filter(Boolean)
+    .join("\n");
+}
+
+function itemsTail(d: Dynamic): string {
+  const more = d.moreCount > 0 ? `and ${d.more} more item${d.moreCount === 1 ? "" : "s"}\n` : "";
+  return `${more}Total: ${d.total}`;
+}
+
+/** Paragraphs as `paragraphs` splits them; a line break inside one stays a line break. */
+function textParagraphs(text: string): string {
+  return text
+    .split(/\n{2,}/)
+    .map((p) => p.split("\n").map(collapse).join("\n").trim())
+    .filter(Boolean)
+    .join("\n\n")
+    .replace(/\n{3,}/g, "\n\n");
 }
 
 // ---- template cache ----------------------------------------------------------------------
@@ -280,13 +353,17 @@ function itemsSection(d: Dynamic): string {
   return `${rows.join("\n")}\n${section(`<mj-text align="right">${tail}</mj-text>`)}`;
 }
 
-function discountSection(text: string, code: string, percent?: number | null, expiryDays?: number | null): string {
-  const detail = [
+function discountDetail(percent?: number | null, expiryDays?: number | null): string {
+  return [
     percent != null ? `${percent}% off your order` : null,
     expiryDays != null ? `expires in ${expiryDays} day${expiryDays === 1 ? "" : "s"}` : null,
   ]
     .filter(Boolean)
     .join(", ");
+}
+
+function discountSection(text: string, code: string, percent?: number | null, expiryDays?: number | null): string {
+  const detail = discountDetail(percent, expiryDays);
   return section(
     `<mj-text align="center" container-background-color="#f1f8f5" padding="16px 24px">${paragraphs(text)}` +
       `<p style="margin:8px 0 0;font-size:22px;font-weight:700;letter-spacing:2px;">${esc(code)}</p>` +
@@ -304,8 +381,9 @@ function paragraphs(text: string): string {
     .join("");
 }
 
+/** One line: any run of whitespace, line breaks included (NEL too, which `\s` lacks), is a space. */
 function collapse(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
+  return text.replace(/[\s\u0085]+/g, " ").trim();
 }
 
 export function escapeHtml(text: string): string {
@@ -334,28 +412,24 @@ function safeImage(value: string | null | undefined): string | null {
   }
 }
 
-function moneyFormatter(currency: string, locale = "en-US"): (cents: number) => string {
-  try {
-    const f = new Intl.NumberFormat(locale, { style: "currency", currency });
-    return (cents) => f.format(cents / 100);
-  } catch {
-    return (cents) => `${(cents / 100).toFixed(2)} ${currency}`;
-  }
-}
+const MONEY_CACHE_LIMIT = 50;
+/** Formatters by locale and currency; null where Intl refused the pair. Oldest dropped first. */
+const moneyFormats = new Map<string, Intl.NumberFormat | null>();
 
-function toText(html: string): string {
-  return convert(html, {
-    wordwrap: 78,
-    selectors: [
-      { selector: "img", format: "skip" },
-      // MJML's hidden preheader block: it belongs to the inbox list, not the body.
-      { selector: "div[style*='display:none']", format: "skip" },
-      { selector: "a", options: { hideLinkHrefIfSameAsText: true } },
-      { selector: "table", format: "block" },
-      { selector: "tr", format: "block" },
-      { selector: "td", format: "block" },
-    ],
-  })
-    .replace(/\n{3,}/g, "\n\n")
-    .trim();
+function moneyFormatter(currency: string, locale = "en-US"): (cents: number) => string {
+  const key = `${locale}\u0000${currency}`;
+  let f = moneyFormats.get(key);
+  if (f === undefined) {
+    try {
+      f = new Intl.NumberFormat(locale, { style: "currency", currency });
+    } catch {
+      f = null;
+    }
+    moneyFormats.set(key, f);
+    if (moneyFormats.size > MONEY_CACHE_LIMIT) moneyFormats.delete(moneyFormats.keys().next().value!);
+  }
+  const format = f;
+  if (format) return (cents) => format.format(cents / 100);
+  const unit = collapse(currency);
+  return (cents) => `${(cents / 100).toFixed(2)} ${unit}`;
 }

@@ -93,7 +93,7 @@ describe("sending a recovery email over SMTP", () => {
     const html = findPart(parsed, "text/html")?.body ?? "";
     const text = findPart(parsed, "text/plain")?.body ?? "";
     expect(html).toContain(`href="${RECOVERY_URL}"`);
-    expect(text).toContain(`[${RECOVERY_URL}]`);
+    expect(text).toContain(`: ${RECOVERY_URL}`);
     for (const body of [html, text]) {
       expect(body).toContain("Merino Sweater");
       expect(body).toContain("Wool Socks – 3 pack");

@@ -35,7 +35,7 @@ describe("renderRecoveryEmail", () => {
       expect(part).toContain("https://app.example.com/unsubscribe/t0k3n");
     }
     expect(email.html).toContain('href="https://acme.myshopify.com/123/checkouts/abc/recover?key=k1"');
-    expect(email.text).toContain("Return to checkout\n[https://acme.myshopify.com/123/checkouts/abc/recover?key=k1]");
+    expect(email.text).toContain("Return to checkout: https://acme.myshopify.com/123/checkouts/abc/recover?key=k1");
   });
 
   it("keeps the preheader out of the text part", async () => {
@@ -113,6 +113,158 @@ describe("renderRecoveryEmail", () => {
     await expect(
       renderRecoveryEmail(input({ checkout: { ...input().checkout, recoveryUrl: "javascript:alert(1)" } })),
     ).rejects.toThrow(/recoveryUrl must be http\(s\)/);
+  });
+});
+
+describe("renderRecoveryEmail text part", () => {
+  const discountStep = flowTemplates.checkout.steps[1];
+  const threeItems = [
+    { title: "Merino Sweater", variantTitle: "Blue / M", quantity: 2, priceCents: 4_500 },
+    { title: "Wool Socks", quantity: 1, priceCents: 900 },
+    { title: "Canvas Tote", variantTitle: "Natural", quantity: 3, priceCents: 1_250, imageUrl: "https://cdn.example.com/t.jpg" },
+  ];
+
+  it("is written block by block from the email's values", async () => {
+    const lineItems = [...threeItems, ...Array.from({ length: 4 }, (_, i) => ({ title: `Extra ${i}`, quantity: 1, priceCents: 100 }))];
+    const email = await renderRecoveryEmail(
+      input({
+        step: discountStep,
+        discountCode: "BACK-7Q2X",
+        shop: { name: "Acme Outfitters", currency: "USD", address: "1 Main St, Springfield" },
+        checkout: { ...input().checkout, lineItems, totalCents: 14_550 },
+      }),
+    );
+    expect(email.text).toBe(
+      [
+        "Acme Outfitters",
+        "",
+        "A little something to help you decide",
+        "",
+        "Hi Ann, your items are still waiting. Finish your order today and save 10%.",
+        "",
+        "Merino Sweater\nBlue / M\nQty 2 · $90.00",
+        "",
+        "Wool Socks\nQty 1 · $9.00",
+        "",
+        "Canvas Tote\nNatural\nQty 3 · $37.50",
+        "",
+        "Extra 0\nQty 1 · $1.00",
+        "",
+        "Extra 1\nQty 1 · $1.00",
+        "",
+        "Extra 2\nQty 1 · $1.00",
+        "",
+        "and 1 more item\nTotal: $145.50",
+        "",
+        "Use code BACK-7Q2X at checkout.",
+        "",
+        "BACK-7Q2X\n10% off your order, expires in 7 days",
+        "",
+        "Complete my order: https://acme.myshopify.com/123/checkouts/abc/recover?key=k1",
+        "",
+        "You received this email because you shopped at Acme Outfitters.\n1 Main St, Springfield",
+        "Unsubscribe: https://app.example.com/unsubscribe/t0k3n",
+      ].join("\n"),
+    );
+  });
+
+  it("lists every item with its variant, quantity and line total, the total, both links and the code", async () => {
+    const email = await renderRecoveryEmail(
+      input({ step: discountStep, discountCode: "BACK-7Q2X", checkout: { ...input().checkout, lineItems: threeItems, totalCents: 13_650 } }),
+    );
+    expect(email.text).toContain("\n\nMerino Sweater\nBlue / M\nQty 2 · $90.00\n\n");
+    expect(email.text).toContain("\n\nWool Socks\nQty 1 · $9.00\n\n");
+    expect(email.text).toContain("\n\nCanvas Tote\nNatural\nQty 3 · $37.50\n\n");
+    expect(email.text).toContain("\nTotal: $136.50\n");
+    expect(email.text).not.toContain("more item");
+    expect(email.text).toContain("\nComplete my order: https://acme.myshopify.com/123/checkouts/abc/recover?key=k1\n");
+    expect(email.text).toMatch(/\nUnsubscribe: https:\/\/app\.example\.com\/unsubscribe\/t0k3n$/);
+    expect(email.text).toContain("\nBACK-7Q2X\n10% off your order, expires in 7 days\n");
+  });
+
+  it("has no discount wording without a code, and keeps the rest", async () => {
+    const email = await renderRecoveryEmail(
+      input({ step: discountStep, discountCode: null, checkout: { ...input().checkout, lineItems: threeItems, totalCents: 13_650 } }),
+    );
+    expect(email.text).not.toMatch(/code|% off|expires/i);
+    expect(email.text).toContain("Canvas Tote\nNatural\nQty 3 · $37.50");
+    expect(email.text).toContain("Complete my order: https://acme.myshopify.com/");
+  });
+
+  it("prints hostile values literally, each on its one line", async () => {
+    const email = await renderRecoveryEmail(
+      input({
+        step: {
+          subject: "Hi",
+          body: [
+            { type: "heading", text: "Deals at {{ shop_name }}" },
+            { type: "text", text: "Fish & chips <i>today</i>, {{ first_name }}.\n\nSecond &amp; last." },
+            { type: "items" },
+            { type: "discount" },
+            { type: "button", text: "Go <now> & save" },
+          ],
+          discountPercent: 5,
+        },
+        discountCode: "BACK\r\nX-Code: 1",
+        shop: { name: "Tom & Jerry\r\nBcc: shop@evil.test", currency: "USD", address: "1 Main St\r\n\r\nSpringfield" },
+        checkout: {
+          ...input().checkout,
+          firstName: "Ann\r\nX-Name: 1",
+          lineItems: [
+            { title: "<b>Tom & Jerry</b>\r\nBcc: evil@evil.test", variantTitle: "<script>alert(1)</script>\nX-Variant: 1", quantity: 1, priceCents: 100 },
+          ],
+        },
+      }),
+    );
+    const lines = email.text.split("\n");
+    for (const line of [
+      "Tom & Jerry Bcc: shop@evil.test",
+      "Deals at Tom & Jerry Bcc: shop@evil.test",
+      "Fish & chips <i>today</i>, Ann X-Name: 1.",
+      "Second &amp; last.",
+      "<b>Tom & Jerry</b> Bcc: evil@evil.test",
+      "<script>alert(1)</script> X-Variant: 1",
+      "Use code BACK X-Code: 1 at checkout.",
+      "BACK X-Code: 1",
+      "Go <now> & save: https://acme.myshopify.com/123/checkouts/abc/recover?key=k1",
+      "You received this email because you shopped at Tom & Jerry Bcc: shop@evil.test.",
+      "1 Main St Springfield",
+    ]) {
+      expect(lines, line).toContain(line);
+    }
+    expect(email.text).not.toMatch(/\r|&#\d+;|&lt;|&gt;|&amp;(?! last)/);
+    expect(lines.filter((l) => /^(Bcc|X-\w+):/.test(l))).toEqual([]);
+  });
+
+  it("keeps the copy's paragraphs and line breaks, as the HTML does", async () => {
+    const step = { subject: "Hi", body: [{ type: "text" as const, text: "Line  one\r\nLine two\n\n\n\n  Second   paragraph  \n \n \nLast" }] };
+    const email = await renderRecoveryEmail(input({ step }));
+    expect(email.text).toContain("\n\nLine one\nLine two\n\nSecond paragraph\n\nLast\n\n");
+  });
+
+  it("leaves out the preheader", async () => {
+    const step = { ...discountStep, preheader: "Psst {{ shop_name }}, a secret preview line" };
+    const email = await renderRecoveryEmail(input({ step, discountCode: "BACK-7Q2X" }));
+    expect(email.html).toContain("Psst Acme Outfitters, a secret preview line");
+    expect(email.text).not.toContain("secret preview");
+  });
+
+  it("formats each locale and currency pair on its own, whatever was formatted before", async () => {
+    const total = async (locale: string | undefined, currency: string) =>
+      /Total: (.*)/.exec(
+        (
+          await renderRecoveryEmail(
+            input({ shop: { name: "A", currency, locale }, checkout: { ...input().checkout, currency, totalCents: 12_345 } }),
+          )
+        ).text,
+      )![1].replace(/\u00a0/g, " ");
+    for (let round = 0; round < 2; round++) {
+      expect(await total("de-DE", "EUR")).toBe("123,45 €");
+      expect(await total(undefined, "EUR")).toBe("€123.45");
+      expect(await total("de-DE", "USD")).toBe("123,45 $");
+      expect(await total(undefined, "USD")).toBe("$123.45");
+      expect(await total(undefined, "Not a\ncurrency")).toBe("123.45 Not a currency");
+    }
   });
 });
 
