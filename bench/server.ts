@@ -208,6 +208,35 @@ export function rssKb(pid: number | undefined): number | undefined {
  * far, in ms (/proc/<pid>/stat, 100 ticks/s). Unlike rates, CPU per unit of work hardly changes
  * when other processes share the cores.
  */
+/** CPU ms the whole machine spent busy (all cores; /proc/stat: user, nice, system, irq, softirq, steal). */
+export function machineCpuMs(): number {
+  const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = cpu;
+  return (user + nice + system + irq + softirq + (steal ?? 0)) * 10;
+}
+
+/**
+ * CPU ms of the local PostgreSQL server: the postmaster and its live backends, plus the backends
+ * that already exited (the postmaster's cutime/cstime). undefined when no postmaster is found.
+ */
+export function postgresCpuMs(): number | undefined {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== "postgres") continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const parent = readFileSync(`/proc/${fields[1]}/comm`, "utf8").trim();
+      if (parent === "postgres") continue; // a backend: counted through its postmaster
+      // fields[13] and fields[14] are cutime and cstime (fields 16 and 17).
+      return (cpuMs(Number(entry)) ?? 0) + (Number(fields[13]) + Number(fields[14])) * 10;
+    } catch {
+      // gone in between
+    }
+  }
+  return undefined;
+}
+
 export function cpuMs(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
   const stats = new Map<number, { ppid: number; ms: number }>();

@@ -33,7 +33,20 @@ export interface JobContext {
   workerId: string;
 }
 
-export type JobHandler = (payload: any, ctx: JobContext) => Promise<void | { retryAt?: Date }>;
+/** What a handler asks for: nothing (done), or to run again at `retryAt` without counting an attempt. */
+export type JobResult = void | { retryAt?: Date };
+
+/**
+ * Runs several due jobs of one kind at once (one query for all of them instead of one each) and
+ * settles each job on its own: a rejected entry fails that job only. Results are in input order.
+ */
+export type BatchJobHandler = (
+  jobs: Array<{ payload: any; job: JobRecord }>,
+  ctx: { now: Date; workerId: string },
+) => Promise<Array<PromiseSettledResult<JobResult>>>;
+
+/** A handler may also offer `batch`, which the worker uses when a claimed batch holds several jobs of its kind. */
+export type JobHandler = ((payload: any, ctx: JobContext) => Promise<JobResult>) & { batch?: BatchJobHandler };
 
 export interface EnqueueInput {
   kind: string;
@@ -237,32 +250,64 @@ export async function runBatch(opts: RunOptions): Promise<{ ran: number; failed:
   });
   let failed = 0;
   const done: string[] = [];
-  const runOne = async (job: (typeof jobs)[number]) => {
+  const settle = async (job: JobRecord, outcome: PromiseSettledResult<JobResult>) => {
+    if (outcome.status === "fulfilled") {
+      if (outcome.value && outcome.value.retryAt) await rescheduleJob(opts.db, job, workerId, outcome.value.retryAt);
+      else done.push(job.id);
+      return;
+    }
+    failed++;
+    const error: unknown = outcome.reason;
+    const result = await failJob(opts.db, job, workerId, now, error);
+    opts.logger?.warn("job failed", {
+      jobId: job.id,
+      kind: job.kind,
+      attempt: job.attempts,
+      outcome: result,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  };
+  const runOne = async (job: JobRecord) => {
     const handler = opts.handlers[job.kind];
+    let outcome: PromiseSettledResult<JobResult>;
     try {
       if (!handler) throw new Error(`no handler for job kind "${job.kind}"`);
-      const result = await handler(job.payload, { now, job, workerId });
-      if (result && result.retryAt) await rescheduleJob(opts.db, job, workerId, result.retryAt);
-      else done.push(job.id);
+      outcome = { status: "fulfilled", value: await handler(job.payload, { now, job, workerId }) };
     } catch (error) {
-      failed++;
-      const outcome = await failJob(opts.db, job, workerId, now, error);
-      opts.logger?.warn("job failed", {
-        jobId: job.id,
-        kind: job.kind,
-        attempt: job.attempts,
-        outcome,
-        error: error instanceof Error ? error.message : String(error),
-      });
+      outcome = { status: "rejected", reason: error };
     }
+    await settle(job, outcome);
   };
+  const runMany = async (group: JobRecord[], batch: BatchJobHandler) => {
+    let outcomes: Array<PromiseSettledResult<JobResult>>;
+    try {
+      outcomes = await batch(group.map((job) => ({ payload: job.payload, job })), { now, workerId });
+      if (outcomes.length !== group.length) throw new Error(`batch handler for "${group[0].kind}" settled ${outcomes.length} of ${group.length} jobs`);
+    } catch (error) {
+      outcomes = group.map(() => ({ status: "rejected", reason: error }));
+    }
+    for (let i = 0; i < group.length; i++) await settle(group[i], outcomes[i]);
+  };
+  // Jobs whose handler runs batches go to it together (per kind); the rest run one by one.
+  const units: Array<() => Promise<void>> = [];
+  const groups = new Map<string, JobRecord[]>();
+  for (const job of jobs) {
+    const batch = opts.handlers[job.kind]?.batch;
+    if (!batch) units.push(() => runOne(job));
+    else if (groups.has(job.kind)) groups.get(job.kind)!.push(job);
+    else {
+      const group = [job];
+      groups.set(job.kind, group);
+      units.unshift(() => (group.length === 1 ? runOne(job) : runMany(group, batch)));
+    }
+  }
   // Handlers spend most of their time waiting (database, SMTP, Admin API): a few at a time keep
   // the process busy while each waits. Jobs are independent (other workers run them in parallel anyway).
   let next = 0;
-  const lanes = Math.max(1, Math.min(opts.concurrency ?? 1, jobs.length));
+  const lanes = Math.max(1, Math.min(opts.concurrency ?? 1, units.length));
   await Promise.all(
     Array.from({ length: lanes }, async () => {
-      while (next < jobs.length) await runOne(jobs[next++]);
+      while (next < units.length) await units[next++]();
     }),
   );
   // One write for the batch's successes (handlers are idempotent: a crash before this line

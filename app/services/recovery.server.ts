@@ -1,13 +1,14 @@
 import type { Prisma } from "@prisma/client";
-import db, { type Db } from "~/db.server";
+import db, { dialectOfClient, placeholders, type Db } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { decideSend, emailBodySchema, planSteps, type Block } from "~/domain/recovery";
 import { isHoldout } from "~/domain/experiments/assign";
 import { renderRecoveryEmail } from "./email/render.server";
 import { signUnsubscribeToken } from "./email/unsubscribe-token.server";
 import { adminQuery, type AdminGraphql } from "./admin-graphql.server";
-import { enqueue, type JobHandler } from "./jobs.server";
+import { enqueue, type JobContext, type JobHandler } from "./jobs.server";
 import { getMailer, linkSignature } from "./mail.server";
+import { newId } from "./webhooks/sql.server";
 import { logger } from "./logger.server";
 
 /**
@@ -42,7 +43,9 @@ export function recoveryHandlers(deps: RecoveryDeps = {}): Record<string, JobHan
   return {
     "recovery.start": (payload: { shop: string; checkoutToken: string }, ctx) =>
       startCheckoutRecovery(database(), payload, ctx.now),
-    "recovery.step": (payload: { runId: string; stepId: string; position?: number }, ctx) => runStep(database(), payload, ctx.now, deps),
+    "recovery.step": Object.assign((payload: StepPayload, ctx: JobContext) => runStep(database(), payload, ctx.now, deps), {
+      batch: (jobs: Array<{ payload: StepPayload }>, ctx: { now: Date }) => runSteps(database(), jobs.map((j) => j.payload), ctx.now, deps),
+    }),
     "recovery.cart": (payload: { shop: string; cartToken: string }, ctx) => startCartRecovery(database(), payload, ctx.now),
     "recovery.flow-trigger": (payload: { runId: string }, ctx) => fireFlowTrigger(database(), payload, ctx.now, deps),
     "recovery.browse": (payload: { shop: string; visitorId: string; productId: string }, ctx) =>
@@ -194,103 +197,255 @@ async function scheduleRun(
   }
 }
 
-async function orderSeen(database: Db, run: { shop: string; startedAt: Date; cartToken: string | null; email: string | null; customerId: string | null }, checkoutToken: string | null) {
-  const or: Prisma.OrderWhereInput[] = [];
-  if (checkoutToken) or.push({ checkoutToken });
-  if (run.cartToken) or.push({ cartToken: run.cartToken });
-  if (run.email) or.push({ email: run.email, orderedAt: { gte: run.startedAt } });
-  if (run.customerId) or.push({ customerId: run.customerId, orderedAt: { gte: run.startedAt } });
-  if (!or.length) return false;
-  return (await database.order.count({ where: { shop: run.shop, OR: or } })) > 0;
+type StepPayload = { runId: string; stepId: string; position?: number };
+type StepResult = void | { retryAt: Date };
+
+/** One recovery step (the job handler for a single job): see runSteps. */
+export async function runStep(database: Db, p: StepPayload, now: Date, deps: RecoveryDeps = {}): Promise<StepResult> {
+  const [result] = await runSteps(database, [p], now, deps);
+  if (result.status === "rejected") throw result.reason;
+  return result.value;
 }
 
-export async function runStep(database: Db, p: { runId: string; stepId: string; position?: number }, now: Date, deps: RecoveryDeps = {}) {
-  const run = await database.flowRun.findUnique({ where: { id: p.runId } });
-  if (!run || run.status !== "active") return;
-  const idempotencyKey = `${run.id}:${p.stepId}`;
-  const prior = await database.message.findUnique({ where: { idempotencyKey } });
-  if (prior && prior.status !== "pending") return; // sent, sending (maybe sent), suppressed or failed: never again
+/**
+ * Due recovery steps, several at once: every read for the whole batch is one query per table
+ * (runs, prior messages, flows, steps, checkouts, shops, then orders, suppressions and recent
+ * sends), the sends are claimed in one statement and recorded in one more. Each step is still
+ * decided on its own (decideSend) and settles on its own: one step's failure (a discount code the
+ * Admin API refused, a temporary SMTP error) fails that job only. Steps to the same shopper in
+ * one batch count against the per-shopper budget in order, as if they had run one after another.
+ * See docs/decisions/110-recovery-throughput.md.
+ */
+export async function runSteps(
+  database: Db,
+  payloads: StepPayload[],
+  now: Date,
+  deps: RecoveryDeps = {},
+): Promise<Array<PromiseSettledResult<StepResult>>> {
+  const results: Array<PromiseSettledResult<StepResult>> = payloads.map(() => ({ status: "fulfilled", value: undefined }));
+  const fail = (i: number, reason: unknown) => (results[i] = { status: "rejected", reason });
+  const keyOf = (p: StepPayload) => `${p.runId}:${p.stepId}`;
 
-  const [flow, step, checkout, shop] = await Promise.all([
-    database.recoveryFlow.findFirst({ where: { id: run.flowId, shop: run.shop } }),
+  const [runs, priors] = await Promise.all([
+    database.flowRun.findMany({ where: { id: { in: unique(payloads.map((p) => p.runId)) } } }),
+    database.message.findMany({
+      where: { idempotencyKey: { in: payloads.map(keyOf) } },
+      select: { id: true, idempotencyKey: true, status: true },
+    }),
+  ]);
+  const runById = new Map(runs.map((r) => [r.id, r]));
+  const priorByKey = new Map(priors.map((m) => [m.idempotencyKey, m]));
+  // A prior message that is sent, sending (maybe sent), suppressed or failed: never again.
+  const live = payloads.flatMap((p, i) => {
+    const run = runById.get(p.runId);
+    const prior = priorByKey.get(keyOf(p));
+    return run?.status === "active" && (!prior || prior.status === "pending") ? [{ i, p, run, prior, key: keyOf(p) }] : [];
+  });
+  if (live.length === 0) return results;
+
+  const flowIds = unique(live.map((x) => x.run.flowId));
+  const [flows, steps, checkouts, shops] = await Promise.all([
+    database.recoveryFlow.findMany({ where: { id: { in: flowIds } } }),
+    database.recoveryStep.findMany({ where: { flowId: { in: flowIds } }, orderBy: { position: "asc" } }),
+    database.checkout.findMany({ where: { id: { in: unique(live.flatMap((x) => (x.run.checkoutId ? [x.run.checkoutId] : []))) } } }),
+    database.shop.findMany({ where: { shop: { in: unique(live.map((x) => x.run.shop)) } } }),
+  ]);
+  const shopByName = new Map(shops.map((s) => [s.shop, s]));
+  const checkoutById = new Map(checkouts.map((c) => [c.id, c]));
+  const items = live.flatMap((x) => {
+    const flow = flows.find((f) => f.id === x.run.flowId && f.shop === x.run.shop);
     // Saving a flow replaces its steps (new ids): fall back to the step at the same position,
     // so editing copy never drops the emails already scheduled.
-    database.recoveryStep.findFirst({
-      where: { flowId: run.flowId, OR: [{ id: p.stepId }, ...(p.position != null ? [{ position: p.position }] : [])] },
-      orderBy: { position: "asc" },
-    }),
-    run.checkoutId ? database.checkout.findFirst({ where: { id: run.checkoutId, shop: run.shop } }) : Promise.resolve(null),
-    database.shop.findUnique({ where: { shop: run.shop } }),
-  ]);
-  if (!flow || !step || !shop) return;
-  if (flow.kind === "browse" && run.visitorId) {
-    // The shopper added to cart after all: the browse follow-up is moot (cart flows take over).
-    const carted = await database.event.count({
-      where: { shop: run.shop, visitorId: run.visitorId, kind: "cart_add", occurredAt: { gte: run.startedAt } },
-    });
-    if (carted) {
-      await database.flowRun.updateMany({ where: { id: run.id, status: "active" }, data: { status: "stopped", stopReason: "carted", stoppedAt: now } });
-      return;
-    }
-  }
-  const email = run.email;
-  const windowStart = new Date(now.getTime() - shop.emailWindowHours * 3600_000);
-  const [purchased, suppressed, recent] = await Promise.all([
-    orderSeen(database, run, checkout?.token ?? null),
-    email ? database.suppression.findUnique({ where: { shop_email: { shop: run.shop, email } } }) : null,
-    email
+    const ofFlow = steps.filter((s) => s.flowId === x.run.flowId);
+    const step = ofFlow.find((s) => s.id === x.p.stepId) ?? (x.p.position != null ? ofFlow.find((s) => s.position === x.p.position) : undefined);
+    const shop = shopByName.get(x.run.shop);
+    const found = x.run.checkoutId ? checkoutById.get(x.run.checkoutId) : undefined;
+    const checkout = found && found.shop === x.run.shop ? found : null;
+    return flow && step && shop ? [{ ...x, flow, step, shop, checkout }] : [];
+  });
+  if (items.length === 0) return results;
+
+  // What decideSend needs besides the rows above, for every step at once.
+  const shopNames = unique(items.map((x) => x.run.shop));
+  const emails = unique(items.flatMap((x) => (x.run.email ? [x.run.email] : [])));
+  const earliestStart = new Date(Math.min(...items.map((x) => x.run.startedAt.getTime())));
+  const earliestWindow = new Date(now.getTime() - Math.max(...items.map((x) => x.shop.emailWindowHours)) * 3600_000);
+  const browsing = items.filter((x) => x.flow.kind === "browse" && x.run.visitorId);
+  const [orders, suppressions, recent, cartAdds] = await Promise.all([
+    ordersOf(database, items.map((x) => ({ ...x.run, checkoutToken: x.checkout?.token ?? null }))),
+    emails.length ? database.suppression.findMany({ where: { shop: { in: shopNames }, email: { in: emails } }, select: { shop: true, email: true } }) : [],
+    emails.length
       ? database.message.findMany({
-          where: { shop: run.shop, email, kind: { not: "test" }, status: { in: ["sent", "sending"] }, sentAt: { gte: windowStart } },
-          select: { sentAt: true },
+          where: { shop: { in: shopNames }, email: { in: emails }, kind: { not: "test" }, status: { in: ["sent", "sending"] }, sentAt: { gte: earliestWindow } },
+          select: { shop: true, email: true, sentAt: true },
+        })
+      : [],
+    browsing.length
+      ? database.event.findMany({
+          where: { shop: { in: shopNames }, visitorId: { in: unique(browsing.map((x) => x.run.visitorId!)) }, kind: "cart_add", occurredAt: { gte: earliestStart } },
+          select: { shop: true, visitorId: true, occurredAt: true },
         })
       : [],
   ]);
-  const decision = decideSend(
-    {
-      checkout: {
-        status: (checkout?.status as "open" | "completed" | "deleted") ?? "open",
-        email,
-        acceptsMarketing: checkout?.acceptsMarketing ?? true,
-        totalCents: checkout?.totalCents ?? 0,
-      },
-      orderSeenSinceStart: purchased,
-      suppressed: Boolean(suppressed),
-      holdout: run.holdout,
-      flow: { enabled: flow.enabled, audience: flow.audience as "any_email", minCartCents: flow.minCartCents, respectQuiet: flow.respectQuiet },
-      recentSends: recent.map((m) => m.sentAt!).filter(Boolean),
-      budget: { emailsPerWindow: shop.emailsPerWindow, emailWindowHours: shop.emailWindowHours },
-      quietHours:
-        shop.quietHoursStart != null && shop.quietHoursEnd != null
-          ? { startHour: shop.quietHoursStart, endHour: shop.quietHoursEnd, timeZone: shop.timezone }
-          : null,
-    },
-    now,
-  );
-  if (decision.action === "defer") return { retryAt: decision.until };
-  if (decision.action === "skip") {
-    if (["purchased", "checkout_deleted", "suppressed", "flow_disabled"].includes(decision.reason)) {
-      await database.flowRun.updateMany({
-        where: { id: run.id, status: "active" },
-        data: { status: "stopped", stopReason: decision.reason, stoppedAt: now },
-      });
-    }
-    await upsertMessage(database, idempotencyKey, {
-      shop: run.shop, flowId: flow.id, flowRunId: run.id, stepId: step.id, email: email ?? "", status: "suppressed", reason: decision.reason,
-    });
-    return;
-  }
+  const shopper = (shop: string, email: string) => `${shop}\u0000${email}`;
+  const suppressed = new Set(suppressions.map((s) => shopper(s.shop, s.email)));
+  const sendsTo = new Map<string, Date[]>();
+  const sentTo = (shop: string, email: string) => {
+    const key = shopper(shop, email);
+    if (!sendsTo.has(key)) sendsTo.set(key, []);
+    return sendsTo.get(key)!;
+  };
+  for (const m of recent) if (m.sentAt) sentTo(m.shop, m.email).push(m.sentAt);
 
-  // Decided to send. Prepare everything that can fail first (discount code, rendering);
-  // nothing is claimed yet, so a failure here is simply retried.
-  const message = await upsertMessage(database, idempotencyKey, {
-    shop: run.shop, flowId: flow.id, flowRunId: run.id, stepId: step.id, email: email!, status: "pending",
-  });
+  const toSend: typeof items = [];
+  for (const x of items) {
+    const { run, flow, shop, checkout } = x;
+    try {
+      if (flow.kind === "browse" && run.visitorId && cartAdds.some((e) => e.shop === run.shop && e.visitorId === run.visitorId && e.occurredAt >= run.startedAt)) {
+        // The shopper added to cart after all: the browse follow-up is moot (cart flows take over).
+        await database.flowRun.updateMany({ where: { id: run.id, status: "active" }, data: { status: "stopped", stopReason: "carted", stoppedAt: now } });
+        continue;
+      }
+      const email = run.email;
+      const windowStart = now.getTime() - shop.emailWindowHours * 3600_000;
+      const decision = decideSend(
+        {
+          checkout: {
+            status: (checkout?.status as "open" | "completed" | "deleted") ?? "open",
+            email,
+            acceptsMarketing: checkout?.acceptsMarketing ?? true,
+            totalCents: checkout?.totalCents ?? 0,
+          },
+          orderSeenSinceStart: orders.some((o) => orderMatches(o, { ...run, checkoutToken: checkout?.token ?? null })),
+          suppressed: email ? suppressed.has(shopper(run.shop, email)) : false,
+          holdout: run.holdout,
+          flow: { enabled: flow.enabled, audience: flow.audience as "any_email", minCartCents: flow.minCartCents, respectQuiet: flow.respectQuiet },
+          recentSends: email ? sentTo(run.shop, email).filter((d) => d.getTime() >= windowStart) : [],
+          budget: { emailsPerWindow: shop.emailsPerWindow, emailWindowHours: shop.emailWindowHours },
+          quietHours:
+            shop.quietHoursStart != null && shop.quietHoursEnd != null
+              ? { startHour: shop.quietHoursStart, endHour: shop.quietHoursEnd, timeZone: shop.timezone }
+              : null,
+        },
+        now,
+      );
+      if (decision.action === "defer") {
+        results[x.i] = { status: "fulfilled", value: { retryAt: decision.until } };
+      } else if (decision.action === "skip") {
+        if (["purchased", "checkout_deleted", "suppressed", "flow_disabled"].includes(decision.reason)) {
+          await database.flowRun.updateMany({
+            where: { id: run.id, status: "active" },
+            data: { status: "stopped", stopReason: decision.reason, stoppedAt: now },
+          });
+        }
+        await upsertMessage(database, x.key, {
+          shop: run.shop, flowId: flow.id, flowRunId: run.id, stepId: x.step.id, email: email ?? "", status: "suppressed", reason: decision.reason,
+        });
+      } else {
+        // A later step to the same shopper in this batch sees this one in its budget.
+        if (email) sentTo(run.shop, email).push(now);
+        toSend.push(x);
+      }
+    } catch (error) {
+      fail(x.i, error);
+    }
+  }
+  if (toSend.length === 0) return results;
+
+  // Prepare everything that can fail first (discount code, rendering); nothing is claimed yet,
+  // so a failure here is simply retried.
   const env = getEnv();
+  const prepared = (
+    await Promise.all(
+      toSend.map(async (x) => {
+        try {
+          return { ...x, ...(await prepareEmail(database, x, now, env, deps)) };
+        } catch (error) {
+          fail(x.i, error);
+          return null;
+        }
+      }),
+    )
+  ).filter((x) => x !== null);
+  if (prepared.length === 0) return results;
+
+  // Claim the sends: each Message row is committed as "sending" BEFORE its transport call. If the
+  // process dies after a send and before the commit below, the retry finds "sending" and does not resend.
+  const claimed = await claimSends(database, prepared, now);
+  const mailer = getMailer();
+  const delivered: Array<{ id: string; transportId: string }> = [];
+  await Promise.all(
+    prepared.map(async (x) => {
+      const { run, shop } = x;
+      try {
+        // Someone else's row under this key (a worker whose lease ran out): read it again next time.
+        if (!claimed.has(x.messageId)) throw new Error(`message ${x.key} changed while this step ran; retrying`);
+        const result = await mailer.send({
+          to: run.email!,
+          from: shop.senderEmail ? { name: shop.senderName || run.shop, address: shop.senderEmail } : undefined,
+          replyTo: shop.replyTo || undefined,
+          subject: x.rendered.subject,
+          html: x.rendered.html,
+          text: x.rendered.text,
+          idempotencyKey: x.key,
+          unsubscribe: { url: x.unsubscribeUrl },
+        });
+        if (result.ok) {
+          await deps.afterSend?.(x.messageId);
+          delivered.push({ id: x.messageId, transportId: result.transportId });
+          return;
+        }
+        if (result.permanent) {
+          await database.message.update({ where: { id: x.messageId }, data: { status: "failed", reason: result.reason.slice(0, 300) } });
+          if (result.recipientRejected) {
+            await database.suppression.upsert({
+              where: { shop_email: { shop: run.shop, email: run.email! } },
+              create: { shop: run.shop, email: run.email!, reason: "bounced" },
+              update: {},
+            });
+          }
+          return;
+        }
+        // Temporary failure: nothing went out; give the send back and let the queue retry with backoff.
+        await database.message.update({ where: { id: x.messageId }, data: { status: "pending", reason: result.reason.slice(0, 300), sentAt: null } });
+        throw new Error(`temporary mail failure: ${result.reason}`);
+      } catch (error) {
+        fail(x.i, error);
+      }
+    }),
+  );
+  await markSent(database, delivered, now);
+  return results;
+}
+
+/** The discount code (created once per run), the links and the rendered email of a step about to be sent. */
+async function prepareEmail(
+  database: Db,
+  x: {
+    run: { id: string; shop: string; email: string | null; discountCode: string | null };
+    step: {
+      subject: string;
+      preheader: string | null;
+      body: Prisma.JsonValue;
+      discountPercent: number | null;
+      discountExpiryDays: number | null;
+    };
+    shop: { senderName: string; currency: string };
+    checkout: { lineItems: Prisma.JsonValue; totalCents: number; currency: string; abandonedCheckoutUrl: string | null } | null;
+    prior?: { id: string };
+  },
+  now: Date,
+  env: ReturnType<typeof getEnv>,
+  deps: RecoveryDeps,
+) {
+  const { run, step, shop, checkout } = x;
   let discountCode = run.discountCode;
   if (step.discountPercent && !discountCode) {
     discountCode = await createDiscountCode(deps.admin ?? defaultAdmin, run, step.discountPercent, step.discountExpiryDays ?? 7, now);
     await database.flowRun.update({ where: { id: run.id }, data: { discountCode } });
   }
+  // A step retried after a temporary failure keeps its row (and so its click-tracking link).
+  const messageId = x.prior?.id ?? newId("m");
   const body = emailBodySchema.safeParse(step.body);
   const lineItems = ((checkout?.lineItems as Array<Record<string, unknown>>) ?? []).map((li) => ({
     title: String(li.title ?? ""),
@@ -299,9 +454,9 @@ export async function runStep(database: Db, p: { runId: string; stepId: string; 
     priceCents: Number(li.price ?? 0),
     imageUrl: (li.image_url as string | null) ?? null,
   }));
-  const unsubscribeUrl = `${env.SHOPIFY_APP_URL}/unsubscribe?token=${signUnsubscribeToken({ shop: run.shop, email: email! }, env.SHOPIFY_API_SECRET)}`;
+  const unsubscribeUrl = `${env.SHOPIFY_APP_URL}/unsubscribe?token=${signUnsubscribeToken({ shop: run.shop, email: run.email! }, env.SHOPIFY_API_SECRET)}`;
   const recoveryUrl = checkout?.abandonedCheckoutUrl
-    ? `${env.SHOPIFY_APP_URL}/r/${message.id}?s=${linkSignature(message.id)}`
+    ? `${env.SHOPIFY_APP_URL}/r/${messageId}?s=${linkSignature(messageId)}`
     : `https://${run.shop}/cart`;
   const rendered = await (deps.render ?? renderRecoveryEmail)({
     shop: { name: shop.senderName || run.shop, currency: checkout?.currency ?? shop.currency },
@@ -316,46 +471,124 @@ export async function runStep(database: Db, p: { runId: string; stepId: string; 
     discountCode,
     unsubscribeUrl,
   });
+  return { messageId, discountCode, unsubscribeUrl, rendered };
+}
 
-  // Claim the send: pending → sending, committed BEFORE the transport call. If the process dies
-  // after the send and before the commit below, the retry finds "sending" and does not resend.
-  const claimed = await database.message.updateMany({
-    where: { id: message.id, status: "pending" },
-    data: { status: "sending", sentAt: now, attempts: { increment: 1 } },
-  });
-  if (claimed.count !== 1) return;
-  const result = await getMailer().send({
-    to: email!,
-    from: shop.senderEmail ? { name: shop.senderName || run.shop, address: shop.senderEmail } : undefined,
-    replyTo: shop.replyTo || undefined,
-    subject: rendered.subject,
-    html: rendered.html,
-    text: rendered.text,
-    idempotencyKey,
-    unsubscribe: { url: unsubscribeUrl },
-  });
-  if (result.ok) {
-    await deps.afterSend?.(message.id);
-    await database.message.update({
-      where: { id: message.id },
-      data: { status: "sent", transportId: result.transportId, subject: rendered.subject, html: rendered.html, text: rendered.text, discountCode },
+const MESSAGE_COLUMNS = [
+  "id", "shop", "idempotencyKey", "flowId", "flowRunId", "stepId", "email", "status", "subject", "html", "text",
+  "discountCode", "attempts", "sentAt", "createdAt", "updatedAt",
+] as const;
+const WRITE_CHUNK = 200;
+
+/**
+ * pending → sending for every prepared step, in one statement per 200: a new row is inserted as
+ * "sending"; a row left "pending" by an earlier temporary failure is taken over only if it is the
+ * row the email was rendered for (same id, so its links are right). Returns the ids claimed. The
+ * rendered email is stored with the claim, so the outbox shows what went out.
+ */
+async function claimSends(
+  database: Db,
+  items: Array<{
+    messageId: string;
+    key: string;
+    run: { id: string; shop: string; flowId: string; email: string | null };
+    step: { id: string };
+    discountCode: string | null;
+    rendered: { subject: string; html: string; text: string };
+  }>,
+  now: Date,
+): Promise<Set<string>> {
+  const claimed = new Set<string>();
+  for (let from = 0; from < items.length; from += WRITE_CHUNK) {
+    const p = placeholders(dialectOfClient(database));
+    const values: unknown[] = [];
+    const tuples = items.slice(from, from + WRITE_CHUNK).map((x) => {
+      values.push(
+        x.messageId, x.run.shop, x.key, x.run.flowId, x.run.id, x.step.id, x.run.email, "sending",
+        x.rendered.subject, x.rendered.html, x.rendered.text, x.discountCode, 1, now, now, now,
+      );
+      return `(${p.next(MESSAGE_COLUMNS.length)})`;
     });
-    return;
+    const rows = await database.$queryRawUnsafe<Array<{ id: string }>>(
+      `INSERT INTO "Message" (${MESSAGE_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${tuples.join(", ")}
+       ON CONFLICT ("idempotencyKey") DO UPDATE SET
+         "status" = 'sending', "reason" = NULL, "subject" = excluded."subject", "html" = excluded."html", "text" = excluded."text",
+         "discountCode" = excluded."discountCode", "attempts" = "Message"."attempts" + 1, "sentAt" = excluded."sentAt",
+         "updatedAt" = excluded."updatedAt"
+       WHERE "Message"."status" = 'pending' AND "Message"."id" = excluded."id"
+       RETURNING "id"`,
+      ...values,
+    );
+    for (const r of rows) claimed.add(r.id);
   }
-  if (result.permanent) {
-    await database.message.update({ where: { id: message.id }, data: { status: "failed", reason: result.reason.slice(0, 300) } });
-    if (result.recipientRejected) {
-      await database.suppression.upsert({
-        where: { shop_email: { shop: run.shop, email: email! } },
-        create: { shop: run.shop, email: email!, reason: "bounced" },
-        update: {},
-      });
-    }
-    return;
+  return claimed;
+}
+
+/** sending → sent with each message's transport id, in one statement per 200. */
+async function markSent(database: Db, sent: Array<{ id: string; transportId: string }>, now: Date) {
+  for (let from = 0; from < sent.length; from += WRITE_CHUNK) {
+    const chunk = sent.slice(from, from + WRITE_CHUNK);
+    const p = placeholders(dialectOfClient(database));
+    const values: unknown[] = [];
+    const cases = chunk.map((m) => {
+      values.push(m.id, m.transportId);
+      const [id, transportId] = p.next(2).split(", ");
+      return `WHEN ${id} THEN ${transportId}`;
+    });
+    values.push(now, ...chunk.map((m) => m.id));
+    await database.$executeRawUnsafe(
+      `UPDATE "Message" SET "status" = 'sent', "transportId" = CASE "id" ${cases.join(" ")} END, "updatedAt" = ${p.next(1)}
+       WHERE "status" = 'sending' AND "id" IN (${p.next(chunk.length)})`,
+      ...values,
+    );
   }
-  // Temporary failure: nothing went out; give the send back and let the queue retry with backoff.
-  await database.message.update({ where: { id: message.id }, data: { status: "pending", reason: result.reason.slice(0, 300), sentAt: null } });
-  throw new Error(`temporary mail failure: ${result.reason}`);
+}
+
+type OrderProbe = {
+  shop: string;
+  startedAt: Date;
+  cartToken: string | null;
+  email: string | null;
+  customerId: string | null;
+  checkoutToken: string | null;
+};
+type OrderRow = { shop: string; checkoutToken: string | null; cartToken: string | null; email: string | null; customerId: string | null; orderedAt: Date };
+
+/** Orders that could stop any of these runs, in one query; orderMatches pairs them with a run. */
+async function ordersOf(database: Db, runs: OrderProbe[]): Promise<OrderRow[]> {
+  const tokens = unique(runs.flatMap((r) => (r.checkoutToken ? [r.checkoutToken] : [])));
+  const carts = unique(runs.flatMap((r) => (r.cartToken ? [r.cartToken] : [])));
+  const emails = unique(runs.flatMap((r) => (r.email ? [r.email] : [])));
+  const customers = unique(runs.flatMap((r) => (r.customerId ? [r.customerId] : [])));
+  const since = new Date(Math.min(...runs.map((r) => r.startedAt.getTime())));
+  const or: Prisma.OrderWhereInput[] = [];
+  if (tokens.length) or.push({ checkoutToken: { in: tokens } });
+  if (carts.length) or.push({ cartToken: { in: carts } });
+  if (emails.length) or.push({ email: { in: emails }, orderedAt: { gte: since } });
+  if (customers.length) or.push({ customerId: { in: customers }, orderedAt: { gte: since } });
+  if (!or.length) return [];
+  return database.order.findMany({
+    where: { shop: { in: unique(runs.map((r) => r.shop)) }, OR: or },
+    select: { shop: true, checkoutToken: true, cartToken: true, email: true, customerId: true, orderedAt: true },
+  });
+}
+
+/** The purchase rule: an order of the same checkout or cart, or the shopper's order since the run started. */
+function orderMatches(o: OrderRow, run: OrderProbe): boolean {
+  if (o.shop !== run.shop) return false;
+  if (run.checkoutToken && o.checkoutToken === run.checkoutToken) return true;
+  if (run.cartToken && o.cartToken === run.cartToken) return true;
+  if (o.orderedAt < run.startedAt) return false;
+  return (run.email !== null && o.email === run.email) || (run.customerId !== null && o.customerId === run.customerId);
+}
+
+async function orderSeen(database: Db, run: Omit<OrderProbe, "checkoutToken">, checkoutToken: string | null) {
+  const probe = { ...run, checkoutToken };
+  return (await ordersOf(database, [probe])).some((o) => orderMatches(o, probe));
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
 }
 
 async function upsertMessage(
