@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "@prisma/client";
-import type { Db, Dialect } from "../db.server";
+import { placeholders, sqlQuery, type Db, type Dialect } from "../db.server";
 
 /**
  * A durable job queue in the app's own database (table "Job").
@@ -122,9 +122,10 @@ export async function enqueueMany(db: Db, inputs: EnqueueInput[]): Promise<numbe
   return result.count;
 }
 
-/** P2002 from either generated client (SQLite or PostgreSQL: two classes, one code). */
+/** P2002 from either generated client (SQLite or PostgreSQL: two classes, one code), or 23505 from pg itself. */
 export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === "P2002" || code === "23505";
 }
 
 interface ClaimOptions {
@@ -140,19 +141,20 @@ export async function claimJobs(db: Db, dialect: Dialect, opts: ClaimOptions): P
   const leaseUntil = new Date(opts.now.getTime() + (opts.leaseMs ?? DEFAULT_LEASE_MS));
   if (dialect === "postgres") {
     const kinds = opts.kinds && opts.kinds.length > 0 ? opts.kinds : null;
-    const rows = await db.$queryRaw<Array<JobRecord & { payload: unknown }>>`
-      UPDATE "Job" SET status = 'running', "lockedBy" = ${opts.workerId}, "lockedUntil" = ${leaseUntil},
-             attempts = attempts + 1, "updatedAt" = ${opts.now}
-      WHERE id IN (
-        SELECT id FROM "Job"
-        WHERE ((status = 'pending' AND "runAt" <= ${opts.now})
-               OR (status = 'running' AND "lockedUntil" < ${opts.now}))
-          AND (${kinds}::text[] IS NULL OR kind = ANY(${kinds}::text[]))
-        ORDER BY "runAt"
-        LIMIT ${opts.limit}
-        FOR UPDATE SKIP LOCKED
-      )
-      RETURNING id, shop, kind, payload, "runAt", attempts, "maxAttempts"`;
+    const rows = await sqlQuery<JobRecord & { payload: unknown }>(
+      db,
+      `UPDATE "Job" SET status = 'running', "lockedBy" = $1, "lockedUntil" = $2, attempts = attempts + 1, "updatedAt" = $3
+       WHERE id IN (
+         SELECT id FROM "Job"
+         WHERE ((status = 'pending' AND "runAt" <= $3) OR (status = 'running' AND "lockedUntil" < $3))
+           AND ($4::text[] IS NULL OR kind = ANY($4::text[]))
+         ORDER BY "runAt"
+         LIMIT $5
+         FOR UPDATE SKIP LOCKED
+       )
+       RETURNING id, shop, kind, payload, "runAt", attempts, "maxAttempts"`,
+      [opts.workerId, leaseUntil, opts.now, kinds, opts.limit],
+    );
     return rows.map((r) => ({ ...r, payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload }));
   }
   const candidates = await db.job.findMany({
@@ -313,10 +315,13 @@ export async function runBatch(opts: RunOptions): Promise<{ ran: number; failed:
   // One write for the batch's successes (handlers are idempotent: a crash before this line
   // only means those jobs run again after their lease expires).
   if (done.length) {
-    await opts.db.job.updateMany({
-      where: { id: { in: done }, lockedBy: workerId },
-      data: { status: "done", finishedAt: now, lockedUntil: null, lastError: null },
-    });
+    const p = placeholders(opts.dialect);
+    await sqlQuery(
+      opts.db,
+      `UPDATE "Job" SET status = 'done', "finishedAt" = ${p.next(1)}, "updatedAt" = ${p.next(1)}, "lockedUntil" = NULL, "lastError" = NULL
+       WHERE "lockedBy" = ${p.next(1)} AND id IN (${p.next(done.length)})`,
+      [now, new Date(), workerId, ...done],
+    );
   }
   return { ran: jobs.length, failed };
 }

@@ -1,5 +1,5 @@
 import type { Prisma } from "@prisma/client";
-import db, { dialectOfClient, placeholders, type Db } from "~/db.server";
+import db, { dialectOfClient, placeholders, sqlQuery, type Db } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { decideSend, emailBodySchema, planSteps, type Block } from "~/domain/recovery";
 import { isHoldout } from "~/domain/experiments/assign";
@@ -213,7 +213,8 @@ export async function runStep(database: Db, p: StepPayload, now: Date, deps: Rec
  * sends), the sends are claimed in one statement and recorded in one more. Each step is still
  * decided on its own (decideSend) and settles on its own: one step's failure (a discount code the
  * Admin API refused, a temporary SMTP error) fails that job only. Steps to the same shopper in
- * one batch count against the per-shopper budget in order, as if they had run one after another.
+ * one batch count against the per-shopper budget in order, each from the moment it is decided to
+ * send (one that then fails to render or send still defers the later ones to its retry).
  * See docs/decisions/110-recovery-throughput.md.
  */
 export async function runSteps(
@@ -235,11 +236,16 @@ export async function runSteps(
   ]);
   const runById = new Map(runs.map((r) => [r.id, r]));
   const priorByKey = new Map(priors.map((m) => [m.idempotencyKey, m]));
-  // A prior message that is sent, sending (maybe sent), suppressed or failed: never again.
+  // A prior message that is sent, sending (maybe sent), suppressed or failed: never again. Two
+  // jobs for one step (not enqueued by us: the dedupe key forbids it) — the first one runs it.
+  const seen = new Set<string>();
   const live = payloads.flatMap((p, i) => {
     const run = runById.get(p.runId);
-    const prior = priorByKey.get(keyOf(p));
-    return run?.status === "active" && (!prior || prior.status === "pending") ? [{ i, p, run, prior, key: keyOf(p) }] : [];
+    const key = keyOf(p);
+    const prior = priorByKey.get(key);
+    if (seen.has(key)) return [];
+    seen.add(key);
+    return run?.status === "active" && (!prior || prior.status === "pending") ? [{ i, p, run, prior, key }] : [];
   });
   if (live.length === 0) return results;
 
@@ -509,7 +515,8 @@ async function claimSends(
       );
       return `(${p.next(MESSAGE_COLUMNS.length)})`;
     });
-    const rows = await database.$queryRawUnsafe<Array<{ id: string }>>(
+    const rows = await sqlQuery<{ id: string }>(
+      database,
       `INSERT INTO "Message" (${MESSAGE_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${tuples.join(", ")}
        ON CONFLICT ("idempotencyKey") DO UPDATE SET
          "status" = 'sending', "reason" = NULL, "subject" = excluded."subject", "html" = excluded."html", "text" = excluded."text",
@@ -517,7 +524,7 @@ async function claimSends(
          "updatedAt" = excluded."updatedAt"
        WHERE "Message"."status" = 'pending' AND "Message"."id" = excluded."id"
        RETURNING "id"`,
-      ...values,
+      values,
     );
     for (const r of rows) claimed.add(r.id);
   }
@@ -536,10 +543,11 @@ async function markSent(database: Db, sent: Array<{ id: string; transportId: str
       return `WHEN ${id} THEN ${transportId}`;
     });
     values.push(now, ...chunk.map((m) => m.id));
-    await database.$executeRawUnsafe(
+    await sqlQuery(
+      database,
       `UPDATE "Message" SET "status" = 'sent', "transportId" = CASE "id" ${cases.join(" ")} END, "updatedAt" = ${p.next(1)}
        WHERE "status" = 'sending' AND "id" IN (${p.next(chunk.length)})`,
-      ...values,
+      values,
     );
   }
 }
