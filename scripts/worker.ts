@@ -10,7 +10,7 @@
  *   WORKER_LEASE_MS   how long a claimed job stays this worker's before another may take it
  *                     (default 60000: a worker that dies holding a job delays it by this much)
  *   WORKER_POLL_MS    idle poll interval (default 500)
- *   WORKER_BATCH_SIZE jobs claimed per batch (default 20)
+ *   WORKER_BATCH_SIZE jobs claimed per batch (default 50; due recovery steps of a batch share their queries)
  *   WORKER_CONCURRENCY jobs of a batch run at a time (default 4 on PostgreSQL, 1 on SQLite)
  */
 import { randomUUID } from "node:crypto";
@@ -25,7 +25,7 @@ const env = assertEnvOrExit();
 const tuning = {
   leaseMs: positiveInt("WORKER_LEASE_MS", DEFAULT_LEASE_MS),
   pollMs: positiveInt("WORKER_POLL_MS", 500),
-  batchSize: positiveInt("WORKER_BATCH_SIZE", 20),
+  batchSize: positiveInt("WORKER_BATCH_SIZE", 50),
   // SQLite has one connection per process: concurrent handlers would only queue for it.
   concurrency: positiveInt("WORKER_CONCURRENCY", currentDialect() === "postgres" ? 4 : 1),
 };

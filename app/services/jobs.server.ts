@@ -247,7 +247,7 @@ export async function runBatch(opts: RunOptions): Promise<{ ran: number; failed:
   const jobs = await claimJobs(opts.db, opts.dialect, {
     workerId,
     now,
-    limit: opts.batchSize ?? 20,
+    limit: opts.batchSize ?? 50,
     leaseMs: opts.leaseMs,
   });
   let failed = 0;
