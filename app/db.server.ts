@@ -94,8 +94,10 @@ function releaseDeadClients(pool: pg.Pool): void {
         // already released by its owner in the meantime
       }
     };
-    client.on("end", () => onDead());
-    client.on("error", (error) => onDead(error));
+    // After the client's owner had its turn: pg-pool's own query() releases its client on error
+    // (a second release throws, from inside the event), adapter-pg's transactions do not.
+    client.on("end", () => setImmediate(onDead));
+    client.on("error", (error) => setImmediate(onDead, error));
   });
   pool.on("error", (error) => {
     process.stderr.write(`${JSON.stringify({ level: "warn", msg: "idle database connection lost", error: error.message })}\n`);

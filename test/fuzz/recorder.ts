@@ -1,8 +1,10 @@
+import pg from "pg";
 import type { Db } from "~/db.server";
 import type { TestDb } from "../support/db";
 
 const MODEL_WRITES = new Set(["create", "createMany", "createManyAndReturn", "update", "updateMany", "upsert", "delete", "deleteMany"]);
-const RAW = /^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?/i;
+/** A raw statement's write verb and table; in a data-modifying WITH, each sub-statement's (after its "("). */
+const RAW = /(?:^|\()\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?/gi;
 
 /** The SQL text of a raw call, whichever raw API made it ($executeRawUnsafe, tagged $queryRaw, Prisma.sql). */
 function sqlOf(args: unknown): string {
@@ -20,7 +22,8 @@ function sqlOf(args: unknown): string {
 /**
  * Installs the test database as the app's process-wide client, with every write recorded as
  * "Model.operation" (model API) or "Table.raw" (INSERT/UPDATE/DELETE through a raw query), inside
- * transactions too. Reads are not recorded.
+ * transactions too. Reads are not recorded. A raw statement is recorded by what it may write: a
+ * data-modifying WITH that turns out to write nothing (a repeat delivery) is still recorded.
  */
 export function installRecordingDb(t: TestDb, writes: string[]): void {
   const recorded = t.db.$extends({
@@ -28,13 +31,20 @@ export function installRecordingDb(t: TestDb, writes: string[]): void {
       async $allOperations({ model, operation, args, query }) {
         if (model && MODEL_WRITES.has(operation)) writes.push(`${model}.${operation}`);
         else if (!model && operation.startsWith("$")) {
-          const table = RAW.exec(sqlOf(args))?.[1];
-          if (table) writes.push(`${table}.raw`);
+          for (const [, table] of sqlOf(args).matchAll(RAW)) writes.push(`${table}.raw`);
         }
         return query(args);
       },
     },
   });
+  // sqlQuery (db.server.ts) sends hand-written statements straight to the pg pool the client
+  // carries, past this extension: hide the pool, so they go through $queryRawUnsafe and are seen.
+  const withoutPool = new Proxy(recorded, {
+    get: (target, prop) => {
+      const value = Reflect.get(target, prop);
+      return typeof prop === "symbol" && value instanceof pg.Pool ? undefined : value;
+    },
+  });
   process.env.DATABASE_URL = t.url;
-  globalThis.__intentfulDb = { url: t.url, db: recorded as unknown as Db };
+  globalThis.__intentfulDb = { url: t.url, db: withoutPool as unknown as Db };
 }

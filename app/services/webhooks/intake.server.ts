@@ -1,11 +1,11 @@
 import type { Prisma, PrismaClient } from "@prisma/client";
 import type { ZodType } from "zod";
-import db, { isTransientDbError } from "~/db.server";
+import db, { currentDialect, isTransientDbError } from "~/db.server";
 import { verifyWebhook, type VerifiedWebhook } from "~/shopify.server";
 import { isUniqueViolation } from "../jobs.server";
 import { logger } from "../logger.server";
-import { insertDelivery } from "./sql.server";
-import { topicHandlers, type TopicHandler } from "./topics.server";
+import { insertDelivery, isRawUniqueViolation, type Delivery } from "./sql.server";
+import { topicHandlers, type ApplyContext, type TopicHandler } from "./topics.server";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -18,6 +18,8 @@ export type Tx = Prisma.TransactionClient;
  *    acknowledged with 200 (a retry cannot fix it, and a 5xx would start a retry storm);
  * 4. the snapshot write and the follow-up jobs happen in ONE transaction with the delivery row,
  *    so a database failure leaves nothing half-written and answers 5xx, and Shopify retries.
+ *    On PostgreSQL a topic with a `single` path (checkouts, carts: most of the traffic) does all
+ *    of it in one statement, atomic on its own, instead of BEGIN + statements + COMMIT.
  */
 export async function receiveWebhook(request: Request, options: { now?: Date } = {}): Promise<Response> {
   const headers = request.headers;
@@ -56,35 +58,70 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
     logger.warn("webhook rejected", { topic, shop, webhookId, reason });
     return ok();
   }
-  const now = options.now ?? new Date();
+  const delivery: Delivery = { webhookId, shop, topic, triggeredAt };
+  const applyCtx: ApplyContext<unknown> = { shop, payload: parsed.data, triggeredAt, now: options.now ?? new Date() };
   try {
-    await (db as PrismaClient).$transaction(
-      async (tx) => {
-        if (!(await insertDelivery(tx, { webhookId, shop, topic, triggeredAt, outcome: "accepted" }))) {
-          return; // a repeat delivery: already handled
-        }
-        const result = await handler.apply(tx, { shop, payload: parsed.data, triggeredAt, now });
-        if (result && result.outcome !== "accepted") {
-          await tx.webhookDelivery.update({
-            where: { webhookId },
-            data: { outcome: result.outcome, reason: result.reason ?? null },
-          });
-        }
-      },
-      // A burst queues for the connection (SQLite has one): wait up to 5 s before answering 503.
-      { maxWait: 5_000, timeout: 10_000 },
-    );
+    if (handler.single && currentDialect() === "postgres") {
+      await withinWait(handler.single(db, delivery, applyCtx)); // "repeat": already handled
+    } else {
+      await applyInTransaction(handler, delivery, applyCtx);
+    }
   } catch (error) {
     // Two deliveries of one webhook at once on PostgreSQL: the loser waits on the winner's row
-    // and finds it; SQLite serialises writers. Either way a repeat is acknowledged.
-    if (isUniqueViolation(error) && (await isKnownDelivery(webhookId))) {
+    // and finds it (the single statement fails with a unique violation and rolls back whole);
+    // SQLite serialises writers. Either way a repeat is acknowledged.
+    if ((isUniqueViolation(error) || isRawUniqueViolation(error)) && (await isKnownDelivery(webhookId))) {
       return ok();
     }
-    // Busy or unreachable database: nothing was committed; Shopify retries non-2xx deliveries.
-    if (isTransientDbError(error)) return busy();
+    // Busy or unreachable database: nothing was committed (or, after WaitedTooLong, the statement
+    // commits whole later and the retry is a repeat); Shopify retries non-2xx deliveries.
+    if (error instanceof WaitedTooLong || isTransientDbError(error)) return busy();
     throw error;
   }
   return ok();
+}
+
+/**
+ * The delivery row, then the topic's writes, in one interactive transaction: on SQLite, and for
+ * topics without a `single` path. A repeat delivery stops after the delivery row.
+ */
+export async function applyInTransaction(handler: TopicHandler, delivery: Delivery, ctx: ApplyContext<unknown>): Promise<void> {
+  await (db as PrismaClient).$transaction(
+    async (tx) => {
+      if (!(await insertDelivery(tx, { ...delivery, outcome: "accepted" }))) {
+        return; // a repeat delivery: already handled
+      }
+      const result = await handler.apply(tx, ctx);
+      if (result && result.outcome !== "accepted") {
+        await tx.webhookDelivery.update({
+          where: { webhookId: delivery.webhookId },
+          data: { outcome: result.outcome, reason: result.reason ?? null },
+        });
+      }
+    },
+    // A burst queues for the connection (SQLite has one): wait up to 5 s before answering 503.
+    { maxWait: MAX_WAIT_MS, timeout: 10_000 },
+  );
+}
+
+/** How long intake waits for the database before answering 503. */
+const MAX_WAIT_MS = 5_000;
+
+class WaitedTooLong extends Error {}
+
+/**
+ * Prisma's `maxWait` bounds a transaction's wait for a connection; a statement outside one waits
+ * in the pool's queue (or on a lock) without limit, so we stop waiting after the same 5 s. The
+ * statement itself is not cancelled: it is atomic and may still commit after the 503, in which
+ * case Shopify's retry finds the delivery recorded and is acknowledged as a repeat.
+ */
+function withinWait<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new WaitedTooLong(`no answer from the database within ${MAX_WAIT_MS} ms`)), MAX_WAIT_MS);
+  });
+  work.catch(() => undefined); // a failure after the deadline was already answered with 503
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 function ok() {

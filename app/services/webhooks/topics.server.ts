@@ -1,8 +1,21 @@
 import type { Prisma } from "@prisma/client";
 import type { ZodType } from "zod";
-import { insertJobOnce, upsertCartSnapshot, upsertCheckoutSnapshot } from "./sql.server";
+import type { Db } from "~/db.server";
+import {
+  deliverCartSnapshot,
+  deliverCheckoutSnapshot,
+  insertJobOnce,
+  upsertCartSnapshot,
+  upsertCheckoutSnapshot,
+  type CartSnapshot,
+  type CheckoutSnapshot,
+  type Delivery,
+  type DeliveryOutcome,
+  type SnapshotWrite,
+} from "./sql.server";
 import {
   cartPayload,
+  cartTotalCents,
   checkoutDeletePayload,
   checkoutPayload,
   customerRedactPayload,
@@ -26,11 +39,44 @@ export type ApplyResult = void | { outcome: "accepted" | "stale" | "duplicate"; 
 
 export interface TopicHandler<P = any> {
   schema: ZodType<P>;
+  /** The topic's writes, inside the intake's transaction after the delivery row was recorded. */
   apply(tx: Tx, ctx: ApplyContext<P>): Promise<ApplyResult>;
+  /**
+   * Optional, PostgreSQL only: the delivery row AND the topic's writes as one statement, outside
+   * any transaction, with exactly the effects of recording the delivery and then `apply`.
+   * "repeat" when the webhook id was already recorded (nothing written).
+   */
+  single?(db: Db, delivery: Delivery, ctx: ApplyContext<P>): Promise<DeliveryOutcome>;
 }
 
 function define<P>(schema: ZodType<P>, apply: (tx: Tx, ctx: ApplyContext<P>) => Promise<ApplyResult>): TopicHandler<P> {
   return { schema, apply };
+}
+
+/**
+ * A snapshot topic (checkouts, carts): one upsert guarded by the staleness rule, then at most one
+ * follow-up job. `write` says what a delivery writes; `apply` writes it step by step and `single`
+ * as one statement.
+ */
+function defineSnapshot<P, S>(
+  schema: ZodType<P>,
+  write: (ctx: ApplyContext<P>) => SnapshotWrite<S>,
+  sql: {
+    upsert: (tx: Tx, snapshot: S) => Promise<string | null>;
+    deliver: (db: Db, delivery: Delivery, w: SnapshotWrite<S>) => Promise<DeliveryOutcome>;
+  },
+): TopicHandler<P> {
+  return {
+    schema,
+    async apply(tx, ctx) {
+      const w = write(ctx);
+      // One statement: insert, or update unless the stored snapshot is newer (then null: stale).
+      const status = await sql.upsert(tx, w.snapshot);
+      if (status === null) return { outcome: "stale", reason: w.staleReason };
+      if (w.job && (w.job.whenStatus === undefined || w.job.whenStatus === status)) await insertJobOnce(tx, w.job);
+    },
+    single: (db, delivery, ctx) => sql.deliver(db, delivery, write(ctx)),
+  };
 }
 
 /** Enqueue inside the webhook's transaction; a job with the same dedupe key is not added twice. */
@@ -42,39 +88,46 @@ async function enqueueTx(
   await tx.job.create({ data: { kind: job.kind, shop: job.shop, payload: job.payload as Prisma.InputJsonValue, runAt: job.runAt } });
 }
 
-const upsertCheckout = define(checkoutPayload, async (tx, { shop, payload: p, now }) => {
-  const email = normalizeEmail(p.email ?? p.customer?.email);
-  // One statement: insert, or update unless the stored snapshot is newer (then null: stale).
-  const status = await upsertCheckoutSnapshot(tx, {
-    shop,
-    token: p.token,
-    shopifyId: p.id,
-    cartToken: p.cart_token ?? null,
-    email,
-    customerId: p.customer?.id ?? null,
-    visitorId: visitorIdFrom(p.note_attributes),
-    totalCents: p.total_price,
-    currency: p.presentment_currency ?? p.currency ?? "USD",
-    lineItems: p.line_items,
-    abandonedCheckoutUrl: p.abandoned_checkout_url ?? null,
-    acceptsMarketing: p.buyer_accepts_marketing ?? false,
-    completedAt: p.completed_at ? new Date(p.completed_at) : null,
-    shopifyUpdatedAt: new Date(p.updated_at),
-    createdAt: p.created_at ? new Date(p.created_at) : now,
-  });
-  if (status === null) {
-    return { outcome: "stale", reason: `updated_at ${p.updated_at} is older than the stored snapshot` };
-  }
-  if (status === "open" && email) {
-    await enqueueTx(tx, {
-      kind: "recovery.start",
-      shop,
-      payload: { shop, checkoutToken: p.token },
-      runAt: now,
-      dedupeKey: `recovery.start:${shop}:${p.token}`,
-    });
-  }
-});
+const staleReason = (updatedAt: string) => `updated_at ${updatedAt} is older than the stored snapshot`;
+
+/** A checkout's snapshot, then recovery.start (once per checkout) if the stored checkout is open and has an email. */
+const upsertCheckout = defineSnapshot(
+  checkoutPayload,
+  ({ shop, payload: p, now }): SnapshotWrite<CheckoutSnapshot> => {
+    const email = normalizeEmail(p.email ?? p.customer?.email);
+    return {
+      snapshot: {
+        shop,
+        token: p.token,
+        shopifyId: p.id,
+        cartToken: p.cart_token ?? null,
+        email,
+        customerId: p.customer?.id ?? null,
+        visitorId: visitorIdFrom(p.note_attributes),
+        totalCents: p.total_price,
+        currency: p.presentment_currency ?? p.currency ?? "USD",
+        lineItems: p.line_items,
+        abandonedCheckoutUrl: p.abandoned_checkout_url ?? null,
+        acceptsMarketing: p.buyer_accepts_marketing ?? false,
+        completedAt: p.completed_at ? new Date(p.completed_at) : null,
+        shopifyUpdatedAt: new Date(p.updated_at),
+        createdAt: p.created_at ? new Date(p.created_at) : now,
+      },
+      job: email
+        ? {
+            kind: "recovery.start",
+            shop,
+            payload: { shop, checkoutToken: p.token },
+            runAt: now,
+            dedupeKey: `recovery.start:${shop}:${p.token}`,
+            whenStatus: "open",
+          }
+        : null,
+      staleReason: staleReason(p.updated_at),
+    };
+  },
+  { upsert: upsertCheckoutSnapshot, deliver: deliverCheckoutSnapshot },
+);
 
 const deleteCheckout = define(checkoutDeletePayload, async (tx, { shop, payload: p }) => {
   await tx.checkout.updateMany({
@@ -83,22 +136,19 @@ const deleteCheckout = define(checkoutDeletePayload, async (tx, { shop, payload:
   });
 });
 
-const upsertCart = define(cartPayload, async (tx, { shop, payload: p, now }) => {
-  const totalCents = p.line_items.reduce((sum, li) => sum + (li.line_price ?? (li.price ?? 0) * li.quantity), 0);
-  const fresh = await upsertCartSnapshot(tx, { shop, token: p.token, lineItems: p.line_items, totalCents, shopifyUpdatedAt: new Date(p.updated_at) });
-  if (!fresh) {
-    return { outcome: "stale", reason: `updated_at ${p.updated_at} is older than the stored snapshot` };
-  }
-  if (p.line_items.length > 0) {
-    await enqueueTx(tx, {
-      kind: "recovery.cart",
-      shop,
-      payload: { shop, cartToken: p.token },
-      runAt: now,
-      dedupeKey: `recovery.cart:${shop}:${p.token}`,
-    });
-  }
-});
+/** A cart's snapshot, then recovery.cart (once per cart) if the delivered cart has line items. */
+const upsertCart = defineSnapshot(
+  cartPayload,
+  ({ shop, payload: p, now }): SnapshotWrite<CartSnapshot> => ({
+    snapshot: { shop, token: p.token, lineItems: p.line_items, totalCents: cartTotalCents(p.line_items), shopifyUpdatedAt: new Date(p.updated_at) },
+    job:
+      p.line_items.length > 0
+        ? { kind: "recovery.cart", shop, payload: { shop, cartToken: p.token }, runAt: now, dedupeKey: `recovery.cart:${shop}:${p.token}` }
+        : null,
+    staleReason: staleReason(p.updated_at),
+  }),
+  { upsert: upsertCartSnapshot, deliver: deliverCartSnapshot },
+);
 
 const createOrder = define(orderPayload, async (tx, { shop, payload: p, now }) => {
   const existing = await tx.order.findUnique({ where: { shop_orderId: { shop, orderId: p.id } }, select: { id: true } });
