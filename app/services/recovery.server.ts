@@ -421,6 +421,11 @@ export async function runSteps(
     }),
   );
   await markSent(database, delivered, now);
+  logger.info("recovery emails sent", {
+    sent: delivered.length,
+    notSent: prepared.length - delivered.length,
+    shops: unique(prepared.map((x) => x.run.shop)).length,
+  });
   return results;
 }
 

@@ -12,6 +12,7 @@ import MailComposer from "nodemailer/lib/mail-composer";
  */
 
 export interface MailerLogger {
+  debug?(message: string, meta?: Record<string, unknown>): void;
   info(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
   error(message: string, meta?: Record<string, unknown>): void;
@@ -138,7 +139,8 @@ export function createMailer(options: MailerOptions): Mailer {
         sent++;
         lastSentAt = now();
         const transportId = String(info.response ?? info.messageId ?? prepared.messageId).slice(0, 300);
-        logger.info("email sent", { idempotencyKey: message.idempotencyKey, messageId: prepared.messageId });
+        // Per email at debug: the Message row is the record, and its sender logs a line per batch.
+        logger.debug?.("email sent", { idempotencyKey: message.idempotencyKey, messageId: prepared.messageId });
         return { ok: true, transportId, messageId: prepared.messageId };
       } catch (error) {
         failed++;

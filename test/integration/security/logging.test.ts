@@ -168,7 +168,7 @@ describe("representative flows log no secret and no personal data", () => {
   it("none of it logged the API secret, an access or session token, or the shopper's email, phone, name or address", () => {
     const text = output();
     // the flows did log (so the checks below are not vacuous)
-    for (const line of ["webhook rejected", "event batch refused", "contact synced", "email sent", "email not sent"]) {
+    for (const line of ["webhook rejected", "event batch refused", "contact synced", "recovery emails sent", "email not sent"]) {
       expect(text, `expected a "${line}" log line`).toContain(line);
     }
     const forbidden = [
