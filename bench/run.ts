@@ -123,11 +123,25 @@ if (want("queue")) {
 if (want("jobs")) {
   // Recovery steps end to end: FlowRun + due step job → MJML render → SMTP, by worker processes.
   const { benchSteps } = await import("./steps");
-  const r = await withPostgres(() => benchSteps());
+  // Throughput moves with the machine (a fixed CPU task varies by up to 50 % here): three runs,
+  // the median one (by steps/s) is the headline; duplicates and losses of all runs count.
+  const r = await withPostgres(async () => {
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push(await benchSteps());
+    const median = [...runs].sort((a, b) => a.stepsPerSec - b.stepsPerSec)[1];
+    return {
+      ...median,
+      duplicates: runs.reduce((n, x) => n + x.duplicates, 0),
+      lost: runs.reduce((n, x) => n + x.lost, 0),
+      runs: runs.map(({ stepsPerSec, duplicates, lost, lateP99Ms, workerCpuMsPerStep, postgresCpuMsPerStep, smtpSinkCpuMsPerStep, machineCpuMsPerStep }) => ({
+        stepsPerSec, duplicates, lost, lateP99Ms, workerCpuMsPerStep, postgresCpuMsPerStep, smtpSinkCpuMsPerStep, machineCpuMsPerStep,
+      })),
+    };
+  });
   if (r) {
     results.jobs = { postgres: r };
     table.push({
-      section: `jobs.postgres (${r.workers} workers, ${r.offeredRps ? `due at ${r.offeredRps}/s` : "all due at once"})`,
+      section: `jobs.postgres (${r.workers} workers, ${r.offeredRps ? `due at ${r.offeredRps}/s` : "all due at once"}, median of 3 runs)`,
       figure: "steps/s · duplicates · lost · late p50 / p99 ms · worker CPU ms/step",
       value: `${r.stepsPerSec} · ${r.duplicates} · ${r.lost} · ${r.lateP50Ms} / ${r.lateP99Ms} · ${r.workerCpuMsPerStep}`,
     });

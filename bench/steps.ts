@@ -112,7 +112,9 @@ export function lineItems(i: number) {
  */
 export async function benchSteps({
   steps = Number(process.env.BENCH_STEPS ?? 5000),
-  rate = Number(process.env.BENCH_STEPS_RATE ?? 500),
+  // Offered above issue 7's 500/s: an open loop at exactly the target measures just under it even
+  // when the workers keep up (the last step's own delay counts), so the figure is the capacity.
+  rate = Number(process.env.BENCH_STEPS_RATE ?? 600),
   workers = Number(process.env.BENCH_STEPS_WORKERS ?? 4),
 }: { steps?: number; rate?: number; workers?: number } = {}) {
   const t = await createTestDb();
