@@ -8,19 +8,38 @@ import { authenticate } from "~/shopify.server";
 import { listDataExports, listMessages } from "~/models/message.server";
 import { AdminErrorBoundary, EMPTY_LIST_IMAGE } from "~/components/RouteErrorBoundary";
 
+/**
+ * A send is claimed ("sending") right before the SMTP call and marked sent right after; a worker
+ * that stopped in between leaves it so for good — it is never resent, since it may have gone out
+ * (decision 012). After this long without an answer the log says so instead of "sending".
+ */
+const UNCONFIRMED_AFTER_MS = 15 * 60_000;
+
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const [messages, exports] = await Promise.all([listMessages(db, session.shop), listDataExports(db, session.shop)]);
+  const now = Date.now();
   return {
     transport: getEnv().SMTP_URL ? "smtp" : "outbox",
-    messages: messages.map((m) => ({ ...m, sentAt: m.sentAt?.toISOString() ?? null, createdAt: m.createdAt.toISOString(), clickedAt: m.clickedAt?.toISOString() ?? null })),
+    messages: messages.map((m) => {
+      const interrupted = m.status === "sending" && m.sentAt !== null && now - m.sentAt.getTime() > UNCONFIRMED_AFTER_MS;
+      return {
+        ...m,
+        status: interrupted ? "unconfirmed" : m.status,
+        reason: interrupted ? "The send was interrupted: this email may or may not have arrived, and it will not be sent again." : m.reason,
+        sentAt: m.sentAt?.toISOString() ?? null,
+        createdAt: m.createdAt.toISOString(),
+        clickedAt: m.clickedAt?.toISOString() ?? null,
+      };
+    }),
     exports: exports.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })),
   };
 };
 
-const tone: Record<string, "success" | "attention" | "critical" | "info" | undefined> = {
+const tone: Record<string, "success" | "attention" | "warning" | "critical" | "info" | undefined> = {
   sent: "success",
   sending: "attention",
+  unconfirmed: "warning",
   pending: "info",
   suppressed: undefined,
   failed: "critical",

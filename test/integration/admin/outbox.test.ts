@@ -25,6 +25,20 @@ describe("email log and data requests", () => {
     expect(denied.status).toBe(404);
   });
 
+  it("shows a send interrupted more than 15 minutes ago as unconfirmed, a recent one as sending", async () => {
+    const shop = SHOP_A;
+    const old = await h.t.db.message.create({ data: { shop, idempotencyKey: "stuck-1", email: "s1@example.com", status: "sending", sentAt: new Date(Date.now() - 16 * 60_000) } });
+    const recent = await h.t.db.message.create({ data: { shop, idempotencyKey: "stuck-2", email: "s2@example.com", status: "sending", sentAt: new Date(Date.now() - 60_000) } });
+    const list = await import("~/routes/app.outbox._index");
+    const res = await respond(() => list.loader({ request: adminRequest("/app/outbox", { shop }), params: {}, context: {} }));
+    const body = (await res.json()) as { messages: Array<{ id: string; status: string; reason: string | null }> };
+    const byId = new Map(body.messages.map((m) => [m.id, m]));
+    expect(byId.get(old.id)).toMatchObject({ status: "unconfirmed", reason: expect.stringContaining("will not be sent again") });
+    expect(byId.get(recent.id)).toMatchObject({ status: "sending", reason: null });
+    // the row itself is untouched: the label is the log's reading of it
+    expect((await h.t.db.message.findUniqueOrThrow({ where: { id: old.id } })).status).toBe("sending");
+  });
+
   it("downloads a data request export of the session's shop only", async () => {
     const exp = await h.t.db.dataExport.create({ data: { shop: SHOP_B, email: "c@example.com", payload: { checkouts: [] } } });
     const route = await import("~/routes/app.outbox.export.$id");
