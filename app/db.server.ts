@@ -108,10 +108,12 @@ function releaseDeadClients(pool: pg.Pool): void {
  * Every SQLite connection runs in WAL mode: readers never wait for the writer (and the worker
  * process, the web process and the CLI can share the file). The setting is stored in the file;
  * `prisma migrate deploy` leaves new files in rollback-journal mode, so we set it on connect.
- * `synchronous` stays FULL: a delivery acknowledged to Shopify must survive a power loss
- * (NORMAL was measured and did not shorten the webhook latency tail here).
+ * `synchronous = FULL`: a delivery acknowledged to Shopify must survive a power loss. (Set
+ * explicitly: better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, i.e. NORMAL, which
+ * in WAL mode may lose the last commits on power loss. Every connection of the app, including
+ * webhook intake's direct one, sets both.)
  */
-const SQLITE_PRAGMAS = ["PRAGMA journal_mode = WAL"];
+export const SQLITE_PRAGMAS = ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"];
 
 function withSqlitePragmas(factory: PrismaBetterSQLite3) {
   return {
@@ -132,15 +134,20 @@ declare global {
 
 /** The process-wide client for DATABASE_URL (kept across dev reloads). */
 export function getDb(): Db {
-  const url = process.env.DATABASE_URL ?? "file:./prisma/dev.sqlite";
+  const url = databaseUrl();
   if (!globalThis.__intentfulDb || globalThis.__intentfulDb.url !== url) {
     globalThis.__intentfulDb = { url, db: createDb(url) };
   }
   return globalThis.__intentfulDb.db;
 }
 
+/** DATABASE_URL, or the local SQLite file of the one-machine setup. */
+export function databaseUrl(): string {
+  return process.env.DATABASE_URL ?? "file:./prisma/dev.sqlite";
+}
+
 export function currentDialect(): Dialect {
-  return dialectOf(process.env.DATABASE_URL ?? "file:./prisma/dev.sqlite");
+  return dialectOf(databaseUrl());
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { Prisma, PrismaClient } from "@prisma/client";
 import type { ZodType } from "zod";
-import db, { currentDialect, isTransientDbError } from "~/db.server";
+import db, { currentDialect, databaseUrl, isTransientDbError } from "~/db.server";
 import { verifyWebhook, type VerifiedWebhook } from "~/shopify.server";
 import { isUniqueViolation } from "../jobs.server";
 import { logger } from "../logger.server";
 import { insertDelivery, isRawUniqueViolation, type Delivery } from "./sql.server";
+import { directSqlite } from "./sqlite-direct.server";
 import { topicHandlers, type ApplyContext, type TopicHandler } from "./topics.server";
 
 export type Tx = Prisma.TransactionClient;
@@ -19,7 +20,9 @@ export type Tx = Prisma.TransactionClient;
  * 4. the snapshot write and the follow-up jobs happen in ONE transaction with the delivery row,
  *    so a database failure leaves nothing half-written and answers 5xx, and Shopify retries.
  *    On PostgreSQL a topic with a `single` path (checkouts, carts: most of the traffic) does all
- *    of it in one statement, atomic on its own, instead of BEGIN + statements + COMMIT.
+ *    of it in one statement, atomic on its own, instead of BEGIN + statements + COMMIT; on SQLite
+ *    its `direct` path does it in one synchronous transaction on a second connection, past Prisma
+ *    (sqlite-direct.server.ts), unless another connection holds the write lock at that moment.
  */
 export async function receiveWebhook(request: Request, options: { now?: Date } = {}): Promise<Response> {
   const headers = request.headers;
@@ -61,9 +64,10 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
   const delivery: Delivery = { webhookId, shop, topic, triggeredAt };
   const applyCtx: ApplyContext<unknown> = { shop, payload: parsed.data, triggeredAt, now: options.now ?? new Date() };
   try {
-    if (handler.single && currentDialect() === "postgres") {
+    const dialect = currentDialect();
+    if (handler.single && dialect === "postgres") {
       await withinWait(handler.single(db, delivery, applyCtx)); // "repeat": already handled
-    } else {
+    } else if (!(handler.direct && dialect === "sqlite" && deliverDirect(handler.direct, delivery, applyCtx))) {
       await applyInTransaction(handler, delivery, applyCtx);
     }
   } catch (error) {
@@ -102,6 +106,17 @@ export async function applyInTransaction(handler: TopicHandler, delivery: Delive
     // A burst queues for the connection (SQLite has one): wait up to 5 s before answering 503.
     { maxWait: MAX_WAIT_MS, timeout: 10_000 },
   );
+}
+
+/**
+ * SQLite: the delivery through the topic's `direct` path; false when it wrote nothing because the
+ * direct connection is unavailable or another connection holds the write lock (a Prisma
+ * interactive transaction of this process between two awaits, the worker process): the caller
+ * then takes `applyInTransaction`, which queues for the lock and leaves the same rows.
+ */
+function deliverDirect(direct: NonNullable<TopicHandler["direct"]>, delivery: Delivery, ctx: ApplyContext<unknown>): boolean {
+  const conn = directSqlite(databaseUrl());
+  return conn !== null && direct(conn, delivery, ctx) !== null;
 }
 
 /** How long intake waits for the database before answering 503. */

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "@prisma/client";
 import { currentDialect, placeholders, sqlQuery, type Db, type Dialect } from "~/db.server";
+import { BUSY, type DirectSqlite } from "./sqlite-direct.server";
 
 /**
  * The few statements on webhook intake's hot path, as hand-written SQL. Through Prisma's model
@@ -13,20 +14,15 @@ import { currentDialect, placeholders, sqlQuery, type Db, type Dialect } from "~
  * - PostgreSQL, snapshot topics: `deliverSnapshot` does the delivery row, the snapshot and its
  *   follow-up job in ONE statement outside any transaction (no BEGIN/COMMIT round trips), sent
  *   straight to the pg pool (`sqlQuery`).
+ * - SQLite, snapshot topics: `deliverSnapshotDirect` runs the step-by-step statements in one
+ *   synchronous transaction on a second, direct connection (sqlite-direct.server.ts), past Prisma.
  *
  * The rows they write are ordinary rows of the Prisma models; everything else stays on the model API.
  */
 type Tx = Prisma.TransactionClient;
 
-function sql(dialect: Dialect) {
-  const marks = placeholders(dialect);
-  return {
-    /** The next `count` placeholders. */
-    p: (count: number) => marks.next(count),
-    /** better-sqlite3 binds no booleans. */
-    bool: (b: boolean) => (dialect === "postgres" ? b : b ? 1 : 0),
-  };
-}
+/** better-sqlite3 binds no booleans. */
+const boolFor = (dialect: Dialect) => (b: boolean) => (dialect === "postgres" ? b : b ? 1 : 0);
 
 /** A row id in the spirit of the models' cuid() defaults (unique, URL-safe). */
 export const newId = (prefix = "c") => `${prefix}${randomUUID().replaceAll("-", "")}`;
@@ -42,20 +38,16 @@ export interface Delivery {
   triggeredAt: Date | null;
 }
 
+type DeliveryRow = Delivery & { outcome: string; reason?: string | null };
+
+const deliveryInsertSql = (dialect: Dialect) =>
+  `INSERT INTO "WebhookDelivery" ("webhookId", "shop", "topic", "triggeredAt", "outcome", "reason", "receivedAt")
+     VALUES (${placeholders(dialect).next(7)}) ON CONFLICT ("webhookId") DO NOTHING`;
+const deliveryRow = (d: DeliveryRow, now: Date): unknown[] => [d.webhookId, d.shop, d.topic, d.triggeredAt, d.outcome, d.reason ?? null, now];
+
 /** Records a delivery; false when this webhook id was recorded before (a repeat delivery). */
-export async function insertDelivery(tx: Tx, d: Delivery & { outcome: string; reason?: string | null }): Promise<boolean> {
-  const q = sql(currentDialect());
-  const inserted = await tx.$executeRawUnsafe(
-    `INSERT INTO "WebhookDelivery" ("webhookId", "shop", "topic", "triggeredAt", "outcome", "reason", "receivedAt")
-     VALUES (${q.p(7)}) ON CONFLICT ("webhookId") DO NOTHING`,
-    d.webhookId,
-    d.shop,
-    d.topic,
-    d.triggeredAt,
-    d.outcome,
-    d.reason ?? null,
-    new Date(),
-  );
+export async function insertDelivery(tx: Tx, d: DeliveryRow): Promise<boolean> {
+  const inserted = await tx.$executeRawUnsafe(deliveryInsertSql(currentDialect()), ...deliveryRow(d, new Date()));
   return inserted > 0;
 }
 
@@ -77,14 +69,13 @@ function jobRow(job: JobOnce, now: Date): unknown[] {
   return [newId("j"), job.shop, job.kind, JSON.stringify(job.payload), job.runAt, job.dedupeKey, now, now];
 }
 
+const jobInsertSql = (dialect: Dialect) =>
+  `INSERT INTO "Job" (${names(JOB_COLUMNS)}, ${JOB_DEFAULTS.columns})
+     VALUES (${placeholders(dialect).next(JOB_COLUMNS.length)}, ${JOB_DEFAULTS.values}) ON CONFLICT ("dedupeKey") DO NOTHING`;
+
 /** Enqueues a job unless one with the same dedupe key exists. */
 export async function insertJobOnce(tx: Tx, job: JobOnce) {
-  const q = sql(currentDialect());
-  await tx.$executeRawUnsafe(
-    `INSERT INTO "Job" (${names(JOB_COLUMNS)}, ${JOB_DEFAULTS.columns})
-     VALUES (${q.p(JOB_COLUMNS.length)}, ${JOB_DEFAULTS.values}) ON CONFLICT ("dedupeKey") DO NOTHING`,
-    ...jobRow(job, new Date()),
-  );
+  await tx.$executeRawUnsafe(jobInsertSql(currentDialect()), ...jobRow(job, new Date()));
 }
 
 export interface CheckoutSnapshot {
@@ -166,12 +157,12 @@ const cartTable: SnapshotTable<CartSnapshot> = {
      RETURNING "status"`,
 };
 
+const upsertSql = (t: SnapshotTable<never>, dialect: Dialect) =>
+  `INSERT INTO "${t.table}" (${names(t.columns)}) VALUES (${placeholders(dialect).next(t.columns.length)}) ${t.onConflict}`;
+
 async function upsertSnapshot<S>(tx: Tx, t: SnapshotTable<S>, s: S): Promise<string | null> {
-  const q = sql(currentDialect());
-  const rows = await tx.$queryRawUnsafe<Array<{ status: string }>>(
-    `INSERT INTO "${t.table}" (${names(t.columns)}) VALUES (${q.p(t.columns.length)}) ${t.onConflict}`,
-    ...t.row(s, new Date(), q.bool),
-  );
+  const dialect = currentDialect();
+  const rows = await tx.$queryRawUnsafe<Array<{ status: string }>>(upsertSql(t, dialect), ...t.row(s, new Date(), boolFor(dialect)));
   return rows[0]?.status ?? null;
 }
 
@@ -188,6 +179,11 @@ export interface SnapshotWrite<S> {
   job: (JobOnce & { whenStatus?: string }) | null;
   /** The delivery's recorded reason when the stored snapshot is newer. */
   staleReason: string;
+}
+
+/** The follow-up job to enqueue once the snapshot was applied and the stored row has `status`, if any. */
+export function jobAfter<S>(w: SnapshotWrite<S>, status: string): JobOnce | null {
+  return w.job && (w.job.whenStatus === undefined || w.job.whenStatus === status) ? w.job : null;
 }
 
 /** What a single-statement delivery recorded; "repeat" when the webhook id was known. */
@@ -248,6 +244,46 @@ export const deliverCheckoutSnapshot = (db: Db, d: Delivery, w: SnapshotWrite<Ch
 
 /** PostgreSQL only: a cart delivery in one statement (see `deliverSnapshot`). */
 export const deliverCartSnapshot = (db: Db, d: Delivery, w: SnapshotWrite<CartSnapshot>) => deliverSnapshot(db, cartTable, d, w);
+
+/** The step-by-step statements with SQLite's placeholders, built once (the direct connection caches them by text). */
+const SQLITE = {
+  delivery: deliveryInsertSql("sqlite"),
+  job: jobInsertSql("sqlite"),
+  upsert: new Map<SnapshotTable<never>, string>(),
+  /** What `applyInTransaction` does through `tx.webhookDelivery.update` (the model has no @updatedAt). */
+  outcome: `UPDATE "WebhookDelivery" SET "outcome" = ?, "reason" = ? WHERE "webhookId" = ?`,
+};
+const sqliteUpsert = (t: SnapshotTable<never>) => SQLITE.upsert.get(t) ?? SQLITE.upsert.set(t, upsertSql(t, "sqlite")).get(t)!;
+
+/**
+ * SQLite only: one delivery of a snapshot topic on the direct connection, as ONE synchronous
+ * BEGIN IMMEDIATE … COMMIT. The same statements, values and order as `applyInTransaction` with
+ * `insertDelivery`, the upsert, `insertJobOnce` and the stale outcome, so the rows are the same.
+ * Nothing may await in `work`: see sqlite-direct.server.ts. null when another connection holds
+ * the write lock: nothing was written, and the caller takes the interactive transaction instead.
+ */
+function deliverSnapshotDirect<S>(conn: DirectSqlite, t: SnapshotTable<S>, d: Delivery, w: SnapshotWrite<S>): DeliveryOutcome | null {
+  const now = new Date();
+  const upsert = sqliteUpsert(t);
+  const outcome = conn.immediate((): DeliveryOutcome => {
+    if (conn.run(SQLITE.delivery, deliveryRow({ ...d, outcome: "accepted" }, now)) === 0) return "repeat";
+    const stored = conn.get<{ status: string }>(upsert, t.row(w.snapshot, now, (b) => b));
+    if (!stored) {
+      conn.run(SQLITE.outcome, ["stale", w.staleReason, d.webhookId]);
+      return "stale";
+    }
+    const job = jobAfter(w, stored.status);
+    if (job) conn.run(SQLITE.job, jobRow(job, now));
+    return "accepted";
+  });
+  return outcome === BUSY ? null : outcome;
+}
+
+/** SQLite only: a checkout delivery in one synchronous transaction (see `deliverSnapshotDirect`). */
+export const deliverCheckoutSnapshotDirect = (conn: DirectSqlite, d: Delivery, w: SnapshotWrite<CheckoutSnapshot>) => deliverSnapshotDirect(conn, checkoutTable, d, w);
+
+/** SQLite only: a cart delivery in one synchronous transaction (see `deliverSnapshotDirect`). */
+export const deliverCartSnapshotDirect = (conn: DirectSqlite, d: Delivery, w: SnapshotWrite<CartSnapshot>) => deliverSnapshotDirect(conn, cartTable, d, w);
 
 /**
  * A unique violation raised by a hand-written statement (the model API's P2002), whichever way

@@ -3,8 +3,11 @@ import type { ZodType } from "zod";
 import type { Db } from "~/db.server";
 import {
   deliverCartSnapshot,
+  deliverCartSnapshotDirect,
   deliverCheckoutSnapshot,
+  deliverCheckoutSnapshotDirect,
   insertJobOnce,
+  jobAfter,
   upsertCartSnapshot,
   upsertCheckoutSnapshot,
   type CartSnapshot,
@@ -26,6 +29,7 @@ import {
   shopRedactPayload,
   visitorIdFrom,
 } from "./payloads";
+import type { DirectSqlite } from "./sqlite-direct.server";
 
 type Tx = Prisma.TransactionClient;
 
@@ -47,6 +51,12 @@ export interface TopicHandler<P = any> {
    * "repeat" when the webhook id was already recorded (nothing written).
    */
   single?(db: Db, delivery: Delivery, ctx: ApplyContext<P>): Promise<DeliveryOutcome>;
+  /**
+   * Optional, SQLite only: the delivery row AND the topic's writes in one synchronous transaction
+   * on the direct connection, with exactly the effects of `applyInTransaction`. null when another
+   * connection holds the write lock (nothing written: take `applyInTransaction`, which waits).
+   */
+  direct?(conn: DirectSqlite, delivery: Delivery, ctx: ApplyContext<P>): DeliveryOutcome | null;
 }
 
 function define<P>(schema: ZodType<P>, apply: (tx: Tx, ctx: ApplyContext<P>) => Promise<ApplyResult>): TopicHandler<P> {
@@ -55,8 +65,8 @@ function define<P>(schema: ZodType<P>, apply: (tx: Tx, ctx: ApplyContext<P>) => 
 
 /**
  * A snapshot topic (checkouts, carts): one upsert guarded by the staleness rule, then at most one
- * follow-up job. `write` says what a delivery writes; `apply` writes it step by step and `single`
- * as one statement.
+ * follow-up job. `write` says what a delivery writes; `apply` writes it step by step, `single`
+ * as one statement (PostgreSQL) and `direct` in one synchronous transaction (SQLite).
  */
 function defineSnapshot<P, S>(
   schema: ZodType<P>,
@@ -64,6 +74,7 @@ function defineSnapshot<P, S>(
   sql: {
     upsert: (tx: Tx, snapshot: S) => Promise<string | null>;
     deliver: (db: Db, delivery: Delivery, w: SnapshotWrite<S>) => Promise<DeliveryOutcome>;
+    deliverDirect: (conn: DirectSqlite, delivery: Delivery, w: SnapshotWrite<S>) => DeliveryOutcome | null;
   },
 ): TopicHandler<P> {
   return {
@@ -73,9 +84,11 @@ function defineSnapshot<P, S>(
       // One statement: insert, or update unless the stored snapshot is newer (then null: stale).
       const status = await sql.upsert(tx, w.snapshot);
       if (status === null) return { outcome: "stale", reason: w.staleReason };
-      if (w.job && (w.job.whenStatus === undefined || w.job.whenStatus === status)) await insertJobOnce(tx, w.job);
+      const job = jobAfter(w, status);
+      if (job) await insertJobOnce(tx, job);
     },
     single: (db, delivery, ctx) => sql.deliver(db, delivery, write(ctx)),
+    direct: (conn, delivery, ctx) => sql.deliverDirect(conn, delivery, write(ctx)),
   };
 }
 
@@ -126,7 +139,7 @@ const upsertCheckout = defineSnapshot(
       staleReason: staleReason(p.updated_at),
     };
   },
-  { upsert: upsertCheckoutSnapshot, deliver: deliverCheckoutSnapshot },
+  { upsert: upsertCheckoutSnapshot, deliver: deliverCheckoutSnapshot, deliverDirect: deliverCheckoutSnapshotDirect },
 );
 
 const deleteCheckout = define(checkoutDeletePayload, async (tx, { shop, payload: p }) => {
@@ -147,7 +160,7 @@ const upsertCart = defineSnapshot(
         : null,
     staleReason: staleReason(p.updated_at),
   }),
-  { upsert: upsertCartSnapshot, deliver: deliverCartSnapshot },
+  { upsert: upsertCartSnapshot, deliver: deliverCartSnapshot, deliverDirect: deliverCartSnapshotDirect },
 );
 
 const createOrder = define(orderPayload, async (tx, { shop, payload: p, now }) => {

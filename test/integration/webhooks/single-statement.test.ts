@@ -8,27 +8,33 @@ import { at, checkoutPayload, orderPayload } from "./fixtures";
 
 /**
  * Checkout and cart deliveries on PostgreSQL are ONE statement (`deliverSnapshot` in
- * sql.server.ts, outside any transaction); SQLite and the other topics keep the interactive
- * transaction. These pin down what goes over the wire on each database, that both paths keep the
- * same semantics (the same tests run on SQLite and PostgreSQL), and on PostgreSQL that the single
- * statement leaves exactly the rows the transaction leaves, survives two copies racing, and
- * answers 503 when the database does not answer in time.
+ * sql.server.ts, outside any transaction); on SQLite they are ONE synchronous BEGIN IMMEDIATE …
+ * COMMIT on a second, direct connection (`deliverSnapshotDirect`, sqlite-direct.server.ts), which
+ * gives way to Prisma's interactive transaction when another connection holds the write lock.
+ * The other topics keep the interactive transaction. These pin down what goes over the wire on
+ * each database, that every path keeps the same semantics (the same tests run on SQLite and
+ * PostgreSQL), that the fast paths leave exactly the rows the transaction leaves, and on
+ * PostgreSQL that the single statement survives two copies racing and answers 503 when the
+ * database does not answer in time.
  */
 const SHOP = "single-shop.myshopify.com";
 const PG = Boolean(process.env.TEST_DATABASE_URL);
 let t: TestDb;
 let intake: typeof import("~/services/webhooks/intake.server");
 let topics: typeof import("~/services/webhooks/topics.server");
+let sqliteDirect: typeof import("~/services/webhooks/sqlite-direct.server");
 
 beforeAll(async () => {
   t = await createTestDb();
   process.env.DATABASE_URL = t.url;
   intake = await import("~/services/webhooks/intake.server");
   topics = await import("~/services/webhooks/topics.server");
+  sqliteDirect = await import("~/services/webhooks/sqlite-direct.server");
 });
 afterAll(async () => {
   const { getDb } = await import("~/db.server");
   await getDb().$disconnect();
+  sqliteDirect?.closeDirectSqlite(t?.url);
   await t?.cleanup();
 });
 afterEach(() => {
@@ -38,30 +44,42 @@ afterEach(() => {
 const send = (topic: string, payload: unknown, { shop = SHOP, webhookId = randomUUID() as string } = {}) =>
   intake.receiveWebhook(webhookRequest(topic, payload, { shop, webhookId }));
 
-/** The SQL text of every statement the app's client sends while `work` runs (BEGIN and COMMIT included). */
-async function statementsDuring(work: () => Promise<unknown>): Promise<string[]> {
+/**
+ * The SQL text of every statement the app sends while `work` runs (BEGIN and COMMIT included; a
+ * statement that failed too), as it goes: `work` may watch `seen`. On SQLite, statements on the
+ * direct connection are marked "[direct] ", the others are Prisma's.
+ */
+async function statementsDuring(work: (seen: string[]) => Promise<unknown>): Promise<string[]> {
   const texts: string[] = [];
+  const oneLine = (s: string) => s.trim().replace(/\s+/g, " ");
   const textOf = (q: unknown) => String(typeof q === "string" ? q : (q as { text?: string; sql?: string }).text ?? (q as { sql?: string }).sql);
   if (PG) {
     const query = pg.Client.prototype.query;
     vi.spyOn(pg.Client.prototype, "query").mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-      texts.push(textOf(args[0]));
+      texts.push(oneLine(textOf(args[0])));
       return (query as (...a: unknown[]) => unknown).apply(this, args);
     } as typeof query);
   } else {
-    const prepare = Database.prototype.prepare;
-    vi.spyOn(Database.prototype, "prepare").mockImplementation(function (this: Database.Database, source: string) {
-      texts.push(source);
-      return prepare.call(this, source);
-    } as typeof prepare);
+    // Statements are prepared once and run many times (the direct connection caches them, and
+    // better-sqlite3 prepares BEGIN IMMEDIATE and COMMIT once per connection): watch the runs.
+    const probe = new Database(":memory:");
+    const statement = Object.getPrototypeOf(probe.prepare("SELECT 1")) as Record<"run" | "get" | "all", (...a: unknown[]) => unknown>;
+    probe.close();
+    for (const method of ["run", "get", "all"] as const) {
+      const original = statement[method];
+      vi.spyOn(statement, method).mockImplementation(function (this: Database.Statement, ...args: unknown[]) {
+        texts.push(`${sqliteDirect.isDirectSqlite(this.database) ? "[direct] " : ""}${oneLine(this.source)}`);
+        return original.apply(this, args);
+      });
+    }
   }
   try {
-    await work();
+    await work(texts);
   } finally {
     vi.restoreAllMocks();
   }
   // (A first query also opens the connection: SQLite's connect-time PRAGMAs are not the delivery's.)
-  return texts.map((s) => s.trim().replace(/\s+/g, " ")).filter((s) => !s.startsWith("PRAGMA"));
+  return texts.filter((s) => !s.replace("[direct] ", "").startsWith("PRAGMA"));
 }
 
 /** Every row a delivery may touch for a shop, ids and timestamps included. */
@@ -75,6 +93,38 @@ async function rowsOf(shop: string) {
   };
 }
 
+/**
+ * SQLite: the same rows as stored, read past Prisma, with each value's storage class (a date
+ * stored as "…+00:00" or "…Z", a boolean as 1 or true, JSON as text or blob all read back alike).
+ */
+function storedRowsOf(shop: string) {
+  const raw = new Database(t.url.replace(/^file:/, ""), { readonly: true });
+  try {
+    const rows = (table: string, order: string) => {
+      const columns = (raw.prepare(`SELECT "name" FROM pragma_table_info(?)`).all(table) as Array<{ name: string }>).map((c) => c.name);
+      const typed = columns.map((c) => `"${c}", typeof("${c}") AS "${c}:type"`).join(", ");
+      return raw.prepare(`SELECT ${typed} FROM "${table}" WHERE "shop" = ? ORDER BY "${order}"`).all(shop);
+    };
+    return {
+      deliveries: rows("WebhookDelivery", "webhookId"),
+      checkouts: rows("Checkout", "token"),
+      carts: rows("Cart", "token"),
+      jobs: rows("Job", "dedupeKey"),
+    };
+  } finally {
+    raw.close();
+  }
+}
+
+/** Rows of two shops made the same way compare equal: ids and the database's clock differ. */
+const comparable = (rows: object, shop: string) =>
+  JSON.parse(
+    JSON.stringify(rows)
+      .replaceAll(shop, "SHOP")
+      .replace(/"id":"[^"]+"/g, '"id":"-"')
+      .replace(/"(receivedAt|createdAt|updatedAt)":"[^"]+"/g, '"$1":"-"'),
+  );
+
 const cartPayload = (token: string, updatedAt: Date, quantity: number) => ({
   id: token,
   token,
@@ -83,8 +133,8 @@ const cartPayload = (token: string, updatedAt: Date, quantity: number) => ({
   updated_at: updatedAt.toISOString(),
 });
 
-describe(`checkout and cart deliveries, one statement on PostgreSQL (${PG ? "postgres" : "sqlite"})`, () => {
-  it("sends one statement per checkout or cart delivery on PostgreSQL (repeats too); a transaction on SQLite and for other topics", async () => {
+describe(`checkout and cart deliveries, one statement on PostgreSQL, one direct transaction on SQLite (${PG ? "postgres" : "sqlite"})`, () => {
+  it("sends one statement per checkout or cart delivery on PostgreSQL, one immediate transaction on the direct connection on SQLite (repeats too); a transaction for other topics", async () => {
     const c = checkoutPayload({ email: "wire@example.com" });
     const webhookId = randomUUID();
     const first = await statementsDuring(async () => expect((await send("checkouts/create", c, { webhookId })).status).toBe(200));
@@ -98,16 +148,64 @@ describe(`checkout and cart deliveries, one statement on PostgreSQL (${PG ? "pos
         expect(statements[0]).toMatch(/^WITH s AS \( INSERT INTO "(Checkout|Cart)"/);
       }
     } else {
-      expect(first[0]).toBe("BEGIN");
-      expect(first.slice(1, 4).map((s) => s.match(/^INSERT INTO "(\w+)"/)?.[1])).toEqual(["WebhookDelivery", "Checkout", "Job"]);
-      expect(first.at(-1)).toBe("COMMIT");
-      expect(first).toHaveLength(5);
-      expect(repeat).toHaveLength(3); // BEGIN, the delivery row (nothing inserted), COMMIT
-      expect(cart.slice(1, 4).map((s) => s.match(/^INSERT INTO "(\w+)"/)?.[1])).toEqual(["WebhookDelivery", "Cart", "Job"]);
+      const table = (s: string) => s.match(/^\[direct\] (?:INSERT INTO|UPDATE) "(\w+)"/)?.[1] ?? s;
+      // Nothing through Prisma: one transaction on the direct connection, its statements in order.
+      expect(first.map(table)).toEqual(["[direct] BEGIN IMMEDIATE", "WebhookDelivery", "Checkout", "Job", "[direct] COMMIT"]);
+      expect(repeat.map(table)).toEqual(["[direct] BEGIN IMMEDIATE", "WebhookDelivery", "[direct] COMMIT"]); // nothing inserted
+      expect(cart.map(table)).toEqual(["[direct] BEGIN IMMEDIATE", "WebhookDelivery", "Cart", "Job", "[direct] COMMIT"]);
+      expect(order.filter((s) => s.startsWith("[direct]"))).toEqual([]);
     }
     // Orders keep the model API in a transaction on both databases.
     expect(order[0]).toBe("BEGIN");
     expect(order.at(-1)).toBe("COMMIT");
+  });
+
+  it.skipIf(PG)("gives way to Prisma's transaction while it holds the write lock: the delivery waits its turn, not 5 s, and leaves the same rows (SQLite)", async () => {
+    const { getDb } = await import("~/db.server");
+    const now = new Date("2026-01-02T03:04:05.678Z");
+    const triggeredAt = at(0).toISOString();
+    const c = checkoutPayload({ email: "held@example.com" });
+    const deliver = (shop: string) =>
+      intake.receiveWebhook(webhookRequest("checkouts/create", c, { shop, webhookId: `${shop}-w1`, triggeredAt }), { now });
+    // The same delivery on a free database, for comparison.
+    expect((await deliver("free.myshopify.com")).status).toBe(200);
+
+    // GIVEN a Prisma interactive transaction of this process that has written and awaits
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const holder = getDb().$transaction(async (tx) => {
+      await tx.webhookDelivery.create({ data: { webhookId: `holder-${randomUUID()}`, shop: "holder.myshopify.com", topic: "test/hold", outcome: "accepted" } });
+      holding();
+      await gate;
+    });
+    await held;
+    let status = 0;
+    let waited = 0;
+    const statements = await statementsDuring(async (seen) => {
+      // WHEN a checkout delivery arrives
+      const started = Date.now();
+      const pending = deliver("held.myshopify.com");
+      // THEN its direct transaction finds the lock taken and gives way at once (no busy wait)…
+      for (let i = 0; i < 500 && !seen.includes("[direct] BEGIN IMMEDIATE"); i++) await new Promise((r) => setTimeout(r, 10));
+      // …to Prisma's transaction, which queues behind the holder and goes as soon as it commits
+      await new Promise((r) => setTimeout(r, 100));
+      release();
+      await holder;
+      status = (await pending).status;
+      waited = Date.now() - started;
+    });
+    expect(status).toBe(200);
+    expect(waited).toBeLessThan(3_000); // the busy timeout (5 s) was not waited out
+    expect(statements.filter((s) => s.startsWith("[direct]"))).toEqual(["[direct] BEGIN IMMEDIATE"]); // failed: nothing written
+    const prisma = statements.filter((s) => !s.startsWith("[direct]"));
+    expect(prisma[0]).toBe("COMMIT"); // the holder's
+    expect(prisma.slice(1).map((s) => s.match(/^INSERT INTO "(\w+)"/)?.[1] ?? s)).toEqual(["BEGIN", "WebhookDelivery", "Checkout", "Job", "COMMIT"]);
+    // AND the rows are those the direct path leaves
+    expect(comparable(await rowsOf("held.myshopify.com"), "held.myshopify.com")).toEqual(comparable(await rowsOf("free.myshopify.com"), "free.myshopify.com"));
+    expect(comparable(storedRowsOf("held.myshopify.com"), "held.myshopify.com")).toEqual(comparable(storedRowsOf("free.myshopify.com"), "free.myshopify.com"));
+    expect((await rowsOf("held.myshopify.com")).jobs).toHaveLength(1);
   });
 
   it("changes nothing on a repeat delivery (same webhook id), whatever came in between", async () => {
@@ -200,7 +298,7 @@ describe(`checkout and cart deliveries, one statement on PostgreSQL (${PG ? "pos
     expect((await t.db.cart.findUniqueOrThrow({ where: { shop_token: { shop: SHOP, token: empty } } })).lineItems).toEqual([]);
   });
 
-  it.skipIf(!PG)("leaves exactly the rows the transaction leaves, for the same deliveries (PostgreSQL)", async () => {
+  it(`leaves exactly the rows the transaction leaves, for the same deliveries (${PG ? "one statement" : "direct transaction"})`, async () => {
     const c = checkoutPayload({ email: "same@example.com", customer: { id: 9, email: "c@example.com" }, buyer_accepts_marketing: true });
     const cartToken = `cart_${randomUUID().slice(0, 8)}`;
     const script: Array<[topic: string, payload: Record<string, unknown>, webhookId: string]> = [
@@ -217,30 +315,26 @@ describe(`checkout and cart deliveries, one statement on PostgreSQL (${PG ? "pos
       ["carts/create", cartPayload("cart_empty", at(0), 0), "w10"],
     ];
     const now = new Date("2026-01-02T03:04:05.678Z");
-    const run = async (shop: string, way: "single" | "transaction") => {
+    const outcomes: string[] = [];
+    const run = async (shop: string, way: "fast" | "transaction") => {
       for (const [topic, payload, id] of script) {
         const handler = topics.topicHandlers[topic];
         const delivery = { webhookId: `${shop}-${id}`, shop, topic, triggeredAt: at(0) };
         const ctx = { shop, payload: handler.schema.parse(payload), triggeredAt: at(0), now };
-        if (way === "single") await handler.single!(t.db, delivery, ctx);
-        else await intake.applyInTransaction(handler, delivery, ctx);
+        if (way === "transaction") await intake.applyInTransaction(handler, delivery, ctx);
+        else if (PG) outcomes.push(await handler.single!(t.db, delivery, ctx));
+        else outcomes.push(handler.direct!(sqliteDirect.directSqlite(t.url)!, delivery, ctx)!);
       }
       return rowsOf(shop);
     };
-    const single = await run("one.myshopify.com", "single");
+    const fast = await run("one.myshopify.com", "fast");
     const transaction = await run("tx.myshopify.com", "transaction");
-    // Ids and the database's clock differ; everything else must match.
-    const same = (rows: Awaited<ReturnType<typeof rowsOf>>, shop: string) =>
-      JSON.parse(
-        JSON.stringify(rows)
-          .replaceAll(shop, "SHOP")
-          .replace(/"id":"[^"]+"/g, '"id":"-"')
-          .replace(/"(receivedAt|createdAt|updatedAt)":"[^"]+"/g, '"$1":"-"'),
-      );
-    expect(same(single, "one.myshopify.com")).toEqual(same(transaction, "tx.myshopify.com"));
-    expect(single.deliveries).toHaveLength(10);
-    expect(single.deliveries.filter((d) => d.outcome === "stale").map((d) => d.webhookId).sort()).toEqual(["one.myshopify.com-w3", "one.myshopify.com-w9"]);
-    expect(single.jobs.map((j) => j.kind).sort()).toEqual(["recovery.cart", "recovery.start"]);
+    expect(comparable(fast, "one.myshopify.com")).toEqual(comparable(transaction, "tx.myshopify.com"));
+    if (!PG) expect(comparable(storedRowsOf("one.myshopify.com"), "one.myshopify.com")).toEqual(comparable(storedRowsOf("tx.myshopify.com"), "tx.myshopify.com"));
+    expect(outcomes).toEqual(["accepted", "accepted", "stale", "repeat", "accepted", "accepted", "accepted", "accepted", "accepted", "stale", "accepted"]);
+    expect(fast.deliveries).toHaveLength(10);
+    expect(fast.deliveries.filter((d) => d.outcome === "stale").map((d) => d.webhookId).sort()).toEqual(["one.myshopify.com-w3", "one.myshopify.com-w9"]);
+    expect(fast.jobs.map((j) => j.kind).sort()).toEqual(["recovery.cart", "recovery.start"]);
   });
 
   it.skipIf(!PG)("takes two copies of one webhook racing past the repeat check once: the second fails whole and is acknowledged (PostgreSQL)", async () => {
