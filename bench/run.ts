@@ -150,7 +150,20 @@ if (want("jobs")) {
 
 if (want("events")) {
   const { benchEvents } = await import("./events");
-  const run = async (dialect: "sqlite" | "postgres") => ({ ...(await withWebProcesses(webProcesses(dialect), () => benchEvents())), webProcesses: webProcesses(dialect) });
+  // Throughput moves with the machine (see jobs): three runs, the median one (by events/s) is the
+  // headline; losses and errors of all three count, and all three are kept.
+  const run = async (dialect: "sqlite" | "postgres") => {
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push(await withWebProcesses(webProcesses(dialect), () => benchEvents()));
+    const median = [...runs].sort((a, b) => a.eventsPerSec - b.eventsPerSec)[1];
+    return {
+      ...median,
+      lost: runs.reduce((n, r) => n + r.lost, 0),
+      errors: runs.reduce((n, r) => n + r.errors, 0),
+      webProcesses: webProcesses(dialect),
+      runs: runs.map(({ eventsPerSec, p99Ms, lost, errors, serverCpuMsPerBatch }) => ({ eventsPerSec, p99Ms, lost, errors, serverCpuMsPerBatch })),
+    };
+  };
   const events: Record<string, Awaited<ReturnType<typeof run>>> = { sqlite: await run("sqlite") };
   const pg = await withPostgres(() => run("postgres"));
   if (pg) events.postgres = pg;
@@ -158,7 +171,7 @@ if (want("events")) {
   results.events = events;
   for (const [db, r] of Object.entries(events)) {
     table.push({
-      section: `events.${db} (${r.load}, ${r.webProcesses} web process${r.webProcesses > 1 ? "es" : ""})`,
+      section: `events.${db} (${r.load}, ${r.webProcesses} web process${r.webProcesses > 1 ? "es" : ""}, median of 3 runs)`,
       figure: "events/s · p99 ms · lost · 429s · errors · server CPU ms/batch",
       value: `${r.eventsPerSec} · ${r.p99Ms} · ${r.lost} · ${r.rateLimited} · ${r.errors} · ${r.serverCpuMsPerBatch}`,
     });
