@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AppProvider, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
 import polarisTranslations from "@shopify/polaris/locales/en.json";
@@ -12,7 +12,8 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   // Demo only: there is no Shopify admin to open the app from, so log straight in to the demo shop.
-  if (isDemo()) throw Response.redirect(demoAdminUrl("/app"), 302);
+  // (Remix's redirect: the URL is relative, which the standard Response.redirect refuses with a 500.)
+  if (isDemo()) throw redirect(demoAdminUrl("/app"), 302);
   const errors = loginErrorMessage(await login(request));
   return { errors };
 };
