@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { PrismaClient, type Prisma } from "@prisma/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
@@ -40,6 +41,9 @@ export function createDb(url: string): Db {
   }
   return new PrismaClient({ adapter: withSqlitePragmas(new PrismaBetterSQLite3({ url })) });
 }
+
+/** A row id for hand-written INSERTs, in the spirit of the models' cuid() defaults (unique, URL-safe). */
+export const newId = (prefix = "c") => `${prefix}${randomUUID().replaceAll("-", "")}`;
 
 const DRIVER_POOL = Symbol("intentful.pgPool");
 

@@ -1,5 +1,5 @@
 import type { Prisma } from "@prisma/client";
-import db, { dialectOfClient, placeholders, sqlQuery, type Db } from "~/db.server";
+import db, { dialectOfClient, newId, placeholders, sqlQuery, type Db } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { decideSend, emailBodySchema, planSteps, type Block } from "~/domain/recovery";
 import { isHoldout } from "~/domain/experiments/assign";
@@ -8,7 +8,6 @@ import { signUnsubscribeToken } from "./email/unsubscribe-token.server";
 import { adminQuery, type AdminGraphql } from "./admin-graphql.server";
 import { enqueue, type JobContext, type JobHandler } from "./jobs.server";
 import { getMailer, linkSignature } from "./mail.server";
-import { newId } from "./webhooks/sql.server";
 import { logger } from "./logger.server";
 
 /**

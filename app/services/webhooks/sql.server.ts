@@ -1,6 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { Prisma } from "@prisma/client";
-import { currentDialect, placeholders, sqlQuery, type Db, type Dialect } from "~/db.server";
+import { currentDialect, newId, placeholders, sqlQuery, type Db, type Dialect } from "~/db.server";
 import { BUSY, type DirectSqlite } from "./sqlite-direct.server";
 
 /**
@@ -24,8 +23,6 @@ type Tx = Prisma.TransactionClient;
 /** better-sqlite3 binds no booleans. */
 const boolFor = (dialect: Dialect) => (b: boolean) => (dialect === "postgres" ? b : b ? 1 : 0);
 
-/** A row id in the spirit of the models' cuid() defaults (unique, URL-safe). */
-export const newId = (prefix = "c") => `${prefix}${randomUUID().replaceAll("-", "")}`;
 
 /** A table's inserted columns with their PostgreSQL types (for the casts `deliverSnapshot` needs). */
 type Columns = ReadonlyArray<readonly [name: string, pgType: string]>;
