@@ -4,6 +4,7 @@
  * the job worker loop in the same process. `npm run worker` runs workers on their own.
  */
 import cluster from "node:cluster";
+import http from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import express from "express";
@@ -28,7 +29,8 @@ export async function startServer(options: { port?: number } = {}) {
   app.disable("x-powered-by");
   // Machine-to-machine POSTs (webhooks, app proxy events) skip compression, static files and
   // Remix's document/data plumbing: they go straight to their route module's action.
-  app.post(/^\/(webhooks\/[a-z_/]+|proxy\/events)$/, express.raw({ type: () => true, limit: "1mb" }), directAction(build));
+  // (`machinePosts` takes them before express; this route serves what it passes on.)
+  app.post(MACHINE_POST, express.raw({ type: () => true, limit: MAX_BODY_BYTES }), directAction(build));
   app.use(compression());
   // Nothing outside the embedded admin (and its auth bounce pages) may be framed: the
   // unsubscribe page, resource routes, errors. Remix documents replace this header with the
@@ -67,7 +69,11 @@ export async function startServer(options: { port?: number } = {}) {
   app.all("*", createRequestHandler({ build: build as unknown as ServerBuild, mode: env.NODE_ENV }));
 
   const port = options.port ?? env.PORT;
-  const server = app.listen(port, () => logger.info(`Intentful listening on http://localhost:${port}`, { demo: env.DEMO_MODE }));
+  const machine = machinePosts(build);
+  const server = http.createServer((req, res) => {
+    if (!machine(req, res)) app(req, res);
+  });
+  server.listen(port, () => logger.info(`Intentful listening on http://localhost:${port}`, { demo: env.DEMO_MODE }));
   // Senders (Shopify, load balancers) keep connections open: outlive their idle timeouts so a
   // request never races the server closing an idle socket.
   server.keepAliveTimeout = 65_000;
@@ -87,6 +93,54 @@ export async function startServer(options: { port?: number } = {}) {
   return server;
 }
 
+const MACHINE_POST = /^\/(webhooks\/[a-z_/]+|proxy\/events)$/;
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Webhook deliveries and app proxy event batches are most of the traffic: plain POSTs from
+ * machines. They are answered here, on node:http, before express: its per-request setup (request
+ * and response prototypes, query parsing, the middleware chain, raw-body) cost about as much CPU
+ * as the webhook's own work (decision 100). Same body limit and answers as the express route,
+ * which still serves what this passes on: compressed bodies (express inflates them) and paths
+ * without an action. Returns false when it leaves the request to express.
+ */
+function machinePosts(build: ServerBuild): (req: http.IncomingMessage, res: http.ServerResponse) => boolean {
+  const byPath = actionsByPath(build);
+  return (req, res) => {
+    if (req.method !== "POST") return false;
+    const url = req.url ?? "/";
+    const query = url.indexOf("?");
+    const pathname = query === -1 ? url : url.slice(0, query);
+    if (!MACHINE_POST.test(pathname)) return false;
+    const module = byPath.get(pathname);
+    const encoding = req.headers["content-encoding"];
+    if (!module?.action || (encoding && encoding !== "identity")) return false;
+    const declared = Number(req.headers["content-length"]);
+    if (declared > MAX_BODY_BYTES) {
+      tooLarge(res);
+      return true;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on("error", () => res.destroy());
+    req.on("end", () => {
+      if (size > MAX_BODY_BYTES) return tooLarge(res);
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+      void runAction(module, pathname, `http://${req.headers.host ?? "localhost"}${url}`, req.headers, body, res);
+    });
+    return true;
+  };
+}
+
+function tooLarge(res: http.ServerResponse) {
+  res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
+  res.end("request body larger than 1 MB");
+}
+
 type RouteModule = { action?: (args: { request: Request; params: Record<string, string>; context: object }) => Promise<Response> | Response };
 
 /**
@@ -95,37 +149,57 @@ type RouteModule = { action?: (args: { request: Request; params: Record<string, 
  * no such route falls through to Remix (404).
  */
 function directAction(build: ServerBuild): express.RequestHandler {
+  const byPath = actionsByPath(build);
+  return (req, res, next) => {
+    const module = byPath.get(req.path);
+    if (!module?.action) return next();
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const url = `${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`;
+    void runAction(module, req.path, url, req.headers, body, res);
+  };
+}
+
+function actionsByPath(build: ServerBuild): Map<string, RouteModule> {
   const byPath = new Map<string, RouteModule>();
   for (const route of Object.values(build.routes)) {
     if (route?.path && /^(webhooks\/|proxy\/events$)/.test(route.path)) byPath.set(`/${route.path}`, route.module as RouteModule);
   }
-  return async (req, res, next) => {
-    const module = byPath.get(req.path);
-    if (!module?.action) return next();
-    try {
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (typeof value === "string") headers.set(name, value);
-        else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-      }
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const url = `${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`;
-      const request = new Request(url, { method: "POST", headers, body: new Uint8Array(body) });
-      let response: Response;
-      try {
-        response = await module.action({ request, params: {}, context: {} });
-      } catch (thrown) {
-        if (!(thrown instanceof Response)) throw thrown;
-        response = thrown;
-      }
-      res.status(response.status);
-      response.headers.forEach((value, name) => res.setHeader(name, value));
-      res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);
-    } catch (error) {
-      logger.error("request failed", { path: req.path, error: error instanceof Error ? error.message : String(error) });
-      if (!res.headersSent) res.status(500).json({ error: "internal error" });
+  return byPath;
+}
+
+/** The route's action on a web Request, its Response (returned or thrown) written back. */
+async function runAction(module: RouteModule, pathname: string, url: string, incoming: http.IncomingHttpHeaders, body: Buffer, res: http.ServerResponse) {
+  try {
+    const headers = new Headers();
+    for (const name in incoming) {
+      const value = incoming[name];
+      if (typeof value === "string") headers.set(name, value);
+      else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     }
-  };
+    const request = new Request(url, { method: "POST", headers, body: body as Uint8Array<ArrayBuffer> });
+    let response: Response;
+    try {
+      response = await module.action!({ request, params: {}, context: {} });
+    } catch (thrown) {
+      if (!(thrown instanceof Response)) throw thrown;
+      response = thrown;
+    }
+    const out: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      out[name] = value;
+    });
+    const payload = response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
+    // A length, not chunked framing: one write for headers and body.
+    out["content-length"] = String(payload?.length ?? 0);
+    res.writeHead(response.status, out);
+    res.end(payload);
+  } catch (error) {
+    logger.error("request failed", { path: pathname, error: error instanceof Error ? error.message : String(error) });
+    if (!res.headersSent) {
+      res.writeHead(500, { "Content-Type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify({ error: "internal error" }));
+    } else res.end();
+  }
 }
 
 /**

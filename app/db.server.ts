@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { PrismaClient, type Prisma } from "@prisma/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
@@ -56,18 +56,43 @@ const DRIVER_POOL = Symbol("intentful.pgPool");
  * Values: Dates are sent as UTC ISO strings (the columns are timestamp(3) without time zone,
  * holding UTC, as Prisma writes them) and read back as UTC; booleans as 1/0 on SQLite.
  */
-export async function sqlQuery<T = Record<string, unknown>>(db: Db | Prisma.TransactionClient, sql: string, values: unknown[] = []): Promise<T[]> {
+export async function sqlQuery<T = Record<string, unknown>>(
+  db: Db | Prisma.TransactionClient,
+  sql: string,
+  values: unknown[] = [],
+  options: { prepare?: boolean } = {},
+): Promise<T[]> {
   const pool = (db as unknown as Record<symbol, pg.Pool | undefined>)[DRIVER_POOL];
   if (!pool) {
     const sqlite = dialectOfClient(db as Db) === "sqlite";
     return (db as Db).$queryRawUnsafe<T[]>(sql, ...(sqlite ? values.map((v) => (typeof v === "boolean" ? (v ? 1 : 0) : v)) : values));
   }
   const result = await pool.query({
+    ...(options.prepare ? { name: statementName(sql) } : {}),
     text: sql,
     values: values.map((v) => (v instanceof Date ? v.toISOString() : v)),
     types: { getTypeParser: utcTimestamps },
   });
   return result.rows as T[];
+}
+
+/**
+ * `prepare`: a named prepared statement, parsed and planned once per pooled connection and then
+ * only bound and executed (the hot webhook statement: PostgreSQL's parse/analyze of a three-part
+ * CTE was most of its backend CPU per delivery; decision 100). Only for statements whose text is
+ * one of a few fixed shapes — every distinct text stays prepared on every connection. The name
+ * is a hash of the text, so two texts never share a name (pg refuses that) and every process
+ * names a text alike. Needs a session-level connection: behind PgBouncer in transaction mode,
+ * set `max_prepared_statements` (PgBouncer ≥ 1.21) or do not prepare.
+ */
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `intentful_${createHash("sha256").update(sql).digest("hex").slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 const TIMESTAMP_OID = 1114;

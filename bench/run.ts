@@ -191,7 +191,7 @@ if (want("webhooks")) {
     // Errors and losses of every run count, not only the median one's.
     const errors = runs.reduce((n, r) => n + r.errors, 0);
     const lost = runs.reduce((n, r) => n + r.lost, 0);
-    return { ...median, errors, lost, webProcesses: webProcesses(dialect), runs: runs.map(({ p50Ms, p99Ms, rps, errors, lost }) => ({ rps, p50Ms, p99Ms, errors, lost })) };
+    return { ...median, errors, lost, webProcesses: webProcesses(dialect), runs: runs.map(({ p50Ms, p99Ms, rps, errors, lost, cpuMsPerDelivery }) => ({ rps, p50Ms, p99Ms, errors, lost, cpuMsPerDelivery })) };
   };
   const webhooks: Record<string, Awaited<ReturnType<typeof run>>> = { sqlite: await run("sqlite") };
   const pg = await withPostgres(() => run("postgres"));
@@ -204,6 +204,14 @@ if (want("webhooks")) {
       figure: "rps · p50 · p99 ms · errors · lost",
       value: `${r.rps} · ${r.p50Ms} · ${r.p99Ms} · ${r.errors} · ${r.lost}`,
     });
+    const cpu = r.cpuMsPerDelivery;
+    if (cpu) {
+      table.push({
+        section: `webhooks.${db} CPU per delivery (median run)`,
+        figure: "ms: server · postgres · load generator · machine",
+        value: `${cpu.server} · ${"postgres" in cpu ? cpu.postgres : "—"} · ${cpu.loadGenerator} · ${cpu.machine}`,
+      });
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  * This file is also the app server child's entry point (run with `node --import tsx`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -98,7 +98,9 @@ function childEnv(): Record<string, string> {
 export async function startAppServer(env: Record<string, string>, options: ChildOptions = {}): Promise<AppServer> {
   const dir = await buildSnapshot();
   const port = await freePort();
-  const nodeArgs = options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  // BENCH_CHILD_NODE_ARGS: extra node flags for the server (e.g. "--perf-basic-prof-only-functions"
+  // for `perf record`, "--trace-gc" with BENCH_CHILD_STDOUT=1 to see its output).
+  const nodeArgs = [...(options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : []), ...(process.env.BENCH_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];
   const spawnedAt = Date.now();
   const child = spawn(process.execPath, [...nodeArgs, ...RUNTIME_FLAGS, "--import", "tsx", SELF], {
     // cwd = the repository, so tsx finds tsconfig.json (the "~/" paths); the child then moves
@@ -115,7 +117,7 @@ export async function startAppServer(env: Record<string, string>, options: Child
       BENCH_RUNTIME_DIR: dir,
       BENCH_PARENT_PID: String(process.pid),
     },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", process.env.BENCH_CHILD_STDOUT ? "inherit" : "ignore", "pipe"],
   });
   track(child);
   let stderr = "";
@@ -295,13 +297,18 @@ export interface LoadResult {
  * Open-loop load at a fixed offered rate: request i starts at i/rate seconds whatever the
  * responses do (so a slow server shows up as latency, not as a lower offered rate).
  */
-export async function openLoop(rate: number, seconds: number, send: (i: number) => Promise<Response>): Promise<LoadResult & { okIds: number[] }> {
+export async function openLoop(
+  rate: number,
+  seconds: number,
+  send: (i: number) => Promise<Response | { status: number }>,
+): Promise<LoadResult & { okIds: number[] }> {
   const total = Math.round(rate * seconds);
   const latencies: number[] = [];
   const okIds: number[] = [];
   let errors = 0;
   const start = performance.now();
   const inflight: Promise<void>[] = [];
+  const trace: Array<[number, number]> | undefined = process.env.BENCH_TRACE ? [] : undefined;
   for (let i = 0; i < total; i++) {
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
@@ -310,8 +317,10 @@ export async function openLoop(rate: number, seconds: number, send: (i: number) 
     inflight.push(
       send(i)
         .then(async (res) => {
-          await res.arrayBuffer();
+          // A fetch Response is read to its end; a bare status means the sender already did.
+          if (res instanceof Response) await res.arrayBuffer();
           latencies.push(performance.now() - t0);
+          trace?.push([Math.round(t0 - start), +(performance.now() - t0).toFixed(1)]);
           if (res.status >= 200 && res.status < 300) okIds.push(i);
           else errors++;
         })
@@ -322,6 +331,8 @@ export async function openLoop(rate: number, seconds: number, send: (i: number) 
   }
   await Promise.all(inflight);
   const elapsed = (performance.now() - start) / 1000;
+  // BENCH_TRACE=file: every request's start (ms into the run) and latency, to see when the slow ones happened.
+  if (trace) writeFileSync(process.env.BENCH_TRACE!, JSON.stringify(trace));
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : 0);
   return {

@@ -232,6 +232,8 @@ async function deliverSnapshot<S>(db: Db, t: SnapshotTable<S>, d: Delivery, w: S
        RETURNING "outcome")
      SELECT (SELECT "outcome" FROM d) AS "outcome"`,
     values,
+    // One text per table and job shape (a handful in all): parsed and planned once per connection.
+    { prepare: true },
   );
   return rows[0]?.outcome ?? "repeat";
 }
