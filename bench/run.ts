@@ -33,10 +33,13 @@ const withPostgres = async <T>(fn: () => Promise<T>): Promise<T | undefined> => 
 };
 /**
  * Web processes for a section (WEB_CONCURRENCY, read by server.ts through startAppServer's
- * environment): SQLite runs one (its single writer gains nothing from a second process and
- * lock waits lengthen the tail); PostgreSQL runs one per core.
+ * environment): one by default. SQLite's single writer gains nothing from a second process and
+ * lock waits lengthen the tail; on PostgreSQL, once a delivery cost ~1 ms of server CPU (session
+ * 4), one process at 500/s (half a core) left the other core to PostgreSQL and the load
+ * generator: p99 8–16 ms against 28–48 ms with two (decision 100). BENCH_WEB_CONCURRENCY_<DB>
+ * overrides.
  */
-const webProcesses = (dialect: "sqlite" | "postgres") => Number(process.env[`BENCH_WEB_CONCURRENCY_${dialect.toUpperCase()}`] ?? (dialect === "postgres" ? 2 : 1));
+const webProcesses = (dialect: "sqlite" | "postgres") => Number(process.env[`BENCH_WEB_CONCURRENCY_${dialect.toUpperCase()}`] ?? 1);
 const withWebProcesses = async <T>(n: number, fn: () => Promise<T>): Promise<T> => {
   const before = process.env.WEB_CONCURRENCY;
   process.env.WEB_CONCURRENCY = String(n);
