@@ -169,7 +169,7 @@ export interface WorkerProcess {
 
 /** `npm run worker` (scripts/worker.ts) as a child process, polling forever. */
 export function startWorkerProcess(env: Record<string, string>, options: ChildOptions = {}): WorkerProcess {
-  const nodeArgs = options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  const nodeArgs = [...(options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : []), ...(process.env.BENCH_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];
   const spawnedAt = Date.now();
   const child = spawn(process.execPath, [...nodeArgs, ...RUNTIME_FLAGS, "--import", "tsx", path.join(root, "scripts/worker.ts")], {
     cwd: root,
