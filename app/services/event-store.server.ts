@@ -1,5 +1,5 @@
 import type { Prisma } from "@prisma/client";
-import { dialectOfClient, placeholders, type Db, type Dialect } from "~/db.server";
+import { dialectOfClient, placeholders, sqlBatch, type Db, type Dialect } from "~/db.server";
 
 /**
  * The one way storefront events are written. The events go in one INSERT; when the batch holds
@@ -28,8 +28,7 @@ export async function storeEvents(db: Db, rows: EventRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const dialect = dialectOfClient(db);
   const statements = [...insertStatements(dialect, rows), ...aggregateStatements(dialect, rows)];
-  if (statements.length === 1) return db.$executeRawUnsafe(statements[0].sql, ...statements[0].values);
-  const counts = await db.$transaction(statements.map((s) => db.$executeRawUnsafe(s.sql, ...s.values)));
+  const counts = await sqlBatch(db, statements);
   return counts.slice(0, Math.ceil(rows.length / EVENT_CHUNK)).reduce((sum, n) => sum + n, 0);
 }
 

@@ -1,6 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import { enqueue } from "./jobs.server";
-import db, { dialectOfClient, placeholders, type Db } from "~/db.server";
+import db, { dialectOfClient, placeholders, sqlQuery, type Db } from "~/db.server";
 import { eventBatchSchema, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, type EventBatch } from "~/domain/events/schema";
 import { recordCapturedEmail } from "./contacts.server";
 import { storeEvents } from "./event-store.server";
@@ -97,7 +97,7 @@ export function eventRows(shop: string, batch: EventBatch, now: Date): Prisma.Ev
 /** Whether a visitor is tied to a contact: one indexed probe (most product-view batches ask). */
 async function isKnownVisitor(database: Db, shop: string, visitorId: string): Promise<boolean> {
   const p = placeholders(dialectOfClient(database));
-  const rows = await database.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM "Contact" WHERE "shop" = ${p.next(1)} AND "visitorId" = ${p.next(1)} LIMIT 1`, shop, visitorId);
+  const rows = await sqlQuery(database, `SELECT 1 FROM "Contact" WHERE "shop" = ${p.next(1)} AND "visitorId" = ${p.next(1)} LIMIT 1`, [shop, visitorId], { prepare: true });
   return rows.length > 0;
 }
 
