@@ -122,6 +122,10 @@ const nearlyValid = fc
 
 const context = fc.record({ signal: signalArb, now: fc.integer(NOW_RANGE), overlaysPerSession: fc.integer({ min: 0, max: 5 }) });
 
+// 10,000 runs each: 10–40 s on a slow 2-core machine (the suite's 30 s default failed CI once),
+// the same allowance as the other fuzz files.
+const FUZZ_TIMEOUT_MS = 300_000;
+
 describe(`trigger rules fuzz (seed ${FUZZ_SEED})`, () => {
   it("never throws on arbitrary input, and whatever it accepts compiles and evaluates", () => {
     let accepted = 0;
@@ -148,7 +152,7 @@ describe(`trigger rules fuzz (seed ${FUZZ_SEED})`, () => {
     );
     // The mix must exercise the accepting branch too, or the second half of the property is vacuous.
     expect(accepted).toBeGreaterThan(100);
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it("accepts every rule built from the documented ranges, unchanged through JSON and the admin form", () => {
     fc.assert(
@@ -172,7 +176,7 @@ describe(`trigger rules fuzz (seed ${FUZZ_SEED})`, () => {
       }),
       fuzzParams(10_000, 22),
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it("refuses each documented violation under the field it belongs to", () => {
     fc.assert(
@@ -185,5 +189,5 @@ describe(`trigger rules fuzz (seed ${FUZZ_SEED})`, () => {
       }),
       fuzzParams(10_000, 23),
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 });
