@@ -65,12 +65,12 @@ export async function sqlQuery<T = Record<string, unknown>>(
   const pool = (db as unknown as Record<symbol, pg.Pool | undefined>)[DRIVER_POOL];
   if (!pool) {
     const sqlite = dialectOfClient(db as Db) === "sqlite";
-    return (db as Db).$queryRawUnsafe<T[]>(sql, ...(sqlite ? values.map((v) => (typeof v === "boolean" ? (v ? 1 : 0) : v)) : values));
+    return (db as Db).$queryRawUnsafe<T[]>(sql, ...(sqlite ? sqliteValues(values) : values));
   }
   const result = await pool.query({
     ...(options.prepare ? { name: statementName(sql) } : {}),
     text: sql,
-    values: values.map((v) => (v instanceof Date ? v.toISOString() : v)),
+    values: pgValues(values),
     types: { getTypeParser: utcTimestamps },
   });
   return result.rows as T[];
@@ -87,10 +87,10 @@ export async function sqlQuery<T = Record<string, unknown>>(
 export async function sqlBatch(db: Db, statements: ReadonlyArray<{ sql: string; values: unknown[] }>): Promise<number[]> {
   if (statements.length === 0) return [];
   const pool = (db as unknown as Record<symbol, pg.Pool | undefined>)[DRIVER_POOL];
-  const config = (s: { sql: string; values: unknown[] }) => ({ text: s.sql, values: s.values.map((v) => (v instanceof Date ? v.toISOString() : v)) });
+  const config = (s: { sql: string; values: unknown[] }) => ({ text: s.sql, values: pgValues(s.values) });
   if (!pool) {
     const sqlite = dialectOfClient(db) === "sqlite";
-    const args = (s: { values: unknown[] }) => (sqlite ? s.values.map((v) => (typeof v === "boolean" ? (v ? 1 : 0) : v)) : s.values);
+    const args = (s: { values: unknown[] }) => (sqlite ? sqliteValues(s.values) : s.values);
     if (statements.length === 1) return [await db.$executeRawUnsafe(statements[0].sql, ...args(statements[0]))];
     return db.$transaction(statements.map((s) => db.$executeRawUnsafe(s.sql, ...args(s))));
   }
@@ -131,6 +131,10 @@ function statementName(sql: string): string {
   }
   return name;
 }
+
+/** Values as the driver binds them: better-sqlite3 takes no booleans; pg gets Dates as UTC ISO text. */
+const sqliteValues = (values: unknown[]) => values.map((v) => (typeof v === "boolean" ? (v ? 1 : 0) : v));
+const pgValues = (values: unknown[]) => values.map((v) => (v instanceof Date ? v.toISOString() : v));
 
 const TIMESTAMP_OID = 1114;
 function utcTimestamps(oid: number, format?: "text" | "binary") {

@@ -85,7 +85,8 @@ function answered(buf: Buffer): number | undefined {
   const status = Number(head.slice(9, 12));
   const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
   if (length) return buf.length >= end + 4 + Number(length[1]) ? status : undefined;
-  if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) return buf.indexOf("\r\n0\r\n\r\n", end) >= 0 || buf.subarray(end + 4).indexOf("0\r\n\r\n") === 0 ? status : undefined;
+  // Chunked: complete at the last chunk (the search from `end` also finds an empty body's).
+  if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) return buf.indexOf("\r\n0\r\n\r\n", end) >= 0 ? status : undefined;
   return status;
 }
 
