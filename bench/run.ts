@@ -5,9 +5,11 @@
  * docs/decisions/060-benchmarks.md). Sections run when their prerequisites exist; PostgreSQL
  * sections use BENCH_DATABASE_URL (default: a fresh database on 127.0.0.1:5432).
  */
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import os from "node:os";
 import pg from "pg";
 
 process.env.NODE_ENV ??= "test";
@@ -21,6 +23,18 @@ const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const want = (section: string) => only.length === 0 || only.includes(section);
 const results: Record<string, unknown> = { measuredAt: new Date().toISOString(), node: process.version };
 const table: Array<{ section: string; figure: string; value: string | number }> = [];
+/**
+ * The machine's speed when the figures were taken: ms for a fixed CPU task (200,000 SHA-256
+ * hashes of short strings, one core), before the first section and after the last. The same
+ * code has measured 0.2 s and 0.9 s for it on machines of this kind, and rates and latencies
+ * move with it; CPU per unit of work divided by it compares across runs.
+ */
+const cpuTaskMs = () => {
+  const t = performance.now();
+  for (let i = 0; i < 200_000; i++) createHash("sha256").update(`x${i}`).digest();
+  return Math.round(performance.now() - t);
+};
+const speed = { cores: os.availableParallelism(), model: os.cpus()[0]?.model ?? "unknown", sha256TaskMsBefore: cpuTaskMs(), sha256TaskMsAfter: 0 };
 const withPostgres = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
   const url = await postgresUrl();
   if (!url) return undefined;
@@ -244,6 +258,11 @@ if (want("soak")) {
     },
   );
 }
+
+speed.sha256TaskMsAfter = cpuTaskMs();
+// A partial run's reading replaces the full run's: `sections` says which figures it was taken with.
+results.machine = { ...speed, sections: only.length ? only : "all" };
+table.push({ section: "machine", figure: "cores · 200k SHA-256 ms before / after", value: `${speed.cores} · ${speed.sha256TaskMsBefore} / ${speed.sha256TaskMsAfter}` });
 
 mkdirSync(path.join(root, "bench/results"), { recursive: true });
 const out = path.join(root, "bench/results/latest.json");
