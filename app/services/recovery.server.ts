@@ -1,5 +1,5 @@
-import type { Prisma } from "@prisma/client";
-import db, { dialectOfClient, newId, placeholders, sqlQuery, type Db } from "~/db.server";
+import type { Checkout, FlowRun, Message, Prisma, RecoveryFlow, RecoveryStep, Shop } from "@prisma/client";
+import db, { dialectOfClient, newId, placeholders, sqlQuery, sqlSelect, type Db } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { decideSend, emailBodySchema, planSteps, type Block } from "~/domain/recovery";
 import { isHoldout } from "~/domain/experiments/assign";
@@ -227,11 +227,11 @@ export async function runSteps(
   const keyOf = (p: StepPayload) => `${p.runId}:${p.stepId}`;
 
   const [runs, priors] = await Promise.all([
-    database.flowRun.findMany({ where: { id: { in: unique(payloads.map((p) => p.runId)) } } }),
-    database.message.findMany({
-      where: { idempotencyKey: { in: payloads.map(keyOf) } },
-      select: { id: true, idempotencyKey: true, status: true },
-    }),
+    sqlSelect<FlowRun>(database, (q) => `SELECT * FROM "FlowRun" WHERE id IN ${q.in(unique(payloads.map((p) => p.runId)))}`),
+    sqlSelect<Pick<Message, "id" | "idempotencyKey" | "status">>(
+      database,
+      (q) => `SELECT id, "idempotencyKey", status FROM "Message" WHERE "idempotencyKey" IN ${q.in(payloads.map(keyOf))}`,
+    ),
   ]);
   const runById = new Map(runs.map((r) => [r.id, r]));
   const priorByKey = new Map(priors.map((m) => [m.idempotencyKey, m]));
@@ -250,10 +250,13 @@ export async function runSteps(
 
   const flowIds = unique(live.map((x) => x.run.flowId));
   const [flows, steps, checkouts, shops] = await Promise.all([
-    database.recoveryFlow.findMany({ where: { id: { in: flowIds } } }),
-    database.recoveryStep.findMany({ where: { flowId: { in: flowIds } }, orderBy: { position: "asc" } }),
-    database.checkout.findMany({ where: { id: { in: unique(live.flatMap((x) => (x.run.checkoutId ? [x.run.checkoutId] : []))) } } }),
-    database.shop.findMany({ where: { shop: { in: unique(live.map((x) => x.run.shop)) } } }),
+    sqlSelect<RecoveryFlow>(database, (q) => `SELECT * FROM "RecoveryFlow" WHERE id IN ${q.in(flowIds)}`),
+    sqlSelect<RecoveryStep>(database, (q) => `SELECT * FROM "RecoveryStep" WHERE "flowId" IN ${q.in(flowIds)} ORDER BY position`),
+    sqlSelect<Checkout>(
+      database,
+      (q) => `SELECT * FROM "Checkout" WHERE id IN ${q.in(unique(live.flatMap((x) => (x.run.checkoutId ? [x.run.checkoutId] : []))))}`,
+    ),
+    sqlSelect<Shop>(database, (q) => `SELECT * FROM "Shop" WHERE shop IN ${q.in(unique(live.map((x) => x.run.shop)))}`),
   ]);
   const shopByName = new Map(shops.map((s) => [s.shop, s]));
   const checkoutById = new Map(checkouts.map((c) => [c.id, c]));
@@ -278,18 +281,27 @@ export async function runSteps(
   const browsing = items.filter((x) => x.flow.kind === "browse" && x.run.visitorId);
   const [orders, suppressions, recent, cartAdds] = await Promise.all([
     ordersOf(database, items.map((x) => ({ ...x.run, checkoutToken: x.checkout?.token ?? null }))),
-    emails.length ? database.suppression.findMany({ where: { shop: { in: shopNames }, email: { in: emails } }, select: { shop: true, email: true } }) : [],
     emails.length
-      ? database.message.findMany({
-          where: { shop: { in: shopNames }, email: { in: emails }, kind: { not: "test" }, status: { in: ["sent", "sending"] }, sentAt: { gte: earliestWindow } },
-          select: { shop: true, email: true, sentAt: true },
-        })
+      ? sqlSelect<{ shop: string; email: string }>(
+          database,
+          (q) => `SELECT shop, email FROM "Suppression" WHERE shop IN ${q.in(shopNames)} AND email IN ${q.in(emails)}`,
+        )
+      : [],
+    emails.length
+      ? sqlSelect<{ shop: string; email: string; sentAt: Date | null }>(
+          database,
+          (q) => `SELECT shop, email, "sentAt" FROM "Message"
+                  WHERE shop IN ${q.in(shopNames)} AND email IN ${q.in(emails)} AND kind <> 'test'
+                    AND status IN ('sent', 'sending') AND "sentAt" >= ${q.value(earliestWindow)}`,
+        )
       : [],
     browsing.length
-      ? database.event.findMany({
-          where: { shop: { in: shopNames }, visitorId: { in: unique(browsing.map((x) => x.run.visitorId!)) }, kind: "cart_add", occurredAt: { gte: earliestStart } },
-          select: { shop: true, visitorId: true, occurredAt: true },
-        })
+      ? sqlSelect<{ shop: string; visitorId: string; occurredAt: Date }>(
+          database,
+          (q) => `SELECT shop, "visitorId", "occurredAt" FROM "Event"
+                  WHERE shop IN ${q.in(shopNames)} AND "visitorId" IN ${q.in(unique(browsing.map((x) => x.run.visitorId!)))}
+                    AND kind = 'cart_add' AND "occurredAt" >= ${q.value(earliestStart)}`,
+        )
       : [],
   ]);
   const shopper = (shop: string, email: string) => `${shop}\u0000${email}`;
@@ -573,16 +585,16 @@ async function ordersOf(database: Db, runs: OrderProbe[]): Promise<OrderRow[]> {
   const emails = unique(runs.flatMap((r) => (r.email ? [r.email] : [])));
   const customers = unique(runs.flatMap((r) => (r.customerId ? [r.customerId] : [])));
   const since = new Date(Math.min(...runs.map((r) => r.startedAt.getTime())));
-  const or: Prisma.OrderWhereInput[] = [];
-  if (tokens.length) or.push({ checkoutToken: { in: tokens } });
-  if (carts.length) or.push({ cartToken: { in: carts } });
-  if (emails.length) or.push({ email: { in: emails }, orderedAt: { gte: since } });
-  if (customers.length) or.push({ customerId: { in: customers }, orderedAt: { gte: since } });
-  if (!or.length) return [];
-  return database.order.findMany({
-    where: { shop: { in: unique(runs.map((r) => r.shop)) }, OR: or },
-    select: { shop: true, checkoutToken: true, cartToken: true, email: true, customerId: true, orderedAt: true },
-  });
+  if (!tokens.length && !carts.length && !emails.length && !customers.length) return [];
+  // An empty list reads `IN (NULL)`, which matches nothing: its branch drops out of the OR.
+  return sqlSelect<OrderRow>(
+    database,
+    (q) => `SELECT shop, "checkoutToken", "cartToken", email, "customerId", "orderedAt" FROM "Order"
+            WHERE shop IN ${q.in(unique(runs.map((r) => r.shop)))}
+              AND ("checkoutToken" IN ${q.in(tokens)} OR "cartToken" IN ${q.in(carts)}
+                   OR (email IN ${q.in(emails)} AND "orderedAt" >= ${q.value(since)})
+                   OR ("customerId" IN ${q.in(customers)} AND "orderedAt" >= ${q.value(since)}))`,
+  );
 }
 
 /** The purchase rule: an order of the same checkout or cart, or the shopper's order since the run started. */

@@ -269,6 +269,71 @@ describe(`recovery steps in batches (${process.env.TEST_DATABASE_URL ? "postgres
     }
   });
 
+  it("stops runs in one batch on each kind of order: the same checkout or cart (any time), the shopper's email or customer id (since the run started)", async () => {
+    const shop = "ord-kinds.myshopify.com";
+    const [byCheckout, byCart, byEmail, byCustomer, before] = (
+      await seed(shop, ["k0@kinds.example", "k1@kinds.example", "k2@kinds.example", "k3@kinds.example", "k4@kinds.example"])
+    ).runs;
+    await t.db.flowRun.update({ where: { id: byCart.run.id }, data: { cartToken: "cart-k1" } });
+    await t.db.flowRun.update({ where: { id: byCustomer.run.id }, data: { customerId: "cust-k3" } });
+    const earlier = plus(-24 * 3600_000); // before the runs started
+    const later = plus(-3600_000);
+    await t.db.order.createMany({
+      data: [
+        { shop, orderId: "k-0", checkoutToken: byCheckout.checkout.token, orderedAt: earlier },
+        { shop, orderId: "k-1", cartToken: "cart-k1", orderedAt: earlier },
+        { shop, orderId: "k-2", email: byEmail.email, orderedAt: later },
+        { shop, orderId: "k-3", customerId: "cust-k3", orderedAt: later },
+        { shop, orderId: "k-4", email: before.email, orderedAt: earlier },
+        // Another shop's order for the same checkout token never counts.
+        { shop: "ord-other.myshopify.com", orderId: "k-5", checkoutToken: before.checkout.token, orderedAt: later },
+      ],
+    });
+
+    expect(await drain(NOW)).toEqual({ ran: 5, failed: 0 });
+    expect(calls.map((c) => c.email.idempotencyKey)).toEqual([before.key]);
+    expect(await runOf(before.run.id)).toMatchObject({ status: "active" });
+    for (const x of [byCheckout, byCart, byEmail, byCustomer]) {
+      expect(await messageOf(x.key)).toMatchObject({ status: "suppressed", reason: "purchased" });
+      expect(await runOf(x.run.id)).toMatchObject({ status: "stopped", stopReason: "purchased", stoppedAt: NOW });
+    }
+  });
+
+  it("stops a browse follow-up once its visitor added to cart after the run started, in this shop; the others are sent", async () => {
+    const shop = "browse-batch.myshopify.com";
+    await t.db.shop.upsert({ where: { shop }, create: { shop }, update: {} });
+    const flow = await t.db.recoveryFlow.create({
+      data: { shop, name: "b", kind: "browse", enabled: true, steps: { create: [{ position: 0, delayMinutes: 60, subject: "Still looking?", body: [{ type: "button", text: "Shop" }] }] } },
+      include: { steps: true },
+    });
+    const stepId = flow.steps[0].id;
+    const runFor = async (visitorId: string) => {
+      const run = await t.db.flowRun.create({
+        data: { shop, flowId: flow.id, subjectKey: `browse:${visitorId}`, visitorId, email: `${visitorId}@browse.example`, startedAt: STARTED },
+      });
+      await t.db.job.create({ data: { kind: "recovery.step", shop, payload: { runId: run.id, stepId, position: 0 }, runAt: NOW } });
+      return { run, key: `${run.id}:${stepId}` };
+    };
+    const carted = await runFor("v-carted");
+    const addedBefore = await runFor("v-before");
+    const elsewhere = await runFor("v-elsewhere");
+    const cartAdd = (shopName: string, visitorId: string, occurredAt: Date) => ({ shop: shopName, visitorId, kind: "cart_add", occurredAt });
+    await t.db.event.createMany({
+      data: [
+        cartAdd(shop, "v-carted", plus(-600_000)),
+        cartAdd(shop, "v-before", plus(-1000, STARTED)),
+        cartAdd("browse-other.myshopify.com", "v-elsewhere", plus(-600_000)),
+        { shop, visitorId: "v-elsewhere", kind: "product_view", occurredAt: plus(-600_000) },
+      ],
+    });
+
+    expect(await drain(NOW)).toEqual({ ran: 3, failed: 0 });
+    expect(calls.map((c) => c.email.idempotencyKey).sort()).toEqual([addedBefore.key, elsewhere.key].sort());
+    expect(await runOf(carted.run.id)).toMatchObject({ status: "stopped", stopReason: "carted", stoppedAt: NOW });
+    expect(await messageOf(carted.key)).toBeNull();
+    for (const x of [addedBefore, elsewhere]) expect(await messageOf(x.key)).toMatchObject({ status: "sent" });
+  });
+
   it("fails only the step whose rendering throws; the others are sent", async () => {
     const shop = "render.myshopify.com";
     const { runs } = await seed(shop, ["ok1@render.example", "bad@render.example", "ok2@render.example"]);
