@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../../support/db";
 import { freePort } from "../../support/net";
 import { webhookRequest } from "../../support/shopify";
-import { at, checkoutPayload } from "../webhooks/fixtures";
+import { at, checkoutPayload, notBefore } from "../webhooks/fixtures";
 import { installRecoveryShop } from "./helpers";
 import { startGatedSmtpPeer, type GatedSmtpPeer } from "./smtp-gate";
 
@@ -57,7 +57,7 @@ beforeEach(async () => {
 async function checkoutWithDueEmail(email: string) {
   const checkout = checkoutPayload({ email });
   expect((await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }))).status).toBe(200);
-  await runDue(at(1)); // enrolled; the email is due at +60 min
+  await runDue(notBefore(at(1))); // enrolled; the email is due at +60 min
   const run = await t.db.flowRun.findFirstOrThrow({ where: { shop: SHOP, email } });
   const job = await t.db.job.findFirstOrThrow({ where: { kind: "recovery.step", dedupeKey: { startsWith: `step:${run.id}:` } } });
   return { run, jobId: job.id };

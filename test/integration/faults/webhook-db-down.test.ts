@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../../support/db";
 import { webhookRequest } from "../../support/shopify";
 import { startTcpProxy, viaProxy, type TcpProxy } from "../../support/tcp-proxy";
-import { at, checkoutPayload } from "../webhooks/fixtures";
+import { at, checkoutPayload, notBefore } from "../webhooks/fixtures";
 import { installRecoveryShop } from "./helpers";
 
 /**
@@ -75,7 +75,7 @@ async function traces(webhookId: string, token: string) {
 
 /** After the delivery was finally accepted: once through the whole pipeline, once only. */
 async function expectProcessedOnce(token: string, email: string) {
-  await runDue(at(1)); // recovery.start: enrol
+  await runDue(notBefore(at(1))); // recovery.start: enrol
   await runDue(at(65)); // the first email, 60 min after the checkout
   await runDue(at(70));
   const runs = await t.db.flowRun.findMany({ where: { shop: SHOP, subjectKey: `checkout:${token}` } });

@@ -3,6 +3,13 @@ import { randomUUID } from "node:crypto";
 /** Checkouts are created "now" (webhook intake schedules from the real clock); tests move the worker's clock from here. */
 export const T0 = new Date(Math.floor(Date.now() / 60_000) * 60_000);
 export const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+/**
+ * `when`, or the real time if that is later. T0 is the last whole minute when the file loaded,
+ * and the intake schedules its jobs at the real time: a worker run at `at(1)` found no due
+ * recovery.start when a file's first webhook came more than a minute after T0 (a CI run on
+ * PostgreSQL, three smtp-down tests). Run the worker that enrols at `notBefore(at(1))`.
+ */
+export const notBefore = (when: Date) => new Date(Math.max(when.getTime(), Date.now()));
 
 export function checkoutPayload(overrides: Record<string, unknown> = {}) {
   const token = `ck_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
