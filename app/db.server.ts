@@ -46,6 +46,8 @@ export function createDb(url: string): Db {
 export const newId = (prefix = "c") => `${prefix}${randomUUID().replaceAll("-", "")}`;
 
 const DRIVER_POOL = Symbol("intentful.pgPool");
+/** The pg pool under a PostgreSQL client made by createDb; none for SQLite or a transaction client. */
+const driverPool = (db: Db | Prisma.TransactionClient) => (db as unknown as Record<symbol, pg.Pool | undefined>)[DRIVER_POOL];
 
 /**
  * Runs one hand-written statement and returns its rows. On PostgreSQL it goes straight to the
@@ -62,7 +64,7 @@ export async function sqlQuery<T = Record<string, unknown>>(
   values: unknown[] = [],
   options: { prepare?: boolean } = {},
 ): Promise<T[]> {
-  const pool = (db as unknown as Record<symbol, pg.Pool | undefined>)[DRIVER_POOL];
+  const pool = driverPool(db);
   if (!pool) {
     const sqlite = dialectOfClient(db as Db) === "sqlite";
     return (db as Db).$queryRawUnsafe<T[]>(sql, ...(sqlite ? sqliteValues(values) : values));
@@ -86,7 +88,7 @@ export async function sqlQuery<T = Record<string, unknown>>(
  */
 export async function sqlBatch(db: Db, statements: ReadonlyArray<{ sql: string; values: unknown[] }>): Promise<number[]> {
   if (statements.length === 0) return [];
-  const pool = (db as unknown as Record<symbol, pg.Pool | undefined>)[DRIVER_POOL];
+  const pool = driverPool(db);
   const config = (s: { sql: string; values: unknown[] }) => ({ text: s.sql, values: pgValues(s.values) });
   if (!pool) {
     const sqlite = dialectOfClient(db) === "sqlite";

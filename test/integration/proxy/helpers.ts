@@ -33,7 +33,6 @@ function recordEventWrites(db: Db, writes: string[]): Db {
           return (value as (...a: unknown[]) => unknown).call(target, sql, ...args);
         };
       }
-
       if (prop !== "event") return typeof value === "function" ? value.bind(target) : value;
       return new Proxy(value as object, {
         get(model, op) {
