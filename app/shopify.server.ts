@@ -12,6 +12,7 @@ import db from "./db.server";
 import { getEnv } from "./env.server";
 import { onShopInstalled } from "./services/install.server";
 import { logger } from "./services/logger.server";
+import { parseWebhookJson } from "./services/webhooks/json";
 
 /**
  * The library's own log lines go through our logger, so its redaction applies (at debug level
@@ -124,7 +125,7 @@ export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> 
     throw new Response(undefined, { status: 400, statusText: "Bad Request" });
   }
   const triggeredAt = request.headers.get("x-shopify-triggered-at") ?? undefined;
-  return { topic: String(check.topic), shop: check.domain, webhookId: check.webhookId, apiVersion: check.apiVersion, triggeredAt, payload: JSON.parse(rawBody) };
+  return { topic: String(check.topic), shop: check.domain, webhookId: check.webhookId, apiVersion: check.apiVersion, triggeredAt, payload: parseWebhookJson(rawBody) };
 }
 
 /**

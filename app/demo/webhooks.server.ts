@@ -183,8 +183,8 @@ function discountCodes(c: CheckoutRecord, amount: number) {
 
 export function checkoutPayload(c: CheckoutRecord, origin: string, currency = "USD") {
   const t = checkoutTotals(c);
+  // API 2026-10: no `id` (removed from checkouts/* in 2026-04); `token` is the key.
   return {
-    id: c.id,
     token: c.token,
     cart_token: c.cartId,
     email: c.email,
@@ -237,7 +237,6 @@ export function orderPayload(c: CheckoutRecord, origin: string, currency = "USD"
     order_number: order.number,
     number: order.number - 1000,
     token: c.token.split("").reverse().join(""),
-    checkout_id: c.id,
     checkout_token: c.token,
     cart_token: c.cartId,
     email: c.email,

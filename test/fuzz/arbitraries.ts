@@ -244,7 +244,7 @@ export const TOPICS: readonly Topic[] = [
 
 /** What a valid delivery must leave behind (checked against the database). */
 export type Expected =
-  | { model: "checkout"; token: string; shopifyId: string; totalCents: number; currency: string; status: "open" | "completed"; lineItems: number; updatedMs: number }
+  | { model: "checkout"; token: string; shopifyId: null; totalCents: number; currency: string; status: "open" | "completed"; lineItems: number; updatedMs: number }
   | { model: "cart"; token: string; totalCents: number; lineItems: number; updatedMs: number }
   | { model: "order"; orderId: string; totalCents: number; currency: string }
   | { model: "job"; kind: string }
@@ -262,7 +262,8 @@ const tokenArb = fc.oneof(fc.stringMatching(/^[a-f0-9]{32}$/), fc.string({ minLe
 const checkoutArb = (topic: Topic): fc.Arbitrary<ValidDelivery> =>
   fc
     .record({
-      id: idLikeArb,
+      // API 2026-10 sends no `id` (removed in 2026-04); an older payload's id is ignored.
+      id: maybe(idLikeArb),
       token: tokenArb,
       cart_token: maybe(nullable(tokenArb)),
       email: maybe(nullable(emailish)),
@@ -292,7 +293,7 @@ const checkoutArb = (topic: Topic): fc.Arbitrary<ValidDelivery> =>
         expected: {
           model: "checkout",
           token: String(p.token),
-          shopifyId: String(p.id),
+          shopifyId: null,
           totalCents: total.cents,
           currency: p.presentment_currency ?? p.currency ?? "USD",
           status: completed ? "completed" : "open",
@@ -352,18 +353,18 @@ const otherArb: fc.Arbitrary<ValidDelivery> = fc.oneof(
     expected: { model: "none" as const },
   })),
   fc.record({ current: fc.array(fc.string({ maxLength: 20 }), { maxLength: 8 }) }).map((payload) => ({ topic: "app/scopes_update" as const, payload, expected: { model: "none" as const } })),
-  fc.record({ shop_domain: maybe(fc.domain()), id: maybe(fc.maxSafeNat()), name: maybe(freeText) }, { requiredKeys: [] }).map((payload) => ({
+  fc.record({ myshopify_domain: fc.domain(), id: maybe(fc.maxSafeNat()), name: maybe(freeText) }, { requiredKeys: ["myshopify_domain"] }).map((payload) => ({
     topic: "app/uninstalled" as const,
     payload,
     expected: { model: "none" as const },
   })),
   fc
-    .record({ shop_domain: maybe(fc.domain()), customer: privacyCustomer, orders_requested: maybe(fc.array(idLikeArb, { maxLength: 4 })), data_request: maybe(fc.record({ id: idLikeArb })) })
+    .record({ shop_domain: fc.domain(), customer: privacyCustomer, orders_requested: maybe(fc.array(idLikeArb, { maxLength: 4 })), data_request: maybe(fc.record({ id: idLikeArb })) })
     .map((payload) => ({ topic: "customers/data_request" as const, payload: stripUndefined(payload), expected: { model: "job" as const, kind: "privacy.export" } })),
   fc
-    .record({ shop_domain: maybe(fc.domain()), customer: privacyCustomer, orders_to_redact: maybe(fc.array(idLikeArb, { maxLength: 4 })) })
+    .record({ shop_domain: fc.domain(), customer: privacyCustomer, orders_to_redact: maybe(fc.array(idLikeArb, { maxLength: 4 })) })
     .map((payload) => ({ topic: "customers/redact" as const, payload: stripUndefined(payload), expected: { model: "job" as const, kind: "privacy.redact-customer" } })),
-  fc.record({ shop_domain: maybe(fc.domain()) }, { requiredKeys: [] }).map((payload) => ({
+  fc.record({ shop_domain: fc.domain() }).map((payload) => ({
     topic: "shop/redact" as const,
     payload: stripUndefined(payload),
     expected: { model: "job" as const, kind: "privacy.redact-shop" },
@@ -372,6 +373,16 @@ const otherArb: fc.Arbitrary<ValidDelivery> = fc.oneof(
 
 function stripUndefined<T extends object>(o: T): Record<string, unknown> {
   return JSON.parse(JSON.stringify(o)) as Record<string, unknown>;
+}
+
+/**
+ * Topics whose signed body must name the delivery's shop: a generated payload names some domain,
+ * and the test binds it to the run's shop (a payload naming another shop is refused).
+ */
+export function bindShop(topic: string, payload: Record<string, unknown>, shop: string): Record<string, unknown> {
+  if (topic === "app/uninstalled") return { ...payload, myshopify_domain: shop };
+  if (topic === "shop/redact" || topic === "customers/redact" || topic === "customers/data_request") return { ...payload, shop_domain: shop };
+  return payload;
 }
 
 /** A valid payload for one of the handled topics, with what it must leave in the database. */
@@ -388,7 +399,6 @@ export const validDeliveryArb: fc.Arbitrary<ValidDelivery> = fc.oneof(
  */
 const BREAKS: Partial<Record<Topic, Record<string, unknown[]>>> = {
   "checkouts/create": {
-    id: [undefined, null, true, 1.5, "", {}, [], -0.5],
     token: [undefined, null, "", 123, {}, [], "\u0000", "a\ud800", "t".repeat(256)],
     total_price: [undefined, null, "-1", "abc", "", " ", "0x10", -5, true, {}, "NaN", "Infinity", "1e400", "21474836.48", 1e12],
     line_items: [undefined, null, {}, "x", 5, [5], [null], [{ quantity: -1 }], [{ quantity: 1.5 }], [{ title: 5 }], [{ price: "free" }], [{ variant_id: 1.5 }]],
@@ -415,11 +425,12 @@ const BREAKS: Partial<Record<Topic, Record<string, unknown[]>>> = {
     email: [true],
     currency: ["EURO"],
   },
-  "checkouts/delete": { id: [undefined, null, "", 1.25, {}, "\ud800", 2 ** 53], token: [5, {}] },
+  "checkouts/delete": { id: ["", 1.25, {}, "\ud800", -0.5], token: [5, {}] },
   "app/scopes_update": { current: [undefined, null, "read_orders", [1], [null]] },
   "customers/data_request": { customer: [undefined, null, "x", { id: 1.5 }], orders_requested: ["x", [true]], data_request: [5, {}] },
   "customers/redact": { customer: [undefined, null, 5, { email: 5 }], orders_to_redact: [[null], "1"] },
-  "shop/redact": { shop_domain: [5, null, {}] },
+  "shop/redact": { shop_domain: [undefined, 5, null, {}, ""] },
+  "app/uninstalled": { myshopify_domain: [5, {}] },
 };
 BREAKS["checkouts/update"] = BREAKS["checkouts/create"];
 BREAKS["carts/update"] = BREAKS["carts/create"];

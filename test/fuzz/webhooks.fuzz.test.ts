@@ -5,6 +5,8 @@ import { createTestDb, type TestDb } from "../support/db";
 import { webhookRequest } from "../support/shopify";
 import {
   arbitraryDeliveryArb,
+  bindShop,
+  TOPICS,
   FUZZ_SEED,
   fuzzParams,
   invalidDeliveryArb,
@@ -34,17 +36,18 @@ const RUNS = { invalid: 3_000, valid: 2_000, arbitrary: 3_000, forged: 2_000 };
 
 let t: TestDb;
 let receiveWebhook: (request: Request) => Promise<Response>;
+let normalizeTopic: (topic: string) => string;
 const writes: string[] = [];
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
 /** Which shops were sent what; checked against every table at the end. */
-const ledger = { rowShops: new Map<string, Set<string>>(), noRowShops: new Set<string>(), forgedIds: new Set<string>(), authenticated: new Set<string>() };
+const ledger = { rowShops: new Map<string, Set<string>>(), noRowShops: new Set<string>(), forgedIds: new Set<string>(), authenticated: new Set<string>(), refused: 0 };
 
 beforeAll(async () => {
   t = await createTestDb();
   installRecordingDb(t, writes);
-  ({ receiveWebhook } = await import("~/services/webhooks/intake.server"));
+  ({ receiveWebhook, normalizeTopic } = await import("~/services/webhooks/intake.server"));
   process.on("unhandledRejection", onUnhandled);
 });
 
@@ -52,6 +55,12 @@ afterAll(async () => {
   process.off("unhandledRejection", onUnhandled);
   await t?.cleanup();
 });
+
+/** The subscribed route a delivery goes to: its topic's, or another's when the header names none. */
+function routeFor(topic: string): string {
+  const normalized = normalizeTopic(topic);
+  return (TOPICS as readonly string[]).includes(normalized) ? normalized : "checkouts/update";
+}
 
 let counter = 0;
 /** A fresh shop and webhook id for each delivery (also for the re-runs fast-check makes while shrinking). */
@@ -65,8 +74,8 @@ const TRIGGERED_AT = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom("", "yesterday", "2024-02-30T25:61:61Z", "Tue, 01 Jan 2030 00:00:00 GMT", "0", "1700000000").map((s) => () => s) },
 );
 
-async function deliver(topic: string, body: string, shop: string, webhookId: string, triggeredAt: string): Promise<Response> {
-  const request = webhookRequest(topic, undefined, { shop, webhookId, rawBody: body, triggeredAt });
+async function deliver(topic: string, body: string, shop: string, webhookId: string, triggeredAt: string, path?: string): Promise<Response> {
+  const request = webhookRequest(topic, undefined, { shop, webhookId, rawBody: body, triggeredAt, path });
   let response: Response;
   try {
     response = await receiveWebhook(request);
@@ -173,7 +182,7 @@ describe(`webhook intake fuzz (${process.env.TEST_DATABASE_URL ? "postgres" : "s
       fc.asyncProperty(validDeliveryArb, replayArb, async (d, replay) => {
         const { shop, webhookId } = fresh();
         writes.length = 0;
-        const body = JSON.stringify(d.payload);
+        const body = JSON.stringify(bindShop(d.topic, d.payload, shop));
         expect((await deliver(d.topic, body, shop, webhookId, new Date().toISOString())).status).toBe(200);
         const row = await delivery(webhookId);
         expect(row, `delivery of ${d.topic}`).toMatchObject({ outcome: "accepted", shop, reason: null });
@@ -227,11 +236,27 @@ describe(`webhook intake fuzz (${process.env.TEST_DATABASE_URL ? "postgres" : "s
       fc.asyncProperty(arbitraryDeliveryArb, TRIGGERED_AT, async (d, triggeredAt) => {
         const { shop, webhookId } = fresh();
         writes.length = 0;
-        expect((await deliver(d.topic, d.body, shop, webhookId, triggeredAt())).status).toBe(200);
+        // Delivered to a subscribed route; a header naming another topic than the route's is refused.
+        const route = routeFor(d.topic);
+        const response = await deliver(d.topic, d.body, shop, webhookId, triggeredAt(), `/webhooks/${route}`);
+        ledger.authenticated.add(webhookId);
+        if (response.status === 400) {
+          // Refused: recorded under an id of our own, nothing else written.
+          expectOnlyDeliveryWritten();
+          const refused = await t.db.webhookDelivery.findMany({ where: { shop, outcome: "refused" } });
+          expect(refused).toHaveLength(1);
+          expect(refused[0].webhookId).toMatch(/^refused:/);
+          if (route !== normalizeTopic(d.topic)) expect(refused[0].reason).toContain("does not match this subscription");
+          ledger.authenticated.delete(webhookId);
+          ledger.refused++;
+          ledger.noRowShops.add(shop);
+          return;
+        }
+        expect(route, "a header naming another topic is never acted on").toBe(normalizeTopic(d.topic));
+        expect(response.status).toBe(200);
         const row = await delivery(webhookId);
         expect(row, "every signed delivery is recorded").not.toBeNull();
-        ledger.authenticated.add(webhookId);
-        if (row!.outcome === "rejected" || row!.outcome === "ignored") {
+        if (row!.outcome === "rejected" || row!.outcome === "ignored" || row!.outcome === "expired") {
           expectOnlyDeliveryWritten();
           expect(row!.reason).toBeTruthy();
           ledger.noRowShops.add(shop);
@@ -259,7 +284,7 @@ describe(`webhook intake fuzz (${process.env.TEST_DATABASE_URL ? "postgres" : "s
         const { shop, webhookId } = fresh();
         writes.length = 0;
         const secret = process.env.SHOPIFY_API_SECRET!;
-        const signed = webhookRequest(d.topic, undefined, { shop, webhookId, rawBody: d.body, secretOverride: f.mode === "wrong-secret" ? `${secret}x` : undefined });
+        const signed = webhookRequest(d.topic, undefined, { shop, webhookId, rawBody: d.body, path: `/webhooks/${routeFor(d.topic)}`, secretOverride: f.mode === "wrong-secret" ? `${secret}x` : undefined });
         const headers = new Headers(signed.headers);
         let body = d.body;
         const good = headers.get("X-Shopify-Hmac-Sha256")!;
@@ -291,7 +316,7 @@ describe(`webhook intake fuzz (${process.env.TEST_DATABASE_URL ? "postgres" : "s
     const ids = new Set(deliveries.map((d) => d.webhookId));
     for (const id of ledger.authenticated) expect(ids.has(id), `delivery ${id} recorded`).toBe(true);
     for (const id of ledger.forgedIds) expect(ids.has(id), `forged ${id} not recorded`).toBe(false);
-    expect(ids.size).toBe(ledger.authenticated.size);
+    expect(ids.size).toBe(ledger.authenticated.size + ledger.refused);
 
     const shopsOf = async (rows: Promise<Array<{ shop: string | null }>>) => new Set((await rows).map((r) => r.shop));
     const tables = {

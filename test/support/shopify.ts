@@ -51,8 +51,10 @@ export async function seedSession(db: { session: { upsert: Function } }, shop: s
 export function webhookRequest(
   topic: string,
   payload: unknown,
-  { shop = "shop-a.myshopify.com", webhookId = randomUUID(), triggeredAt = new Date().toISOString(), secretOverride, rawBody }: {
+  { shop = "shop-a.myshopify.com", webhookId = randomUUID(), triggeredAt = new Date().toISOString(), secretOverride, rawBody, path: routePath }: {
     shop?: string;
+    /** The subscription path to deliver to, when it is not /webhooks/<topic> (a replay with another topic header). */
+    path?: string;
     webhookId?: string;
     triggeredAt?: string;
     secretOverride?: string;
@@ -61,7 +63,7 @@ export function webhookRequest(
 ): Request {
   const body = rawBody ?? JSON.stringify(payload);
   const hmac = createHmac("sha256", secretOverride ?? secret()).update(body).digest("base64");
-  const path = `/webhooks/${topic.replace("/", "/")}`;
+  const path = routePath ?? `/webhooks/${topic}`;
   return new Request(new URL(path, process.env.SHOPIFY_APP_URL), {
     method: "POST",
     headers: {

@@ -1,9 +1,11 @@
+import { randomUUID } from "node:crypto";
 import type { Prisma, PrismaClient } from "@prisma/client";
 import type { ZodType } from "zod";
 import db, { currentDialect, databaseUrl, isTransientDbError } from "~/db.server";
 import { verifyWebhook, type VerifiedWebhook } from "~/shopify.server";
 import { isUniqueViolation } from "../jobs.server";
 import { logger } from "../logger.server";
+import { payloadShops } from "./payloads";
 import { insertDelivery, isRawUniqueViolation, type Delivery } from "./sql.server";
 import { directSqlite } from "./sqlite-direct.server";
 import { topicHandlers, type ApplyContext, type TopicHandler } from "./topics.server";
@@ -26,29 +28,33 @@ export type Tx = Prisma.TransactionClient;
  */
 export async function receiveWebhook(request: Request, options: { now?: Date } = {}): Promise<Response> {
   const headers = request.headers;
+  const now = options.now ?? new Date();
+  // The subscription's URI (shopify.app.toml) is /webhooks/<topic>: the path, not the unsigned
+  // X-Shopify-Topic header, says which topic this route serves.
+  const topic = subscriptionTopic(request.url);
+  if (!topic) return new Response("no webhook subscription at this path", { status: 404 });
   let ctx: VerifiedWebhook;
   try {
     ctx = await verifyWebhook(request);
   } catch (error) {
     if (error instanceof Response) return error;
     if (error instanceof SyntaxError) {
-      // The HMAC was valid (the library parses JSON only after verifying it), the body is not JSON.
-      await recordRejected(headers, "body is not valid JSON");
+      // The HMAC was valid (the body is parsed only after verifying it), the body is not JSON.
+      await recordRejected(headers, topic, "body is not valid JSON", now);
       return ok();
     }
     throw error;
   }
-  const topic = normalizeTopic(String(ctx.topic));
   const webhookId = ctx.webhookId || headers.get("x-shopify-webhook-id") || "";
-  const shop = ctx.shop;
-  // The HMAC covers the body only: oversized headers on a replayed delivery are refused, not indexed.
-  if (webhookId.length > MAX_KEY_LENGTH || shop.length > MAX_KEY_LENGTH || topic.length > MAX_KEY_LENGTH) {
-    return new Response("webhook id, shop or topic too long", { status: 400 });
-  }
+  const shop = ctx.shop.toLowerCase();
+  // Only the body is signed: topic, shop, id and time headers are whatever the sender wrote.
+  // A signed body replayed with other headers is refused here, before anything is written.
+  const refusal = refuseHeaders(topic, headers, webhookId, shop);
+  if (refusal) return refuse(topic, shop, refusal, now);
   const triggeredAt = parseDate(headers.get("x-shopify-triggered-at"));
   const handler: TopicHandler | undefined = topicHandlers[topic];
   if (!handler) {
-    await recordRejected(headers, `no handler for topic ${topic}`, "ignored");
+    await recordRejected(headers, topic, `no handler for topic ${topic}`, now, "ignored");
     return ok();
   }
   const parsed = (handler.schema as ZodType).safeParse(ctx.payload);
@@ -57,12 +63,28 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
       .slice(0, 5)
       .map((i) => `${i.path.join(".") || "payload"}: ${i.message}`)
       .join("; ");
-    await recordRejected(headers, reason);
-    logger.warn("webhook rejected", { topic, shop, webhookId, reason });
+    await recordRejected(headers, topic, reason, now);
     return ok();
   }
+  if (DESTRUCTIVE_TOPICS.has(topic)) {
+    // A destructive topic must name the delivery's shop in its signed body, so a signed body of
+    // another topic or shop cannot be replayed as it.
+    const named = payloadShops(parsed.data as Parameters<typeof payloadShops>[0]);
+    if (!named.includes(shop)) {
+      return refuse(topic, shop, `payload names ${named.join(", ") || "no shop"}, not the delivery's shop ${shop}`, now);
+    }
+    const age = triggeredAt ? now.getTime() - triggeredAt.getTime() : null;
+    if (age === null || age > REPLAY_WINDOW_MS) {
+      const reason =
+        age === null
+          ? "no X-Shopify-Triggered-At: a destructive topic is acted on only inside Shopify's retry window"
+          : `first triggered ${Math.round(age / 3_600_000)} h ago, past Shopify's retry window (4 h): a replay, not acted on`;
+      await recordOutcome({ webhookId, shop, topic, triggeredAt }, "expired", reason, now);
+      return ok();
+    }
+  }
   const delivery: Delivery = { webhookId, shop, topic, triggeredAt };
-  const applyCtx: ApplyContext<unknown> = { shop, payload: parsed.data, triggeredAt, now: options.now ?? new Date() };
+  const applyCtx: ApplyContext<unknown> = { shop, payload: parsed.data, triggeredAt, now };
   try {
     const dialect = currentDialect();
     if (handler.single && dialect === "postgres") {
@@ -84,6 +106,48 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
   }
   return ok();
 }
+
+/** Topics that erase, disable or export a shop's or a customer's data. */
+const DESTRUCTIVE_TOPICS = new Set(["app/uninstalled", "shop/redact", "customers/redact", "customers/data_request"]);
+
+/**
+ * Shopify retries a failed delivery 8 times over 4 hours, always with the time the event was first
+ * triggered; a destructive delivery first triggered longer ago than that (plus 15 minutes for clock
+ * skew) is a replay. The header is unsigned, so this stops careless replays only: the shop check
+ * above and the shop/redact handler's installed-shop check are what a forger cannot get past.
+ */
+export const REPLAY_WINDOW_MS = (4 * 60 + 15) * 60_000;
+
+/** A shop's own domain: what Shopify puts in X-Shopify-Shop-Domain. */
+const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,99}\.myshopify\.com$/;
+
+/** The topic a webhook route serves: the path after /webhooks/, as subscribed in shopify.app.toml. */
+export function subscriptionTopic(url: string): string | null {
+  const path = new URL(url).pathname;
+  const m = /^\/webhooks\/([a-z_]+\/[a-z_]+)$/.exec(path);
+  return m ? m[1] : null;
+}
+
+function refuseHeaders(topic: string, headers: Headers, webhookId: string, shop: string): string | null {
+  const claimed = normalizeTopic(headers.get("x-shopify-topic") ?? "");
+  if (claimed !== topic) return `X-Shopify-Topic ${printable(claimed)} does not match this subscription (${topic})`;
+  if (!SHOP_DOMAIN.test(shop)) return `X-Shopify-Shop-Domain ${printable(shop)} is not a *.myshopify.com domain`;
+  if (!webhookId || webhookId.length > MAX_KEY_LENGTH) return "X-Shopify-Webhook-Id missing or longer than 255 characters";
+  return null;
+}
+
+/**
+ * A delivery whose unsigned headers contradict its route or body: 400, recorded (under an id of
+ * our own, so a forged row cannot pre-empt the genuine delivery with the same webhook id), and
+ * nothing else done.
+ */
+async function refuse(topic: string, shop: string, reason: string, now: Date): Promise<Response> {
+  const recordShop = SHOP_DOMAIN.test(shop) ? shop : "invalid-shop-header";
+  await recordOutcome({ webhookId: `refused:${randomUUID()}`, shop: recordShop, topic, triggeredAt: null }, "refused", reason, now);
+  return new Response(`webhook refused: ${reason}`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+}
+
+const printable = (s: string) => JSON.stringify(s.slice(0, 100));
 
 /**
  * The delivery row, then the topic's writes, in one interactive transaction: on SQLite, and for
@@ -168,21 +232,26 @@ async function isKnownDelivery(webhookId: string) {
   return (await db.webhookDelivery.findUnique({ where: { webhookId }, select: { webhookId: true } })) !== null;
 }
 
-async function recordRejected(headers: Headers, reason: string, outcome = "rejected") {
-  const webhookId = headers.get("x-shopify-webhook-id");
-  if (!webhookId || webhookId.length > MAX_KEY_LENGTH) return;
+/**
+ * A delivery recorded with an outcome other than "accepted" (its webhook id keeps Shopify's retries
+ * of it from being read again), logged at error level: a rejection means the platform sent what we
+ * cannot read, and the admin shows it (home banner, settings' delivery list).
+ */
+async function recordOutcome(d: Delivery, outcome: string, reason: string, now: Date) {
+  const log = outcome === "ignored" ? logger.warn : logger.error;
+  log(`webhook ${outcome}`, { topic: d.topic, shop: d.shop, webhookId: d.webhookId, outcome, reason });
   try {
     await db.webhookDelivery.create({
-      data: {
-        webhookId,
-        shop: (headers.get("x-shopify-shop-domain") ?? "unknown").slice(0, MAX_KEY_LENGTH),
-        topic: (headers.get("x-shopify-topic") ?? "unknown").slice(0, MAX_KEY_LENGTH),
-        triggeredAt: parseDate(headers.get("x-shopify-triggered-at")),
-        outcome,
-        reason: reason.slice(0, 500),
-      },
+      data: { webhookId: d.webhookId, shop: d.shop.slice(0, MAX_KEY_LENGTH), topic: d.topic, triggeredAt: d.triggeredAt, outcome, reason: reason.slice(0, 500), receivedAt: now },
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
   }
+}
+
+async function recordRejected(headers: Headers, topic: string, reason: string, now: Date, outcome = "rejected") {
+  const webhookId = headers.get("x-shopify-webhook-id");
+  const shop = (headers.get("x-shopify-shop-domain") ?? "").toLowerCase();
+  if (!webhookId || webhookId.length > MAX_KEY_LENGTH || !SHOP_DOMAIN.test(shop)) return;
+  await recordOutcome({ webhookId, shop, topic, triggeredAt: parseDate(headers.get("x-shopify-triggered-at")) }, outcome, reason, now);
 }

@@ -36,7 +36,26 @@ const money = z.union([z.string(), z.number()]).transform((v, ctx) => {
   }
   return cents;
 });
-const idLike = z.union([ident.min(1), z.number().int()]).transform(String);
+/**
+ * Shopify ids are 64-bit: its own sample payloads carry ids above 2^53 (820982911946154508).
+ * `parseWebhookJson` keeps such digits as strings; an id that still arrives as an unsafe number
+ * has lost digits already and is refused rather than stored wrong. Kept as decimal strings.
+ */
+const idLike = z
+  .union([ident.min(1), z.number().int().refine(Number.isSafeInteger, "is a number too large to read exactly")])
+  .transform(String);
+/** `gid://shopify/Order/820982911946154508`: the exact id Shopify also sends as a string. */
+const gid = z.string().max(255).nullish();
+/** The numeric id of a GID, or null. */
+export function idFromGid(value: string | null | undefined): string | null {
+  const m = value ? /^gid:\/\/shopify\/[A-Za-z]+\/(\d{1,20})(?:\?.*)?$/.exec(value) : null;
+  return m ? m[1] : null;
+}
+/** An object's id, preferring its `admin_graphql_api_id` (always a string, so always exact). */
+const withExactId = <T extends { id?: string | null; admin_graphql_api_id?: string | null }>(o: T) => ({
+  ...o,
+  id: idFromGid(o.admin_graphql_api_id) ?? o.id ?? null,
+});
 const currency = ident.length(3);
 /** Years 1000–9999: Date.parse accepts ±271 821, which neither Prisma nor PostgreSQL can store. */
 const dateTime = z.string().refine((s) => {
@@ -61,11 +80,16 @@ export const lineItemSchema = z.object({
 });
 
 const customerSchema = z
-  .object({ id: idLike.nullish(), email: text.nullish(), first_name: text.nullish() })
+  .object({ id: idLike.nullish(), admin_graphql_api_id: gid, email: text.nullish(), first_name: text.nullish() })
+  .transform(withExactId)
   .nullish();
 
+/**
+ * checkouts/create and checkouts/update, API 2026-10. Keyed by `token`: Shopify removed `id` from
+ * these payloads in 2026-04 (developer changelog 2026-03-06, "Removed Checkout ID from checkout
+ * and order webhooks"); an `id` sent by an older API version is ignored.
+ */
 export const checkoutPayload = z.object({
-  id: idLike,
   token: ident.min(1),
   cart_token: ident.nullish(),
   email: text.nullish(),
@@ -82,7 +106,14 @@ export const checkoutPayload = z.object({
   note_attributes: noteAttributes,
 });
 
-export const checkoutDeletePayload = z.object({ id: idLike, token: ident.nullish() });
+/**
+ * checkouts/delete: the published 2026-07 sample still carries `id` and `cart_token` but no `token`,
+ * while checkouts/create|update no longer carry `id`: the checkout is found by token when sent,
+ * else by the id stored from an older API version, else as the open checkout of its cart.
+ */
+export const checkoutDeletePayload = z
+  .object({ id: idLike.nullish(), token: ident.nullish(), cart_token: ident.nullish() })
+  .refine((p) => p.id != null || p.token != null || p.cart_token != null, { message: "needs the checkout's token, id or cart_token" });
 
 export const cartPayload = z
   .object({
@@ -100,8 +131,14 @@ export function cartTotalCents(lines: Array<{ quantity: number; price?: number; 
   return lines.reduce((sum, li) => sum + (li.line_price ?? (li.price ?? 0) * li.quantity), 0);
 }
 
-export const orderPayload = z.object({
+/**
+ * orders/create, API 2026-10: finds its checkout by `checkout_token` (`checkout_id` was removed in
+ * 2026-04). The order id is read from `admin_graphql_api_id` when present.
+ */
+export const orderPayload = z
+  .object({
   id: idLike,
+  admin_graphql_api_id: gid,
   name: text.nullish(),
   email: text.nullish(),
   contact_email: text.nullish(),
@@ -112,24 +149,38 @@ export const orderPayload = z.object({
   currency: currency.optional(),
   created_at: dateTime,
   note_attributes: noteAttributes,
-});
+})
+  .transform((o) => ({ ...o, id: idFromGid(o.admin_graphql_api_id) ?? o.id }));
 
 export const scopesUpdatePayload = z.object({ current: z.array(ident) });
 
+/** The shop a compliance payload names; intake refuses one that is not the delivery's shop. */
+const shopDomain = z.string().min(1).max(255);
+
 export const customerRedactPayload = z.object({
-  shop_domain: z.string().optional(),
+  shop_domain: shopDomain,
   customer: z.object({ id: idLike.nullish(), email: text.nullish(), phone: text.nullish() }),
   orders_to_redact: z.array(idLike).optional(),
 });
 
 export const dataRequestPayload = z.object({
-  shop_domain: z.string().optional(),
+  shop_domain: shopDomain,
   customer: z.object({ id: idLike.nullish(), email: text.nullish(), phone: text.nullish() }),
   orders_requested: z.array(idLike).optional(),
   data_request: z.object({ id: idLike }).optional(),
 });
 
-export const shopRedactPayload = z.object({ shop_domain: z.string().optional() });
+export const shopRedactPayload = z.object({ shop_domain: shopDomain });
+
+/** app/uninstalled sends the Shop resource: its `myshopify_domain` (and `domain`) name the shop. */
+export const appUninstalledPayload = z
+  .object({ myshopify_domain: z.string().max(255).nullish(), domain: z.string().max(255).nullish() })
+  .refine((p) => !!(p.myshopify_domain || p.domain), { message: "names no shop (myshopify_domain or domain)" });
+
+/** The shop domains a payload names, for topics whose effect is destructive. */
+export function payloadShops(payload: { shop_domain?: string | null; myshopify_domain?: string | null; domain?: string | null }): string[] {
+  return [payload.shop_domain, payload.myshopify_domain, payload.domain].filter((d): d is string => !!d).map((d) => d.toLowerCase());
+}
 
 export const VISITOR_ATTRIBUTE = "_intentful_vid";
 

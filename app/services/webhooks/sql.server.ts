@@ -78,7 +78,7 @@ export async function insertJobOnce(tx: Tx, job: JobOnce) {
 export interface CheckoutSnapshot {
   shop: string;
   token: string;
-  shopifyId: string;
+  shopifyId: string | null;
   cartToken: string | null;
   email: string | null;
   customerId: string | null;

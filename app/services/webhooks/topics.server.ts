@@ -27,6 +27,7 @@ import {
   orderPayload,
   scopesUpdatePayload,
   shopRedactPayload,
+  appUninstalledPayload,
   visitorIdFrom,
 } from "./payloads";
 import type { DirectSqlite } from "./sqlite-direct.server";
@@ -39,7 +40,7 @@ export interface ApplyContext<P> {
   triggeredAt: Date | null;
   now: Date;
 }
-export type ApplyResult = void | { outcome: "accepted" | "stale" | "duplicate"; reason?: string };
+export type ApplyResult = void | { outcome: "accepted" | "stale" | "duplicate" | "refused"; reason?: string };
 
 export interface TopicHandler<P = any> {
   schema: ZodType<P>;
@@ -112,7 +113,7 @@ const upsertCheckout = defineSnapshot(
       snapshot: {
         shop,
         token: p.token,
-        shopifyId: p.id,
+        shopifyId: null,
         cartToken: p.cart_token ?? null,
         email,
         customerId: p.customer?.id ?? null,
@@ -143,10 +144,10 @@ const upsertCheckout = defineSnapshot(
 );
 
 const deleteCheckout = define(checkoutDeletePayload, async (tx, { shop, payload: p }) => {
-  await tx.checkout.updateMany({
-    where: { shop, OR: [{ shopifyId: p.id }, ...(p.token ? [{ token: p.token }] : [])] },
-    data: { status: "deleted" },
-  });
+  const where: Prisma.CheckoutWhereInput = p.token
+    ? { shop, token: p.token }
+    : { shop, OR: [...(p.id ? [{ shopifyId: p.id }] : []), ...(p.cart_token ? [{ cartToken: p.cart_token, status: "open" }] : [])] };
+  await tx.checkout.updateMany({ where, data: { status: "deleted" } });
 });
 
 /** A cart's snapshot, then recovery.cart (once per cart) if the delivered cart has line items. */
@@ -214,7 +215,7 @@ const createOrder = define(orderPayload, async (tx, { shop, payload: p, now }) =
   });
 });
 
-const appUninstalled = define(shopRedactPayload.passthrough(), async (tx, { shop, now }) => {
+const appUninstalled = define(appUninstalledPayload, async (tx, { shop, now }) => {
   await tx.session.deleteMany({ where: { shop } });
   await tx.shop.updateMany({ where: { shop }, data: { uninstalledAt: now } });
   await tx.job.updateMany({ where: { shop, status: { in: ["pending", "running"] } }, data: { status: "cancelled", lockedUntil: null } });
@@ -234,6 +235,12 @@ const customerRedact = define(customerRedactPayload, async (tx, { shop, payload,
 });
 
 const shopRedact = define(shopRedactPayload, async (tx, { shop, now }) => {
+  // Shopify sends shop/redact 48 hours after an uninstall. While the app is installed, it is a
+  // replay of an old one (the headers that would tell are unsigned): nothing is erased.
+  const installed = await tx.shop.findUnique({ where: { shop }, select: { uninstalledAt: true } });
+  if (installed && installed.uninstalledAt === null) {
+    return { outcome: "refused", reason: "the app is installed on this shop: shop/redact comes only after an uninstall" };
+  }
   await enqueueTx(tx, { kind: "privacy.redact-shop", shop, payload: { shop }, runAt: now, dedupeKey: `privacy.redact-shop:${shop}:${now.toISOString().slice(0, 10)}` });
 });
 

@@ -14,8 +14,8 @@ export const notBefore = (when: Date) => new Date(Math.max(when.getTime(), Date.
 export function checkoutPayload(overrides: Record<string, unknown> = {}) {
   const token = `ck_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
   const created = T0.toISOString();
+  // API 2026-10: checkouts carry no `id` (removed in 2026-04); `token` is the key.
   return {
-    id: Math.floor(Math.random() * 1e12),
     token,
     cart_token: `ct_${token.slice(3)}`,
     email: "Shopper@Example.com",
