@@ -30,7 +30,7 @@ export async function startServer(options: { port?: number } = {}) {
   // Machine-to-machine POSTs (webhooks, app proxy events) skip compression, static files and
   // Remix's document/data plumbing: they go straight to their route module's action.
   // (`machinePosts` takes them before express; this route serves what it passes on.)
-  app.post(MACHINE_POST, express.raw({ type: () => true, limit: MAX_BODY_BYTES }), directAction(build));
+  app.post(MACHINE_POST, express.raw({ type: () => true, limit: MAX_BODY_BYTES }), directAction(build), bodyErrors);
   app.use(compression());
   // Nothing outside the embedded admin (and its auth bounce pages) may be framed: the
   // unsubscribe page, resource routes, errors. Remix documents replace this header with the
@@ -122,13 +122,27 @@ function machinePosts(build: ServerBuild): (req: http.IncomingMessage, res: http
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      // Over the limit, chunked or not: answer now and buffer nothing more. The rest is read and
+      // dropped for up to 5 s (closing on unread data would reset the connection, and the sender
+      // could lose the 413), then the connection is closed.
+      req.off("data", onData);
+      chunks.length = 0;
+      tooLarge(res, false);
+      req.resume();
+      const linger = setTimeout(() => req.socket.destroy(), 5_000);
+      linger.unref();
+      req.once("end", () => {
+        clearTimeout(linger);
+        req.socket.end();
+      });
+    };
+    req.on("data", onData);
     req.on("error", () => res.destroy());
     req.on("end", () => {
-      if (size > MAX_BODY_BYTES) return tooLarge(res);
+      if (size > MAX_BODY_BYTES) return;
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
       void runAction(module, pathname, `http://${req.headers.host ?? "localhost"}${url}`, req.headers, body, res);
     });
@@ -136,8 +150,17 @@ function machinePosts(build: ServerBuild): (req: http.IncomingMessage, res: http
   };
 }
 
-function tooLarge(res: http.ServerResponse) {
-  res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
+/** A body express could not read (over the limit, a bad encoding): a 4xx with a reason, no stack trace. */
+const bodyErrors: express.ErrorRequestHandler = (error: { status?: number; type?: string }, _req, res, next) => {
+  if (res.headersSent) return next(error);
+  if (error.type === "entity.too.large") return tooLarge(res);
+  const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 400;
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
+  res.end("request body could not be read");
+};
+
+function tooLarge(res: http.ServerResponse, close = true) {
+  res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", ...(close ? { Connection: "close" } : {}) });
   res.end("request body larger than 1 MB");
 }
 

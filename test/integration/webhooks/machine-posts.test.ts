@@ -80,6 +80,41 @@ describe(`webhook and app proxy POSTs on the server's fast path (${process.env.T
     expect((await fetch(`${web.baseUrl}/healthz`)).status).toBe(200);
   });
 
+  it("cuts an endless chunked body off at 1 MB: the 413 comes while the sender is still sending", async () => {
+    const request = webhookRequest("checkouts/create", null, { shop: SHOP, rawBody: "{}" });
+    const piece = Buffer.alloc(64 * 1024, "x");
+    const result = await new Promise<{ status: number; sentBytes: number }>((resolve, reject) => {
+      const req = http.request(new URL("/webhooks/checkouts/create", web.baseUrl), { method: "POST", headers: { ...headersOf(request), "transfer-encoding": "chunked" } });
+      let sent = 0;
+      let answered = false;
+      req.on("response", (res) => {
+        answered = true;
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, sentBytes: sent });
+      });
+      req.on("error", (error: NodeJS.ErrnoException) => (answered || error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error)));
+      // Up to 64 MB, 64 KB at a time, until the server answers.
+      const pump = () => {
+        if (answered || sent >= 64 * 1024 * 1024) return req.end();
+        sent += piece.length;
+        if (req.write(piece)) setImmediate(pump);
+        else req.once("drain", pump);
+      };
+      pump();
+    });
+    expect(result.status).toBe(413);
+    expect(result.sentBytes).toBeLessThan(64 * 1024 * 1024); // answered before the sender was done
+  });
+
+  it("answers 413 without a stack trace to a compressed body that inflates past 1 MB", async () => {
+    const huge = JSON.stringify({ note: "x".repeat(2 * 1024 * 1024) });
+    const request = webhookRequest("checkouts/create", null, { shop: SHOP, rawBody: huge });
+    const body = gzipSync(Buffer.from(huge));
+    const res = await rawPost("/webhooks/checkouts/create", { ...headersOf(request), "content-encoding": "gzip", "content-length": String(body.length) }, [body]);
+    expect(res.status).toBe(413);
+    expect(res.body).not.toMatch(/at |node_modules|\.ts:/);
+  });
+
   it("passes a gzip-encoded delivery to express, which inflates it before the HMAC check", async () => {
     const checkout = checkoutPayload({ email: "gzip@example.com" });
     const request = webhookRequest("checkouts/create", checkout, { shop: SHOP });
