@@ -2,7 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import {
   Badge,
+  Banner,
   BlockStack,
+  List,
   Box,
   Button,
   Card,
@@ -26,6 +28,8 @@ import { PublishBanner } from "~/components/PublishBanner";
 import { AdminErrorBoundary } from "~/components/RouteErrorBoundary";
 import { ArrowRightIcon, CheckCircleIcon, CircleIcon } from "~/components/icons";
 import { formatMoney, formatNumber, formatRate } from "~/components/format";
+import { deliveryProblems } from "~/models/webhook-delivery.server";
+import { deliveryProblemSentence } from "~/components/webhook-labels";
 
 export const meta: MetaFunction = () => [{ title: "Home · Intentful" }];
 
@@ -33,10 +37,11 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const shop = session.shop;
   await getShopSettings(shop);
-  const [onboarding, embed, metrics] = await Promise.all([
+  const [onboarding, embed, metrics, problems] = await Promise.all([
     getOnboarding(shop),
     getEmbedStatus(admin),
     getShopSummary(db, shop, rangeForDays(30)),
+    deliveryProblems(shop, new Date(Date.now() - 24 * 3_600_000)),
   ]);
   return {
     shop,
@@ -44,18 +49,20 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     embedUrl: embedActivationUrl(shop, getEnv().SHOPIFY_API_KEY),
     onboarding,
     metrics,
+    problems: problems.map((p) => ({ sentence: deliveryProblemSentence(p.topic, p.outcome, p.count), reason: p.lastReason })),
   };
 };
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 
 export default function Home() {
-  const { embed, embedUrl, onboarding, metrics } = useLoaderData<typeof loader>();
+  const { embed, embedUrl, onboarding, metrics, problems } = useLoaderData<typeof loader>();
   return (
     <Page>
       <TitleBar title="Intentful" />
       <BlockStack gap="500">
         <PublishBanner />
+        {problems.length > 0 && <DeliveryProblemsBanner problems={problems} />}
         <Layout>
           <Layout.Section>
             <BlockStack gap="500">
@@ -83,6 +90,22 @@ export default function Home() {
         </Layout>
       </BlockStack>
     </Page>
+  );
+}
+
+/** Webhook deliveries of the last 24 hours that were not applied: the platform sent what we could not use. */
+function DeliveryProblemsBanner({ problems }: { problems: Data["problems"] }) {
+  return (
+    <Banner tone="critical" title="Some of Shopify's notifications to Intentful were not applied in the last 24 hours" action={{ content: "See deliveries", url: "/app/settings#deliveries" }}>
+      <List>
+        {problems.map((p) => (
+          <List.Item key={p.sentence}>
+            {p.sentence}
+            {p.reason ? `: ${p.reason}` : ""}
+          </List.Item>
+        ))}
+      </List>
+    </Banner>
   );
 }
 

@@ -23,6 +23,7 @@ import { FunnelTable } from "~/components/analytics/FunnelTable";
 import { TimeSeriesChart, type ChartSeries } from "~/components/analytics/TimeSeriesChart";
 import { formatCount, formatMoney, formatPercent, formatPoints } from "~/components/analytics/format";
 import { RANGE_DAYS, analyticsSearch, parseAnalyticsQuery } from "~/components/analytics/query";
+import { downloadFile } from "~/components/download";
 import { AdminErrorBoundary } from "~/components/RouteErrorBoundary";
 import { getAnalytics, rangeForDays, type DailyPoint, type ExperimentRow } from "~/services/analytics.server";
 import { authenticate } from "~/shopify.server";
@@ -132,19 +133,7 @@ export default function AnalyticsPage() {
     setExportError(null);
     const url = `/app/analytics/csv${analyticsSearch({ days, sequential })}`;
     try {
-      // App Bridge adds the session token to same-origin fetches, which a plain link would not carry.
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const blob = await res.blob();
-      const name = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") ?? "")?.[1] ?? "intentful-analytics.csv";
-      const href = URL.createObjectURL(blob);
-      const a = document.createElement("a");
-      a.href = href;
-      a.download = name;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(href), 1000);
+      await downloadFile(url, "intentful-analytics.csv");
     } catch (error) {
       setExportError(`The export failed (${error instanceof Error ? error.message : "network error"}). Try again.`);
     } finally {

@@ -1,12 +1,14 @@
+import { useState } from "react";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useRouteError, isRouteErrorResponse } from "@remix-run/react";
-import { Badge, BlockStack, Card, EmptyState, IndexTable, Link, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, EmptyState, IndexTable, InlineStack, Link, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import db from "~/db.server";
 import { getEnv } from "~/env.server";
 import { authenticate } from "~/shopify.server";
 import { listDataExports, listMessages } from "~/models/message.server";
 import { AdminErrorBoundary, EMPTY_LIST_IMAGE } from "~/components/RouteErrorBoundary";
+import { downloadFile } from "~/components/download";
 
 /**
  * A send is claimed ("sending") right before the SMTP call and marked sent right after; a worker
@@ -89,18 +91,38 @@ export default function Outbox() {
                 When a customer asks for their data, Shopify tells the app and an export appears here for you to send them.
               </Text>
             ) : (
-              exports.map((e) => (
-                <Text as="p" key={e.id}>
-                  <Link url={`/app/outbox/export/${e.id}`} target="_blank">
-                    {e.email ?? `Customer ${e.customerId}`} — {new Date(e.createdAt).toLocaleDateString()}
-                  </Link>
-                </Text>
-              ))
+              exports.map((e) => <ExportDownload key={e.id} id={e.id} label={`${e.email ?? `Customer ${e.customerId}`} — ${new Date(e.createdAt).toLocaleDateString()}`} />)
             )}
           </BlockStack>
         </Card>
       </BlockStack>
     </Page>
+  );
+}
+
+/** A data export, downloaded through fetch (with the session token) and saved from a blob. */
+function ExportDownload({ id, label }: { id: string; label: string }) {
+  const [state, setState] = useState<"idle" | "loading" | "failed">("idle");
+  const download = async () => {
+    setState("loading");
+    try {
+      await downloadFile(`/app/outbox/export/${id}`, `customer-data-${id}.json`);
+      setState("idle");
+    } catch {
+      setState("failed");
+    }
+  };
+  return (
+    <InlineStack gap="200" blockAlign="center">
+      <Button variant="plain" onClick={download} loading={state === "loading"} accessibilityLabel={`Download the data export for ${label}`}>
+        {label}
+      </Button>
+      {state === "failed" && (
+        <Text as="span" tone="critical">
+          The download failed. Try again.
+        </Text>
+      )}
+    </InlineStack>
   );
 }
 

@@ -27,6 +27,9 @@ import { staleTriggers } from "~/models/trigger.server";
 import { PublishBanner } from "~/components/PublishBanner";
 import { AdminErrorBoundary } from "~/components/RouteErrorBoundary";
 import { timeAgo } from "~/components/format";
+import { recentDeliveries } from "~/models/webhook-delivery.server";
+import { SUBSCRIBED_TOPICS } from "~/services/webhooks/topics.server";
+import { deliveryNoun, OUTCOME_LABELS } from "~/components/webhook-labels";
 
 const SHOP_INFO = `#graphql
   query IntentfulShopInfo {
@@ -74,7 +77,7 @@ export const meta: MetaFunction = () => [{ title: "Settings · Intentful" }];
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const shop = session.shop;
-  const [settings, dead, stale, shopInfo] = await Promise.all([
+  const [settings, dead, stale, shopInfo, deliveries] = await Promise.all([
     getShopSettings(shop),
     deadJobCount(shop),
     staleTriggers(shop),
@@ -82,8 +85,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       (d) => d.shop,
       () => null,
     ),
+    recentDeliveries(shop, SUBSCRIBED_TOPICS),
   ]);
   return json({
+    deliveries: deliveries.map((d) => ({ id: d.webhookId, topic: d.topic, outcome: d.outcome, reason: d.reason, receivedAt: d.receivedAt.toISOString() })),
     values: toValues(settings),
     publishedAt: settings.publishedAt?.toISOString() ?? null,
     deadJobs: dead,
@@ -401,9 +406,50 @@ export default function Settings() {
               </BlockStack>
             </Card>
           </Layout.AnnotatedSection>
+
+          <Layout.AnnotatedSection id="deliveries" title="Webhook deliveries" description="The latest notifications Shopify sent about carts, checkouts, orders and your shop, and what Intentful did with each.">
+            <Card>
+              <DeliveryList deliveries={data.deliveries} />
+            </Card>
+          </Layout.AnnotatedSection>
         </Layout>
       </BlockStack>
     </Page>
+  );
+}
+
+function DeliveryList({ deliveries }: { deliveries: Array<{ id: string; topic: string; outcome: string; reason: string | null; receivedAt: string }> }) {
+  if (deliveries.length === 0) {
+    return (
+      <Text as="p" tone="subdued">
+        No deliveries yet. They arrive when shoppers start carts and checkouts and place orders.
+      </Text>
+    );
+  }
+  return (
+    <BlockStack gap="200">
+      {deliveries.map((d) => {
+        const label = OUTCOME_LABELS[d.outcome] ?? { label: d.outcome };
+        return (
+          <BlockStack key={d.id} gap="050">
+            <InlineStack gap="200" blockAlign="center" wrap={false}>
+              <Badge tone={label.tone}>{label.label}</Badge>
+              <Text as="span" variant="bodyMd">
+                {deliveryNoun(d.topic, 1).replace(/^./, (c) => c.toUpperCase())}
+              </Text>
+              <Text as="span" tone="subdued">
+                {timeAgo(d.receivedAt)}
+              </Text>
+            </InlineStack>
+            {d.reason && (
+              <Text as="p" tone={label.tone === "critical" ? "critical" : "subdued"} breakWord>
+                {d.reason}
+              </Text>
+            )}
+          </BlockStack>
+        );
+      })}
+    </BlockStack>
   );
 }
 

@@ -257,3 +257,6 @@ export const topicHandlers: Record<string, TopicHandler> = {
   "customers/redact": customerRedact,
   "shop/redact": shopRedact,
 };
+
+/** The topics this app subscribes to (shopify.app.toml), each served at /webhooks/<topic>. */
+export const SUBSCRIBED_TOPICS: readonly string[] = Object.keys(topicHandlers);

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "WebhookDelivery_shop_outcome_receivedAt_idx" ON "WebhookDelivery"("shop", "outcome", "receivedAt");
+
