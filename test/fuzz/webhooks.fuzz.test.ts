@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb } from "../support/db";
 import { webhookRequest } from "../support/shopify";
 import {
@@ -38,6 +38,7 @@ let t: TestDb;
 let receiveWebhook: (request: Request) => Promise<Response>;
 let normalizeTopic: (topic: string) => string;
 const writes: string[] = [];
+const notApplied = new Map<string, number>();
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
@@ -47,6 +48,12 @@ const ledger = { rowShops: new Map<string, Set<string>>(), noRowShops: new Set<s
 beforeAll(async () => {
   t = await createTestDb();
   installRecordingDb(t, writes);
+  // Every delivery not applied is logged at error level (warn when ignored): counted here instead
+  // of printed (thousands of lines), and checked against the rows at the end.
+  const { logger } = await import("~/services/logger.server");
+  const count = (msg: string) => notApplied.set(msg, (notApplied.get(msg) ?? 0) + 1);
+  vi.spyOn(logger, "error").mockImplementation((msg: string) => count(msg));
+  vi.spyOn(logger, "warn").mockImplementation((msg: string) => count(msg));
   ({ receiveWebhook, normalizeTopic } = await import("~/services/webhooks/intake.server"));
   process.on("unhandledRejection", onUnhandled);
 });
@@ -339,6 +346,11 @@ describe(`webhook intake fuzz (${process.env.TEST_DATABASE_URL ? "postgres" : "s
       }
     }
     expect(unhandled).toEqual([]);
+    // Each delivery recorded as not applied was logged once, under its outcome.
+    for (const outcome of ["rejected", "refused", "expired", "ignored"]) {
+      const rows = await t.db.webhookDelivery.count({ where: { outcome } });
+      expect(notApplied.get(`webhook ${outcome}`) ?? 0, `logged "webhook ${outcome}"`).toBe(rows);
+    }
     console.info(`webhook fuzz: ${ledger.authenticated.size} signed deliveries, ${ledger.forgedIds.size} forged, ${ledger.rowShops.size} shops with valid input, seed ${FUZZ_SEED}`);
   });
 });
