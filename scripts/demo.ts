@@ -45,6 +45,16 @@ const { seedDemo } = await import("../app/demo/seed.server");
 await seedDemo(getDb());
 const { startServer } = await import("../server");
 await startServer();
+// For the commands typed beside the demo (the README's worker line): app/demo/runtime.ts.
+const { demoRuntimePath, writeDemoRuntime } = await import("../app/demo/runtime");
+const dbFile = path.resolve(root, process.env.DATABASE_URL.replace(/^file:/, ""));
+writeDemoRuntime(demoRuntimePath(root), {
+  databaseUrl: `file:${dbFile}`,
+  port: Number(process.env.PORT),
+  appUrl: process.env.SHOPIFY_APP_URL ?? `http://localhost:${process.env.PORT}`,
+  pid: process.pid,
+  startedAt: new Date().toISOString(),
+});
 console.log(`
   Intentful demo is running:
     storefront  http://localhost:${process.env.PORT}/demo

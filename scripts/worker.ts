@@ -14,11 +14,21 @@
  *   WORKER_CONCURRENCY jobs of a batch run at a time (default 4 on PostgreSQL, 1 on SQLite)
  */
 import { randomUUID } from "node:crypto";
-import { assertEnvOrExit } from "../app/env.server";
-import { currentDialect, getDb } from "../app/db.server";
-import { DEFAULT_LEASE_MS, drainDue, listDeadJobs, startWorker } from "../app/services/jobs.server";
-import { jobHandlers, scheduleMaintenance } from "../app/services/job-handlers.server";
-import { logger } from "../app/services/logger.server";
+import path from "node:path";
+import { adoptDemoRuntime, demoRuntimePath } from "../app/demo/runtime";
+
+// Typed beside `npm run demo` (the README's line), with neither DEMO_MODE nor DATABASE_URL set:
+// work on the running demo's database, and link emails to the port it serves.
+const runtimeFile = demoRuntimePath(path.resolve(import.meta.dirname, ".."));
+const adopted = adoptDemoRuntime(runtimeFile);
+if (adopted) {
+  console.error(`worker: using the demo's database (${adopted.databaseUrl}) and ${process.env.SHOPIFY_APP_URL}, from ${path.relative(process.cwd(), runtimeFile)}`);
+}
+const { assertEnvOrExit } = await import("../app/env.server");
+const { currentDialect, getDb } = await import("../app/db.server");
+const { DEFAULT_LEASE_MS, drainDue, listDeadJobs, startWorker } = await import("../app/services/jobs.server");
+const { jobHandlers, scheduleMaintenance } = await import("../app/services/job-handlers.server");
+const { logger } = await import("../app/services/logger.server");
 
 const args = process.argv.slice(2);
 const env = assertEnvOrExit();
