@@ -47,7 +47,7 @@ describe.skipIf(!!process.env.TEST_DATABASE_URL)("npm run worker beside npm run 
     const runtimeFile = path.join(dir, "demo-runtime.json");
     writeFileSync(runtimeFile, JSON.stringify({ databaseUrl: t.url, port: DEMO_PORT, appUrl: `http://localhost:${DEMO_PORT}`, pid: 1, startedAt: new Date().toISOString() }));
     const strayBefore = existsSync(path.join(root, "prisma/dev.sqlite"));
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, INTENTFUL_DEMO_RUNTIME: runtimeFile, LOG_LEVEL: "error" };
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, INTENTFUL_DEMO_RUNTIME: runtimeFile, LOG_LEVEL: "error" } as unknown as NodeJS.ProcessEnv;
     const run = (now: Date) =>
       promisify(execFile)(process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts"), "--once", "--now", now.toISOString()], { cwd: root, env });
     await run(new Date(Date.now() + 1_000)); // enrols
