@@ -1,6 +1,7 @@
 // Runs before `npm run demo|start|worker|test` and `npm install` finishing (npm's pre-scripts):
 // stops at once, in one line, when this Node cannot run the project or a native addon was built
 // for another Node. Plain CommonJS with no dependencies, so any Node can run it.
+/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS on purpose: it must run on any Node, before anything is installed */
 "use strict";
 const path = require("node:path");
 
