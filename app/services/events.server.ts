@@ -30,6 +30,9 @@ export function checkProxyTimestamp(raw: string | null, now: Date): { ok: true }
 }
 
 /** Reads the body as text, stopping as soon as it passes `maxBytes` (Content-Length is checked first). */
+/** How far back the views that can start a browse follow-up go (startBrowseRecovery's window). */
+const BROWSE_LOOKBACK_MS = 24 * 3_600_000;
+
 export async function readCappedText(request: Request, maxBytes = MAX_BATCH_BYTES): Promise<{ ok: true; text: string } | Refusal> {
   const tooLarge: Refusal = { ok: false, status: 413, reason: `body larger than ${maxBytes} bytes` };
   const declared = Number(request.headers.get("content-length") ?? NaN);
@@ -139,18 +142,28 @@ export async function ingestEventBatch(
   for (const [email, marketingConsent] of captured) {
     await recordCapturedEmail({ shop, email, visitorId: batch.visitorId, marketingConsent }, database);
   }
-  // Browse abandonment: a product viewed again by a shopper we know by email gets a check job
-  // (one per visitor, product and day); the job decides whether a browse flow starts.
+  // Browse abandonment is checked whenever it can become true, whatever the order of events: a
+  // product view by a shopper we know by email, and the moment a shopper who viewed products
+  // becomes known (an email captured after the views). One check per batch and product; the run
+  // itself starts once per shopper, product and day (startBrowseRecovery).
   const viewed = new Set(batch.events.filter((e) => e.kind === "product_view" && e.productId).map((e) => e.productId!));
-  if (viewed.size && (await isKnownVisitor(database, shop, batch.visitorId))) {
-    const day = now.toISOString().slice(0, 10);
+  if (captured.size) {
+    const recent = await database.event.findMany({
+      where: { shop, visitorId: batch.visitorId, kind: "product_view", productId: { not: null }, occurredAt: { gte: new Date(now.getTime() - BROWSE_LOOKBACK_MS) } },
+      select: { productId: true },
+      distinct: ["productId"],
+      take: 20,
+    });
+    for (const r of recent) viewed.add(r.productId!);
+  }
+  if (viewed.size && (captured.size || (await isKnownVisitor(database, shop, batch.visitorId)))) {
     for (const productId of viewed) {
       await enqueue(database, {
         kind: "recovery.browse",
         shop,
         payload: { shop, visitorId: batch.visitorId, productId },
         runAt: now,
-        dedupeKey: `browse:${shop}:${batch.visitorId}:${productId}:${day}`,
+        dedupeKey: `browse:${shop}:${batch.visitorId}:${productId}:${now.getTime()}`,
       });
     }
   }

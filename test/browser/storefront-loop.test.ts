@@ -88,6 +88,28 @@ describe("demo storefront with the app embed (real Chromium)", () => {
     await context.close();
   }, 120_000);
 
+  it("sends the Ajax cart's token with a cart add, so carts/* webhooks find the shopper", async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${demo.baseUrl}/demo/products/ceramic-mug`);
+    await ready(page);
+    const vid = await page.evaluate(() => JSON.parse(localStorage.getItem("intentful") ?? sessionStorage.getItem("intentful") ?? "{}").vid as string);
+    // GIVEN a theme's Ajax add (the tracker's fetch wrapper sees it and reads /cart.js)
+    const token = await page.evaluate(async () => {
+      const product = await (await fetch("/demo/products/ceramic-mug.js")).json();
+      await fetch("/demo/cart/add.js", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ id: product.variants[0].id, quantity: 1 }) });
+      return (await (await fetch("/demo/cart.js")).json()).token as string;
+    });
+    await page.waitForTimeout(500);
+    // WHEN the page is left (the tracker flushes its batch on pagehide)
+    await page.goto(`${demo.baseUrl}/demo/`);
+    // THEN the cart_add event stored for this visitor carries the cart's token, without "?key=…"
+    await expect
+      .poll(async () => (await demo.db.event.findFirst({ where: { visitorId: vid, kind: "cart_add" }, select: { cartToken: true } }))?.cartToken, { timeout: 10_000 })
+      .toBe(token.split("?")[0]);
+    await context.close();
+  }, 60_000);
+
   it("lists the cart's items in the cart reminder when a shopper with a cart turns to leave", async () => {
     const { context, page } = await newVisitorOutsideHoldout("/demo/products/canvas-tote", "cart_reminder");
     await page.click("button[name=add]");

@@ -39,4 +39,5 @@ export function watchCart(onChange: (kind: CartKind) => void): typeof fetch {
 export interface CartJson {
   item_count: number;
   total_price: number;
+  token?: string;
 }

@@ -193,8 +193,11 @@ function start(): void {
     }).catch(() => {});
   };
 
-  const afterAdd = (valueCents?: number) => {
-    if (s.exp) track({ kind: "cart_add", productId: page.productId || undefined, valueCents });
+  // The cart token ties the add to the cart Shopify's carts/* webhooks name (cart reminders):
+  // sent once per new cart even for a visitor no trigger reached, else only funnel events.
+  const afterAdd = (valueCents?: number, cartToken?: string) => {
+    if (s.exp || (cartToken && s.ct !== cartToken)) track({ kind: "cart_add", productId: page.productId || undefined, valueCents, cartToken });
+    if (cartToken) s.ct = cartToken;
     for (const id of recordConversion(s, s.sx)) track({ kind: "conversion", triggerId: id, valueCents });
   };
 
@@ -207,7 +210,7 @@ function start(): void {
           pendingAdds = 0;
           recordCart(s, c.item_count, c.total_price, added);
           if (added) {
-            afterAdd(c.total_price);
+            afterAdd(c.total_price, c.token);
             writeVid();
           }
           save();

@@ -46,6 +46,8 @@ export interface Stored {
   cv: string;
   /** a classic (non-Ajax) cart add happened: write the cart attribute on the next page */
   pa?: boolean;
+  /** the last cart token sent with a cart add (each new cart is tied to the visitor once) */
+  ct?: string;
 }
 
 export interface PageInfo {

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedSession, webhookRequest } from "../../support/shopify";
+import { installTestDb, type ProxyTestDb } from "../proxy/helpers";
+
+/**
+ * The cart reminder and the browse follow-up start for the shopper they are for, from what the
+ * storefront and Shopify really send: event batches through the app proxy's ingest (the tracker's
+ * `cart_add` carries the Ajax cart token, "?key=…" included) and carts/* webhooks keyed by the
+ * bare token; the jobs they queue run through the worker's handlers.
+ */
+const SHOP = "abandon.myshopify.com";
+let t: ProxyTestDb;
+let ingest: typeof import("~/services/events.server").ingestEventBatch;
+let runDue: (now: Date) => Promise<unknown>;
+let clock = Date.now();
+const tick = () => new Date((clock += 5_000));
+
+beforeAll(async () => {
+  t = await installTestDb();
+  ({ ingestEventBatch: ingest } = await import("~/services/events.server"));
+  const { drainDue } = await import("~/services/jobs.server");
+  const { jobHandlers } = await import("~/services/job-handlers.server");
+  runDue = (now) => drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => now });
+  const { onShopInstalled } = await import("~/services/install.server");
+  await seedSession(t.db, SHOP);
+  await onShopInstalled({ shop: SHOP }, t.db);
+  await t.db.recoveryFlow.updateMany({ where: { shop: SHOP, kind: { in: ["cart", "browse"] } }, data: { enabled: true, holdoutPct: 0 } });
+});
+afterAll(async () => {
+  await t?.cleanup();
+});
+
+async function send(visitorId: string, events: Array<Record<string, unknown>>) {
+  const now = tick();
+  const request = new Request("http://localhost/proxy/events", {
+    method: "POST",
+    headers: { "Content-Type": "text/plain;charset=UTF-8" },
+    body: JSON.stringify({ v: 1, visitorId, events: events.map((e) => ({ at: now.getTime(), ...e })) }),
+  });
+  const result = await ingest(request, SHOP, { database: t.db, now });
+  expect(result.ok, JSON.stringify(result)).toBe(true);
+  await runDue(new Date(now.getTime() + 1_000));
+}
+
+async function runsFor(kind: string, visitorId: string) {
+  const flows = await t.db.recoveryFlow.findMany({ where: { shop: SHOP, kind }, select: { id: true } });
+  return t.db.flowRun.findMany({ where: { shop: SHOP, visitorId, flowId: { in: flows.map((f) => f.id) } } });
+}
+const capture = (email: string) => ({ kind: "email_capture", email, marketingConsent: true });
+
+describe(`browse follow-up (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`, () => {
+  it("starts on the second view of a product by a known shopper, in a later batch, once", async () => {
+    await send("v-browse-1", [capture("browser1@example.com")]);
+    await send("v-browse-1", [{ kind: "product_view", productId: "111" }]);
+    expect(await runsFor("browse", "v-browse-1")).toHaveLength(0);
+    await send("v-browse-1", [{ kind: "product_view", productId: "111" }]);
+    expect(await runsFor("browse", "v-browse-1")).toHaveLength(1);
+    await send("v-browse-1", [{ kind: "product_view", productId: "111" }]);
+    expect(await runsFor("browse", "v-browse-1")).toHaveLength(1);
+  });
+
+  it("starts when a shopper who viewed a product twice gives their email afterwards", async () => {
+    await send("v-browse-2", [{ kind: "product_view", productId: "222" }]);
+    await send("v-browse-2", [{ kind: "product_view", productId: "222" }]);
+    expect(await runsFor("browse", "v-browse-2")).toHaveLength(0);
+    await send("v-browse-2", [capture("browser2@example.com")]);
+    const runs = await runsFor("browse", "v-browse-2");
+    expect(runs).toHaveLength(1);
+    expect(runs[0].email).toBe("browser2@example.com");
+  });
+
+  it("does not start for a shopper who added to cart after viewing", async () => {
+    await send("v-browse-3", [capture("browser3@example.com")]);
+    await send("v-browse-3", [{ kind: "product_view", productId: "333" }, { kind: "cart_add", productId: "333" }]);
+    await send("v-browse-3", [{ kind: "product_view", productId: "333" }]);
+    expect(await runsFor("browse", "v-browse-3")).toHaveLength(0);
+  });
+});
+
+describe(`cart reminder (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`, () => {
+  it("starts for a known shopper's cart found through the token the tracker sent, and an order for the cart stops it", async () => {
+    const token = "hWN1cartToken0123456789";
+    await send("v-cart-1", [capture("carter@example.com")]);
+    // The tracker's cart_add after /cart.js: the Ajax token carries "?key=…"; the webhook's does not.
+    await send("v-cart-1", [{ kind: "cart_add", productId: "444", valueCents: 2_000, cartToken: `${token}?key=0123456789abcdef0123456789abcdef` }]);
+    const { receiveWebhook } = await import("~/services/webhooks/intake.server");
+    const cart = { id: token, token, line_items: [{ title: "Tote", quantity: 1, price: "20.00", variant_id: 1, product_id: 444 }], note: null, updated_at: new Date().toISOString(), created_at: new Date().toISOString() };
+    expect((await receiveWebhook(webhookRequest("carts/update", cart, { shop: SHOP }))).status).toBe(200);
+    await runDue(new Date(Date.now() + 1_000));
+    const [run] = await runsFor("cart", "v-cart-1");
+    expect(run).toMatchObject({ status: "active", email: "carter@example.com", cartToken: token });
+
+    const order = { id: 7001, name: "#7001", email: "carter@example.com", cart_token: token, checkout_token: null, total_price: "20.00", currency: "USD", created_at: new Date().toISOString(), note_attributes: [], line_items: [] };
+    expect((await receiveWebhook(webhookRequest("orders/create", order, { shop: SHOP }))).status).toBe(200);
+    expect(await t.db.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "stopped", stopReason: "purchased" });
+  });
+
+  it("does not start for a cart nobody known is tied to", async () => {
+    const { receiveWebhook } = await import("~/services/webhooks/intake.server");
+    const token = "anonCartToken0123456789";
+    await send("v-cart-2", [{ kind: "cart_add", productId: "555", cartToken: token }]);
+    const cart = { id: token, token, line_items: [{ title: "Mug", quantity: 1, price: "12.00" }], note: null, updated_at: new Date().toISOString() };
+    expect((await receiveWebhook(webhookRequest("carts/update", cart, { shop: SHOP }))).status).toBe(200);
+    await runDue(new Date(Date.now() + 1_000));
+    expect(await t.db.flowRun.count({ where: { shop: SHOP, cartToken: token } })).toBe(0);
+  });
+});
