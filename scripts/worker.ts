@@ -25,13 +25,19 @@ if (adopted) {
   console.error(`worker: using the demo's database (${adopted.databaseUrl}) and ${process.env.SHOPIFY_APP_URL}, from ${path.relative(process.cwd(), runtimeFile)}`);
 }
 const { assertEnvOrExit } = await import("../app/env.server");
+const env = assertEnvOrExit();
+if (env.DEMO_MODE) {
+  // Before anything imports Shopify's library: its node adapter keeps the fetch it finds at
+  // import, and the mocked Admin API (discount codes, customer sync, metafields) patches fetch.
+  const { startMockAdminApi } = await import("../app/demo/mock-admin.server");
+  startMockAdminApi();
+}
 const { currentDialect, getDb } = await import("../app/db.server");
 const { DEFAULT_LEASE_MS, drainDue, listDeadJobs, startWorker } = await import("../app/services/jobs.server");
 const { jobHandlers, scheduleMaintenance } = await import("../app/services/job-handlers.server");
 const { logger } = await import("../app/services/logger.server");
 
 const args = process.argv.slice(2);
-const env = assertEnvOrExit();
 const tuning = {
   leaseMs: positiveInt("WORKER_LEASE_MS", DEFAULT_LEASE_MS),
   pollMs: positiveInt("WORKER_POLL_MS", 500),
@@ -39,10 +45,6 @@ const tuning = {
   // SQLite has one connection per process: concurrent handlers would only queue for it.
   concurrency: positiveInt("WORKER_CONCURRENCY", currentDialect() === "postgres" ? 4 : 1),
 };
-if (env.DEMO_MODE) {
-  const { startMockAdminApi } = await import("../app/demo/mock-admin.server");
-  startMockAdminApi();
-}
 const db = getDb();
 const dialect = currentDialect();
 const workerId = `worker-${process.pid}-${randomUUID().slice(0, 6)}`;

@@ -1,3 +1,4 @@
+import { demoStateFile } from "./shopify-state.server";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -65,8 +66,7 @@ export const MAX_QUANTITY = 999;
 
 function storeFile(): string {
   if (process.env.DEMO_STOREFRONT_FILE) return process.env.DEMO_STOREFRONT_FILE;
-  const state = process.env.DEMO_STATE_FILE ?? path.resolve("prisma", "demo-shopify.json");
-  return state.replace(/(\.json)?$/, "") + ".storefront.json";
+  return demoStateFile().replace(/(\.json)?$/, "") + ".storefront.json";
 }
 
 let cache: { file: string; store: Store } | undefined;

@@ -14,8 +14,22 @@ export interface DemoShopState {
   flowTriggers: Array<{ handle: string; payload: unknown; at: string }>;
 }
 
+/**
+ * The mocked Shopify's state belongs to the demo's database: beside a `file:` database, named
+ * after it (prisma/demo.sqlite → prisma/demo-shopify.json), so two demos on two databases never
+ * see each other's published triggers, discount codes or carts; the web process and a worker on
+ * the same database share it. DEMO_STATE_FILE overrides.
+ */
+export function demoStateFile(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.DEMO_STATE_FILE) return env.DEMO_STATE_FILE;
+  const url = env.DATABASE_URL ?? "file:./prisma/demo.sqlite";
+  if (!url.startsWith("file:")) return path.resolve("prisma", "demo-shopify.json");
+  const db = path.resolve(url.slice("file:".length).split("?")[0]);
+  return db.replace(/\.(sqlite3?|db)$/, "") + "-shopify.json";
+}
+
 function file(): string {
-  return process.env.DEMO_STATE_FILE ?? path.resolve("prisma", "demo-shopify.json");
+  return demoStateFile();
 }
 
 const empty = (): DemoShopState => ({
