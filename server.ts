@@ -67,6 +67,15 @@ export async function startServer(options: { port?: number } = {}) {
     });
   }
   app.all("*", createRequestHandler({ build: build as unknown as ServerBuild, mode: env.NODE_ENV }));
+  // Last: whatever express itself could not handle answers with a status and a reason, never
+  // express's default page (a stack trace and file paths outside production).
+  app.use(((error, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const status = Number((error as { status?: number })?.status);
+    const client = status >= 400 && status < 500;
+    if (!client) logger.error("request failed", { error: error instanceof Error ? error.message : String(error) });
+    res.status(client ? status : 500).type("text/plain").send(client ? "bad request" : "internal error");
+  }) as express.ErrorRequestHandler);
 
   const port = options.port ?? env.PORT;
   const machine = machinePosts(build);
@@ -263,5 +272,7 @@ export async function startCluster(options: { port?: number } = {}): Promise<voi
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  // `npm start` is production unless told otherwise: no stack traces or file paths in answers.
+  process.env.NODE_ENV ??= "production";
   await startCluster();
 }

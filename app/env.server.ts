@@ -13,6 +13,9 @@ const DEMO_DEFAULTS = {
   SHOPIFY_API_SECRET: "demo-api-secret-not-for-production",
 };
 
+/** The shortest client secret accepted outside the demo: Shopify's are 32 hex digits (or "shpss_" + 32). */
+const MIN_SECRET_LENGTH = 32;
+
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -38,6 +41,19 @@ const schema = z
   .superRefine((env, ctx) => {
     if (env.DEMO_MODE && env.NODE_ENV === "production") {
       ctx.addIssue({ code: "custom", path: ["DEMO_MODE"], message: "must not be set when NODE_ENV=production" });
+    }
+    if (!env.DEMO_MODE && env.SHOPIFY_API_SECRET === DEMO_DEFAULTS.SHOPIFY_API_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SHOPIFY_API_SECRET"],
+        message: "is the public demo secret: with it anyone can forge webhooks, app proxy signatures and session tokens. Set your app's client secret from the Partner Dashboard",
+      });
+    } else if (!env.DEMO_MODE && env.SHOPIFY_API_SECRET.length < MIN_SECRET_LENGTH) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SHOPIFY_API_SECRET"],
+        message: `is ${env.SHOPIFY_API_SECRET.length} characters long: an app's client secret has at least ${MIN_SECRET_LENGTH} (Shopify's are 32 hex digits, newer ones prefixed "shpss_"); a short one can be guessed and every signature forged`,
+      });
     }
     if (env.DEMO_MODE && env.SHOPIFY_API_SECRET !== DEMO_DEFAULTS.SHOPIFY_API_SECRET) {
       ctx.addIssue({

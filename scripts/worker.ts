@@ -24,6 +24,8 @@ const adopted = adoptDemoRuntime(runtimeFile);
 if (adopted) {
   console.error(`worker: using the demo's database (${adopted.databaseUrl}) and ${process.env.SHOPIFY_APP_URL}, from ${path.relative(process.cwd(), runtimeFile)}`);
 }
+// Production unless told otherwise (the demo's worker, adopted above, is development).
+process.env.NODE_ENV ??= "production";
 const { assertEnvOrExit } = await import("../app/env.server");
 const env = assertEnvOrExit();
 if (env.DEMO_MODE) {

@@ -37,6 +37,7 @@ export function adoptDemoRuntime(file: string, env: NodeJS.ProcessEnv = process.
   }
   if (typeof runtime.databaseUrl !== "string" || !runtime.databaseUrl.startsWith("file:")) return null;
   env.DEMO_MODE = "1";
+  env.NODE_ENV ??= "development";
   env.DATABASE_URL = runtime.databaseUrl;
   env.PORT ??= String(runtime.port);
   env.SHOPIFY_APP_URL ??= runtime.appUrl;

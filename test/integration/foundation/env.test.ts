@@ -34,6 +34,28 @@ describe("environment validation", () => {
     expect(!result.ok && result.problems.join()).toMatch(/real Shopify credentials/);
   });
 
+  it("refuses the public demo secret and a short secret outside demo mode", () => {
+    const base = { SHOPIFY_API_KEY: "k", SHOPIFY_APP_URL: "https://app.example.com", DATABASE_URL: "file:./x.sqlite" };
+    const demoSecret = parseEnv({ ...base, SHOPIFY_API_SECRET: "demo-api-secret-not-for-production" });
+    expect(demoSecret.ok).toBe(false);
+    expect(!demoSecret.ok && demoSecret.problems.join()).toMatch(/SHOPIFY_API_SECRET is the public demo secret/);
+    const short = parseEnv({ ...base, SHOPIFY_API_SECRET: "x" });
+    expect(short.ok).toBe(false);
+    expect(!short.ok && short.problems.join()).toMatch(/SHOPIFY_API_SECRET is 1 characters long: an app's client secret has at least 32/);
+    expect(parseEnv({ ...base, SHOPIFY_API_SECRET: "shpss_0123456789abcdef0123456789abcdef" }).ok).toBe(true);
+  });
+
+  it("stops npm start with the demo secret, in one readable message", () => {
+    const run = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts"), "--once"], {
+      cwd: root,
+      env: { PATH: process.env.PATH, DATABASE_URL: "file:./prisma/never.sqlite", SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "demo-api-secret-not-for-production", SHOPIFY_APP_URL: "https://app.example.com" } as unknown as NodeJS.ProcessEnv,
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("SHOPIFY_API_SECRET is the public demo secret");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("ends start-up with a readable message, not a stack trace", () => {
     const run = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts"), "--once"], {
       cwd: root,

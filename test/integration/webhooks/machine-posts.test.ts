@@ -115,6 +115,19 @@ describe(`webhook and app proxy POSTs on the server's fast path (${process.env.T
     expect(res.body).not.toMatch(/at |node_modules|\.ts:/);
   });
 
+  it("answers malformed requests in production mode with a status and no stack trace or file path", async () => {
+    for (const target of ["/%E0%A4%A", "/app/%", "/webhooks/checkouts/create?%"]) {
+      const res = await fetch(`${web.baseUrl}${target}`);
+      const body = await res.text();
+      expect(res.status, target).toBeGreaterThanOrEqual(400);
+      expect(body, target).not.toMatch(/\n\s+at |node_modules|\/work\/|\.ts:\d/);
+    }
+    const bad = await rawPost("/webhooks/checkouts/create", { "content-type": "application/json", "content-encoding": "gzip", "content-length": "10" }, [Buffer.from("not gzip!!")]);
+    expect(bad.status).toBeGreaterThanOrEqual(400);
+    expect(bad.status).toBeLessThan(500);
+    expect(bad.body).not.toMatch(/\n\s+at |node_modules|\.ts:\d/);
+  });
+
   it("passes a gzip-encoded delivery to express, which inflates it before the HMAC check", async () => {
     const checkout = checkoutPayload({ email: "gzip@example.com" });
     const request = webhookRequest("checkouts/create", checkout, { shop: SHOP });

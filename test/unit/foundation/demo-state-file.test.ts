@@ -4,12 +4,12 @@ import { demoStateFile } from "~/demo/shopify-state.server";
 
 describe("the demo's mocked Shopify state", () => {
   it("lives beside the demo's database, so two demos on two databases never share it", () => {
-    expect(demoStateFile({ DATABASE_URL: "file:/tmp/a/demo.sqlite" } as NodeJS.ProcessEnv)).toBe("/tmp/a/demo-shopify.json");
-    expect(demoStateFile({ DATABASE_URL: "file:/tmp/b/other.sqlite" } as NodeJS.ProcessEnv)).toBe("/tmp/b/other-shopify.json");
-    expect(demoStateFile({ DATABASE_URL: "file:./prisma/demo.sqlite" } as NodeJS.ProcessEnv)).toBe(path.resolve("prisma/demo-shopify.json"));
+    expect(demoStateFile({ DATABASE_URL: "file:/tmp/a/demo.sqlite" } as unknown as NodeJS.ProcessEnv)).toBe("/tmp/a/demo-shopify.json");
+    expect(demoStateFile({ DATABASE_URL: "file:/tmp/b/other.sqlite" } as unknown as NodeJS.ProcessEnv)).toBe("/tmp/b/other-shopify.json");
+    expect(demoStateFile({ DATABASE_URL: "file:./prisma/demo.sqlite" } as unknown as NodeJS.ProcessEnv)).toBe(path.resolve("prisma/demo-shopify.json"));
   });
 
   it("follows DEMO_STATE_FILE when set", () => {
-    expect(demoStateFile({ DATABASE_URL: "file:/tmp/a/demo.sqlite", DEMO_STATE_FILE: "/x/state.json" } as NodeJS.ProcessEnv)).toBe("/x/state.json");
+    expect(demoStateFile({ DATABASE_URL: "file:/tmp/a/demo.sqlite", DEMO_STATE_FILE: "/x/state.json" } as unknown as NodeJS.ProcessEnv)).toBe("/x/state.json");
   });
 });
