@@ -67,3 +67,10 @@ export function timeAgo(iso: string | Date, now: Date = new Date()): string {
   if (h < 24) return `${h} h ago`;
   return `${Math.round(h / 24)} days ago`;
 }
+
+const plurals = new Intl.PluralRules("en-US");
+
+/** "1 shopper", "0 emails", "1,204 shoppers": a count with its noun in the right number. */
+export function count(n: number, one: string, many = `${one}s`, locale = "en-US"): string {
+  return `${formatNumber(n, locale)} ${plurals.select(n) === "one" ? one : many}`;
+}

@@ -27,7 +27,7 @@ import { embedActivationUrl, getEmbedStatus } from "~/services/embed-status.serv
 import { PublishBanner } from "~/components/PublishBanner";
 import { AdminErrorBoundary } from "~/components/RouteErrorBoundary";
 import { ArrowRightIcon, CheckCircleIcon, CircleIcon } from "~/components/icons";
-import { formatMoney, formatNumber, formatRate } from "~/components/format";
+import { count, formatMoney, formatNumber, formatRate } from "~/components/format";
 import { deliveryProblems } from "~/models/webhook-delivery.server";
 import { deliveryProblemSentence } from "~/components/webhook-labels";
 
@@ -264,12 +264,12 @@ function IncrementalCard({ metrics }: { metrics: Data["metrics"] }) {
           <Stat
             label="Incremental conversions"
             value={noHoldout ? "—" : formatSignedNumber(Math.round(o.incrementalConversions))}
-            help={`${formatNumber(o.attributedOrders)} orders from ${formatNumber(o.exposedVisitors)} shoppers shown an overlay`}
+            help={`${count(o.attributedOrders, "order")} from ${count(o.exposedVisitors, "shopper")} shown an overlay`}
           />
           <Stat
             label="Incremental revenue"
             value={noHoldout ? "—" : money(Math.round(o.incrementalRevenueCents))}
-            help={`Against ${formatNumber(o.holdoutVisitors)} shoppers in holdouts`}
+            help={`Against ${count(o.holdoutVisitors, "shopper")} in holdouts`}
           />
         </InlineGrid>
         {noHoldout && (
@@ -299,7 +299,7 @@ function RecoveryCard({ metrics }: { metrics: Data["metrics"] }) {
           <Stat
             label="Recovered checkouts"
             value={formatNumber(f.recoveredCheckouts)}
-            help={`${formatNumber(f.messagesSent)} emails sent to ${formatNumber(f.runs)} shoppers`}
+            help={`${count(f.messagesSent, "email")} sent to ${count(f.runs, "shopper")}`}
           />
           <Stat
             label="Recovered revenue"

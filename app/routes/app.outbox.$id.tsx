@@ -1,11 +1,13 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useRouteError, isRouteErrorResponse } from "@remix-run/react";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData, useNavigate, useRouteError, isRouteErrorResponse } from "@remix-run/react";
 import { BlockStack, Card, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
 import { getMessage } from "~/models/message.server";
 import { AdminErrorBoundary } from "~/components/RouteErrorBoundary";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.subject || "Email"} · Email log · Intentful` }];
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -16,9 +18,15 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 
 export default function OutboxMessage() {
   const m = useLoaderData<typeof loader>();
+  const navigate = useNavigate();
   return (
-    <Page title={m.subject || "Email"} backAction={{ content: "Email log", url: "/app/outbox" }}>
-      <TitleBar title={m.subject || "Email"} />
+    <Page>
+      {/* One heading, the subject, in the admin's title bar, with the way back as its breadcrumb. */}
+      <TitleBar title={m.subject || "Email"}>
+        <button variant="breadcrumb" onClick={() => navigate("/app/outbox")}>
+          Email log
+        </button>
+      </TitleBar>
       <Card>
         <BlockStack gap="300">
           <Text as="p">

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData, useRouteError, isRouteErrorResponse } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, EmptyState, IndexTable, InlineStack, Link, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
@@ -16,6 +16,8 @@ import { downloadFile } from "~/components/download";
  * (decision 012). After this long without an answer the log says so instead of "sending".
  */
 const UNCONFIRMED_AFTER_MS = 15 * 60_000;
+
+export const meta: MetaFunction = () => [{ title: "Email log · Intentful" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -50,9 +52,13 @@ const tone: Record<string, "success" | "attention" | "warning" | "critical" | "i
 export default function Outbox() {
   const { transport, messages, exports } = useLoaderData<typeof loader>();
   return (
-    <Page title="Email log" subtitle={transport === "smtp" ? "Emails go out through your SMTP server." : "No SMTP server is configured: emails are kept here (outbox) instead of being sent."}>
+    <Page>
+      {/* The page's one heading is the admin's title bar (App Bridge): Polaris's Page has none. */}
       <TitleBar title="Email log" />
       <BlockStack gap="500">
+        <Text as="p" tone="subdued">
+          {transport === "smtp" ? "Emails go out through your SMTP server." : "No SMTP server is configured: emails are kept here (outbox) instead of being sent."}
+        </Text>
         <Card padding="0">
           {messages.length === 0 ? (
             <EmptyState heading="No emails yet" image={EMPTY_LIST_IMAGE}>
