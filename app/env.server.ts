@@ -36,6 +36,9 @@ const schema = z
       .or(z.literal("").transform(() => undefined)),
     EMAIL_FROM: z.string().email("must be an email address").optional().or(z.literal("").transform(() => undefined)),
     WORKER_IN_PROCESS: bool.default(true),
+    // Proxies of our own between Shopify's app proxy and the app that append to X-Forwarded-For
+    // (a load balancer: 1); the storefront rate limits key on the address Shopify forwarded.
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   })
   .superRefine((env, ctx) => {

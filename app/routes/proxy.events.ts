@@ -1,3 +1,4 @@
+import { getEnv } from "~/env.server";
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { verifyAppProxy } from "~/shopify.server";
 import { checkProxyTimestamp, ingestEventBatch, type Refusal } from "~/services/events.server";
@@ -32,7 +33,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   let result: Awaited<ReturnType<typeof ingestEventBatch>>;
   try {
-    result = await ingestEventBatch(request, shop);
+    result = await ingestEventBatch(request, shop, { proxyHops: getEnv().TRUSTED_PROXY_HOPS });
   } catch (error) {
     if (!isTransientDbError(error)) throw error;
     // Busy database: nothing stored, and the answer says so (a beacon is not retried: the batch

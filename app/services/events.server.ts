@@ -4,7 +4,7 @@ import db, { dialectOfClient, placeholders, sqlQuery, type Db } from "~/db.serve
 import { eventBatchSchema, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, type EventBatch } from "~/domain/events/schema";
 import { recordCapturedEmail } from "./contacts.server";
 import { storeEvents } from "./event-store.server";
-import { eventRateLimiter, type EventRateLimiter } from "./rate-limit.server";
+import { clientAddress, eventRateLimiter, type EventRateLimiter } from "./rate-limit.server";
 
 /**
  * Storefront event batches arriving through the app proxy (`POST /apps/intentful/events`,
@@ -106,6 +106,8 @@ async function isKnownVisitor(database: Db, shop: string, visitorId: string): Pr
 
 export interface IngestOptions {
   database?: Db;
+  /** Proxies of our own in front of the app that append to X-Forwarded-For (TRUSTED_PROXY_HOPS). */
+  proxyHops?: number;
   limiter?: EventRateLimiter;
   now?: Date;
 }
@@ -126,7 +128,8 @@ export async function ingestEventBatch(
   const parsed = parseEventBatch(body.text);
   if (!parsed.ok) return parsed;
   const { batch } = parsed;
-  const rate = (options.limiter ?? eventRateLimiter()).take(shop, batch.visitorId, now.getTime());
+  const client = clientAddress(request.headers, options.proxyHops ?? 0);
+  const rate = (options.limiter ?? eventRateLimiter()).take(shop, batch.visitorId, now.getTime(), client);
   if (!rate.ok) return { ok: false, status: 429, reason: `too many batches for this ${rate.scope}`, retryAfterSec: rate.retryAfterSec };
 
   const database = options.database ?? db;

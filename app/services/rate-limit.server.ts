@@ -70,32 +70,58 @@ export class TokenBuckets {
   }
 }
 
-export type EventRateVerdict = { ok: true } | { ok: false; scope: "shop" | "visitor"; retryAfterSec: number };
+export type EventRateVerdict = { ok: true } | { ok: false; scope: "shop" | "client" | "visitor"; retryAfterSec: number };
 
+/**
+ * Per client address (what the shopper cannot choose: the address Shopify's app proxy forwards)
+ * within a shop, per visitor id (which the browser chooses: a secondary key), and per shop. A
+ * client's budget is a twentieth of the shop's, so one source rotating visitor ids runs out long
+ * before the shop does, and the shop's other shoppers keep theirs. Generous per client: many
+ * shoppers can share one address (offices, carrier NAT).
+ */
 export const EVENT_LIMITS = {
+  client: { capacity: 300, perMinute: 300 },
   visitor: { capacity: 60, perMinute: 60 },
   shop: { capacity: 6000, perMinute: 6000 },
 } satisfies Record<string, BucketLimits>;
 
-/** Storefront event batches: per visitor and per shop. A batch is refused if either is empty. */
-export function createEventRateLimiter(limits: { visitor: BucketLimits; shop: BucketLimits } = EVENT_LIMITS) {
+/** Storefront event batches: a batch is refused when its client's, visitor's or shop's bucket is empty. */
+export function createEventRateLimiter(limits: { client: BucketLimits; visitor: BucketLimits; shop: BucketLimits } = EVENT_LIMITS) {
+  const clients = new TokenBuckets(limits.client);
   const visitors = new TokenBuckets(limits.visitor);
   const shops = new TokenBuckets(limits.shop, 10_000);
   return {
-    take(shop: string, visitorId: string, now = Date.now()): EventRateVerdict {
+    take(shop: string, visitorId: string, now = Date.now(), client = "unknown"): EventRateVerdict {
+      const clientKey = `${shop}\u0000${client}`;
       const visitorKey = `${shop}\u0000${visitorId}`;
+      // Checked before anything is taken: a refused batch costs no other bucket a token.
+      const c = clients.peek(clientKey, now);
+      if (!c.ok) return { ok: false, scope: "client", retryAfterSec: c.retryAfterSec };
       const v = visitors.peek(visitorKey, now);
       if (!v.ok) return { ok: false, scope: "visitor", retryAfterSec: v.retryAfterSec };
       const s = shops.take(shop, now);
       if (!s.ok) return { ok: false, scope: "shop", retryAfterSec: s.retryAfterSec };
+      clients.take(clientKey, now);
       visitors.take(visitorKey, now);
       return { ok: true };
     },
     clear() {
+      clients.clear();
       visitors.clear();
       shops.clear();
     },
   };
+}
+
+/**
+ * The client address of an app proxy request: Shopify's proxy puts the shopper's address in
+ * X-Forwarded-For. Proxies of our own in front of the app (`hops` of them) each append the
+ * address they saw, so the entry `hops` places from the right is the one Shopify wrote; entries
+ * further left may come from the shopper and are not trusted.
+ */
+export function clientAddress(headers: Headers, hops = 0): string {
+  const chain = (headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return chain[chain.length - 1 - hops] ?? "unknown";
 }
 
 export type EventRateLimiter = ReturnType<typeof createEventRateLimiter>;

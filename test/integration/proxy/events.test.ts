@@ -189,4 +189,25 @@ describe(`app proxy events (${process.env.TEST_DATABASE_URL ? "postgres" : "sqli
     for (const [k, v] of Object.entries({ ...params, signature: signProxyParams(params) })) url.searchParams.set(k, v);
     expect((await call(new Request(url))).status).toBe(405);
   });
+
+  it("keeps answering 204 to a second client, email sign-ups included, while one address floods with rotating visitor ids", async () => {
+    const from = (address: string, visitorId: string, events: unknown[]) => {
+      const r = proxyRequest("/proxy/events", JSON.stringify({ v: 1, visitorId, events }), { shop: SHOP });
+      const headers = new Headers(r.headers);
+      headers.set("X-Forwarded-For", address);
+      return new Request(r.url, { method: "POST", headers, body: JSON.stringify({ v: 1, visitorId, events }) });
+    };
+    // GIVEN one address sending batches under a new visitor id each time until it is refused
+    let refusedAt = -1;
+    for (let i = 0; i < 400 && refusedAt < 0; i++) {
+      const res = await call(from("203.0.113.9", `flood-${i}`, [pageView()]));
+      if (res.status === 429) refusedAt = i;
+    }
+    expect(refusedAt).toBeGreaterThan(0);
+    // THEN a shopper on another address still gets 204, for events and for an email capture
+    expect((await call(from("198.51.100.7", "real-shopper", [pageView()]))).status).toBe(204);
+    expect((await call(from("198.51.100.7", "real-shopper", [{ kind: "email_capture", at: at(), email: "real@example.com", marketingConsent: false }]))).status).toBe(204);
+    expect(await t.db.contact.count({ where: { email: "real@example.com" } })).toBe(1);
+  }, 120_000);
 });
+
