@@ -30,7 +30,7 @@ export async function startServer(options: { port?: number } = {}) {
   // Machine-to-machine POSTs (webhooks, app proxy events) skip compression, static files and
   // Remix's document/data plumbing: they go straight to their route module's action.
   // (`machinePosts` takes them before express; this route serves what it passes on.)
-  app.post(MACHINE_POST, express.raw({ type: () => true, limit: MAX_BODY_BYTES }), directAction(build), bodyErrors);
+  app.post(MACHINE_POST, express.raw({ type: () => true, limit: MAX_BODY_BYTES }), directAction(build));
   app.use(compression());
   // Nothing outside the embedded admin (and its auth bounce pages) may be framed: the
   // unsubscribe page, resource routes, errors. Remix documents replace this header with the
@@ -71,6 +71,7 @@ export async function startServer(options: { port?: number } = {}) {
   // express's default page (a stack trace and file paths outside production).
   app.use(((error, _req, res, next) => {
     if (res.headersSent) return next(error);
+    if ((error as { type?: string })?.type === "entity.too.large") return tooLarge(res);
     const status = Number((error as { status?: number })?.status);
     const client = status >= 400 && status < 500;
     if (!client) logger.error("request failed", { error: error instanceof Error ? error.message : String(error) });
@@ -158,15 +159,6 @@ function machinePosts(build: ServerBuild): (req: http.IncomingMessage, res: http
     return true;
   };
 }
-
-/** A body express could not read (over the limit, a bad encoding): a 4xx with a reason, no stack trace. */
-const bodyErrors: express.ErrorRequestHandler = (error: { status?: number; type?: string }, _req, res, next) => {
-  if (res.headersSent) return next(error);
-  if (error.type === "entity.too.large") return tooLarge(res);
-  const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 400;
-  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
-  res.end("request body could not be read");
-};
 
 function tooLarge(res: http.ServerResponse, close = true) {
   res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", ...(close ? { Connection: "close" } : {}) });
