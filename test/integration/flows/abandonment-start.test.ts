@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedSession, webhookRequest } from "../../support/shopify";
 import { installTestDb, type ProxyTestDb } from "../proxy/helpers";
+import { dueJobRunner } from "../../support/worker";
 
 /**
  * The cart reminder and the browse follow-up start for the shopper they are for, from what the
@@ -18,9 +19,7 @@ const tick = () => new Date((clock += 5_000));
 beforeAll(async () => {
   t = await installTestDb();
   ({ ingestEventBatch: ingest } = await import("~/services/events.server"));
-  const { drainDue } = await import("~/services/jobs.server");
-  const { jobHandlers } = await import("~/services/job-handlers.server");
-  runDue = (now) => drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => now });
+  runDue = await dueJobRunner(t);
   const { onShopInstalled } = await import("~/services/install.server");
   await seedSession(t.db, SHOP);
   await onShopInstalled({ shop: SHOP }, t.db);

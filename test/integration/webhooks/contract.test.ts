@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../../support/db";
 import { seedSession } from "../../support/shopify";
 import { FIXTURE_VERSION, sampleBody } from "../../support/shopify-fixtures";
+import { dueJobRunner } from "../../support/worker";
 
 /**
  * Contract tests: Shopify's published sample payloads for API 2026-10 (test/fixtures/shopify/2026-10,
@@ -16,11 +17,8 @@ let runDue: (now: Date) => Promise<unknown>;
 
 beforeAll(async () => {
   t = await createTestDb();
-  process.env.DATABASE_URL = t.url;
+  runDue = await dueJobRunner(t);
   ({ receiveWebhook } = await import("~/services/webhooks/intake.server"));
-  const { drainDue } = await import("~/services/jobs.server");
-  const { jobHandlers } = await import("~/services/job-handlers.server");
-  runDue = (now) => drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => now });
 });
 afterAll(async () => {
   await t?.cleanup();

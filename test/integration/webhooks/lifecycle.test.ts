@@ -6,6 +6,7 @@ import { createTestDb, type TestDb } from "../../support/db";
 import { seedSession, webhookRequest } from "../../support/shopify";
 import { startSmtpPeer, type SmtpPeer } from "../email/smtp-peer";
 import { at, checkoutPayload } from "./fixtures";
+import { dueJobRunner } from "../../support/worker";
 
 const SHOP = "life.myshopify.com";
 const root = path.resolve(import.meta.dirname, "../../..");
@@ -15,11 +16,8 @@ let runDue: (now: Date) => Promise<unknown>;
 
 beforeAll(async () => {
   t = await createTestDb();
-  process.env.DATABASE_URL = t.url;
+  runDue = await dueJobRunner(t);
   ({ receiveWebhook } = await import("~/services/webhooks/intake.server"));
-  const { drainDue } = await import("~/services/jobs.server");
-  const { jobHandlers } = await import("~/services/job-handlers.server");
-  runDue = (now) => drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => now });
   const { onShopInstalled } = await import("~/services/install.server");
   await seedSession(t.db, SHOP);
   await onShopInstalled({ shop: SHOP }, t.db);
