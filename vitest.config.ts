@@ -5,6 +5,8 @@ export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    // The README's fresh-clone check is minutes long: `npm run test:readme` (vitest.readme.config.ts).
+    exclude: ["**/node_modules/**", "test/readme/**"],
     environment: "node",
     setupFiles: ["test/setup/env.ts", "test/setup/console.ts"],
     globalSetup: ["test/setup/global.ts"],
