@@ -159,7 +159,9 @@ export async function ingestEventBatch(
     });
     for (const r of recent) viewed.add(r.productId!);
   }
-  if (viewed.size && (captured.size || (await isKnownVisitor(database, shop, batch.visitorId)))) {
+  let known: boolean | undefined;
+  const isKnown = async () => captured.size > 0 || (known ??= await isKnownVisitor(database, shop, batch.visitorId));
+  if (viewed.size && (await isKnown())) {
     for (const productId of viewed) {
       await enqueue(database, {
         kind: "recovery.browse",
@@ -167,6 +169,31 @@ export async function ingestEventBatch(
         payload: { shop, visitorId: batch.visitorId, productId },
         runAt: now,
         dedupeKey: `browse:${shop}:${batch.visitorId}:${productId}:${now.getTime()}`,
+      });
+    }
+  }
+  // The cart reminder, likewise: Shopify's carts/* webhook usually arrives before the tracker's
+  // batch that ties the cart to this visitor, so the cart is checked again when the tie (a cart
+  // add with its token) or the shopper's email arrives. The run starts once per cart
+  // (startCartRecovery); a check before the webhook finds no cart and the webhook checks again.
+  const carts = new Set(batch.events.filter((e) => e.kind === "cart_add" && e.cartToken).map((e) => e.cartToken!.split("?")[0]));
+  if (captured.size) {
+    const recent = await database.event.findMany({
+      where: { shop, visitorId: batch.visitorId, kind: "cart_add", cartToken: { not: null }, occurredAt: { gte: new Date(now.getTime() - BROWSE_LOOKBACK_MS) } },
+      select: { cartToken: true },
+      distinct: ["cartToken"],
+      take: 5,
+    });
+    for (const r of recent) carts.add(r.cartToken!);
+  }
+  if (carts.size && (await isKnown())) {
+    for (const cartToken of carts) {
+      await enqueue(database, {
+        kind: "recovery.cart",
+        shop,
+        payload: { shop, cartToken },
+        runAt: now,
+        dedupeKey: `cart-tie:${shop}:${cartToken}:${now.getTime()}`,
       });
     }
   }

@@ -83,6 +83,13 @@ export async function startCheckoutRecovery(database: Db, p: { shop: string; che
 export async function startCartRecovery(database: Db, p: { shop: string; cartToken: string }, now: Date) {
   const cart = await database.cart.findUnique({ where: { shop_token: { shop: p.shop, token: p.cartToken } } });
   if (!cart || cart.status !== "open") return;
+  // The tie to the shopper can arrive after they went on: a checkout for this cart belongs to
+  // checkout recovery, an order ends it (orders/create stops runs that already started).
+  const [ordered, checkedOut] = await Promise.all([
+    database.order.findFirst({ where: { shop: p.shop, cartToken: cart.token }, select: { id: true } }),
+    database.checkout.findFirst({ where: { shop: p.shop, cartToken: cart.token }, select: { id: true } }),
+  ]);
+  if (ordered || checkedOut) return;
   const event = await database.event.findFirst({
     where: { shop: p.shop, cartToken: p.cartToken },
     select: { visitorId: true },

@@ -94,6 +94,54 @@ describe(`cart reminder (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"
     expect(await t.db.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "stopped", stopReason: "purchased" });
   });
 
+  it("starts when the tracker's cart add arrives after Shopify's carts/create, as it usually does", async () => {
+    const { receiveWebhook } = await import("~/services/webhooks/intake.server");
+    const token = "lateTieCartToken0123456";
+    await send("v-cart-3", [capture("late.tie@example.com")]);
+    const cart = { id: token, token, line_items: [{ title: "Lamp", quantity: 1, price: "30.00", variant_id: 2, product_id: 666 }], note: null, updated_at: new Date().toISOString(), created_at: new Date().toISOString() };
+    expect((await receiveWebhook(webhookRequest("carts/create", cart, { shop: SHOP }))).status).toBe(200);
+    await runDue(new Date(Date.now() + 1_000));
+    expect(await runsFor("cart", "v-cart-3")).toHaveLength(0); // nothing ties the cart to the shopper yet
+    await send("v-cart-3", [{ kind: "cart_add", productId: "666", valueCents: 3_000, cartToken: `${token}?key=00112233445566778899aabbccddeeff` }]);
+    const runs = await runsFor("cart", "v-cart-3");
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: "active", email: "late.tie@example.com", cartToken: token });
+    // the next batch with the same cart starts nothing more
+    await send("v-cart-3", [{ kind: "cart_add", productId: "666", cartToken: token }]);
+    expect(await runsFor("cart", "v-cart-3")).toHaveLength(1);
+  });
+
+  it("starts when a shopper whose cart was tied earlier gives their email afterwards", async () => {
+    const { receiveWebhook } = await import("~/services/webhooks/intake.server");
+    const token = "emailLaterCartToken0123";
+    await send("v-cart-4", [{ kind: "cart_add", productId: "777", cartToken: token }]);
+    const cart = { id: token, token, line_items: [{ title: "Rug", quantity: 1, price: "80.00" }], note: null, updated_at: new Date().toISOString() };
+    expect((await receiveWebhook(webhookRequest("carts/update", cart, { shop: SHOP }))).status).toBe(200);
+    await runDue(new Date(Date.now() + 1_000));
+    expect(await runsFor("cart", "v-cart-4")).toHaveLength(0);
+    await send("v-cart-4", [capture("email.later@example.com")]);
+    expect(await runsFor("cart", "v-cart-4")).toHaveLength(1);
+  });
+
+  it("does not start when the tie arrives after the shopper checked out or ordered", async () => {
+    const { receiveWebhook } = await import("~/services/webhooks/intake.server");
+    for (const [vid, token, via] of [["v-cart-5", "orderedCartToken0123456", "order"], ["v-cart-6", "checkedOutCartToken0123", "checkout"]] as const) {
+      await send(vid, [capture(`${vid}@example.com`)]);
+      const cart = { id: token, token, line_items: [{ title: "Vase", quantity: 1, price: "40.00" }], note: null, updated_at: new Date().toISOString() };
+      expect((await receiveWebhook(webhookRequest("carts/create", cart, { shop: SHOP }))).status).toBe(200);
+      if (via === "order") {
+        const order = { id: 7100 + vid.length, name: "#7100", email: `${vid}@example.com`, cart_token: token, checkout_token: null, total_price: "40.00", currency: "USD", created_at: new Date().toISOString(), note_attributes: [], line_items: [] };
+        expect((await receiveWebhook(webhookRequest("orders/create", order, { shop: SHOP }))).status).toBe(200);
+      } else {
+        const checkout = { token: `co-${token}`, cart_token: token, email: null, line_items: [], total_price: "40.00", updated_at: new Date().toISOString(), created_at: new Date().toISOString() };
+        expect((await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }))).status).toBe(200);
+      }
+      await runDue(new Date(Date.now() + 1_000));
+      await send(vid, [{ kind: "cart_add", productId: "888", cartToken: token }]);
+      expect(await runsFor("cart", vid), via).toHaveLength(0);
+    }
+  });
+
   it("does not start for a cart nobody known is tied to", async () => {
     const { receiveWebhook } = await import("~/services/webhooks/intake.server");
     const token = "anonCartToken0123456789";

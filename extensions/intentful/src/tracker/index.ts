@@ -208,6 +208,7 @@ function start(): void {
         .then((c) => {
           const added = pendingAdds > 0;
           pendingAdds = 0;
+          s.pa = false;
           recordCart(s, c.item_count, c.total_price, added);
           if (added) {
             afterAdd(c.total_price, c.token);
@@ -219,15 +220,14 @@ function start(): void {
         .catch(() => {});
   };
 
-  // A classic (non-Ajax) cart form post: the page navigates and the next page reads the cart from
-  // Liquid. Checked after dispatch, so a theme listener that turns it into an Ajax add has run.
+  // A classic (non-Ajax) cart form post: the page navigates, and the next page reads /cart.js for
+  // the cart's token (a new cart has none before the post) and counts the add there (boot).
+  // Checked after dispatch, so a theme listener that turns it into an Ajax add has run.
   on(d, "submit", (e: SubmitEvent) => {
     if (s && /\/cart\/add/.test((e.target as HTMLFormElement).action))
       setTimeout(() => {
         if (e.defaultPrevented) return;
-        s.ca++;
         s.pa = true;
-        afterAdd();
         save();
       });
   });
@@ -251,10 +251,6 @@ function start(): void {
     interacted = true;
     if (isDiscountLanding(url, d.cookie)) s.ds = true;
     loadConsentApi(save);
-    if (s.pa) {
-      s.pa = false;
-      writeVid();
-    }
   };
   for (const type of ["pointerdown", "pointermove", "keydown", "scroll"]) on(w, type, input, true);
 
@@ -313,6 +309,11 @@ function start(): void {
       s = newStored(now());
     }
     startPage(s, page, now());
+    // until /cart.js answers: a page left sooner tries again on the next
+    if (s.pa) {
+      pendingAdds++;
+      refreshCart();
+    }
     save();
     if (s.exp) {
       track({ kind: "page_view" });

@@ -44,7 +44,7 @@ export interface Stored {
   exp: boolean;
   /** session id in which _intentful_vid was written to the cart */
   cv: string;
-  /** a classic (non-Ajax) cart add happened: write the cart attribute on the next page */
+  /** a classic (non-Ajax) cart add happened: the next page reads /cart.js and counts it */
   pa?: boolean;
   /** the last cart token sent with a cart add (each new cart is tied to the visitor once) */
   ct?: string;
