@@ -311,6 +311,7 @@ export async function runSteps(
         )
       : [],
   ]);
+  const lastOverlay = await lastOverlaysOf(database, items, now);
   const shopper = (shop: string, email: string) => `${shop}\u0000${email}`;
   const suppressed = new Set(suppressions.map((s) => shopper(s.shop, s.email)));
   const sendsTo = new Map<string, Date[]>();
@@ -346,6 +347,8 @@ export async function runSteps(
           flow: { enabled: flow.enabled, audience: flow.audience as "any_email", minCartCents: flow.minCartCents, respectQuiet: flow.respectQuiet },
           recentSends: email ? sentTo(run.shop, email).filter((d) => d.getTime() >= windowStart) : [],
           budget: { emailsPerWindow: shop.emailsPerWindow, emailWindowHours: shop.emailWindowHours },
+          lastOverlayAt: lastOverlay(run),
+          channelGapHours: shop.channelGapHours,
           quietHours:
             shop.quietHoursStart != null && shop.quietHoursEnd != null
               ? { startHour: shop.quietHoursStart, endHour: shop.quietHoursEnd, timeZone: shop.timezone }
@@ -354,6 +357,8 @@ export async function runSteps(
         now,
       );
       if (decision.action === "defer") {
+        // Counted, so the cost of the budget is visible in analytics ("held back by the budget").
+        if (decision.reason !== "quiet_hours") await database.flowRun.update({ where: { id: run.id }, data: { budgetHolds: { increment: 1 } } });
         results[x.i] = { status: "fulfilled", value: { retryAt: decision.until } };
       } else if (decision.action === "skip") {
         if (["purchased", "checkout_deleted", "suppressed", "flow_disabled"].includes(decision.reason)) {
@@ -515,6 +520,51 @@ const WRITE_CHUNK = 200;
  * row the email was rendered for (same id, so its links are right). Returns the ids claimed. The
  * rendered email is stored with the claim, so the outbox shows what went out.
  */
+/**
+ * When each run's shopper was last shown an overlay (not held out), within the longest channel
+ * gap of the shops in the batch: by the run's visitor id and those of the shopper's contacts
+ * (the same email captured on another device). Nothing is read when no shop keeps a gap.
+ */
+async function lastOverlaysOf(
+  database: Db,
+  items: ReadonlyArray<{ run: { shop: string; email: string | null; visitorId: string | null }; shop: { channelGapHours: number } }>,
+  now: Date,
+): Promise<(run: { shop: string; email: string | null; visitorId: string | null }) => Date | null> {
+  const gapHours = Math.max(0, ...items.map((x) => x.shop.channelGapHours));
+  const withGap = items.filter((x) => x.shop.channelGapHours > 0);
+  if (gapHours === 0 || withGap.length === 0) return () => null;
+  const shops = unique(withGap.map((x) => x.run.shop));
+  const emails = unique(withGap.flatMap((x) => (x.run.email ? [x.run.email] : [])));
+  const contacts = emails.length
+    ? await sqlSelect<{ shop: string; email: string; visitorId: string | null }>(
+        database,
+        (q) => `SELECT shop, email, "visitorId" FROM "Contact" WHERE shop IN ${q.in(shops)} AND email IN ${q.in(emails)} AND "visitorId" IS NOT NULL`,
+      )
+    : [];
+  const key = (shop: string, id: string) => `${shop}\u0000${id}`;
+  const visitorsOf = (run: { shop: string; email: string | null; visitorId: string | null }) => [
+    ...(run.visitorId ? [run.visitorId] : []),
+    ...contacts.filter((c) => c.shop === run.shop && c.email === run.email && c.visitorId).map((c) => c.visitorId!),
+  ];
+  const visitors = unique(withGap.flatMap((x) => visitorsOf(x.run)));
+  if (visitors.length === 0) return () => null;
+  const rows = await sqlSelect<{ shop: string; visitorId: string; lastAt: Date }>(
+    database,
+    (q) => `SELECT shop, "visitorId", "lastAt" FROM "Exposure"
+            WHERE shop IN ${q.in(shops)} AND "visitorId" IN ${q.in(visitors)} AND variant <> 'control'
+              AND "lastAt" >= ${q.value(new Date(now.getTime() - gapHours * 3_600_000))}`,
+  );
+  const last = new Map<string, number>();
+  for (const r of rows) {
+    const k = key(r.shop, r.visitorId);
+    last.set(k, Math.max(last.get(k) ?? 0, new Date(r.lastAt).getTime()));
+  }
+  return (run) => {
+    const at = Math.max(0, ...visitorsOf(run).map((v) => last.get(key(run.shop, v)) ?? 0));
+    return at > 0 ? new Date(at) : null;
+  };
+}
+
 async function claimSends(
   database: Db,
   items: Array<{

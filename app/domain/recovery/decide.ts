@@ -30,6 +30,10 @@ export interface SendInput {
   recentSends: ReadonlyArray<Date>;
   /** At most `emailsPerWindow` emails per shopper in any `emailWindowHours`. Values below 1 turn the cap off. */
   budget?: { emailsPerWindow: number; emailWindowHours: number };
+  /** When an overlay was last shown to this shopper (not held out), if ever. */
+  lastOverlayAt?: Date | null;
+  /** The budget across channels: an email waits until this many hours after the last overlay (0 = off). */
+  channelGapHours?: number;
   /** The shop's quiet hours, or null when it has none. An unknown time zone is read as UTC. */
   quietHours: QuietHours | null;
   /** When the step was planned to run; with maxLatenessMinutes, bounds how far the cap may push it. */
@@ -49,7 +53,7 @@ export type SkipReason =
   | "frequency_cap"
   | "holdout";
 
-export type DeferReason = "quiet_hours" | "frequency_cap";
+export type DeferReason = "quiet_hours" | "frequency_cap" | "channel_gap";
 
 export type SendDecision =
   | { action: "send" }
@@ -83,6 +87,13 @@ export function decideSend(input: SendInput, now: Date = new Date()): SendDecisi
     if (freeAt.getTime() > latest) return skip("frequency_cap");
     sendAt = freeAt;
     deferReason = "frequency_cap";
+  }
+
+  // One budget across channels: a shopper just shown an overlay is not emailed on its heels.
+  const gapMs = (input.channelGapHours ?? 0) * 3_600_000;
+  if (input.lastOverlayAt && gapMs > 0 && input.lastOverlayAt.getTime() + gapMs > sendAt.getTime()) {
+    sendAt = new Date(input.lastOverlayAt.getTime() + gapMs);
+    deferReason ??= "channel_gap";
   }
 
   if (flow.respectQuiet && input.quietHours) {

@@ -241,3 +241,36 @@ describe("decideSend: properties", () => {
     );
   });
 });
+
+describe("decideSend: one budget across overlays and emails", () => {
+  const now = at("2025-06-10T15:00:00Z");
+
+  it("waits until the channel gap after the last overlay shown to the shopper has passed", () => {
+    const decision = decideSend(input({ lastOverlayAt: new Date(now.getTime() - HOUR), channelGapHours: 4 }), now);
+    expect(decision).toEqual({ action: "defer", until: new Date(now.getTime() + 3 * HOUR), reason: "channel_gap" });
+  });
+
+  it("sends once the gap has passed, or when the shop turned the gap off", () => {
+    expect(decideSend(input({ lastOverlayAt: new Date(now.getTime() - 4 * HOUR), channelGapHours: 4 }), now)).toEqual({ action: "send" });
+    expect(decideSend(input({ lastOverlayAt: new Date(now.getTime() - 60_000), channelGapHours: 0 }), now)).toEqual({ action: "send" });
+    expect(decideSend(input({ lastOverlayAt: null, channelGapHours: 4 }), now)).toEqual({ action: "send" });
+  });
+
+  it("takes the later of the email cap and the channel gap, and quiet hours after both", () => {
+    const both = decideSend(
+      input({ recentSends: [new Date(now.getTime() - 15 * HOUR)], lastOverlayAt: new Date(now.getTime() - HOUR), channelGapHours: 4 }),
+      now,
+    );
+    expect(both).toEqual({ action: "defer", until: new Date(now.getTime() + 3 * HOUR), reason: "frequency_cap" });
+    // 15:00Z + 3 h = 18:00Z = 14:00 in New York: outside its nights; + 9 h lands in them
+    const late = decideSend(input({ quietHours: nyNights, lastOverlayAt: new Date(now.getTime() + 5 * HOUR), channelGapHours: 4 }), now);
+    expect(late.action).toBe("defer");
+    expect(inQuietHours((late as { until: Date }).until, nyNights)).toBe(false);
+    expect((late as { until: Date }).until.getTime()).toBeGreaterThanOrEqual(now.getTime() + 9 * HOUR);
+  });
+
+  it("keeps a holdout run's decision the same as a treated one's (it waits too)", () => {
+    const decision = decideSend(input({ holdout: true, lastOverlayAt: new Date(now.getTime() - HOUR), channelGapHours: 4 }), now);
+    expect(decision).toEqual({ action: "defer", until: new Date(now.getTime() + 3 * HOUR), reason: "channel_gap" });
+  });
+});
