@@ -63,6 +63,7 @@ export const FIELDS: Record<string, FieldKind> = {
   "frequencyCap.perPeriod.days": "int",
   "frequencyCap.stopAfterConversion": "bool",
   "frequencyCap.stopAfterDismiss": "bool",
+  "frequencyCap.afterEmail": "bool",
 };
 
 /** UI-only: whether the per-period cap is on (perPeriod is null when off). */

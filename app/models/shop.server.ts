@@ -14,6 +14,7 @@ const settingsSelect = {
   quietHoursStart: true,
   quietHoursEnd: true,
   overlaysPerSession: true,
+  channelGapHours: true,
   emailsPerWindow: true,
   emailWindowHours: true,
   attributionWindowDays: true,
@@ -81,6 +82,7 @@ export const settingsSchema = z
     overlaysPerSession: whole("Overlays per session", 0, 10),
     emailsPerWindow: whole("Emails per shopper", 1, 10),
     emailWindowHours: whole("Email window", 1, 168),
+    channelGapHours: whole("Time between an overlay and an email", 0, 72),
     attributionWindowDays: whole("Attribution window", 1, 30),
     retentionDays: whole("Data retention", 30, 1095),
   })

@@ -22,6 +22,7 @@ import { ExperimentTable } from "~/components/analytics/ExperimentTable";
 import { FunnelTable } from "~/components/analytics/FunnelTable";
 import { TimeSeriesChart, type ChartSeries } from "~/components/analytics/TimeSeriesChart";
 import { formatCount, formatMoney, formatPercent, formatPoints } from "~/components/analytics/format";
+import { count } from "~/components/format";
 import { RANGE_DAYS, analyticsSearch, parseAnalyticsQuery } from "~/components/analytics/query";
 import { downloadFile } from "~/components/download";
 import { AdminErrorBoundary } from "~/components/RouteErrorBoundary";
@@ -265,7 +266,17 @@ export default function AnalyticsPage() {
               </Text>
             </Box>
             {analytics.flows.length > 0 ? (
-              <ExperimentTable rows={analytics.flows} kind="flow" currency={currency} />
+              <>
+                <ExperimentTable rows={analytics.flows} kind="flow" currency={currency} />
+                <Box padding="400">
+                  <Text as="p" tone="subdued">
+                    {analytics.budget.waits + analytics.budget.skipped > 0
+                      ? `Held back by the message budget: ${count(analytics.budget.waits, "email")} waited (${count(analytics.budget.runsHeld, "shopper")}), ${count(analytics.budget.skipped, "email")} not sent.`
+                      : "Held back by the message budget: none in this period."}{" "}
+                    <Link to="/app/settings#caps">Budget settings</Link>
+                  </Text>
+                </Box>
+              </>
             ) : (
               <Box padding="400">
                 <Text as="p" tone="subdued">

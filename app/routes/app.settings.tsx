@@ -44,6 +44,7 @@ const FIELDS = [
   "quietHoursStart",
   "quietHoursEnd",
   "overlaysPerSession",
+  "channelGapHours",
   "emailsPerWindow",
   "emailWindowHours",
   "attributionWindowDays",
@@ -125,7 +126,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const parsed = parseSettings(input);
   if (!parsed.valid) return json({ ok: false as const, intent, errors: parsed.errors }, { status: 422 });
   const saved = await updateShopSettings(shop, parsed.data);
-  // overlaysPerSession is part of the storefront config.
+  // overlaysPerSession and channelGapHours are part of the storefront config.
   const result = await publishRules(shop, admin);
   return json({
     ok: true as const,
@@ -342,6 +343,14 @@ export default function Settings() {
                 <Text as="p" variant="bodySm" tone="subdued">
                   Counts emails from every recovery flow together.
                 </Text>
+                {field("channelGapHours", "Time between an overlay and an email", {
+                  type: "number",
+                  min: 0,
+                  max: 72,
+                  suffix: "hours",
+                  helpText:
+                    "One budget across channels: a recovery email waits this long after the shopper was shown an overlay, and a shopper a recovery email brought back sees no overlay for this long (unless a trigger allows it). 0 turns this off.",
+                })}
               </FormLayout>
             </Card>
           </Layout.AnnotatedSection>

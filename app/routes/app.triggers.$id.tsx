@@ -477,6 +477,7 @@ export default function TriggerEditor() {
                     )}
                     {check("frequencyCap.stopAfterConversion", "Stop showing after the shopper buys")}
                     {check("frequencyCap.stopAfterDismiss", "Stop showing after the shopper closes it")}
+                    {check("frequencyCap.afterEmail", "Show it even right after a recovery email brought the shopper back", "Otherwise it waits for the time between an overlay and an email set in Settings.")}
                     <RangeSlider
                       label="Holdout"
                       min={0}

@@ -1,11 +1,15 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
+import { getEnv } from "~/env.server";
 import { verifyLinkSignature } from "~/services/mail.server";
 
 /**
  * Click tracking for recovery emails: /r/<messageId>?s=<signature>. Marks the message clicked
- * (attribution prefers clicked emails) and redirects to the checkout's own recovery URL, read
- * from the database — never from the query string, so this is no open redirect.
+ * (attribution prefers clicked emails) and redirects to the checkout's own recovery URL, or the
+ * shop's cart for cart and browse flows, read from the database — never from the query string,
+ * so this is no open redirect. The target carries utm_source=intentful&utm_medium=email: the
+ * storefront tracker reads it to keep overlays away from a shopper an email just brought
+ * (the shop's channel gap), and the merchant's analytics see the visit as email traffic.
  */
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const id = params.messageId ?? "";
@@ -18,6 +22,19 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const checkout = run?.checkoutId
     ? await db.checkout.findFirst({ where: { id: run.checkoutId, shop: message.shop }, select: { abandonedCheckoutUrl: true } })
     : null;
-  const target = checkout?.abandonedCheckoutUrl ?? `https://${message.shop}/cart`;
-  return new Response(null, { status: 302, headers: { Location: target, "Cache-Control": "no-store" } });
+  const env = getEnv();
+  const cart = env.DEMO_MODE ? `${env.SHOPIFY_APP_URL}/demo/cart` : `https://${message.shop}/cart`;
+  return new Response(null, { status: 302, headers: { Location: tagged(checkout?.abandonedCheckoutUrl ?? cart), "Cache-Control": "no-store" } });
+}
+
+const UTM = { utm_source: "intentful", utm_medium: "email", utm_campaign: "recovery" };
+
+function tagged(target: string): string {
+  try {
+    const url = new URL(target);
+    for (const [k, v] of Object.entries(UTM)) if (!url.searchParams.has(k)) url.searchParams.set(k, v);
+    return url.href;
+  } catch {
+    return target;
+  }
 }

@@ -140,6 +140,17 @@ export interface Analytics {
   series: ShopDailyPoint[];
   /** Event counts by the visitor's intent tier at the time, then "all". */
   funnel: FunnelRow[];
+  /** What the message budget (emails per window, time between an overlay and an email) held back. */
+  budget: BudgetHeld;
+}
+
+export interface BudgetHeld {
+  /** emails that waited for the budget (each wait once), of runs started in the range */
+  waits: number;
+  /** runs started in the range with at least one email that waited */
+  runsHeld: number;
+  /** emails not sent at all because the budget would have held them more than a day past due */
+  skipped: number;
 }
 
 export interface ShopSummary {
@@ -173,7 +184,7 @@ const MAX_RANGE_DAYS = 400;
 
 export async function getAnalytics(db: Db, shop: string, options: AnalyticsOptions): Promise<Analytics> {
   const ctx = await context(db, shop, options);
-  const [events, flowAgg] = await Promise.all([eventAggregates(db, ctx), flowAggregates(db, ctx)]);
+  const [events, flowAgg, budget] = await Promise.all([eventAggregates(db, ctx), flowAggregates(db, ctx), budgetHeld(db, ctx)]);
   const compare = { sequential: options.sequential ?? false };
   const triggers = events.triggers.map((t) => experimentRow("trigger", t, ctx.days, compare));
   const flows = flowAgg.map((f) => experimentRow("flow", f, ctx.days, compare));
@@ -189,7 +200,17 @@ export async function getAnalytics(db: Db, shop: string, options: AnalyticsOptio
     flows,
     series: sumSeries(ctx.days, triggers, flows),
     funnel: events.funnel,
+    budget,
   };
+}
+
+async function budgetHeld(db: Db, ctx: Context): Promise<BudgetHeld> {
+  const { shop, from, to } = ctx;
+  const [held, skipped] = await Promise.all([
+    db.flowRun.aggregate({ where: { shop, startedAt: { gte: from, lt: to }, budgetHolds: { gt: 0 } }, _sum: { budgetHolds: true }, _count: { _all: true } }),
+    db.message.count({ where: { shop, status: "suppressed", reason: "frequency_cap", createdAt: { gte: from, lt: to } } }),
+  ]);
+  return { waits: held._sum.budgetHolds ?? 0, runsHeld: held._count._all, skipped };
 }
 
 /** Headline numbers for the home page: what overlays and flows added over their holdouts. */

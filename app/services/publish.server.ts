@@ -22,7 +22,7 @@ const APP_INSTALLATION = `#graphql
 
 export async function buildShopConfig(database: Db, shop: string) {
   const [settings, triggers] = await Promise.all([
-    database.shop.findUnique({ where: { shop }, select: { overlaysPerSession: true } }),
+    database.shop.findUnique({ where: { shop }, select: { overlaysPerSession: true, channelGapHours: true } }),
     database.trigger.findMany({
       where: { shop, enabled: true },
       select: {
@@ -41,7 +41,7 @@ export async function buildShopConfig(database: Db, shop: string) {
     }),
   ]);
   const skipped: SkipNotice[] = [];
-  const config = compileConfig(triggers, { overlaysPerSession: settings?.overlaysPerSession ?? 2 }, (n) => skipped.push(n));
+  const config = compileConfig(triggers, { overlaysPerSession: settings?.overlaysPerSession ?? 2, channelGapHours: settings?.channelGapHours ?? 0 }, (n) => skipped.push(n));
   return { config, skipped };
 }
 

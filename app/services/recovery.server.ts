@@ -489,9 +489,9 @@ async function prepareEmail(
     imageUrl: (li.image_url as string | null) ?? null,
   }));
   const unsubscribeUrl = `${env.SHOPIFY_APP_URL}/unsubscribe?token=${signUnsubscribeToken({ shop: run.shop, email: run.email! }, env.SHOPIFY_API_SECRET)}`;
-  const recoveryUrl = checkout?.abandonedCheckoutUrl
-    ? `${env.SHOPIFY_APP_URL}/r/${messageId}?s=${linkSignature(messageId)}`
-    : `https://${run.shop}/cart`;
+  // Every flow's button goes through the click link (attribution, and the storefront learns a
+  // recovery email brought the shopper): to the checkout's own recovery URL, else the cart.
+  const recoveryUrl = `${env.SHOPIFY_APP_URL}/r/${messageId}?s=${linkSignature(messageId)}`;
   const rendered = await (deps.render ?? renderRecoveryEmail)({
     shop: { name: shop.senderName || run.shop, currency: checkout?.currency ?? shop.currency },
     step: {

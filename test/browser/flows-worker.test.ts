@@ -34,6 +34,15 @@ beforeAll(async () => {
   peer = await startSmtpPeer();
   demo = await startDemoServer({ env: { SMTP_URL: peer.url } });
   browser = await launchChromium();
+  // The merchant: no holdouts for these checks (set on each flow's and trigger's page), then the
+  // switches in the admin: the cart reminder, the browse follow-up and the sign-up overlay.
+  await demo.db.recoveryFlow.updateMany({ where: { shop: DEMO_SHOP }, data: { holdoutPct: 0 } });
+  await demo.db.trigger.updateMany({ where: { shop: DEMO_SHOP, name: SIGN_UP }, data: { holdoutPct: 0 } });
+  const admin = await (await browser.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1280, height: 900 } })).newPage();
+  await merchantSwitchesOn(admin, "/app/flows", "Cart reminder");
+  await merchantSwitchesOn(admin, "/app/flows", "Browse follow-up");
+  await merchantSwitchesOn(admin, "/app/triggers", SIGN_UP);
+  await admin.context().close();
 }, 240_000);
 
 afterAll(async () => {
@@ -73,9 +82,20 @@ async function merchantSwitchesOn(page: Page, list: string, name: string) {
   await page.goto(`${demo.baseUrl}${list}`);
   const toggle = page.getByRole("switch", { name: new RegExp(`^${name}: `) });
   await toggle.waitFor();
-  await expect.poll(() => toggle.getAttribute("aria-checked"), { timeout: 15_000 }).toBeTruthy();
-  if ((await toggle.getAttribute("aria-checked")) !== "true") await toggle.click();
-  await expect.poll(() => toggle.getAttribute("aria-checked")).toBe("true");
+  // A click before React hydrated the page does nothing: click until the switch reads on.
+  for (let attempt = 0; attempt < 20 && (await toggle.getAttribute("aria-checked")) !== "true"; attempt++) {
+    await toggle.click();
+    await page.waitForTimeout(500);
+  }
+  if ((await toggle.getAttribute("aria-checked")) !== "true") throw new Error(`${name} did not switch on`);
+  // the switch's request has been answered: saved (and, for a trigger, published)
+  const saved = () =>
+    list === "/app/flows"
+      ? demo.db.recoveryFlow.count({ where: { shop: DEMO_SHOP, name, enabled: true } })
+      : demo.db.trigger.count({ where: { shop: DEMO_SHOP, name, enabled: true } });
+  for (let i = 0; i < 60 && (await saved()) === 0; i++) await page.waitForTimeout(250);
+  if ((await saved()) === 0) throw new Error(`${name} was not saved as on`);
+  await page.waitForLoadState("networkidle");
 }
 
 async function ready(page: Page) {
@@ -140,15 +160,6 @@ const runsOf = async (email: string, kind: string) =>
 
 describe("every flow the admin offers, through the demo storefront and a separate worker", () => {
   it("sends one email per flow to the shopper it is for, none to the one who did the opposite, then step 2 with a unique code", async () => {
-    // The merchant: no holdouts for this check (set on each flow's and trigger's page), then the switches.
-    await demo.db.recoveryFlow.updateMany({ where: { shop: DEMO_SHOP }, data: { holdoutPct: 0 } });
-    await demo.db.trigger.updateMany({ where: { shop: DEMO_SHOP, name: SIGN_UP }, data: { holdoutPct: 0 } });
-    const admin = await (await browser.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1280, height: 900 } })).newPage();
-    await merchantSwitchesOn(admin, "/app/flows", "Cart reminder");
-    await merchantSwitchesOn(admin, "/app/flows", "Browse follow-up");
-    await merchantSwitchesOn(admin, "/app/triggers", SIGN_UP);
-    await admin.context().close();
-
     const id = Date.now().toString(36);
     const who = {
       checkout: `leaves.checkout.${id}@example.com`,
@@ -225,4 +236,70 @@ describe("every flow the admin offers, through the demo storefront and a separat
     expect(JSON.stringify(JSON.parse(await (await import("node:fs/promises")).readFile(demo.stateFile, "utf8")))).toContain(message.discountCode!);
     expect(mailTo(who.checkoutOrders)).toHaveLength(0);
   }, 8 * 60_000);
+});
+
+describe("one message budget across overlays and emails", () => {
+  it("holds a cart email for the channel gap after an overlay; a shopper the email brings back sees no overlay", async () => {
+    const gapHours = (await demo.db.shop.findUniqueOrThrow({ where: { shop: DEMO_SHOP } })).channelGapHours;
+    expect(gapHours).toBe(4);
+    // GIVEN a shopper shown the sign-up overlay, who then leaves a cart
+    const email = `budget.${Date.now().toString(36)}@example.com`;
+    const shownAt = Date.now();
+    const { context, page } = await knownShopper(email, "canvas-tote");
+    await addToCart(page, "canvas-tote");
+    await page.goto(`${demo.baseUrl}/demo/`);
+    await context.close();
+    await expect.poll(async () => (await runsOf(email, "cart")).length, { timeout: 30_000 }).toBe(1);
+    const flow = await demo.db.recoveryFlow.findFirstOrThrow({ where: { shop: DEMO_SHOP, kind: "cart" }, include: { steps: true } });
+    const delay = flow.steps[0].delayMinutes;
+    expect(delay * 60_000).toBeLessThan(gapHours * 3_600_000); // the email is due inside the gap
+
+    // WHEN its delay has passed THEN the email waits, and the wait is counted
+    await worker(new Date(shownAt + (delay + 5) * 60_000));
+    expect(mailTo(email)).toHaveLength(0);
+    expect((await runsOf(email, "cart"))[0].budgetHolds).toBe(1);
+    // AND it goes out once the gap after the overlay has passed
+    await worker(new Date(shownAt + gapHours * 3_600_000 + 5 * 60_000));
+    expect(mailTo(email)).toHaveLength(1);
+
+    // The opposite order: the email's button brings a shopper (another device: a fresh browser) to the store.
+    const message = await demo.db.message.findFirstOrThrow({ where: { shop: DEMO_SHOP, email, status: "sent" } });
+    const link = /href="([^"]*\/r\/[^"]+)"/.exec(message.html ?? "")?.[1]?.replace(/&amp;/g, "&");
+    expect(link, "the email's button goes through the click link").toBeTruthy();
+    expect(link!.startsWith(`${demo.baseUrl}/r/`)).toBe(true);
+    const exitOverlay = async (via: string) => {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+        const page = await context.newPage();
+        await page.goto(via);
+        await ready(page);
+        await page.goto(`${demo.baseUrl}/demo/products/linen-shirt`);
+        await ready(page);
+        const config = JSON.parse((await page.locator("#intentful-config").textContent()) ?? "{}") as { g: { cg?: number }; t: Array<{ sa: string; ho: number; o: { kind: string } }> };
+        expect(config.g.cg).toBe(gapHours);
+        const trigger = config.t.find((t) => t.o.kind === "recommendations")!;
+        const vid = await page.evaluate(() => JSON.parse(localStorage.getItem("intentful") ?? sessionStorage.getItem("intentful") ?? "{}").vid as string);
+        if (isHoldout(trigger.sa, vid, trigger.ho)) {
+          await context.close();
+          continue;
+        }
+        await page.waitForTimeout(5_200); // the template's minimum time on page
+        await page.mouse.move(600, 400);
+        await page.waitForTimeout(700);
+        await page.mouse.move(600, 120, { steps: 4 });
+        await page.mouse.move(600, 5, { steps: 4 });
+        await page.waitForTimeout(1_000);
+        const shown = (await page.locator("[role=dialog]").count()) > 0;
+        await context.close();
+        return shown;
+      }
+      throw new Error("every visitor landed in the holdout");
+    };
+    const landed = await fetch(link!, { redirect: "manual" });
+    expect(landed.status).toBe(302);
+    expect(landed.headers.get("Location")).toBe(`${demo.baseUrl}/demo/cart?utm_source=intentful&utm_medium=email&utm_campaign=recovery`);
+    // a visitor who came another way sees the exit overlay; the one the email brought does not
+    expect(await exitOverlay(`${demo.baseUrl}/demo/cart`)).toBe(true);
+    expect(await exitOverlay(link!)).toBe(false);
+  }, 5 * 60_000);
 });

@@ -27,6 +27,8 @@ export interface TriggerRow {
 export interface ConfigSettings {
   /** global cap: overlays (shown or held out) per session */
   overlaysPerSession: number;
+  /** hours after a recovery email brought the shopper during which overlays stay away (0 = off) */
+  channelGapHours?: number;
 }
 
 export type SkipNotice =
@@ -134,7 +136,10 @@ export function compileConfig(
   compiled.sort((a, b) => b.pr - a.pr || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const config: CompiledConfig = {
     v: CONFIG_VERSION,
-    g: { ps: Math.max(0, Math.floor(settings.overlaysPerSession)) },
+    g: {
+      ps: Math.max(0, Math.floor(settings.overlaysPerSession)),
+      ...(settings.channelGapHours ? { cg: Math.max(0, Math.floor(settings.channelGapHours)) } : {}),
+    },
     t: compiled,
   };
   while (config.t.length > 0 && configBytes(config) > CONFIG_MAX_BYTES) {

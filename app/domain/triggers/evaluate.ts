@@ -116,6 +116,8 @@ export function skipReason(
   const c = t.c;
   // At most one overlay per page view and config.g.ps per session (0 turns overlays off).
   if (s.caps.page > 0 || s.caps.session >= config.g.ps) return "global_cap";
+  // One budget across channels: no overlay on the heels of a recovery email, unless the trigger allows it.
+  if (at < (s.caps.em || 0) + (config.g.cg || 0) * 36e5 && !t.f.afterEmail) return "channel_gap";
   if (!signalMatches(t, s, sig)) return "signal";
   if (c.sc && !inSchedule(c.sc, at)) return "outside_schedule";
   if (c.pageTypes?.length && !c.pageTypes.includes(s.pageType as never)) return "page";

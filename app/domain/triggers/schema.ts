@@ -181,6 +181,8 @@ export const frequencyCapSchema = z.object({
     .default(null),
   stopAfterConversion: bool("Stop after conversion").default(true),
   stopAfterDismiss: bool("Stop after dismissal").default(false),
+  /** shown even to a shopper a recovery email just brought back (the shop's channel gap) */
+  afterEmail: bool("Show right after a recovery email").default(false),
 });
 
 const copy = {

@@ -46,8 +46,9 @@ export type CompiledContent = { kind: ContentKind; headline: string } & Partial<
 
 export interface CompiledConfig {
   v: 1;
-  /** global caps: ps = overlays per session (a page view never shows more than one) */
-  g: { ps: number };
+  /** global caps: ps = overlays per session (a page view never shows more than one); cg = hours
+   * after a recovery email brought the shopper during which no overlay shows (left out = off) */
+  g: { ps: number; cg?: number };
   /** active triggers, highest priority first */
   t: CompiledTrigger[];
 }
@@ -96,6 +97,8 @@ export interface VisitorState {
     /** overlays shown or held out this session */
     session: number;
     byTrigger: Record<string, TriggerHistory | undefined>;
+    /** when a recovery email last brought the shopper to the store (ms; 0 = never) */
+    em?: number;
   };
 }
 
@@ -122,7 +125,8 @@ export type SkipReason =
   | "segment"
   | "frequency"
   | "consent"
-  | "global_cap";
+  | "global_cap"
+  | "channel_gap";
 
 /**
  * Values the storefront assumes when the compiled config leaves a field out (compileConfig
@@ -143,4 +147,5 @@ export const CAP_DEFAULTS: {
   perPeriod: { count: number; days: number } | null;
   stopAfterConversion: boolean;
   stopAfterDismiss: boolean;
-} = { perSession: 1, perPeriod: null, stopAfterConversion: true, stopAfterDismiss: false };
+  afterEmail: boolean;
+} = { perSession: 1, perPeriod: null, stopAfterConversion: true, stopAfterDismiss: false, afterEmail: false };

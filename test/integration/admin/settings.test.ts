@@ -23,6 +23,7 @@ const VALID = {
   overlaysPerSession: "3",
   emailsPerWindow: "2",
   emailWindowHours: "24",
+  channelGapHours: "6",
   attributionWindowDays: "7",
   retentionDays: "180",
 };
@@ -35,7 +36,7 @@ describe("settings", () => {
     const res = await callRoute(settings.loader, "/app/settings", { shop: SHOP_A });
     expect(res.status).toBe(200);
     const data = (await res.json()) as Record<string, any>;
-    expect(data.values).toMatchObject({ attributionWindowDays: "5", overlaysPerSession: "2", quietHoursStart: "" });
+    expect(data.values).toMatchObject({ attributionWindowDays: "5", overlaysPerSession: "2", channelGapHours: "4", quietHoursStart: "" });
     expect(data.transport).toEqual({ kind: "outbox" });
     expect(data.shopTimezone).toBe("America/New_York");
     expect(data.deadJobs).toBe(0);
@@ -54,10 +55,11 @@ describe("settings", () => {
       overlaysPerSession: 3,
       emailsPerWindow: 2,
       emailWindowHours: 24,
+      channelGapHours: 6,
       attributionWindowDays: 7,
       retentionDays: 180,
     });
-    expect((lastPublished(h, SHOP_A)!.value as { g: { ps: number } }).g.ps).toBe(3);
+    expect((lastPublished(h, SHOP_A)!.value as { g: { ps: number; cg?: number } }).g).toEqual({ ps: 3, cg: 6 });
     const b = await h.t.db.shop.findUniqueOrThrow({ where: { shop: SHOP_B } });
     expect(b).toMatchObject({ senderEmail: "", overlaysPerSession: 2, attributionWindowDays: 5 });
   });
@@ -73,6 +75,7 @@ describe("settings", () => {
       attributionWindowDays: "0",
       retentionDays: "forever",
       overlaysPerSession: "",
+      channelGapHours: "-1",
     });
     expect(res.status).toBe(422);
     const { errors } = (await res.json()) as { errors: Record<string, string> };
@@ -83,6 +86,7 @@ describe("settings", () => {
       attributionWindowDays: "Attribution window must be at least 1",
       retentionDays: "Data retention must be a whole number",
       overlaysPerSession: "Overlays per session is required",
+      channelGapHours: expect.stringContaining("Time between an overlay and an email"),
     });
     expect(await h.t.db.shop.findUniqueOrThrow({ where: { shop: SHOP_A } })).toEqual(before);
   });

@@ -84,4 +84,11 @@ describe(`message budget across channels (${process.env.TEST_DATABASE_URL ? "pos
       await t.db.shop.update({ where: { shop: SHOP }, data: { channelGapHours: 4 } });
     }
   });
+
+  it("shows the merchant what the budget held back, in analytics", async () => {
+    const { getAnalytics } = await import("~/services/analytics.server");
+    const analytics = await getAnalytics(t.db, SHOP, { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) });
+    // the two emails above that waited for the gap, one each; none skipped
+    expect(analytics.budget).toEqual({ waits: 2, runsHeld: 2, skipped: 0 });
+  });
 });

@@ -151,7 +151,10 @@ describe("r.$messageId (email click tracking)", () => {
     const { linkSignature } = await import("~/services/mail.server");
     const res = await get(messageId, `?s=${linkSignature(messageId)}&url=https://evil.example&redirect=https://evil.example&Location=https://evil.example`);
     expect(res.status).toBe(302);
-    expect(res.headers.get("Location")).toBe(RECOVERY_URL);
+    // the stored URL, tagged so the storefront and the merchant's analytics see an email visit
+    const location = new URL(res.headers.get("Location")!);
+    expect(`${location.origin}${location.pathname}`).toBe(RECOVERY_URL.split("?")[0]);
+    expect(Object.fromEntries(location.searchParams)).toEqual({ key: "k1", utm_source: "intentful", utm_medium: "email", utm_campaign: "recovery" });
     expect(await clickedAt()).not.toBeNull();
   });
 });

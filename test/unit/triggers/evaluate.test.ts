@@ -3,6 +3,7 @@ import { isHoldout } from "~/domain/experiments/assign";
 import { evaluate, explain, intentTier, skipReason } from "~/domain/triggers/evaluate";
 import type { TriggerFormInput } from "~/domain/triggers/schema";
 import type { Signal } from "~/domain/triggers/types";
+import { compileConfig } from "~/domain/triggers/compile";
 import { config, DAY, exitRecommendations, mouseExit, NOW, row, visitor } from "./fixtures";
 
 const discount: TriggerFormInput = {
@@ -185,6 +186,28 @@ describe("frequency caps", () => {
     expect(evaluate(cfg2, visitor({ caps: { page: 0, session: 2, byTrigger: {} } }), mouseExit, NOW)).toBeNull();
     expect(evaluate(cfg2, visitor({ caps: { page: 0, session: 1, byTrigger: {} } }), mouseExit, NOW)).not.toBeNull();
     expect(evaluate(config([row(message)], 0), visitor(), mouseExit, NOW)).toBeNull();
+  });
+});
+
+describe("one budget across channels", () => {
+  const HOUR = 3_600_000;
+  const emailed = (ago: number) => visitor({ caps: { page: 0, session: 0, byTrigger: {}, em: NOW - ago } });
+  const withGap = (rows: ReturnType<typeof row>[], hours: number) => compileConfig(rows, { overlaysPerSession: 3, channelGapHours: hours });
+
+  it("shows no overlay within the shop's channel gap after a recovery email brought the shopper", () => {
+    const cfg = withGap([row(message, { id: "m" })], 4);
+    expect(cfg.g.cg).toBe(4);
+    expect(skipReason(cfg, cfg.t[0], emailed(HOUR), mouseExit, NOW)).toBe("channel_gap");
+    expect(evaluate(cfg, emailed(4 * HOUR + 1), mouseExit, NOW)).not.toBeNull();
+    expect(evaluate(cfg, visitor(), mouseExit, NOW)).not.toBeNull(); // never emailed
+  });
+
+  it("shows it when the trigger allows overlays right after an email, or the shop turned the gap off", () => {
+    const allowed = withGap([row({ ...message, frequencyCap: { afterEmail: true } }, { id: "m" })], 4);
+    expect(evaluate(allowed, emailed(HOUR), mouseExit, NOW)).not.toBeNull();
+    const off = withGap([row(message, { id: "m" })], 0);
+    expect(off.g.cg).toBeUndefined();
+    expect(evaluate(off, emailed(HOUR), mouseExit, NOW)).not.toBeNull();
   });
 });
 

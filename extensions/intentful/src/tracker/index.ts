@@ -309,6 +309,7 @@ function start(): void {
       s = newStored(now());
     }
     startPage(s, page, now());
+    if (/utm_source=intentful/.test(url.search)) s.em = now();
     // until /cart.js answers: a page left sooner tries again on the next
     if (s.pa) {
       pendingAdds++;

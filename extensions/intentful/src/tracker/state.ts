@@ -48,6 +48,8 @@ export interface Stored {
   pa?: boolean;
   /** the last cart token sent with a cart add (each new cart is tied to the visitor once) */
   ct?: string;
+  /** when a recovery email (its links carry utm_source=intentful) last brought the shopper */
+  em?: number;
 }
 
 export interface PageInfo {
@@ -210,7 +212,7 @@ export function toVisitorState(s: Stored, page: PageInfo, live: LiveState, env: 
     customer: { loggedIn: !!env.customer, ordersCount: env.customer ? env.customer.orders : 0 },
     discountSensitive: s.ds,
     consent: env.consent,
-    caps: { page: live.pageExposures, session: sessionExposures(s), byTrigger: s.h },
+    caps: { page: live.pageExposures, session: sessionExposures(s), byTrigger: s.h, em: s.em },
   };
 }
 
