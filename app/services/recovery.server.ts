@@ -390,6 +390,8 @@ export async function runSteps(
         try {
           return { ...x, ...(await prepareEmail(database, x, now, env, deps)) };
         } catch (error) {
+          // Shown on the email log (pending, with the reason) while the job retries: never a silent stall.
+          await notePending(database, x, error).catch(() => undefined);
           fail(x.i, error);
           return null;
         }
@@ -670,6 +672,32 @@ async function orderSeen(database: Db, run: Omit<OrderProbe, "checkoutToken">, c
 
 function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
+}
+
+/** Why a step could not be prepared, in the merchant's words (the email log shows it). */
+export function pendingReason(error: unknown): string {
+  const name = (error as { name?: string } | null)?.name;
+  const message = error instanceof Error ? error.message : String(error);
+  if (name === "SessionNotFoundError" || /Could not find a session/i.test(message))
+    return "Waiting for Shopify access: the app has no access token for this store (it was removed or expired). Open Intentful from your Shopify admin to reconnect it; the email is retried.";
+  if (/\b401\b|Unauthorized|Invalid API key or access token/i.test(message))
+    return "Waiting for Shopify access: Shopify refused the app's access token. Open Intentful from your Shopify admin to reconnect it; the email is retried.";
+  return `Not sent yet, retrying: ${message}`;
+}
+
+async function notePending(
+  database: Db,
+  x: { key: string; prior?: { id: string } | null; run: { shop: string; flowId: string; id: string; email: string | null }; step: { id: string } },
+  error: unknown,
+) {
+  const reason = pendingReason(error).slice(0, 300);
+  if (x.prior) {
+    await database.message.updateMany({ where: { id: x.prior.id, status: "pending" }, data: { reason } });
+    return;
+  }
+  await upsertMessage(database, x.key, {
+    shop: x.run.shop, flowId: x.run.flowId, flowRunId: x.run.id, stepId: x.step.id, email: x.run.email ?? "", status: "pending", reason,
+  });
 }
 
 async function upsertMessage(
