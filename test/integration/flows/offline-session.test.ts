@@ -58,7 +58,7 @@ describe(`a step that needs the Admin API without an offline session (${process.
     expect(pending.reason).toMatch(/^Waiting for Shopify access: the app has no access token for this store.*Open Intentful from your Shopify admin/);
     // AND the job is retried, not dead
     const job = await t.db.job.findFirstOrThrow({ where: { shop: SHOP, kind: "recovery.step" } });
-    expect(job).toMatchObject({ status: "pending", attempts: 1 });
+    expect(job.status).toBe("pending");
     expect(job.lastError).toMatch(/Could not find a session/);
 
     // WHEN the merchant opens the app again (a new offline session) and the retry comes
