@@ -57,7 +57,7 @@ describe(`a step that needs the Admin API without an offline session (${process.
     expect(pending.status).toBe("pending");
     expect(pending.reason).toMatch(/^Waiting for Shopify access: the app has no access token for this store.*Open Intentful from your Shopify admin/);
     // AND the job is retried, not dead
-    const job = await t.db.job.findFirstOrThrow({ where: { shop: SHOP, kind: "recovery.step" } });
+    const job = await t.db.job.findFirstOrThrow({ where: { shop: SHOP, kind: "recovery.step" }, orderBy: { runAt: "asc" } });
     expect(job.status).toBe("pending");
     expect(job.lastError).toMatch(/Could not find a session/);
 
