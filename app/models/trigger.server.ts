@@ -111,11 +111,23 @@ export async function deleteTrigger(shop: string, id: string, database: Db = db)
   return count > 0;
 }
 
-/** Triggers nobody has touched for `days` days (the settings page nudges a review). */
-export function staleTriggers(shop: string, now: Date = new Date(), days = 90, database: Db = db) {
+export const REVIEW_AFTER_DAYS = 90;
+
+/**
+ * Active triggers neither changed nor marked reviewed for `days` days: the quarterly review
+ * reminder on the home page, the triggers list and settings (offers and copy go stale).
+ */
+export function staleTriggers(shop: string, now: Date = new Date(), days = REVIEW_AFTER_DAYS, database: Db = db) {
+  const cutoff = new Date(now.getTime() - days * 86_400_000);
   return database.trigger.findMany({
-    where: { shop, updatedAt: { lt: new Date(now.getTime() - days * 86_400_000) } },
-    select: { id: true, name: true, enabled: true, updatedAt: true },
+    where: { shop, enabled: true, updatedAt: { lt: cutoff }, OR: [{ reviewedAt: null }, { reviewedAt: { lt: cutoff } }] },
+    select: { id: true, name: true, enabled: true, updatedAt: true, reviewedAt: true },
     orderBy: { updatedAt: "asc" },
   });
+}
+
+/** "Still fits": the merchant looked at these triggers (of this shop only); returns how many. */
+export async function markTriggersReviewed(shop: string, ids: string[], now: Date = new Date(), database: Db = db): Promise<number> {
+  const { count } = await database.trigger.updateMany({ where: { shop, id: { in: ids } }, data: { reviewedAt: now } });
+  return count;
 }

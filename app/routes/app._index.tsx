@@ -30,6 +30,8 @@ import { ArrowRightIcon, CheckCircleIcon, CircleIcon } from "~/components/icons"
 import { count, formatMoney, formatNumber, formatRate } from "~/components/format";
 import { deliveryProblems } from "~/models/webhook-delivery.server";
 import { deliveryProblemSentence } from "~/components/webhook-labels";
+import { staleTriggers } from "~/models/trigger.server";
+import { ReviewReminder } from "~/components/ReviewReminder";
 
 export const meta: MetaFunction = () => [{ title: "Home · Intentful" }];
 
@@ -37,11 +39,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const shop = session.shop;
   await getShopSettings(shop);
-  const [onboarding, embed, metrics, problems] = await Promise.all([
+  const [onboarding, embed, metrics, problems, stale] = await Promise.all([
     getOnboarding(shop),
     getEmbedStatus(admin),
     getShopSummary(db, shop, rangeForDays(30)),
     deliveryProblems(shop, new Date(Date.now() - 24 * 3_600_000)),
+    staleTriggers(shop),
   ]);
   return {
     shop,
@@ -50,19 +53,21 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     onboarding,
     metrics,
     problems: problems.map((p) => ({ sentence: deliveryProblemSentence(p.topic, p.outcome, p.count), reason: p.lastReason })),
+    staleTriggers: stale.map((t) => ({ id: t.id, name: t.name, updatedAt: t.updatedAt.toISOString() })),
   };
 };
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 
 export default function Home() {
-  const { embed, embedUrl, onboarding, metrics, problems } = useLoaderData<typeof loader>();
+  const { embed, embedUrl, onboarding, metrics, problems, staleTriggers } = useLoaderData<typeof loader>();
   return (
     <Page>
       <TitleBar title="Intentful" />
       <BlockStack gap="500">
         <PublishBanner />
         {problems.length > 0 && <DeliveryProblemsBanner problems={problems} />}
+        <ReviewReminder triggers={staleTriggers} />
         <Layout>
           <Layout.Section>
             <BlockStack gap="500">

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useFetcher, useLoaderData } from "@remix-run/react";
+import { useFetcher, useLoaderData } from "@remix-run/react";
 import {
   Badge,
   Banner,
@@ -24,6 +24,7 @@ import { adminQuery } from "~/services/admin-graphql.server";
 import { publishRules } from "~/services/publish.server";
 import { deadJobCount, getShopSettings, parseSettings, retryDeadJobs, updateShopSettings, type ShopSettings } from "~/models/shop.server";
 import { staleTriggers } from "~/models/trigger.server";
+import { ReviewReminder } from "~/components/ReviewReminder";
 import { PublishBanner } from "~/components/PublishBanner";
 import { AdminErrorBoundary } from "~/components/RouteErrorBoundary";
 import { timeAgo } from "~/components/format";
@@ -235,20 +236,7 @@ export default function Settings() {
             </List>
           </Banner>
         )}
-        {data.staleTriggers.length > 0 && (
-          <Banner tone="warning" title={`${data.staleTriggers.length} trigger${data.staleTriggers.length === 1 ? " hasn't" : "s haven't"} been reviewed in 90 days`}>
-            <BlockStack gap="200">
-              <Text as="p">Offers and copy go stale. Check that these still match your store:</Text>
-              <List>
-                {data.staleTriggers.slice(0, 5).map((t) => (
-                  <List.Item key={t.id}>
-                    <Link to={`/app/triggers/${t.id}`}>{t.name}</Link> {t.enabled ? "(active)" : "(off)"}, last changed {timeAgo(t.updatedAt)}
-                  </List.Item>
-                ))}
-              </List>
-            </BlockStack>
-          </Banner>
-        )}
+        <ReviewReminder triggers={data.staleTriggers} />
         <Layout>
           <Layout.AnnotatedSection
             id="sender"

@@ -24,7 +24,9 @@ import {
   duplicateTrigger,
   listTriggers,
   setTriggerEnabled,
+  staleTriggers,
 } from "~/models/trigger.server";
+import { ReviewReminder } from "~/components/ReviewReminder";
 import db from "~/db.server";
 import { getAnalytics, rangeForDays } from "~/services/analytics.server";
 import { getShopSettings } from "~/models/shop.server";
@@ -45,9 +47,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   await getShopSettings(shop);
   // The same figures as the analytics page: exposed visitors per arm, orders credited within the
   // attribution window, always-valid (sequential) intervals so a daily look is safe.
-  const [triggers, analytics] = await Promise.all([
+  const [triggers, analytics, stale] = await Promise.all([
     listTriggers(shop),
     getAnalytics(db, shop, { ...rangeForDays(STATS_DAYS), sequential: true }),
+    staleTriggers(shop),
   ]);
   const stats = new Map(analytics.triggers.map((r) => [r.id, r]));
   return json({
@@ -66,6 +69,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       };
     }),
     templates: TEMPLATE_KEYS.map((key) => ({ key, ...templateInfo[key] })),
+    staleTriggers: stale.map((t) => ({ id: t.id, name: t.name, updatedAt: t.updatedAt.toISOString() })),
   });
 };
 
@@ -126,7 +130,7 @@ type ActionData = {
 };
 
 export default function TriggersPage() {
-  const { triggers, templates } = useLoaderData<typeof loader>();
+  const { triggers, templates, staleTriggers: stale } = useLoaderData<typeof loader>();
   const [pendingDelete, setPendingDelete] = useState<Row | null>(null);
   const shopify = useAppBridge();
   const deleter = useFetcher<ActionData>();
@@ -157,6 +161,7 @@ export default function TriggersPage() {
       </TitleBar>
       <BlockStack gap="400">
         <PublishBanner />
+        <ReviewReminder triggers={stale} />
         <Text as="p" tone="subdued">
           Triggers decide which overlay a shopper sees, and when. Each one keeps a holdout group that sees nothing, so the
           lift shown here is the change your overlay caused. Figures cover the last {STATS_DAYS} days.

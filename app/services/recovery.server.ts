@@ -537,32 +537,24 @@ async function lastOverlaysOf(
   if (gapHours === 0 || withGap.length === 0) return () => null;
   const shops = unique(withGap.map((x) => x.run.shop));
   const emails = unique(withGap.flatMap((x) => (x.run.email ? [x.run.email] : [])));
-  const contacts = emails.length
-    ? await sqlSelect<{ shop: string; email: string; visitorId: string | null }>(
-        database,
-        (q) => `SELECT shop, email, "visitorId" FROM "Contact" WHERE shop IN ${q.in(shops)} AND email IN ${q.in(emails)} AND "visitorId" IS NOT NULL`,
-      )
-    : [];
-  const key = (shop: string, id: string) => `${shop}\u0000${id}`;
-  const visitorsOf = (run: { shop: string; email: string | null; visitorId: string | null }) => [
-    ...(run.visitorId ? [run.visitorId] : []),
-    ...contacts.filter((c) => c.shop === run.shop && c.email === run.email && c.visitorId).map((c) => c.visitorId!),
-  ];
-  const visitors = unique(withGap.flatMap((x) => visitorsOf(x.run)));
-  if (visitors.length === 0) return () => null;
-  const rows = await sqlSelect<{ shop: string; visitorId: string; lastAt: Date }>(
+  const visitors = unique(withGap.flatMap((x) => (x.run.visitorId ? [x.run.visitorId] : [])));
+  // One statement, both halves on indexes: exposures of the runs' visitor ids, and of the visitor
+  // ids of contacts with the runs' emails (the shopper on another device).
+  const since = new Date(now.getTime() - gapHours * 3_600_000);
+  const rows = await sqlSelect<{ shop: string; visitorId: string; email: string | null; lastAt: Date }>(
     database,
-    (q) => `SELECT shop, "visitorId", "lastAt" FROM "Exposure"
-            WHERE shop IN ${q.in(shops)} AND "visitorId" IN ${q.in(visitors)} AND variant <> 'control'
-              AND "lastAt" >= ${q.value(new Date(now.getTime() - gapHours * 3_600_000))}`,
+    (q) => `SELECT x.shop, x."visitorId", CAST(NULL AS TEXT) AS email, x."lastAt" FROM "Exposure" x
+            WHERE x.shop IN ${q.in(shops)} AND x."visitorId" IN ${q.in(visitors)} AND x.variant <> 'control' AND x."lastAt" >= ${q.value(since)}
+            UNION ALL
+            SELECT x.shop, x."visitorId", c.email, x."lastAt" FROM "Contact" c
+            JOIN "Exposure" x ON x.shop = c.shop AND x."visitorId" = c."visitorId"
+            WHERE c.shop IN ${q.in(shops)} AND c.email IN ${q.in(emails)} AND x.variant <> 'control' AND x."lastAt" >= ${q.value(since)}`,
   );
-  const last = new Map<string, number>();
-  for (const r of rows) {
-    const k = key(r.shop, r.visitorId);
-    last.set(k, Math.max(last.get(k) ?? 0, new Date(r.lastAt).getTime()));
-  }
   return (run) => {
-    const at = Math.max(0, ...visitorsOf(run).map((v) => last.get(key(run.shop, v)) ?? 0));
+    let at = 0;
+    for (const r of rows) {
+      if (r.shop === run.shop && (r.visitorId === run.visitorId || (run.email && r.email === run.email))) at = Math.max(at, new Date(r.lastAt).getTime());
+    }
     return at > 0 ? new Date(at) : null;
   };
 }

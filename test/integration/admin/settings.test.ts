@@ -105,14 +105,34 @@ describe("settings", () => {
     expect(await h.t.db.job.count({ where: { status: "dead" } })).toBe(1); // shop B's stays
   });
 
-  it("nudges a review of triggers nobody touched for 90 days", async () => {
-    const old = await h.t.db.trigger.findFirstOrThrow({ where: { shop: SHOP_A } });
+  it("nudges a review of active triggers nobody touched for 90 days, on settings, home and the triggers list, until marked reviewed", async () => {
+    const [old, off] = await h.t.db.trigger.findMany({ where: { shop: SHOP_A }, take: 2, orderBy: { id: "asc" } });
+    const otherShops = await h.t.db.trigger.findFirstOrThrow({ where: { shop: SHOP_B } });
     // @updatedAt keeps an explicitly given value
-    await h.t.db.trigger.update({ where: { id: old.id }, data: { updatedAt: new Date(Date.now() - 120 * 86_400_000) } });
-    const data = (await (await callRoute(settings.loader, "/app/settings", { shop: SHOP_A })).json()) as {
-      staleTriggers: Array<{ id: string }>;
-    };
-    expect(data.staleTriggers.map((t) => t.id)).toEqual([old.id]);
+    const longAgo = new Date(Date.now() - 120 * 86_400_000);
+    await h.t.db.trigger.update({ where: { id: old.id }, data: { enabled: true, updatedAt: longAgo } });
+    await h.t.db.trigger.update({ where: { id: off.id }, data: { enabled: false, updatedAt: longAgo } }); // off: nothing to review
+    await h.t.db.trigger.update({ where: { id: otherShops.id }, data: { enabled: true, updatedAt: longAgo } });
+    const stale = async (route: { loader: (a: never) => unknown }, path: string) =>
+      ((await (await callRoute(route.loader as never, path, { shop: SHOP_A })).json()) as { staleTriggers: Array<{ id: string }> }).staleTriggers.map((t) => t.id);
+    const pages = [
+      [settings, "/app/settings"],
+      [await import("~/routes/app._index"), "/app"],
+      [await import("~/routes/app.triggers._index"), "/app/triggers"],
+    ] as const;
+    for (const [route, path] of pages) expect(await stale(route, path), path).toEqual([old.id]);
+
+    // "Mark reviewed" with another shop's id in the list: only this shop's trigger is marked
+    const review = await import("~/routes/app.triggers.review");
+    const res = await callRoute(review.action, "/app/triggers/review", { shop: SHOP_A, method: "POST", form: { ids: `${old.id},${otherShops.id}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, reviewed: 1 });
+    for (const [route, path] of pages) expect(await stale(route, path), path).toEqual([]);
+    expect((await h.t.db.trigger.findUniqueOrThrow({ where: { id: otherShops.id } })).reviewedAt).toBeNull();
+    // bad input: a 400 with a reason
+    const bad = await callRoute(review.action, "/app/triggers/review", { shop: SHOP_A, method: "POST", form: { ids: "" } });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ ok: false, error: "Name at least one trigger" });
   });
 
   it("answers 400 to an unknown action", async () => {

@@ -187,9 +187,10 @@ describe(`recovery steps in batches (${process.env.TEST_DATABASE_URL ? "postgres
       }
 
       // runSteps: runs + prior messages, flows + steps + checkouts + shops, orders + suppressions +
-      // recent sends, the claim, the "sent" update: 11, whatever N.
-      expect(small.steps).toHaveLength(11);
-      expect(big.steps).toHaveLength(11);
+      // recent sends, the last overlays shown to the shoppers (the channel gap), the claim, the
+      // "sent" update: 12, whatever N.
+      expect(small.steps).toHaveLength(12);
+      expect(big.steps).toHaveLength(12);
       expect(big.steps.filter((s) => /INSERT INTO "Message"/.test(s))).toHaveLength(1);
       expect(big.steps.filter((s) => /UPDATE "Message" SET "status" = 'sent'/.test(s))).toHaveLength(1);
       // PostgreSQL claims the whole batch in one statement too: the drain as a whole does not grow.
@@ -349,14 +350,16 @@ describe(`recovery steps in batches (${process.env.TEST_DATABASE_URL ? "postgres
       expect(await messageOf(x.key)).toMatchObject({ status: "sent" });
       expect((await jobOf(x.jobId)).status).toBe("done");
     }
-    // Nothing was claimed for it: no Message row, the job retries with backoff.
-    expect(await messageOf(bad.key)).toBeNull();
+    // Nothing was claimed for it: its Message row is pending, with the reason the email log shows
+    // (never a silent stall), and the job retries with backoff.
+    const pending = await messageOf(bad.key);
+    expect(pending).toMatchObject({ status: "pending", reason: "Not sent yet, retrying: template exploded", sentAt: null, html: null });
     expect(await jobOf(bad.jobId)).toMatchObject({ status: "pending", attempts: 1, lastError: "template exploded", runAt: plus(BACKOFF_1) });
 
     // The retry with a working renderer sends it once.
     expect(await drain(plus(BACKOFF_1))).toEqual({ ran: 1, failed: 0 });
     expect(delivered(bad.key)).toBe(1);
-    expect(await messageOf(bad.key)).toMatchObject({ status: "sent", attempts: 1 });
+    expect(await messageOf(bad.key)).toMatchObject({ id: pending!.id, status: "sent", attempts: 1, reason: null });
   });
 
   it("gives a temporarily failed send back and sends the same Message row once on the retry (MJML renderer)", async () => {

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Trigger" ADD COLUMN     "reviewedAt" TIMESTAMP(3);
+
