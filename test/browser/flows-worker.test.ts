@@ -303,3 +303,40 @@ describe("one message budget across overlays and emails", () => {
     expect(await exitOverlay(link!)).toBe(false);
   }, 5 * 60_000);
 });
+
+describe("the browse-abandonment overlay (recently viewed) on the storefront", () => {
+  it("shows what the shopper viewed when they turn to leave a product they viewed twice", async () => {
+    await demo.db.trigger.updateMany({ where: { shop: DEMO_SHOP, name: "Browse abandonment" }, data: { holdoutPct: 0 } });
+    const admin = await (await browser.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1280, height: 900 } })).newPage();
+    await merchantSwitchesOn(admin, "/app/triggers", "Browse abandonment");
+    await admin.context().close();
+
+    const leaveAfterViewing = async (handles: string[]) => {
+      const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+      const page = await context.newPage();
+      for (const handle of handles) {
+        await page.goto(`${demo.baseUrl}/demo/products/${handle}`);
+        await ready(page);
+      }
+      // turns to leave within the recommendations overlay's 5 s minimum, so this is the one that fits
+      await page.waitForTimeout(800);
+      await page.mouse.move(600, 400);
+      await page.mouse.move(600, 120, { steps: 4 });
+      await page.mouse.move(600, 5, { steps: 4 });
+      const dialog = page.locator("[role=dialog]");
+      await dialog.waitFor({ state: "visible", timeout: 10_000 });
+      await expect.poll(async () => dialog.locator("a[href*='/products/']").count(), { timeout: 10_000 }).toBeGreaterThan(0);
+      const text = (await dialog.textContent()) ?? "";
+      await context.close();
+      return text;
+    };
+    // another product viewed before: it is listed, the one on screen is not
+    const two = await leaveAfterViewing(["canvas-tote", "linen-shirt", "linen-shirt"]);
+    expect(two).toContain("Still thinking it over?");
+    expect(two).toContain("Canvas Tote");
+    expect(two).not.toContain("Linen Shirt");
+    // only this product viewed (twice): it is the one listed
+    const one = await leaveAfterViewing(["ceramic-mug", "ceramic-mug"]);
+    expect(one).toContain("Ceramic Mug");
+  }, 3 * 60_000);
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CompiledTrigger } from "~/domain/triggers/types";
 import { DEFAULT_THEME, previewSpec } from "../../../extensions/intentful/src/overlay/preview";
-import { specFromEmbed } from "../../../extensions/intentful/src/overlay/spec";
+import { otherThanThis, specFromEmbed } from "../../../extensions/intentful/src/overlay/spec";
 import { triggerTemplates } from "~/domain/triggers/templates";
 import type { EmbedContext } from "../../../extensions/intentful/src/types";
 import en from "../../../extensions/intentful/locales/en.default.json";
@@ -98,5 +98,14 @@ describe("previewSpec (admin live preview)", () => {
     });
     expect(spec.layout).toBe("bar");
     expect(spec.theme.bg).toBe("#000");
+  });
+});
+
+describe("recently viewed in the overlay", () => {
+  it("leaves out the product on screen, unless it is the only one viewed", () => {
+    expect(otherThanThis(["shirt", "tote", "mug"], "shirt")).toEqual(["tote", "mug"]);
+    expect(otherThanThis(["shirt"], "shirt")).toEqual(["shirt"]);
+    expect(otherThanThis(["tote", "mug"], undefined)).toEqual(["tote", "mug"]);
+    expect(otherThanThis([], "shirt")).toEqual([]);
   });
 });

@@ -8,6 +8,16 @@ interface ShopifyLike {
 }
 
 /**
+ * Recently viewed products for the overlay, newest first, without the product on screen — unless
+ * it is the only one: "viewed the same product twice" is what the browse template fires on, and an
+ * empty list would keep its overlay from ever showing.
+ */
+export function otherThanThis(recent: string[], handle: string | undefined): string[] {
+  const others = recent.filter((h) => h !== handle);
+  return others.length ? others : recent;
+}
+
+/**
  * The overlay spec for a trigger on the storefront: the trigger's content with the theme
  * editor's copy overrides (non-empty ones win) and the block's look. `bodyFont` is the page's
  * body font, used when the merchant keeps "inherit".
@@ -40,6 +50,6 @@ export function specFromEmbed(
     currency: shopify.currency?.active || ctx.currency,
     root: root.endsWith("/") ? root : root + "/",
     productId: ctx.product && ctx.product.id,
-    recent,
+    recent: otherThanThis(recent, ctx.product?.handle),
   };
 }

@@ -145,7 +145,7 @@ function start(): void {
         api.show(
           t,
           ctx,
-          s.rv.filter((h) => h !== page.productHandle),
+          s.rv,
           (e: OverlayEvent) => {
             if (e.type === "impression") track({ kind: "impression", ...base });
             else if (e.type === "click") {
