@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
@@ -23,7 +24,8 @@ export interface DemoShopState {
 export function demoStateFile(env: NodeJS.ProcessEnv = process.env): string {
   if (env.DEMO_STATE_FILE) return env.DEMO_STATE_FILE;
   const url = env.DATABASE_URL ?? "file:./prisma/demo.sqlite";
-  if (!url.startsWith("file:")) return path.resolve("prisma", "demo-shopify.json");
+  // A PostgreSQL demo: one file per database URL, so two demos on two databases share nothing.
+  if (!url.startsWith("file:")) return path.resolve("prisma", `demo-shopify-${createHash("sha256").update(url).digest("hex").slice(0, 12)}.json`);
   const db = path.resolve(url.slice("file:".length).split("?")[0]);
   return db.replace(/\.(sqlite3?|db)$/, "") + "-shopify.json";
 }

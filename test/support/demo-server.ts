@@ -50,6 +50,8 @@ export interface DemoServerOptions {
   timeoutMs?: number;
   /** echo the server's output to this process's stdout */
   echo?: boolean;
+  /** leave DEMO_STATE_FILE unset, so the server derives its mocked Shopify state file from its database, as `npm run demo` does */
+  deriveStateFile?: boolean;
 }
 
 // ---- build ------------------------------------------------------------------------------------
@@ -183,9 +185,11 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const { createTestDb } = await import("./db");
   const testDb = await createTestDb();
   const dir = mkdtempSync(path.join(os.tmpdir(), "intentful-demo-"));
-  const stateFile = path.join(dir, "demo-shopify.json");
+  const { demoStateFile } = await import("../../app/demo/shopify-state.server");
+  const stateFile = options.deriveStateFile ? demoStateFile({ DATABASE_URL: testDb.url } as unknown as NodeJS.ProcessEnv) : path.join(dir, "demo-shopify.json");
   const cleanup = async () => {
     await testDb.cleanup().catch(() => undefined);
+    if (options.deriveStateFile) rmSync(stateFile, { force: true });
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -217,7 +221,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       PORT: String(port),
       SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
       DATABASE_URL: testDb.url,
-      DEMO_STATE_FILE: stateFile,
+      ...(options.deriveStateFile ? {} : { DEMO_STATE_FILE: stateFile }),
       INTENTFUL_DEMO_CHILD: "1",
       INTENTFUL_DEMO_RUNTIME_DIR: dir,
       INTENTFUL_DEMO_PARENT_PID: String(process.pid),

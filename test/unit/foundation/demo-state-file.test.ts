@@ -9,6 +9,14 @@ describe("the demo's mocked Shopify state", () => {
     expect(demoStateFile({ DATABASE_URL: "file:./prisma/demo.sqlite" } as unknown as NodeJS.ProcessEnv)).toBe(path.resolve("prisma/demo-shopify.json"));
   });
 
+  it("keeps one file per PostgreSQL database too", () => {
+    const a = demoStateFile({ DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/demo_a" } as unknown as NodeJS.ProcessEnv);
+    const b = demoStateFile({ DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/demo_b" } as unknown as NodeJS.ProcessEnv);
+    expect(a).not.toBe(b);
+    expect(path.dirname(a)).toBe(path.resolve("prisma"));
+    expect(demoStateFile({ DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/demo_a" } as unknown as NodeJS.ProcessEnv)).toBe(a);
+  });
+
   it("follows DEMO_STATE_FILE when set", () => {
     expect(demoStateFile({ DATABASE_URL: "file:/tmp/a/demo.sqlite", DEMO_STATE_FILE: "/x/state.json" } as unknown as NodeJS.ProcessEnv)).toBe("/x/state.json");
   });
