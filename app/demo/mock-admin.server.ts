@@ -77,7 +77,7 @@ const operations: Record<string, Resolver> = {
   IntentfulCustomerByEmail: (vars) => {
     const q = String(vars.query ?? "").replace(/^email:/, "");
     const c = readDemoState().customers.find((x) => x.email === q);
-    return { customers: { nodes: c ? [{ id: c.id, email: c.email }] : [] } };
+    return { customers: { nodes: c ? [{ id: c.id, email: c.email, defaultEmailAddress: { marketingState: c.emailMarketingConsent } }] : [] } };
   },
   IntentfulCustomerCreate: (vars) => {
     const input = vars.input ?? {};
@@ -87,6 +87,7 @@ const operations: Record<string, Resolver> = {
         id,
         email: input.email,
         emailMarketingConsent: input.emailMarketingConsent?.marketingState ?? "NOT_SUBSCRIBED",
+        marketingOptInLevel: input.emailMarketingConsent?.marketingOptInLevel ?? null,
         tags: input.tags ?? [],
       }),
     );
@@ -96,7 +97,10 @@ const operations: Record<string, Resolver> = {
     const input = vars.input ?? {};
     updateDemoState((s) => {
       const c = s.customers.find((x) => x.id === input.customerId);
-      if (c) c.emailMarketingConsent = input.emailMarketingConsent?.marketingState ?? c.emailMarketingConsent;
+      if (c) {
+        c.emailMarketingConsent = input.emailMarketingConsent?.marketingState ?? c.emailMarketingConsent;
+        c.marketingOptInLevel = input.emailMarketingConsent?.marketingOptInLevel ?? c.marketingOptInLevel ?? null;
+      }
     });
     return { customerEmailMarketingConsentUpdate: { customer: { id: input.customerId }, userErrors: [] } };
   },

@@ -10,7 +10,7 @@ import path from "node:path";
 export interface DemoShopState {
   metafields: Record<string, { type: string; value: string }>;
   embedEnabled: boolean;
-  customers: Array<{ id: string; email: string; emailMarketingConsent: string; tags: string[] }>;
+  customers: Array<{ id: string; email: string; emailMarketingConsent: string; marketingOptInLevel?: string | null; tags: string[] }>;
   discountCodes: Array<{ id: string; code: string; percent: number; endsAt: string | null }>;
   flowTriggers: Array<{ handle: string; payload: unknown; at: string }>;
 }

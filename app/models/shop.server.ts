@@ -15,6 +15,7 @@ const settingsSelect = {
   quietHoursEnd: true,
   overlaysPerSession: true,
   channelGapHours: true,
+  optIn: true,
   emailsPerWindow: true,
   emailWindowHours: true,
   attributionWindowDays: true,
@@ -83,6 +84,7 @@ export const settingsSchema = z
     emailsPerWindow: whole("Emails per shopper", 1, 10),
     emailWindowHours: whole("Email window", 1, 168),
     channelGapHours: whole("Time between an overlay and an email", 0, 72),
+    optIn: z.enum(["double", "single"], { error: "Email sign-ups: choose double or single opt-in" }).default("double"),
     attributionWindowDays: whole("Attribution window", 1, 30),
     retentionDays: whole("Data retention", 30, 1095),
   })

@@ -7,19 +7,29 @@ import { enqueue } from "./jobs.server";
 import { logger } from "./logger.server";
 
 /**
- * Emails captured on the storefront: a Contact row per shop and email (tied to the visitor id),
- * and a job that syncs the person to Shopify as a customer, subscribed to email marketing when
- * they ticked the consent box. Consent is only ever added here, never withdrawn: a later capture
- * without the box ticked is not an unsubscribe.
+ * Emails captured on the storefront. Anyone can type anyone's address into a storefront form, so
+ * a capture is a claim, not proof:
+ * - a Contact row per shop and email, tied to the visitor id that first gave it — a later capture
+ *   never moves it to another visitor (that would hand the owner's flows to whoever typed it);
+ * - with the consent box ticked and the shop on double opt-in (the default), a confirmation email
+ *   with a signed link (`contact.confirm`, once per contact); marketing consent, the Shopify sync
+ *   as SUBSCRIBED / CONFIRMED_OPT_IN and the cart and browse flows only once it is followed;
+ * - on single opt-in, consent at once (SINGLE_OPT_IN), but never over a Shopify customer who
+ *   unsubscribed (syncContact);
+ * - the consent evidence (when, where, the words shown) on the Contact.
+ * Consent is only ever added here, never withdrawn: a capture without the box is not an unsubscribe.
  */
 export const CONTACT_SYNC = "contact.sync";
+export const CONTACT_CONFIRM = "contact.confirm";
 
 export const contactSyncPayload = z.object({
   shop: z.string().min(1),
   email: z.string().email(),
   marketingConsent: z.boolean(),
+  /** how the consent was given; a confirmed (double) opt-in may re-subscribe an unsubscribed customer */
+  level: z.enum(["SINGLE_OPT_IN", "CONFIRMED_OPT_IN"]).default("SINGLE_OPT_IN"),
 });
-export type ContactSyncPayload = z.infer<typeof contactSyncPayload>;
+export type ContactSyncPayload = z.input<typeof contactSyncPayload>;
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -30,21 +40,64 @@ export interface CapturedEmail {
   email: string;
   visitorId: string;
   marketingConsent: boolean;
+  /** the overlay it was given in, for the consent evidence */
+  triggerId?: string | null;
 }
 
-/** Creates or updates the Contact and enqueues the Shopify sync. */
-export async function recordCapturedEmail(input: CapturedEmail, database: Db = db): Promise<void> {
+/** The words beside the consent box when the trigger sets none (the theme's locale default). */
+export const DEFAULT_CONSENT_TEXT = "Email me news and offers. I can unsubscribe at any time.";
+
+async function consentEvidence(database: Db, shop: string, triggerId: string | null | undefined) {
+  const trigger = triggerId ? await database.trigger.findFirst({ where: { shop, id: triggerId }, select: { id: true, name: true, content: true } }) : null;
+  const label = (trigger?.content as { consentLabel?: string } | null)?.consentLabel;
+  return {
+    consentSource: trigger ? `storefront overlay "${trigger.name}" (${trigger.id})` : "storefront overlay",
+    consentText: label?.trim() || DEFAULT_CONSENT_TEXT,
+  };
+}
+
+/** Creates or updates the Contact; then the Shopify sync, or the confirmation email first. */
+export async function recordCapturedEmail(input: CapturedEmail, database: Db = db, now: Date = new Date()): Promise<void> {
   const email = normalizeEmail(input.email);
-  await database.contact.upsert({
-    where: { shop_email: { shop: input.shop, email } },
-    create: { shop: input.shop, email, visitorId: input.visitorId, marketingConsent: input.marketingConsent },
-    update: { visitorId: input.visitorId, ...(input.marketingConsent ? { marketingConsent: true } : {}) },
-    select: { id: true },
-  });
+  const shop = await database.shop.findUnique({ where: { shop: input.shop }, select: { optIn: true } });
+  const double = (shop?.optIn ?? "double") !== "single";
+  const existing = await database.contact.findUnique({ where: { shop_email: { shop: input.shop, email } } });
+  const wantsConsent = input.marketingConsent && !existing?.marketingConsent && existing?.consentStatus !== "refused";
+  const evidence = wantsConsent ? await consentEvidence(database, input.shop, input.triggerId) : {};
+  const consent = !wantsConsent
+    ? {}
+    : double
+      ? existing?.consentStatus === "pending"
+        ? {}
+        : { consentStatus: "pending", ...evidence }
+      : { marketingConsent: true, consentStatus: "confirmed", consentLevel: "SINGLE_OPT_IN", consentAt: now, ...evidence };
+  if (!existing) {
+    try {
+      await database.contact.create({ data: { shop: input.shop, email, visitorId: input.visitorId, ...consent } });
+    } catch (error) {
+      // created by a concurrent capture: treat as existing (its visitor stays)
+      if ((error as { code?: string }).code !== "P2002") throw error;
+      if (Object.keys(consent).length) await database.contact.updateMany({ where: { shop: input.shop, email, marketingConsent: false }, data: consent });
+    }
+  } else if (Object.keys(consent).length) {
+    // never the visitor id: an existing contact stays with the visitor that first gave the address
+    await database.contact.update({ where: { id: existing.id }, data: consent });
+  }
+  if (wantsConsent && double) {
+    // one confirmation per contact, however often the address is typed in
+    await enqueue(database, {
+      kind: CONTACT_CONFIRM,
+      shop: input.shop,
+      payload: { shop: input.shop, email },
+      runAt: now,
+      dedupeKey: `contact.confirm:${input.shop}:${email}`,
+    });
+    return;
+  }
   await enqueue(database, {
     kind: CONTACT_SYNC,
     shop: input.shop,
-    payload: { shop: input.shop, email, marketingConsent: input.marketingConsent } satisfies ContactSyncPayload,
+    payload: { shop: input.shop, email, marketingConsent: wantsConsent && !double, level: "SINGLE_OPT_IN" } satisfies ContactSyncPayload,
   });
 }
 
@@ -79,18 +132,18 @@ interface UserError {
   message: string;
 }
 
-function subscribed(now: Date) {
-  return { marketingState: "SUBSCRIBED", marketingOptInLevel: "SINGLE_OPT_IN", consentUpdatedAt: now.toISOString() };
+function subscribed(now: Date, level: "SINGLE_OPT_IN" | "CONFIRMED_OPT_IN") {
+  return { marketingState: "SUBSCRIBED", marketingOptInLevel: level, consentUpdatedAt: now.toISOString() };
 }
 
-async function findCustomer(admin: AdminGraphql, email: string) {
+export async function findCustomer(admin: AdminGraphql, email: string) {
   const data = await adminQuery<{
     customers: { nodes: Array<{ id: string; defaultEmailAddress?: { marketingState?: string } | null }> };
   }>(admin, CUSTOMER_BY_EMAIL, { query: `email:${email}` });
   return data.customers.nodes[0] ?? null;
 }
 
-export type SyncOutcome = { customerId: string; action: "created" | "subscribed" | "unchanged" };
+export type SyncOutcome = { customerId: string; action: "created" | "subscribed" | "unchanged" | "kept_unsubscribed" };
 
 /**
  * Finds the shop's customer by email or creates one; with consent, records email marketing
@@ -101,7 +154,7 @@ export async function syncContact(
   admin: AdminGraphql,
   options: { database?: Db; now?: Date } = {},
 ): Promise<SyncOutcome> {
-  const { shop, marketingConsent } = contactSyncPayload.parse(payload);
+  const { shop, marketingConsent, level } = contactSyncPayload.parse(payload);
   const email = normalizeEmail(payload.email);
   const now = options.now ?? new Date();
   let outcome: SyncOutcome;
@@ -109,7 +162,7 @@ export async function syncContact(
   let customer = await findCustomer(admin, email);
   if (!customer) {
     const result = await adminQuery<{ customerCreate: { customer: { id: string } | null; userErrors: UserError[] } }>(admin, CUSTOMER_CREATE, {
-      input: { email, ...(marketingConsent ? { emailMarketingConsent: subscribed(now) } : {}) },
+      input: { email, ...(marketingConsent ? { emailMarketingConsent: subscribed(now, level) } : {}) },
     });
     const errors = result.customerCreate.userErrors;
     if (result.customerCreate.customer && !errors.length) {
@@ -122,9 +175,17 @@ export async function syncContact(
   }
   if (customer) {
     outcome = { customerId: customer.id, action: "unchanged" };
-    if (marketingConsent && customer.defaultEmailAddress?.marketingState !== "SUBSCRIBED") {
+    const state = customer.defaultEmailAddress?.marketingState;
+    if (marketingConsent && state === "UNSUBSCRIBED" && level !== "CONFIRMED_OPT_IN") {
+      // The customer unsubscribed; a storefront form anyone can fill in does not undo that.
+      outcome = { customerId: customer.id, action: "kept_unsubscribed" };
+      await (options.database ?? db).contact.updateMany({
+        where: { shop, email },
+        data: { marketingConsent: false, consentStatus: "refused", consentLevel: null, consentAt: null },
+      });
+    } else if (marketingConsent && state !== "SUBSCRIBED") {
       const result = await adminQuery<{ customerEmailMarketingConsentUpdate: { userErrors: UserError[] } }>(admin, CUSTOMER_CONSENT, {
-        input: { customerId: customer.id, emailMarketingConsent: subscribed(now) },
+        input: { customerId: customer.id, emailMarketingConsent: subscribed(now, level) },
       });
       const errors = result.customerEmailMarketingConsentUpdate.userErrors;
       if (errors.length) throw new AdminApiError(`customerEmailMarketingConsentUpdate failed: ${errors.map((e) => e.message).join("; ")}`, false);

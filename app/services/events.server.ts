@@ -104,6 +104,54 @@ async function isKnownVisitor(database: Db, shop: string, visitorId: string): Pr
   return rows.length > 0;
 }
 
+/** What ties this visitor to flows lately: products viewed and carts added to (their tokens). */
+export async function recentTies(database: Db, shop: string, visitorId: string, now: Date) {
+  const since = new Date(now.getTime() - BROWSE_LOOKBACK_MS);
+  const [views, adds] = await Promise.all([
+    database.event.findMany({
+      where: { shop, visitorId, kind: "product_view", productId: { not: null }, occurredAt: { gte: since } },
+      select: { productId: true },
+      distinct: ["productId"],
+      take: 20,
+    }),
+    database.event.findMany({
+      where: { shop, visitorId, kind: "cart_add", cartToken: { not: null }, occurredAt: { gte: since } },
+      select: { cartToken: true },
+      distinct: ["cartToken"],
+      take: 5,
+    }),
+  ]);
+  return { productIds: views.map((v) => v.productId!), cartTokens: adds.map((a) => a.cartToken!) };
+}
+
+/** Queues the browse and cart checks (recovery.browse, recovery.cart) for this visitor. */
+export async function enqueueFlowChecks(
+  database: Db,
+  shop: string,
+  visitorId: string,
+  ties: { productIds: string[]; cartTokens: string[] },
+  now: Date,
+) {
+  for (const productId of ties.productIds) {
+    await enqueue(database, {
+      kind: "recovery.browse",
+      shop,
+      payload: { shop, visitorId, productId },
+      runAt: now,
+      dedupeKey: `browse:${shop}:${visitorId}:${productId}:${now.getTime()}`,
+    });
+  }
+  for (const cartToken of ties.cartTokens) {
+    await enqueue(database, {
+      kind: "recovery.cart",
+      shop,
+      payload: { shop, cartToken },
+      runAt: now,
+      dedupeKey: `cart-tie:${shop}:${cartToken}:${now.getTime()}`,
+    });
+  }
+}
+
 export interface IngestOptions {
   database?: Db;
   /** Proxies of our own in front of the app that append to X-Forwarded-For (TRUSTED_PROXY_HOPS). */
@@ -135,67 +183,32 @@ export async function ingestEventBatch(
   const database = options.database ?? db;
   const count = await storeEvents(database, eventRows(shop, batch, now));
 
-  const captured = new Map<string, boolean>();
+  const captured = new Map<string, { consent: boolean; triggerId: string | null }>();
   for (const e of batch.events) {
     if (e.kind === "email_capture" && e.email) {
       const email = e.email.trim().toLowerCase();
-      captured.set(email, (captured.get(email) ?? false) || e.marketingConsent === true);
+      const before = captured.get(email);
+      captured.set(email, { consent: (before?.consent ?? false) || e.marketingConsent === true, triggerId: e.triggerId ?? before?.triggerId ?? null });
     }
   }
-  for (const [email, marketingConsent] of captured) {
-    await recordCapturedEmail({ shop, email, visitorId: batch.visitorId, marketingConsent }, database);
+  for (const [email, { consent, triggerId }] of captured) {
+    await recordCapturedEmail({ shop, email, visitorId: batch.visitorId, marketingConsent: consent, triggerId }, database, now);
   }
-  // Browse abandonment is checked whenever it can become true, whatever the order of events: a
-  // product view by a shopper we know by email, and the moment a shopper who viewed products
-  // becomes known (an email captured after the views). One check per batch and product; the run
-  // itself starts once per shopper, product and day (startBrowseRecovery).
+  // Browse abandonment and the cart reminder are checked whenever they can become true, whatever
+  // the order of events: a product view or a cart add (with its token) by a shopper we know, and
+  // the moment a shopper who viewed or carted becomes known (an email captured afterwards; the
+  // double opt-in confirmed, consent.server). Shopify's carts/* webhook usually arrives before the
+  // tracker's batch that ties the cart to this visitor; a check before the webhook finds no cart
+  // and the webhook checks again. Runs start once per shopper, product and day, or per cart.
   const viewed = new Set(batch.events.filter((e) => e.kind === "product_view" && e.productId).map((e) => e.productId!));
-  if (captured.size) {
-    const recent = await database.event.findMany({
-      where: { shop, visitorId: batch.visitorId, kind: "product_view", productId: { not: null }, occurredAt: { gte: new Date(now.getTime() - BROWSE_LOOKBACK_MS) } },
-      select: { productId: true },
-      distinct: ["productId"],
-      take: 20,
-    });
-    for (const r of recent) viewed.add(r.productId!);
-  }
-  let known: boolean | undefined;
-  const isKnown = async () => captured.size > 0 || (known ??= await isKnownVisitor(database, shop, batch.visitorId));
-  if (viewed.size && (await isKnown())) {
-    for (const productId of viewed) {
-      await enqueue(database, {
-        kind: "recovery.browse",
-        shop,
-        payload: { shop, visitorId: batch.visitorId, productId },
-        runAt: now,
-        dedupeKey: `browse:${shop}:${batch.visitorId}:${productId}:${now.getTime()}`,
-      });
-    }
-  }
-  // The cart reminder, likewise: Shopify's carts/* webhook usually arrives before the tracker's
-  // batch that ties the cart to this visitor, so the cart is checked again when the tie (a cart
-  // add with its token) or the shopper's email arrives. The run starts once per cart
-  // (startCartRecovery); a check before the webhook finds no cart and the webhook checks again.
   const carts = new Set(batch.events.filter((e) => e.kind === "cart_add" && e.cartToken).map((e) => e.cartToken!.split("?")[0]));
   if (captured.size) {
-    const recent = await database.event.findMany({
-      where: { shop, visitorId: batch.visitorId, kind: "cart_add", cartToken: { not: null }, occurredAt: { gte: new Date(now.getTime() - BROWSE_LOOKBACK_MS) } },
-      select: { cartToken: true },
-      distinct: ["cartToken"],
-      take: 5,
-    });
-    for (const r of recent) carts.add(r.cartToken!);
+    const recent = await recentTies(database, shop, batch.visitorId, now);
+    for (const p of recent.productIds) viewed.add(p);
+    for (const c of recent.cartTokens) carts.add(c);
   }
-  if (carts.size && (await isKnown())) {
-    for (const cartToken of carts) {
-      await enqueue(database, {
-        kind: "recovery.cart",
-        shop,
-        payload: { shop, cartToken },
-        runAt: now,
-        dedupeKey: `cart-tie:${shop}:${cartToken}:${now.getTime()}`,
-      });
-    }
+  if ((viewed.size || carts.size) && (captured.size > 0 || (await isKnownVisitor(database, shop, batch.visitorId)))) {
+    await enqueueFlowChecks(database, shop, batch.visitorId, { productIds: [...viewed], cartTokens: [...carts] }, now);
   }
   return { ok: true, stored: count, emails: captured.size };
 }

@@ -4,7 +4,8 @@ import { enqueue } from "./jobs.server";
 import { publishRules } from "./publish.server";
 import { recoveryHandlers } from "./recovery.server";
 import { attributeOrder } from "./attribution.server";
-import { CONTACT_SYNC, contactSyncJob } from "./contacts.server";
+import { CONTACT_CONFIRM, CONTACT_SYNC, contactSyncJob } from "./contacts.server";
+import { sendConfirmation } from "./consent.server";
 import { exportCustomerData, redactCustomer, redactShop, sweepRetention } from "./privacy.server";
 
 const adminFor = async (shop: string) => {
@@ -28,6 +29,9 @@ export function jobHandlers(): Record<string, JobHandler> {
     },
     ...recoveryHandlers(),
     [CONTACT_SYNC]: contactSyncJob,
+    [CONTACT_CONFIRM]: async (payload: unknown) => {
+      await sendConfirmation(payload);
+    },
     "order.attribute": async (p: { shop: string; orderId: string }) => void (await attributeOrder(db, p)),
     "privacy.export": (p) => exportCustomerData(db, p),
     "privacy.redact-customer": (p) => redactCustomer(db, p),

@@ -104,7 +104,9 @@ export async function startCartRecovery(database: Db, p: { shop: string; cartTok
     include: { steps: { orderBy: { position: "asc" } } },
   });
   for (const flow of flows) {
-    if (flow.audience === "marketing_consented" && !contact.marketingConsent) continue;
+    // A storefront capture is a claim anyone can make about any address: cart and browse emails
+    // go only to a contact whose consent stands (double opt-in followed, or single opt-in), whatever the audience.
+    if (!contact.marketingConsent) continue;
     const run = await createRunOnce(database, {
       shop: p.shop,
       flowId: flow.id,
@@ -137,6 +139,9 @@ export async function startBrowseRecovery(database: Db, p: { shop: string; visit
     where: { shop: p.shop, visitorId: p.visitorId, kind: "cart_add", occurredAt: { gte: views[0].occurredAt } },
   });
   if (carted) return;
+  // The rule became true at the second view (the shopper's clock, as their cart adds): the delay
+  // counts from there, and a cart add after it, stored before or after this check, stops the run.
+  const became = views[1].occurredAt < now ? views[1].occurredAt : now;
   const contact = await database.contact.findFirst({ where: { shop: p.shop, visitorId: p.visitorId }, orderBy: { updatedAt: "desc" } });
   if (!contact) return;
   const flows = await database.recoveryFlow.findMany({
@@ -144,7 +149,9 @@ export async function startBrowseRecovery(database: Db, p: { shop: string; visit
     include: { steps: { orderBy: { position: "asc" } } },
   });
   for (const flow of flows) {
-    if (flow.audience === "marketing_consented" && !contact.marketingConsent) continue;
+    // A storefront capture is a claim anyone can make about any address: cart and browse emails
+    // go only to a contact whose consent stands (double opt-in followed, or single opt-in), whatever the audience.
+    if (!contact.marketingConsent) continue;
     const subjectKey = `browse:${p.visitorId}:${p.productId}:${now.toISOString().slice(0, 10)}`;
     const run = await createRunOnce(database, {
       shop: p.shop,
@@ -154,9 +161,9 @@ export async function startBrowseRecovery(database: Db, p: { shop: string; visit
       customerId: contact.customerId,
       visitorId: p.visitorId,
       holdout: isHoldout(flow.id, subjectKey, flow.holdoutPct),
-      startedAt: now,
+      startedAt: became,
     });
-    if (run) await scheduleRun(database, run, flow, now, now);
+    if (run) await scheduleRun(database, run, flow, became, now);
   }
 }
 
@@ -298,7 +305,7 @@ export async function runSteps(
       ? sqlSelect<{ shop: string; email: string; sentAt: Date | null }>(
           database,
           (q) => `SELECT shop, email, "sentAt" FROM "Message"
-                  WHERE shop IN ${q.in(shopNames)} AND email IN ${q.in(emails)} AND kind <> 'test'
+                  WHERE shop IN ${q.in(shopNames)} AND email IN ${q.in(emails)} AND kind = 'recovery'
                     AND status IN ('sent', 'sending') AND "sentAt" >= ${q.value(earliestWindow)}`,
         )
       : [],

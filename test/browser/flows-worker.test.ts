@@ -77,6 +77,8 @@ async function worker(now: Date) {
 }
 
 const mailTo = (email: string) => peer.received.filter((m) => m.to.includes(email));
+/** recovery emails only (not the sign-up's confirmation) */
+const recoveryMailTo = (email: string) => mailTo(email).filter((m) => !/^Subject: Confirm your subscription/m.test(m.raw));
 
 async function merchantSwitchesOn(page: Page, list: string, name: string) {
   await page.goto(`${demo.baseUrl}${list}`);
@@ -128,6 +130,16 @@ async function knownShopper(email: string, handle: string): Promise<{ context: B
     await dialog.locator("button[type=submit]").click();
     await dialog.getByRole("status").first().waitFor();
     await expect.poll(() => demo.db.contact.count({ where: { shop: DEMO_SHOP, email } }), { timeout: 15_000 }).toBe(1);
+    // Double opt-in (the default): the confirmation email comes (through the SMTP peer); they follow it.
+    await expect.poll(() => mailTo(email).length, { timeout: 20_000 }).toBe(1);
+    const confirmation = await demo.db.message.findFirstOrThrow({ where: { shop: DEMO_SHOP, email, kind: "confirmation" } });
+    const link = /href="([^"]*\/confirm\?token=[^"]+)"/.exec(confirmation.html ?? "")?.[1]?.replace(/&amp;/g, "&");
+    const inbox = await context.newPage();
+    await inbox.goto(link!);
+    await inbox.getByRole("button", { name: "Yes, subscribe me" }).click();
+    await inbox.getByRole("heading", { name: "You're subscribed" }).waitFor();
+    await inbox.close();
+    await expect.poll(async () => (await demo.db.contact.findFirst({ where: { shop: DEMO_SHOP, email } }))?.consentStatus, { timeout: 10_000 }).toBe("confirmed");
     return { context, page, vid };
   }
   throw new Error("every visitor landed in the sign-up trigger's holdout");
@@ -213,8 +225,8 @@ describe("every flow the admin offers, through the demo storefront and a separat
     // THEN exactly one email to each shopper a flow is for, from that flow, through SMTP; none to the others
     const kindOf = new Map(flows.map((f) => [f.id, f.kind]));
     const sent = async (email: string) => {
-      const rows = await demo.db.message.findMany({ where: { shop: DEMO_SHOP, email, status: "sent" }, orderBy: { createdAt: "asc" } });
-      expect(mailTo(email), `SMTP messages to ${email}`).toHaveLength(rows.length);
+      const rows = await demo.db.message.findMany({ where: { shop: DEMO_SHOP, email, status: "sent", kind: "recovery" }, orderBy: { createdAt: "asc" } });
+      expect(recoveryMailTo(email), `SMTP messages to ${email}`).toHaveLength(rows.length);
       return rows.map((r) => kindOf.get(r.flowId ?? ""));
     };
     expect(await sent(who.checkout)).toEqual(["checkout"]);
@@ -256,14 +268,14 @@ describe("one message budget across overlays and emails", () => {
 
     // WHEN its delay has passed THEN the email waits, and the wait is counted
     await worker(new Date(shownAt + (delay + 5) * 60_000));
-    expect(mailTo(email)).toHaveLength(0);
+    expect(recoveryMailTo(email)).toHaveLength(0);
     expect((await runsOf(email, "cart"))[0].budgetHolds).toBe(1);
     // AND it goes out once the gap after the overlay has passed
     await worker(new Date(shownAt + gapHours * 3_600_000 + 5 * 60_000));
-    expect(mailTo(email)).toHaveLength(1);
+    expect(recoveryMailTo(email)).toHaveLength(1);
 
     // The opposite order: the email's button brings a shopper (another device: a fresh browser) to the store.
-    const message = await demo.db.message.findFirstOrThrow({ where: { shop: DEMO_SHOP, email, status: "sent" } });
+    const message = await demo.db.message.findFirstOrThrow({ where: { shop: DEMO_SHOP, email, status: "sent", kind: "recovery" } });
     const link = /href="([^"]*\/r\/[^"]+)"/.exec(message.html ?? "")?.[1]?.replace(/&amp;/g, "&");
     expect(link, "the email's button goes through the click link").toBeTruthy();
     expect(link!.startsWith(`${demo.baseUrl}/r/`)).toBe(true);

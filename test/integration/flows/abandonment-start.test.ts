@@ -24,6 +24,8 @@ beforeAll(async () => {
   await seedSession(t.db, SHOP);
   await onShopInstalled({ shop: SHOP }, t.db);
   await t.db.recoveryFlow.updateMany({ where: { shop: SHOP, kind: { in: ["cart", "browse"] } }, data: { enabled: true, holdoutPct: 0 } });
+  // the flows' starts, not the opt-in (consent.test.ts): a capture with consent counts at once
+  await t.db.shop.update({ where: { shop: SHOP }, data: { optIn: "single" } });
 });
 afterAll(async () => {
   await t?.cleanup();

@@ -26,9 +26,10 @@ afterAll(async () => {
 const SHOP = "shop-a.myshopify.com";
 
 describe("contact.sync job", () => {
-  it("creates the customer, subscribed, through the library's Admin client", async () => {
-    // GIVEN an installed shop and a captured email with consent
+  it("creates the customer, subscribed (single opt-in), through the library's Admin client", async () => {
+    // GIVEN an installed shop on single opt-in and a captured email with consent
     await seedSession(t.db, SHOP);
+    await t.db.shop.upsert({ where: { shop: SHOP }, create: { shop: SHOP, optIn: "single" }, update: { optIn: "single" } });
     await recordCapturedEmail({ shop: SHOP, email: "Job@Example.com", visitorId: "v9", marketingConsent: true }, t.db);
     expect(jobHandlers()[CONTACT_SYNC]).toBeTypeOf("function");
     // WHEN the worker runs the queue
@@ -37,7 +38,7 @@ describe("contact.sync job", () => {
     const job = await t.db.job.findFirstOrThrow({ where: { kind: CONTACT_SYNC } });
     expect({ ...result, lastError: job.lastError }).toEqual({ ran: 1, failed: 0, lastError: null });
     const customer = readDemoState().customers.find((c) => c.email === "job@example.com");
-    expect(customer?.emailMarketingConsent).toBe("SUBSCRIBED");
+    expect(customer).toMatchObject({ emailMarketingConsent: "SUBSCRIBED", marketingOptInLevel: "SINGLE_OPT_IN" });
     const contact = await t.db.contact.findUniqueOrThrow({ where: { shop_email: { shop: SHOP, email: "job@example.com" } } });
     expect(contact.customerId).toBe(customer!.id);
   });

@@ -153,7 +153,7 @@ describe(`app proxy events (${process.env.TEST_DATABASE_URL ? "postgres" : "sqli
     expect((await call(proxyRequest("/proxy/events", batch([pageView()], "calm")))).status).toBe(204);
   });
 
-  it("turns email_capture into a Contact and a contact.sync job, keeping the email out of Event", async () => {
+  it("turns email_capture into a Contact and, on double opt-in (the default), one confirmation job, keeping the email out of Event", async () => {
     // GIVEN a captured email with marketing consent (mixed case)
     const body = batch(
       [{ kind: "email_capture", at: at(), triggerId: "trg_mail", variant: "treatment", email: "Jane.Doe@Example.com", marketingConsent: true }],
@@ -161,13 +161,14 @@ describe(`app proxy events (${process.env.TEST_DATABASE_URL ? "postgres" : "sqli
     );
     // WHEN it arrives
     expect((await call(proxyRequest("/proxy/events", body))).status).toBe(204);
-    // THEN the contact exists, tied to the visitor, and a sync job is queued
+    // THEN the contact exists, tied to the visitor, its consent pending the confirmation email
     const contact = await t.db.contact.findUniqueOrThrow({ where: { shop_email: { shop: SHOP, email: "jane.doe@example.com" } } });
-    expect(contact).toMatchObject({ visitorId: "visitor-jane", marketingConsent: true });
-    const jobs = await t.db.job.findMany({ where: { kind: "contact.sync" } });
+    expect(contact).toMatchObject({ visitorId: "visitor-jane", marketingConsent: false, consentStatus: "pending", consentSource: "storefront overlay" });
+    expect(contact.consentText).toBeTruthy();
+    const jobs = await t.db.job.findMany({ where: { kind: { in: ["contact.sync", "contact.confirm"] } } });
     expect(jobs).toHaveLength(1);
-    expect(jobs[0]).toMatchObject({ shop: SHOP, status: "pending" });
-    expect(jobs[0].payload).toEqual({ shop: SHOP, email: "jane.doe@example.com", marketingConsent: true });
+    expect(jobs[0]).toMatchObject({ kind: "contact.confirm", shop: SHOP, status: "pending" });
+    expect(jobs[0].payload).toEqual({ shop: SHOP, email: "jane.doe@example.com" });
     // and the event row carries no email
     const events = await t.db.event.findMany();
     expect(events).toHaveLength(1);
@@ -180,7 +181,9 @@ describe(`app proxy events (${process.env.TEST_DATABASE_URL ? "postgres" : "sqli
     await capture(true);
     await capture(false);
     const contact = await t.db.contact.findUniqueOrThrow({ where: { shop_email: { shop: SHOP, email: "sam@example.com" } } });
-    expect(contact.marketingConsent).toBe(true);
+    expect(contact.consentStatus).toBe("pending");
+    await capture(true); // and asks for confirmation once, however often the address is given
+    expect(await t.db.job.count({ where: { kind: "contact.confirm", payload: { equals: { shop: SHOP, email: "sam@example.com" } } } })).toBe(1);
   });
 
   it("answers GET with 405", async () => {

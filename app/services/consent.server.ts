@@ -1,0 +1,136 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
+import { z } from "zod";
+import db, { type Db } from "~/db.server";
+import { getEnv } from "~/env.server";
+import { unauthenticated } from "~/shopify.server";
+import type { AdminGraphql } from "./admin-graphql.server";
+import { CONTACT_SYNC, findCustomer, normalizeEmail, type ContactSyncPayload } from "./contacts.server";
+import { signUnsubscribeToken } from "./email/unsubscribe-token.server";
+import { enqueueFlowChecks, recentTies } from "./events.server";
+import { enqueue } from "./jobs.server";
+import { logger } from "./logger.server";
+import { getMailer } from "./mail.server";
+
+/**
+ * Double opt-in: the confirmation email a storefront sign-up gets first (the `contact.confirm`
+ * job, once per contact), and following its signed link (/confirm). Nothing else is sent to the
+ * address before that: no marketing, no cart or browse reminders. No confirmation goes to an
+ * address that unsubscribed (our suppression list, or the Shopify customer's UNSUBSCRIBED
+ * state): a stranger typing it in must not be able to email them at all.
+ */
+export const confirmPayload = z.object({ shop: z.string().min(1), email: z.string().email() });
+
+const CONTEXT = "intentful:confirm:v1:";
+
+function mac(payload: string): string {
+  return createHmac("sha256", getEnv().SHOPIFY_API_SECRET).update(CONTEXT).update(payload).digest("base64url");
+}
+
+export function signConfirmToken(shop: string, email: string): string {
+  const payload = Buffer.from(JSON.stringify({ s: shop, e: normalizeEmail(email) }), "utf8").toString("base64url");
+  return `${payload}.${mac(payload)}`;
+}
+
+export function verifyConfirmToken(token: string): { shop: string; email: string } | null {
+  const parts = typeof token === "string" && token.length <= 2048 ? token.split(".") : [];
+  if (parts.length !== 2 || !/^[A-Za-z0-9_-]+$/.test(parts[0]) || !/^[A-Za-z0-9_-]+$/.test(parts[1])) return null;
+  const expected = Buffer.from(mac(parts[0]));
+  const given = Buffer.from(parts[1]);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  try {
+    const { s, e } = JSON.parse(Buffer.from(parts[0], "base64url").toString("utf8")) as { s?: unknown; e?: unknown };
+    return typeof s === "string" && typeof e === "string" ? { shop: s, email: e } : null;
+  } catch {
+    return null;
+  }
+}
+
+export function confirmUrl(appUrl: string, shop: string, email: string): string {
+  return `${appUrl}/confirm?token=${signConfirmToken(shop, email)}`;
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export type ConfirmOutcome = "sent" | "not_pending" | "suppressed" | "unsubscribed_in_shopify" | "no_store" | "already_sent";
+
+/** The contact.confirm job: one confirmation email, or a reason not to send any. */
+export async function sendConfirmation(
+  raw: unknown,
+  deps: { database?: Db; admin?: (shop: string) => Promise<AdminGraphql>; now?: Date } = {},
+): Promise<ConfirmOutcome> {
+  const { shop, email } = confirmPayload.parse(raw);
+  const database = deps.database ?? db;
+  const now = deps.now ?? new Date();
+  const contact = await database.contact.findUnique({ where: { shop_email: { shop, email } } });
+  if (!contact || contact.consentStatus !== "pending") return "not_pending";
+  if (await database.suppression.findUnique({ where: { shop_email: { shop, email } } })) return "suppressed";
+  let admin: AdminGraphql;
+  try {
+    admin = deps.admin ? await deps.admin(shop) : (await unauthenticated.admin(shop)).admin;
+  } catch (error) {
+    if (error instanceof SessionNotFoundError) return "no_store"; // uninstalled: nobody to subscribe to
+    throw error;
+  }
+  const customer = await findCustomer(admin, email);
+  if (customer?.defaultEmailAddress?.marketingState === "UNSUBSCRIBED") {
+    await database.contact.update({ where: { id: contact.id }, data: { consentStatus: "refused" } });
+    return "unsubscribed_in_shopify";
+  }
+  const key = `confirm:${contact.id}`;
+  const prior = await database.message.findUnique({ where: { idempotencyKey: key } });
+  if (prior && prior.status !== "pending") return "already_sent";
+
+  const settings = await database.shop.findUnique({ where: { shop }, select: { senderName: true, senderEmail: true, replyTo: true } });
+  const env = getEnv();
+  const name = settings?.senderName || shop;
+  const link = confirmUrl(env.SHOPIFY_APP_URL, shop, email);
+  const subject = `Confirm your subscription to ${name}`;
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#202223;max-width:32rem;margin:0 auto;padding:24px">
+<h1 style="font-size:20px">Please confirm your email</h1>
+<p>Someone, hopefully you, signed up for emails from ${esc(name)} with this address. Confirm to start receiving news and offers.</p>
+<p><a href="${esc(link)}" style="display:inline-block;background:#111;color:#fff;padding:12px 24px;border-radius:6px;text-decoration:none">Yes, subscribe me</a></p>
+<p style="color:#6d7175;font-size:13px">If it wasn't you, ignore this email: you won't hear from us again.</p></body></html>`;
+  const text = `Please confirm your email\n\nSomeone, hopefully you, signed up for emails from ${name} with this address. Confirm: ${link}\n\nIf it wasn't you, ignore this email: you won't hear from us again.`;
+  const message = prior
+    ? await database.message.update({ where: { id: prior.id }, data: { status: "sending", subject, html, text, attempts: { increment: 1 } } })
+    : await database.message.create({ data: { shop, idempotencyKey: key, email, kind: "confirmation", status: "sending", subject, html, text, attempts: 1 } });
+  const result = await getMailer().send({
+    to: email,
+    from: settings?.senderEmail ? { name, address: settings.senderEmail } : undefined,
+    replyTo: settings?.replyTo || undefined,
+    subject,
+    html,
+    text,
+    idempotencyKey: key,
+    unsubscribe: { url: `${env.SHOPIFY_APP_URL}/unsubscribe?token=${signUnsubscribeToken({ shop, email }, env.SHOPIFY_API_SECRET)}` },
+  });
+  if (!result.ok) {
+    await database.message.update({ where: { id: message.id }, data: { status: result.permanent ? "failed" : "pending", reason: result.reason.slice(0, 300) } });
+    if (!result.permanent) throw new Error(`confirmation email not sent yet: ${result.reason}`);
+    return "sent";
+  }
+  await database.message.update({ where: { id: message.id }, data: { status: "sent", sentAt: now, transportId: result.transportId, reason: null } });
+  await database.contact.update({ where: { id: contact.id }, data: { confirmSentAt: now } });
+  logger.info("confirmation email sent", { shop });
+  return "sent";
+}
+
+/** The link was followed: consent confirmed (CONFIRMED_OPT_IN), then the Shopify sync. */
+export async function confirmContact(shop: string, email: string, database: Db = db, now: Date = new Date()): Promise<"confirmed" | "already" | "unknown"> {
+  const contact = await database.contact.findUnique({ where: { shop_email: { shop, email: normalizeEmail(email) } } });
+  if (!contact) return "unknown";
+  if (contact.consentStatus === "confirmed") return "already";
+  await database.contact.update({
+    where: { id: contact.id },
+    data: { marketingConsent: true, consentStatus: "confirmed", consentLevel: "CONFIRMED_OPT_IN", consentAt: now },
+  });
+  await enqueue(database, {
+    kind: CONTACT_SYNC,
+    shop,
+    payload: { shop, email: contact.email, marketingConsent: true, level: "CONFIRMED_OPT_IN" } satisfies ContactSyncPayload,
+  });
+  // What the shopper viewed or carted while the confirmation waited can start its flows now.
+  if (contact.visitorId) await enqueueFlowChecks(database, shop, contact.visitorId, await recentTies(database, shop, contact.visitorId, now), now);
+  return "confirmed";
+}
