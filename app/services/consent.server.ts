@@ -11,6 +11,7 @@ import { enqueueFlowChecks, recentTies } from "./events.server";
 import { enqueue } from "./jobs.server";
 import { logger } from "./logger.server";
 import { getMailer } from "./mail.server";
+import { suppressionHash } from "./privacy.server";
 
 /**
  * Double opt-in: the confirmation email a storefront sign-up gets first (the `contact.confirm`
@@ -64,7 +65,7 @@ export async function sendConfirmation(
   const now = deps.now ?? new Date();
   const contact = await database.contact.findUnique({ where: { shop_email: { shop, email } } });
   if (!contact || contact.consentStatus !== "pending") return "not_pending";
-  if (await database.suppression.findUnique({ where: { shop_email: { shop, email } } })) return "suppressed";
+  if (await database.suppression.findFirst({ where: { shop, email: { in: [email, suppressionHash(shop, email)] } } })) return "suppressed";
   let admin: AdminGraphql;
   try {
     admin = deps.admin ? await deps.admin(shop) : (await unauthenticated.admin(shop)).admin;

@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import type { Prisma } from "@prisma/client";
-import type { Db } from "~/db.server";
+import { dialectOfClient, placeholders, sqlQuery, type Db } from "~/db.server";
 
 /**
  * Data lifecycle for the compliance webhooks and retention:
@@ -12,62 +13,153 @@ import type { Db } from "~/db.server";
  */
 type CustomerRef = { id?: string | null; email?: string | null };
 
-async function visitorIdsOf(database: Db, shop: string, email: string | null, customerId: string | null) {
-  const or = [...(email ? [{ email }] : []), ...(customerId ? [{ customerId }] : [])];
-  if (!or.length) return [];
-  const [checkouts, contacts, orders] = await Promise.all([
-    database.checkout.findMany({ where: { shop, OR: or }, select: { visitorId: true } }),
+/**
+ * Suppressions outlive an erasure as a hash only: enough to keep honouring an unsubscribe (the
+ * worker checks both forms), not enough to read the address back.
+ */
+export function suppressionHash(shop: string, email: string): string {
+  return `sha256:${createHash("sha256").update(`${shop}\u0000${email.trim().toLowerCase()}`).digest("hex")}`;
+}
+
+/**
+ * Every visitor id ever tied to the customer: on their checkouts, contacts, orders, carts and
+ * runs, and on storefront events that carried the token of one of their carts or checkouts
+ * (the visitor id of another device or an earlier session).
+ */
+async function visitorIdsOf(database: Db, shop: string, or: Array<{ email: string } | { customerId: string }>) {
+  if (!or.length) return { visitorIds: [] as string[], cartTokens: [] as string[] };
+  const [checkouts, contacts, orders, carts, runs] = await Promise.all([
+    database.checkout.findMany({ where: { shop, OR: or }, select: { visitorId: true, cartToken: true } }),
     database.contact.findMany({ where: { shop, OR: or }, select: { visitorId: true } }),
-    database.order.findMany({ where: { shop, OR: or }, select: { visitorId: true } }),
+    database.order.findMany({ where: { shop, OR: or }, select: { visitorId: true, cartToken: true } }),
+    database.cart.findMany({ where: { shop, OR: or }, select: { visitorId: true, token: true } }),
+    database.flowRun.findMany({ where: { shop, OR: or }, select: { visitorId: true, cartToken: true } }),
   ]);
-  return [...new Set([...checkouts, ...contacts, ...orders].map((r) => r.visitorId).filter((v): v is string => Boolean(v)))];
+  const cartTokens = new Set<string>();
+  for (const r of [...checkouts, ...orders, ...runs]) if (r.cartToken) cartTokens.add(r.cartToken);
+  for (const c of carts) cartTokens.add(c.token);
+  const visitors = new Set([...checkouts, ...contacts, ...orders, ...carts, ...runs].map((r) => r.visitorId).filter((v): v is string => Boolean(v)));
+  if (cartTokens.size) {
+    const tied = await database.event.findMany({ where: { shop, cartToken: { in: [...cartTokens] } }, select: { visitorId: true }, distinct: ["visitorId"] });
+    for (const e of tied) visitors.add(e.visitorId);
+  }
+  if (visitors.size) {
+    const more = await database.cart.findMany({ where: { shop, visitorId: { in: [...visitors] } }, select: { token: true } });
+    for (const c of more) cartTokens.add(c.token);
+  }
+  return { visitorIds: [...visitors], cartTokens: [...cartTokens] };
 }
 
 function refs(customer: CustomerRef) {
   const email = customer.email?.trim().toLowerCase() || null;
   const customerId = customer.id != null ? String(customer.id) : null;
-  return { email, customerId, or: [...(email ? [{ email }] : []), ...(customerId ? [{ customerId }] : [])] };
+  // Shopify's payloads carry the numeric id; what we stored may be the GraphQL gid of it.
+  const ids = customerId ? [...new Set([customerId, customerId.replace(/^gid:\/\/shopify\/Customer\//, ""), `gid://shopify/Customer/${customerId.replace(/^gid:\/\/shopify\/Customer\//, "")}`])] : [];
+  return {
+    email,
+    customerId,
+    or: [...(email ? [{ email }] : []), ...ids.map((id) => ({ customerId: id }))] as Array<{ email: string } | { customerId: string }>,
+    needles: [...(email ? [email] : []), ...ids.filter((id) => id.length >= 6)],
+  };
+}
+
+/** Jobs of the shop whose payload names the customer (contact syncs, confirmations, exports, this redact). */
+async function jobsNaming(database: Db, shop: string, needles: string[]) {
+  if (!needles.length) return [];
+  const like = (n: string) => `%${n.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const p = placeholders(dialectOfClient(database));
+  const values: unknown[] = [shop];
+  const shopParam = p.next(1);
+  const conditions = needles.map((n) => {
+    values.push(like(n));
+    return `CAST(payload AS TEXT) LIKE ${p.next(1)} ESCAPE '\\'`;
+  });
+  return sqlQuery<{ id: string; status: string }>(database, `SELECT id, status FROM "Job" WHERE shop = ${shopParam} AND (${conditions.join(" OR ")})`, values);
 }
 
 export async function exportCustomerData(database: Db, p: { shop: string; customer: CustomerRef }) {
   const { email, customerId, or } = refs(p.customer);
   if (!or.length) return;
-  const visitorIds = await visitorIdsOf(database, p.shop, email, customerId);
-  const [checkouts, orders, contacts, messages, events, exposures] = await Promise.all([
+  const { visitorIds, cartTokens } = await visitorIdsOf(database, p.shop, or);
+  const byVisitor = visitorIds.length ? { shop: p.shop, visitorId: { in: visitorIds } } : null;
+  const [checkouts, orders, contacts, messages, events, exposures, carts, runs, suppressions] = await Promise.all([
     database.checkout.findMany({ where: { shop: p.shop, OR: or } }),
     database.order.findMany({ where: { shop: p.shop, OR: or } }),
     database.contact.findMany({ where: { shop: p.shop, OR: or } }),
-    email ? database.message.findMany({ where: { shop: p.shop, email }, select: { id: true, subject: true, status: true, sentAt: true, createdAt: true } }) : [],
-    visitorIds.length ? database.event.findMany({ where: { shop: p.shop, visitorId: { in: visitorIds } }, take: 10_000 }) : [],
-    visitorIds.length ? database.exposure.findMany({ where: { shop: p.shop, visitorId: { in: visitorIds } }, take: 10_000 }) : [],
+    email ? database.message.findMany({ where: { shop: p.shop, email }, select: { id: true, kind: true, subject: true, status: true, sentAt: true, clickedAt: true, createdAt: true } }) : [],
+    byVisitor ? database.event.findMany({ where: byVisitor, take: 10_000 }) : [],
+    byVisitor ? database.exposure.findMany({ where: byVisitor, take: 10_000 }) : [],
+    cartTokens.length ? database.cart.findMany({ where: { shop: p.shop, token: { in: cartTokens } } }) : [],
+    database.flowRun.findMany({ where: { shop: p.shop, OR: or }, select: { id: true, flowId: true, status: true, stopReason: true, startedAt: true, stoppedAt: true, discountCode: true } }),
+    email ? database.suppression.findMany({ where: { shop: p.shop, email } }) : [],
   ]);
   await database.dataExport.create({
     data: {
       shop: p.shop,
       customerId,
       email,
-      payload: JSON.parse(JSON.stringify({ checkouts, orders, contacts, messages, events, exposures })) as Prisma.InputJsonValue,
+      payload: JSON.parse(JSON.stringify({ checkouts, orders, contacts, carts, recoveryRuns: runs, messages, suppressions, events, exposures })) as Prisma.InputJsonValue,
     },
   });
 }
 
-export async function redactCustomer(database: Db, p: { shop: string; customer: CustomerRef }) {
-  const { email, customerId, or } = refs(p.customer);
+/**
+ * customers/redact: every copy of the customer goes — deleted, or anonymised where the row is
+ * the shop's own record (orders and runs keep their amounts and outcomes for analytics): all
+ * visitor ids ever tied to them (events, exposures, attributions' visitor), carts, checkouts,
+ * contacts, messages, data exports, job payloads (pending ones deleted, finished ones emptied),
+ * and the suppression kept as a hash so an unsubscribe is still honoured.
+ */
+export async function redactCustomer(database: Db, p: { shop: string; customer: CustomerRef; orders?: Array<string | number> }) {
+  const { email, or, needles } = refs(p.customer);
   if (!or.length) return;
-  const visitorIds = await visitorIdsOf(database, p.shop, email, customerId);
+  const { visitorIds, cartTokens } = await visitorIdsOf(database, p.shop, or);
+  const jobs = await jobsNaming(database, p.shop, needles);
+  const runs = await database.flowRun.findMany({ where: { shop: p.shop, OR: [...or, ...(visitorIds.length ? [{ visitorId: { in: visitorIds } }] : [])] }, select: { id: true } });
+  const suppressed = email ? await database.suppression.findUnique({ where: { shop_email: { shop: p.shop, email } } }) : null;
+  const byVisitor = { shop: p.shop, visitorId: { in: visitorIds } };
   await database.$transaction([
     ...(visitorIds.length
       ? [
-          database.event.deleteMany({ where: { shop: p.shop, visitorId: { in: visitorIds } } }),
-          database.exposure.deleteMany({ where: { shop: p.shop, visitorId: { in: visitorIds } } }),
+          database.event.deleteMany({ where: byVisitor }),
+          database.exposure.deleteMany({ where: byVisitor }),
+          database.attribution.updateMany({ where: byVisitor, data: { visitorId: null } }),
+          database.contact.deleteMany({ where: byVisitor }),
         ]
       : []),
+    ...(cartTokens.length ? [database.cart.deleteMany({ where: { shop: p.shop, token: { in: cartTokens } } })] : []),
+    database.cart.deleteMany({ where: { shop: p.shop, OR: or } }),
     database.checkout.deleteMany({ where: { shop: p.shop, OR: or } }),
-    database.order.updateMany({ where: { shop: p.shop, OR: or }, data: { email: null, customerId: null, visitorId: null } }),
+    database.order.updateMany({ where: { shop: p.shop, OR: or }, data: { email: null, customerId: null, visitorId: null, cartToken: null, checkoutToken: null } }),
+    ...(visitorIds.length ? [database.order.updateMany({ where: byVisitor, data: { email: null, customerId: null, visitorId: null, cartToken: null, checkoutToken: null } })] : []),
+    // Shopify's orders_to_redact, by id, whatever they carry
+    ...(p.orders?.length ? [database.order.updateMany({ where: { shop: p.shop, orderId: { in: p.orders.map(String) } }, data: { email: null, customerId: null, visitorId: null, cartToken: null, checkoutToken: null } })] : []),
     database.contact.deleteMany({ where: { shop: p.shop, OR: or } }),
-    database.flowRun.updateMany({ where: { shop: p.shop, OR: or }, data: { email: null, customerId: null, visitorId: null, status: "stopped", stopReason: "redacted" } }),
+    ...runs.map((r) =>
+      database.flowRun.updateMany({
+        where: { id: r.id },
+        data: { email: null, customerId: null, visitorId: null, cartToken: null, subjectKey: `redacted:${r.id}`, status: "stopped", stopReason: "redacted" },
+      }),
+    ),
     ...(email ? [database.message.deleteMany({ where: { shop: p.shop, email } })] : []),
+    ...(runs.length ? [database.message.deleteMany({ where: { shop: p.shop, flowRunId: { in: runs.map((r) => r.id) } } })] : []),
     database.dataExport.deleteMany({ where: { shop: p.shop, OR: or } }),
+    ...(email && suppressed
+      ? [
+          database.suppression.delete({ where: { shop_email: { shop: p.shop, email } } }),
+          database.suppression.upsert({
+            where: { shop_email: { shop: p.shop, email: suppressionHash(p.shop, email) } },
+            create: { shop: p.shop, email: suppressionHash(p.shop, email), reason: suppressed.reason },
+            update: {},
+          }),
+        ]
+      : []),
+    // Pending jobs about them must not run later; finished ones (and this one, running) keep no copy.
+    database.job.deleteMany({ where: { id: { in: jobs.filter((j) => j.status === "pending").map((j) => j.id) } } }),
+    database.job.updateMany({
+      where: { id: { in: jobs.filter((j) => j.status !== "pending").map((j) => j.id) } },
+      data: { payload: { redacted: true }, dedupeKey: null, lastError: null },
+    }),
   ]);
 }
 

@@ -8,6 +8,7 @@ import { signUnsubscribeToken } from "./email/unsubscribe-token.server";
 import { adminQuery, type AdminGraphql } from "./admin-graphql.server";
 import { enqueue, type JobContext, type JobHandler } from "./jobs.server";
 import { getMailer, linkSignature } from "./mail.server";
+import { suppressionHash } from "./privacy.server";
 import { logger } from "./logger.server";
 
 /**
@@ -298,7 +299,12 @@ export async function runSteps(
     emails.length
       ? sqlSelect<{ shop: string; email: string }>(
           database,
-          (q) => `SELECT shop, email FROM "Suppression" WHERE shop IN ${q.in(shopNames)} AND email IN ${q.in(emails)}`,
+          // the address, or its hash where a customers/redact erased it (privacy.server)
+          (q) =>
+            `SELECT shop, email FROM "Suppression" WHERE shop IN ${q.in(shopNames)} AND email IN ${q.in([
+              ...emails,
+              ...unique(items.flatMap((x) => (x.run.email ? [suppressionHash(x.run.shop, x.run.email)] : []))),
+            ])}`,
         )
       : [],
     emails.length
@@ -349,7 +355,7 @@ export async function runSteps(
             totalCents: checkout?.totalCents ?? 0,
           },
           orderSeenSinceStart: orders.some((o) => orderMatches(o, { ...run, checkoutToken: checkout?.token ?? null })),
-          suppressed: email ? suppressed.has(shopper(run.shop, email)) : false,
+          suppressed: email ? suppressed.has(shopper(run.shop, email)) || suppressed.has(shopper(run.shop, suppressionHash(run.shop, email))) : false,
           holdout: run.holdout,
           flow: { enabled: flow.enabled, audience: flow.audience as "any_email", minCartCents: flow.minCartCents, respectQuiet: flow.respectQuiet },
           recentSends: email ? sentTo(run.shop, email).filter((d) => d.getTime() >= windowStart) : [],
