@@ -39,6 +39,9 @@ const schema = z
     // Proxies of our own between Shopify's app proxy and the app that append to X-Forwarded-For
     // (a load balancer: 1); the storefront rate limits key on the address Shopify forwarded.
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
+    // Finished and dead jobs and webhook delivery records are deleted after this many days (the
+    // daily retention sweep): operational tables stay bounded.
+    OPS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   })
   .superRefine((env, ctx) => {

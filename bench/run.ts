@@ -1,7 +1,7 @@
 /**
  * `npm run bench [section …]`: measures what the issues set targets for and writes
  * bench/results/latest.json (plus a table on stdout). Sections, in run order: storefront,
- * lighthouse, browser, queue, jobs, events, webhooks, analytics, soak (see
+ * lighthouse, browser, queue, jobs, events, webhooks, analytics, sweep, soak (see
  * docs/decisions/060-benchmarks.md). Sections run when their prerequisites exist; PostgreSQL
  * sections use BENCH_DATABASE_URL (default: a fresh database on 127.0.0.1:5432).
  */
@@ -242,6 +242,19 @@ if (want("analytics") && existsSync(path.join(root, "bench/analytics.ts"))) {
   const r = await benchAnalytics({ events: Number(process.env.BENCH_ANALYTICS_EVENTS ?? 1_000_000) });
   results.analytics = r;
   table.push({ section: "analytics (sqlite)", figure: `ms for ${r.events} events`, value: r.ms });
+}
+
+if (want("sweep")) {
+  // The daily retention sweep on a million finished jobs and a million delivery records, both databases.
+  const { benchSweep } = await import("./sweep");
+  const rows = Number(process.env.BENCH_SWEEP_ROWS ?? 1_000_000);
+  const sweep: Record<string, unknown> = {};
+  for (const r of [await benchSweep({ rows }), await withPostgres(() => benchSweep({ rows }))]) {
+    if (!r) continue;
+    sweep[r.dialect] = r;
+    table.push({ section: `sweep (${r.dialect})`, figure: `ms for ${r.rowsPerTable} jobs + ${r.rowsPerTable} deliveries · longest statement ms`, value: `${r.ms} · ${r.longestStatementMs}` });
+  }
+  results.sweep = sweep;
 }
 
 if (want("soak")) {

@@ -6,7 +6,7 @@ import { recoveryHandlers } from "./recovery.server";
 import { attributeOrder } from "./attribution.server";
 import { CONTACT_CONFIRM, CONTACT_SYNC, contactSyncJob } from "./contacts.server";
 import { sendConfirmation } from "./consent.server";
-import { exportCustomerData, redactCustomer, redactShop, sweepRetention } from "./privacy.server";
+import { exportCustomerData, redactCustomer, redactShop, sweepOperational, sweepRetention } from "./privacy.server";
 
 const adminFor = async (shop: string) => {
   const { unauthenticated } = await import("~/shopify.server");
@@ -38,6 +38,9 @@ export function jobHandlers(): Record<string, JobHandler> {
     "privacy.redact-shop": (p) => redactShop(db, p),
     "retention.sweep": async (_p, ctx) => {
       await sweepRetention(db, ctx.now);
+      // Operational tables stay bounded: finished jobs and webhook delivery records (OPS_RETENTION_DAYS).
+      const { getEnv } = await import("~/env.server");
+      await sweepOperational(db, ctx.now, getEnv().OPS_RETENTION_DAYS);
       // Daily, for as long as the app runs.
       const next = new Date(ctx.now.getTime() + 86_400_000);
       await enqueue(db, { kind: "retention.sweep", runAt: next, dedupeKey: `retention:${next.toISOString().slice(0, 10)}` });

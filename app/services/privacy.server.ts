@@ -187,6 +187,48 @@ export async function redactShop(database: Db, p: { shop: string }) {
   ]);
 }
 
+const SWEEP_BATCH = 5_000;
+
+/**
+ * Finished and dead jobs and webhook delivery records older than `days` days, deleted in
+ * batches of 5,000 rows (each its own short statement, the event loop let go between them) so
+ * the sweep never holds a lock long however many rows it has to remove. Jobs by `runAt` first
+ * (indexed with status; a job finishes after it was due) and `finishedAt`, deliveries by
+ * `receivedAt` (indexed). Returns the rows deleted, the statements run and the longest in ms.
+ */
+export async function sweepOperational(database: Db, now: Date, days: number, batch = SWEEP_BATCH) {
+  const cutoff = new Date(now.getTime() - days * 86_400_000);
+  const dialect = dialectOfClient(database);
+  let longestBatchMs = 0;
+  let statements = 0;
+  const drain = async (build: (p: ReturnType<typeof placeholders>) => { sql: string; values: unknown[] }) => {
+    let total = 0;
+    for (;;) {
+      const { sql, values } = build(placeholders(dialect));
+      const started = performance.now();
+      const n = (await sqlQuery<{ id: string }>(database, sql, values)).length;
+      statements++;
+      longestBatchMs = Math.max(longestBatchMs, performance.now() - started);
+      total += n;
+      if (n < batch) return total;
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const jobs = await drain((p) => ({
+    sql: `DELETE FROM "Job" WHERE id IN (
+            SELECT id FROM "Job" WHERE status IN ('done', 'dead') AND "runAt" < ${p.next(1)} AND "finishedAt" < ${p.next(1)} LIMIT ${batch}
+          ) RETURNING id`,
+    values: [cutoff, cutoff],
+  }));
+  const deliveries = await drain((p) => ({
+    sql: `DELETE FROM "WebhookDelivery" WHERE "webhookId" IN (
+            SELECT "webhookId" FROM "WebhookDelivery" WHERE "receivedAt" < ${p.next(1)} LIMIT ${batch}
+          ) RETURNING "webhookId" AS id`,
+    values: [cutoff],
+  }));
+  return { jobs, deliveries, statements, longestBatchMs: Math.round(longestBatchMs) };
+}
+
 /**
  * Deletes events older than each shop's retention setting, and what was derived from them
  * (exposures last seen before the cutoff, hourly roll-ups before it); returns how many events went.

@@ -44,6 +44,8 @@ beforeAll(async () => {
   await seedSession(t.db, SHOP);
   const { onShopInstalled } = await import("~/services/install.server");
   await onShopInstalled({ shop: SHOP }, t.db);
+  // captures sync at once (single opt-in): these tests are about the Admin API's answers
+  await t.db.shop.update({ where: { shop: SHOP }, data: { optIn: "single" } });
   const { unauthenticated } = await import("~/shopify.server");
   admin = (await unauthenticated.admin(SHOP)).admin;
   jobs = await import("~/services/jobs.server");
