@@ -9,12 +9,15 @@ import { withSchema } from "../../support/db";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 
+/** The README's "Moving to PostgreSQL" line, as typed: `DATABASE_URL=… npm run setup`. */
 function migrateDeploy(url: string) {
-  execFileSync(process.execPath, [path.join(root, "node_modules/prisma/build/index.js"), "migrate", "deploy"], {
+  const out = execFileSync("npm", ["run", "setup"], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
     stdio: "pipe",
+    encoding: "utf8",
   });
+  expect(out).toContain("migrations applied");
 }
 
 async function exerciseEveryModel(url: string) {
@@ -50,7 +53,7 @@ async function exerciseEveryModel(url: string) {
 }
 
 describe("migrations", () => {
-  it("migrates an empty SQLite database with `prisma migrate deploy` and every model works", async () => {
+  it("migrates an empty SQLite database with `npm run setup` and every model works", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "intentful-migrate-"));
     try {
       const url = `file:${path.join(dir, "fresh.sqlite")}`;
@@ -62,7 +65,7 @@ describe("migrations", () => {
   });
 
   it.runIf(Boolean(process.env.TEST_DATABASE_URL))(
-    "migrates an empty PostgreSQL schema with `prisma migrate deploy` and every model works",
+    "migrates an empty PostgreSQL schema with `npm run setup` and every model works",
     async () => {
       const base = process.env.TEST_DATABASE_URL!;
       const schema = `mig_${process.pid}_${Date.now()}`;
