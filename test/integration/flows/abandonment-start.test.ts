@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedSession, webhookRequest } from "../../support/shopify";
 import { installTestDb, type ProxyTestDb } from "../proxy/helpers";
 import { dueJobRunner } from "../../support/worker";
+import { shopperEvents } from "../../support/ingest";
 
 /**
  * The cart reminder and the browse follow-up start for the shopper they are for, from what the
@@ -11,15 +12,13 @@ import { dueJobRunner } from "../../support/worker";
  */
 const SHOP = "abandon.myshopify.com";
 let t: ProxyTestDb;
-let ingest: typeof import("~/services/events.server").ingestEventBatch;
+let send: (visitorId: string, events: Array<Record<string, unknown>>) => Promise<void>;
 let runDue: (now: Date) => Promise<unknown>;
-let clock = Date.now();
-const tick = () => new Date((clock += 5_000));
 
 beforeAll(async () => {
   t = await installTestDb();
-  ({ ingestEventBatch: ingest } = await import("~/services/events.server"));
   runDue = await dueJobRunner(t);
+  ({ send } = await shopperEvents(t.db, SHOP, runDue));
   const { onShopInstalled } = await import("~/services/install.server");
   await seedSession(t.db, SHOP);
   await onShopInstalled({ shop: SHOP }, t.db);
@@ -31,17 +30,6 @@ afterAll(async () => {
   await t?.cleanup();
 });
 
-async function send(visitorId: string, events: Array<Record<string, unknown>>) {
-  const now = tick();
-  const request = new Request("http://localhost/proxy/events", {
-    method: "POST",
-    headers: { "Content-Type": "text/plain;charset=UTF-8" },
-    body: JSON.stringify({ v: 1, visitorId, events: events.map((e) => ({ at: now.getTime(), ...e })) }),
-  });
-  const result = await ingest(request, SHOP, { database: t.db, now });
-  expect(result.ok, JSON.stringify(result)).toBe(true);
-  await runDue(new Date(now.getTime() + 1_000));
-}
 
 async function runsFor(kind: string, visitorId: string) {
   const flows = await t.db.recoveryFlow.findMany({ where: { shop: SHOP, kind }, select: { id: true } });

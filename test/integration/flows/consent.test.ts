@@ -7,6 +7,7 @@ import { readDemoState, updateDemoState } from "~/demo/shopify-state.server";
 import { createTestDb, type TestDb } from "../../support/db";
 import { seedSession } from "../../support/shopify";
 import { dueJobRunner } from "../../support/worker";
+import { shopperEvents } from "../../support/ingest";
 
 /**
  * Consent a bystander cannot forge (issue 15): storefront sign-ups through the real ingest, the
@@ -23,14 +24,13 @@ process.env.DEMO_STATE_FILE = path.join(dir, "state.json");
 const mock = startMockAdminApi(); // before the library loads
 let t: TestDb;
 let runDue: (now: Date) => Promise<unknown>;
-let ingest: typeof import("~/services/events.server").ingestEventBatch;
-let clock = Date.now();
-const tick = () => new Date((clock += 5_000));
+let send: (visitorId: string, events: Array<Record<string, unknown>>) => Promise<void>;
+let clock: () => number;
 
 beforeAll(async () => {
   t = await createTestDb();
   runDue = await dueJobRunner(t);
-  ({ ingestEventBatch: ingest } = await import("~/services/events.server"));
+  ({ send, now: clock } = await shopperEvents(t.db, SHOP, runDue));
   await seedSession(t.db, SHOP);
   const { onShopInstalled } = await import("~/services/install.server");
   await onShopInstalled({ shop: SHOP }, t.db);
@@ -45,17 +45,6 @@ beforeEach(async () => {
   await t.db.shop.update({ where: { shop: SHOP }, data: { optIn: "double" } });
 });
 
-async function send(visitorId: string, events: Array<Record<string, unknown>>) {
-  const now = tick();
-  const request = new Request("http://localhost/proxy/events", {
-    method: "POST",
-    headers: { "Content-Type": "text/plain;charset=UTF-8" },
-    body: JSON.stringify({ v: 1, visitorId, events: events.map((e) => ({ at: now.getTime(), ...e })) }),
-  });
-  const result = await ingest(request, SHOP, { database: t.db, now });
-  expect(result.ok, JSON.stringify(result)).toBe(true);
-  await runDue(new Date(now.getTime() + 1_000));
-}
 const capture = (email: string, triggerId?: string) => ({ kind: "email_capture", email, marketingConsent: true, ...(triggerId ? { triggerId } : {}) });
 const view = (productId: string) => ({ kind: "product_view", productId });
 const messagesTo = (email: string) => t.db.message.findMany({ where: { shop: SHOP, email } });
@@ -84,7 +73,7 @@ describe(`consent (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`, (
     await t.db.shop.update({ where: { shop: SHOP }, data: { optIn: "single" } });
     unsubscribedCustomer("victim2@example.com");
     await send("v-attacker-2", [capture("victim2@example.com")]);
-    await runDue(new Date(clock + 60_000)); // the contact.sync
+    await runDue(new Date(clock() + 60_000)); // the contact.sync
     expect(customer("victim2@example.com")?.emailMarketingConsent).toBe("UNSUBSCRIBED");
     expect(await t.db.contact.findUniqueOrThrow({ where: { shop_email: { shop: SHOP, email: "victim2@example.com" } } })).toMatchObject({
       marketingConsent: false,
@@ -125,7 +114,7 @@ describe(`consent (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`, (
     const confirmed = await t.db.contact.findUniqueOrThrow({ where: { id: pending.id } });
     expect(confirmed).toMatchObject({ consentStatus: "confirmed", consentLevel: "CONFIRMED_OPT_IN", marketingConsent: true });
     expect(confirmed.consentAt).not.toBeNull();
-    await runDue(new Date(clock + 60_000)); // the sync, and the flow checks the confirmation queued
+    await runDue(new Date(clock() + 60_000)); // the sync, and the flow checks the confirmation queued
     expect(customer("ann@example.com")).toMatchObject({ emailMarketingConsent: "SUBSCRIBED", marketingOptInLevel: "CONFIRMED_OPT_IN" });
     expect((await runsOf("v-ann")).map((r) => r.email)).toEqual(["ann@example.com"]); // the browse follow-up
     expect((await messagesTo("ann@example.com")).filter((m) => m.kind === "confirmation")).toHaveLength(1);
