@@ -57,8 +57,12 @@ function freshEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const keep = ["PATH", "HOME", "LANG", "TMPDIR", "USER", "npm_config_cache", "npm_config_nodedir", "CHROMIUM_PATH"];
   const env: Record<string, string> = {};
   for (const k of keep) if (process.env[k]) env[k] = process.env[k]!;
-  // not the node_modules/.bin folders `npm run` put on this process's PATH
-  env.PATH = (env.PATH ?? "").split(":").filter((p) => !p.includes("node_modules")).join(":");
+  // not the folders `npm run` put on this process's PATH (node_modules/.bin, npm's node-gyp-bin);
+  // the Node on PATH stays, wherever it lives (CI's Node 22 sits under a node_modules folder)
+  env.PATH = (env.PATH ?? "")
+    .split(":")
+    .filter((p) => !/node_modules\/\.bin$|node-gyp-bin$/.test(p))
+    .join(":");
   return { ...env, ...extra } as NodeJS.ProcessEnv;
 }
 
