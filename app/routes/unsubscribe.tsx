@@ -2,18 +2,14 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { getEnv } from "~/env.server";
 import db from "~/db.server";
 import { verifyUnsubscribeToken } from "~/services/email/unsubscribe-token.server";
+import { publicPage } from "~/services/public-page.server";
 
 /**
  * Unsubscribe from recovery emails. GET shows a confirmation form (mail scanners follow GET
  * links, so GET never unsubscribes); POST unsubscribes — including RFC 8058 one-click POSTs
  * from mailbox providers (`List-Unsubscribe=One-Click`).
  */
-function page(title: string, body: string, status = 200) {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#202223}button{font:inherit;padding:.6rem 1.2rem;border-radius:.5rem;border:0;background:#303030;color:#fff;cursor:pointer}</style></head>
-<body><main><h1>${title}</h1>${body}</main></body></html>`;
-  return new Response(html, { status, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
-}
+const page = publicPage;
 
 function check(request: Request) {
   const token = new URL(request.url).searchParams.get("token") ?? "";

@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
 import { z } from "zod";
 import db, { type Db } from "~/db.server";
@@ -6,7 +5,7 @@ import { getEnv } from "~/env.server";
 import { unauthenticated } from "~/shopify.server";
 import type { AdminGraphql } from "./admin-graphql.server";
 import { CONTACT_SYNC, findCustomer, normalizeEmail, type ContactSyncPayload } from "./contacts.server";
-import { signUnsubscribeToken } from "./email/unsubscribe-token.server";
+import { CONFIRM_CONTEXT, signUnsubscribeToken, verifyUnsubscribeToken } from "./email/unsubscribe-token.server";
 import { enqueueFlowChecks, recentTies } from "./events.server";
 import { enqueue } from "./jobs.server";
 import { logger } from "./logger.server";
@@ -22,29 +21,14 @@ import { suppressionHash } from "./privacy.server";
  */
 export const confirmPayload = z.object({ shop: z.string().min(1), email: z.string().email() });
 
-const CONTEXT = "intentful:confirm:v1:";
-
-function mac(payload: string): string {
-  return createHmac("sha256", getEnv().SHOPIFY_API_SECRET).update(CONTEXT).update(payload).digest("base64url");
-}
-
+/** `{shop, email}` signed like an unsubscribe link, in the confirmation's own context. */
 export function signConfirmToken(shop: string, email: string): string {
-  const payload = Buffer.from(JSON.stringify({ s: shop, e: normalizeEmail(email) }), "utf8").toString("base64url");
-  return `${payload}.${mac(payload)}`;
+  return signUnsubscribeToken({ shop, email }, getEnv().SHOPIFY_API_SECRET, CONFIRM_CONTEXT);
 }
 
 export function verifyConfirmToken(token: string): { shop: string; email: string } | null {
-  const parts = typeof token === "string" && token.length <= 2048 ? token.split(".") : [];
-  if (parts.length !== 2 || !/^[A-Za-z0-9_-]+$/.test(parts[0]) || !/^[A-Za-z0-9_-]+$/.test(parts[1])) return null;
-  const expected = Buffer.from(mac(parts[0]));
-  const given = Buffer.from(parts[1]);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  try {
-    const { s, e } = JSON.parse(Buffer.from(parts[0], "base64url").toString("utf8")) as { s?: unknown; e?: unknown };
-    return typeof s === "string" && typeof e === "string" ? { shop: s, email: e } : null;
-  } catch {
-    return null;
-  }
+  const result = verifyUnsubscribeToken(token, getEnv().SHOPIFY_API_SECRET, CONFIRM_CONTEXT);
+  return result.valid ? { shop: result.shop, email: result.email } : null;
 }
 
 export function confirmUrl(appUrl: string, shop: string, email: string): string {
