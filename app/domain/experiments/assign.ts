@@ -5,70 +5,33 @@
  * statistics code.
  */
 
+const utf8 = new TextEncoder();
+const mix = (k: number) => {
+  k = Math.imul(k, 0xcc9e2d51);
+  return Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+};
+
 /**
- * MurmurHash3 (x86, 32-bit) of the UTF-8 bytes of `key`.
+ * MurmurHash3 (x86, 32-bit) of the UTF-8 bytes of `key` (TextEncoder's: a lone surrogate
+ * encodes as U+FFFD, in browsers and Node alike).
  * Chosen over plain FNV-1a for its avalanche finaliser: similar ids ("v-1", "v-2") and
  * different salts give unrelated outputs in every bit, so the top bits we use are uniform.
  */
 export function murmur3(key: string, seed = 0): number {
-  const c1 = 0xcc9e2d51;
-  const c2 = 0x1b873593;
+  const b = utf8.encode(key);
+  const n = b.length;
   let h = seed >>> 0;
-  let block = 0;
-  let filled = 0; // bytes currently in `block`
-  let length = 0;
-
-  const push = (byte: number) => {
-    block |= byte << (filled * 8);
-    filled++;
-    length++;
-    if (filled === 4) {
-      let k = Math.imul(block, c1);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, c2);
-      h ^= k;
-      h = (h << 13) | (h >>> 19);
-      h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-      block = 0;
-      filled = 0;
-    }
-  };
-
-  for (let i = 0; i < key.length; i++) {
-    let cp = key.charCodeAt(i);
-    // Combine a surrogate pair into one code point; a lone surrogate encodes as U+FFFD.
-    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < key.length) {
-      const next = key.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        cp = 0x10000 + ((cp - 0xd800) << 10) + (next - 0xdc00);
-        i++;
-      } else cp = 0xfffd;
-    } else if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
-
-    if (cp < 0x80) push(cp);
-    else if (cp < 0x800) {
-      push(0xc0 | (cp >> 6));
-      push(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-      push(0xe0 | (cp >> 12));
-      push(0x80 | ((cp >> 6) & 0x3f));
-      push(0x80 | (cp & 0x3f));
-    } else {
-      push(0xf0 | (cp >> 18));
-      push(0x80 | ((cp >> 12) & 0x3f));
-      push(0x80 | ((cp >> 6) & 0x3f));
-      push(0x80 | (cp & 0x3f));
-    }
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    h ^= mix(b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24));
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-
-  if (filled > 0) {
-    let k = Math.imul(block, c1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, c2);
-    h ^= k;
-  }
-
-  h ^= length;
+  // the 1-3 tail bytes, little-endian
+  let k = 0;
+  for (let j = n - 1; j >= i; j--) k = (k << 8) | b[j];
+  if (i < n) h ^= mix(k);
+  h ^= n;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

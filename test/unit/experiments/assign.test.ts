@@ -33,6 +33,10 @@ describe("murmur3", () => {
     expect(murmur3("The quick brown fox jumps over the lazy dog")).toBe(776992547); // 0x2e4ff723
     expect(murmur3("abc", 42)).toBe(1313807976);
     expect(murmur3("héllo wörld 🎉")).toBe(4094511863); // multi-byte UTF-8 and a surrogate pair
+    // a lone surrogate hashes as U+FFFD (what TextEncoder writes), and so does a trailing one
+    expect(murmur3("a\ud800b")).toBe(murmur3("a\ufffdb"));
+    expect(murmur3("ab\udc00")).toBe(murmur3("ab\ufffd"));
+    expect(murmur3("a\ud800b")).not.toBe(murmur3("ab"));
   });
 });
 
