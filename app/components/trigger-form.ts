@@ -42,6 +42,7 @@ export const FIELDS: Record<string, FieldKind> = {
   "segment.purchaser": "text",
   "segment.discount": "text",
   "segment.minCartCents": "money",
+  "segment.minAovCents": "money",
   "segment.devices": "list",
   "segment.sources": "list",
   "segment.countries": "csv",

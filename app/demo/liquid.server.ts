@@ -28,7 +28,7 @@ export interface AppEmbedInput {
   config: unknown;
   request: { page_type: string; locale: string };
   product?: { id: number | string; handle: string } | null;
-  customer?: { id: number | string; orders_count: number } | null;
+  customer?: { id: number | string; orders_count: number; total_spent?: number } | null;
   /** the cart as Liquid sees it on this page; defaults to empty */
   cart?: { item_count: number; total_price: number } | null;
   shop: { permanent_domain: string; currency: string };

@@ -270,8 +270,8 @@ export default function AnalyticsPage() {
                 <ExperimentTable rows={analytics.flows} kind="flow" currency={currency} />
                 <Box padding="400">
                   <Text as="p" tone="subdued">
-                    {analytics.budget.waits + analytics.budget.skipped > 0
-                      ? `Held back by the message budget: ${count(analytics.budget.waits, "email")} waited (${count(analytics.budget.runsHeld, "shopper")}), ${count(analytics.budget.skipped, "email")} not sent.`
+                    {analytics.budget.waits + analytics.budget.skipped + analytics.budget.overlays > 0
+                      ? `Held back by the message budget: ${count(analytics.budget.waits, "email")} waited (${count(analytics.budget.runsHeld, "shopper")}), ${count(analytics.budget.skipped, "email")} not sent; ${count(analytics.budget.overlays, "overlay")} not shown right after a recovery email.`
                       : "Held back by the message budget: none in this period."}{" "}
                     <Link to="/app/settings#caps">Budget settings</Link>
                   </Text>

@@ -451,7 +451,12 @@ export default function TriggerEditor() {
                         { value: "not_sensitive", label: "Full-price shoppers" },
                       ])}
                     </FormLayout.Group>
-                    {money("segment.minCartCents", "Cart value at least", { helpText: "Empty: any cart value" })}
+                    <FormLayout.Group>
+                      {money("segment.minCartCents", "Cart value at least", { helpText: "Today's cart. Empty: any cart value" })}
+                      {money("segment.minAovCents", "Average order value at least", {
+                        helpText: "From past orders: a logged-in customer's, or a shopper who gave their email here. Empty: anyone",
+                      })}
+                    </FormLayout.Group>
                     <FormLayout.Group>
                       {choices("segment.devices", "Devices", options(DEVICES, DEVICE_LABELS), "None ticked: all devices.")}
                       {choices("segment.sources", "Traffic sources", options(SOURCES, SOURCE_LABELS), "None ticked: all sources.")}

@@ -1,5 +1,6 @@
 import { Prisma } from "@prisma/client";
 import { dialectOfClient, type Db, type Dialect } from "~/db.server";
+import { hourOf } from "./event-store.server";
 import {
   sampleRatioMismatch,
   sumsToMeanStats,
@@ -151,6 +152,11 @@ export interface BudgetHeld {
   runsHeld: number;
   /** emails not sent at all because the budget would have held them more than a day past due */
   skipped: number;
+  /**
+   * overlays that would have shown but the channel gap after a recovery email held back (the
+   * tracker's `held` events, at most one per page view), by the hour: the hours the range touches
+   */
+  overlays: number;
 }
 
 export interface ShopSummary {
@@ -206,11 +212,12 @@ export async function getAnalytics(db: Db, shop: string, options: AnalyticsOptio
 
 async function budgetHeld(db: Db, ctx: Context): Promise<BudgetHeld> {
   const { shop, from, to } = ctx;
-  const [held, skipped] = await Promise.all([
+  const [held, skipped, overlays] = await Promise.all([
     db.flowRun.aggregate({ where: { shop, startedAt: { gte: from, lt: to }, budgetHolds: { gt: 0 } }, _sum: { budgetHolds: true }, _count: { _all: true } }),
     db.message.count({ where: { shop, status: "suppressed", reason: "frequency_cap", createdAt: { gte: from, lt: to } } }),
+    db.eventRollup.aggregate({ where: { shop, kind: "held", hour: { gte: hourOf(from), lt: to } }, _sum: { events: true } }),
   ]);
-  return { waits: held._sum.budgetHolds ?? 0, runsHeld: held._count._all, skipped };
+  return { waits: held._sum.budgetHolds ?? 0, runsHeld: held._count._all, skipped, overlays: overlays._sum.events ?? 0 };
 }
 
 /** Headline numbers for the home page: what overlays and flows added over their holdouts. */

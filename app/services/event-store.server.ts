@@ -17,7 +17,8 @@ import { dialectOfClient, placeholders, sqlBatch, type Db, type Dialect } from "
 
 export const OVERLAY_KINDS = ["impression", "control", "click", "conversion"] as const;
 const EXPOSURE_KINDS = new Set(["impression", "control"]);
-const ROLLUP_KINDS = new Set<string>(OVERLAY_KINDS);
+/** `held` (an overlay the channel gap held back) is rolled up for the budget line, never an exposure */
+const ROLLUP_KINDS = new Set<string>([...OVERLAY_KINDS, "held"]);
 const TIERS = new Set(["low", "mid", "high"]);
 const HOUR = 3_600_000;
 

@@ -314,6 +314,56 @@ describe("one message budget across overlays and emails", () => {
     expect(await exitOverlay(`${demo.baseUrl}/demo/cart`)).toBe(true);
     expect(await exitOverlay(link!)).toBe(false);
   }, 5 * 60_000);
+
+  it("a shopper who was emailed and comes back without clicking sees no overlay either, and the merchant sees it counted", async () => {
+    const gapHours = (await demo.db.shop.findUniqueOrThrow({ where: { shop: DEMO_SHOP } })).channelGapHours;
+    // GIVEN a shopper who signed up, left a cart, and got the cart reminder (after the gap)
+    const email = `returns.${Date.now().toString(36)}@example.com`;
+    const shownAt = Date.now();
+    const { context, page, vid } = await knownShopper(email, "canvas-tote");
+    await addToCart(page, "canvas-tote");
+    await page.goto(`${demo.baseUrl}/demo/`);
+    await ready(page);
+    await expect.poll(async () => (await runsOf(email, "cart")).length, { timeout: 30_000 }).toBe(1);
+    await worker(new Date(shownAt + gapHours * 3_600_000 + 5 * 60_000));
+    expect(recoveryMailTo(email)).toHaveLength(1);
+
+    // WHEN they come back later in the same browser, typing the shop's address (no email link):
+    // the stored session is made an hour old (on a page without the tracker, which would save its
+    // own copy when left), so this is a new session's first page
+    await page.close();
+    const later = await context.newPage();
+    await later.goto(`${demo.baseUrl}/healthz`);
+    await later.evaluate(() => {
+      const s = JSON.parse(localStorage.getItem("intentful")!);
+      s.last -= 3_600_000;
+      localStorage.setItem("intentful", JSON.stringify(s));
+    });
+    const status = later.waitForResponse((r) => r.url().includes("/apps/intentful/status?v="));
+    await later.goto(`${demo.baseUrl}/demo/products/linen-shirt`);
+    await ready(later);
+    const answer = (await (await status).json()) as { em: number };
+    const sentAt = (await demo.db.message.findFirstOrThrow({ where: { shop: DEMO_SHOP, email, kind: "recovery", status: "sent" } })).sentAt!;
+    expect(answer.em).toBe(sentAt.getTime());
+    // AND turn to leave after the exit overlay's minimum time on the page
+    await later.waitForTimeout(5_200);
+    await later.mouse.move(600, 400);
+    await later.waitForTimeout(700);
+    await later.mouse.move(600, 120, { steps: 4 });
+    await later.mouse.move(600, 5, { steps: 4 });
+    await later.waitForTimeout(1_000);
+    // THEN no overlay shows, and the one held back is counted (sent when the page is left)
+    expect(await later.locator("[role=dialog]").count()).toBe(0);
+    await later.goto(`${demo.baseUrl}/demo/`);
+    await expect.poll(() => demo.db.event.count({ where: { shop: DEMO_SHOP, visitorId: vid, kind: "held" } }), { timeout: 15_000 }).toBe(1);
+    await context.close();
+
+    // AND the merchant sees it on the analytics page, beside the emails the budget held
+    const admin = await (await browser.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1280, height: 900 } })).newPage();
+    await admin.goto(`${demo.baseUrl}/app/analytics`);
+    await admin.getByText(/Held back by the message budget: .*overlays? not shown right after a recovery email/).waitFor({ timeout: 20_000 });
+    await admin.context().close();
+  }, 5 * 60_000);
 });
 
 describe("the browse-abandonment overlay (recently viewed) on the storefront", () => {

@@ -57,6 +57,7 @@ function compilesAndEvaluates(data: TriggerInput, state: VisitorState, signal: S
     if (data.segment.devices.length) expect(data.segment.devices).toContain(state.device);
     if (data.segment.countries.length) expect(data.segment.countries).toContain(state.country);
     expect(state.cartCents).toBeGreaterThanOrEqual(data.segment.minCartCents);
+    expect(state.customer.aovCents).toBeGreaterThanOrEqual(data.segment.minAovCents);
     if (data.conditions.maxCartCents !== null) expect(state.cartCents).toBeLessThan(data.conditions.maxCartCents);
     expect(state.msOnPage).toBeGreaterThanOrEqual(data.conditions.minSeconds * 1000);
     if (isMarketing(t)) expect(state.consent.marketing).toBe(true);
@@ -108,6 +109,7 @@ const nearlyValid = fc
       "conditions.schedule.days",
       "segment",
       "segment.minCartCents",
+      "segment.minAovCents",
       "segment.countries",
       "frequencyCap",
       "frequencyCap.perPeriod",

@@ -14,6 +14,7 @@ export const EVENT_KINDS = [
   "dismiss",
   "conversion",
   "email_capture",
+  "held", // the overlay would have shown, but the shop's channel gap after a recovery email held it back
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -38,7 +39,7 @@ export const storefrontEventSchema = z
   })
   .strict()
   .superRefine((e, ctx) => {
-    if (["impression", "control", "click", "dismiss", "conversion"].includes(e.kind) && !e.triggerId) {
+    if (["impression", "control", "click", "dismiss", "conversion", "held"].includes(e.kind) && !e.triggerId) {
       ctx.addIssue({ code: "custom", path: ["triggerId"], message: `${e.kind} needs a triggerId` });
     }
     if (e.kind === "email_capture" && !e.email) {

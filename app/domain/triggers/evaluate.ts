@@ -83,6 +83,7 @@ function inSegment(t: CompiledTrigger, s: VisitorState): boolean {
     (!g.purchaser || g.purchaser === "any" || (g.purchaser === "repeat") === repeat) &&
     (!g.discount || g.discount === "any" || (g.discount === "sensitive") === s.discountSensitive) &&
     s.cartCents >= (g.minCartCents || 0) &&
+    s.customer.aovCents >= (g.minAovCents || 0) &&
     (!g.devices?.length || g.devices.includes(s.device)) &&
     (!g.sources?.length || g.sources.includes(s.source)) &&
     (!g.countries?.length || g.countries.includes(s.country))
@@ -116,8 +117,6 @@ export function skipReason(
   const c = t.c;
   // At most one overlay per page view and config.g.ps per session (0 turns overlays off).
   if (s.caps.page > 0 || s.caps.session >= config.g.ps) return "global_cap";
-  // One budget across channels: no overlay on the heels of a recovery email, unless the trigger allows it.
-  if (at < (s.caps.em || 0) + (config.g.cg || 0) * 36e5 && !t.f.afterEmail) return "channel_gap";
   if (!signalMatches(t, s, sig)) return "signal";
   if (c.sc && !inSchedule(c.sc, at)) return "outside_schedule";
   if (c.pageTypes?.length && !c.pageTypes.includes(s.pageType as never)) return "page";
@@ -128,6 +127,9 @@ export function skipReason(
   // Email capture sends an event, so it needs analytics consent as well as marketing consent.
   if (isMarketing(t) && (!s.consent.marketing || (t.o.kind === "email_capture" && !s.consent.analytics)))
     return "consent";
+  // One budget across channels: no overlay on the heels of a recovery email, unless the trigger
+  // allows it. Checked last, so "channel_gap" means the overlay would have shown (it is counted).
+  if (at < (s.caps.em || 0) + (config.g.cg || 0) * 36e5 && !t.f.afterEmail) return "channel_gap";
   return null;
 }
 
@@ -137,16 +139,20 @@ export function skipReason(
  * get variant "control": the caller logs a `control` event and shows nothing.
  */
 export function evaluate(config: CompiledConfig, s: VisitorState, sig: Signal, now: number | Date): Decision | null {
+  let held: CompiledTrigger | undefined;
   for (const t of config.t) {
-    if (skipReason(config, t, s, sig, now) === null) {
+    const skip = skipReason(config, t, s, sig, now);
+    if (skip === null)
       return {
         trigger: t,
         variant: t.ho > 0 && isHoldout(t.sa, s.visitorId, t.ho) ? "control" : "treatment",
         tier: intentTier(s),
       };
-    }
+    if (skip === "channel_gap") held ||= t;
   }
-  return null;
+  // Nothing may show, but the first trigger the channel gap held back is reported (the caller
+  // logs a `held` event, shows nothing, and counts no exposure).
+  return held ? { trigger: held, variant: "held", tier: intentTier(s) } : null;
 }
 
 /** For the admin preview: every trigger with the reason it would not fire ("fire" if it would). */

@@ -152,6 +152,12 @@ export const segmentSchema = z.object({
   discount: pick(["any", "sensitive", "not_sensitive"] as const, "Discount sensitivity").default("any"),
   /** high order value: cart at least this much (cents); 0 = any */
   minCartCents: int("Cart value at least", 0, 1_000_000_000).default(0),
+  /**
+   * high order value from past orders (cents): a logged-in customer's average (Shopify's total
+   * spent / orders), or a known shopper's average order with this shop; 0 = any. Shoppers with
+   * no known order are outside it.
+   */
+  minAovCents: int("Average order value at least", 0, 1_000_000_000).default(0),
   /** empty = all */
   devices: list(DEVICES, "Device").default([]),
   sources: list(SOURCES, "Traffic source").default([]),

@@ -88,7 +88,8 @@ export interface VisitorState {
   source: TrafficSource;
   /** ISO 3166-1 alpha-2, "" when unknown */
   country: string;
-  customer: { loggedIn: boolean; ordersCount: number };
+  /** aovCents: the average past order (0 when none is known), see Segment.minAovCents */
+  customer: { loggedIn: boolean; ordersCount: number; aovCents: number };
   discountSensitive: boolean;
   consent: { analytics: boolean; marketing: boolean };
   caps: {
@@ -111,7 +112,8 @@ export type Signal =
 
 export interface Decision {
   trigger: CompiledTrigger;
-  variant: "treatment" | "control";
+  /** held: it would have shown, but the shop's channel gap after a recovery email holds it back */
+  variant: "treatment" | "control" | "held";
   tier: Tier;
 }
 

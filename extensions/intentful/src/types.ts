@@ -101,7 +101,8 @@ export interface MountedOverlay {
 export interface EmbedContext {
   page: string;
   product: { id: number | string; handle: string } | null;
-  customer: { orders: number } | null;
+  /** a logged-in customer: orders_count, and total_spent / orders_count in cents (0 without orders) */
+  customer: { orders: number; aov?: number } | null;
   cart: { n: number; c: number };
   currency: string;
   country: string;

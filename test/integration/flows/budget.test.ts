@@ -87,8 +87,30 @@ describe(`message budget across channels (${process.env.TEST_DATABASE_URL ? "pos
 
   it("shows the merchant what the budget held back, in analytics", async () => {
     const { getAnalytics } = await import("~/services/analytics.server");
+    const { parseEventBatch, eventRows } = await import("~/services/events.server");
+    const { storeEvents } = await import("~/services/event-store.server");
+    // AND the storefront's side: two overlays the channel gap held back after a recovery email
+    // (the tracker's `held` events, as the event schema accepts them), beside one that showed
+    const now = Date.now();
+    const parsed = parseEventBatch(
+      JSON.stringify({
+        v: 1,
+        visitorId: "visitor-held",
+        events: [
+          { kind: "held", at: now - 60_000, triggerId: "trigger-1", tier: "high" },
+          { kind: "held", at: now, triggerId: "trigger-2", tier: "mid" },
+          { kind: "impression", at: now, triggerId: "trigger-1", variant: "treatment", tier: "mid" },
+        ],
+      }),
+    );
+    if (!parsed.ok) throw new Error(parsed.reason);
+    await storeEvents(t.db, eventRows(SHOP, parsed.batch, new Date(now)));
+    // a held event is never an exposure
+    expect(await t.db.exposure.count({ where: { shop: SHOP, visitorId: "visitor-held" } })).toBe(1);
+    expect(parseEventBatch(JSON.stringify({ v: 1, visitorId: "v", events: [{ kind: "held", at: now }] })).ok).toBe(false); // needs its trigger
+
     const analytics = await getAnalytics(t.db, SHOP, { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) });
-    // the two emails above that waited for the gap, one each; none skipped
-    expect(analytics.budget).toEqual({ waits: 2, runsHeld: 2, skipped: 0 });
+    // the two emails above that waited for the gap, one each; none skipped; the two overlays held
+    expect(analytics.budget).toEqual({ waits: 2, runsHeld: 2, skipped: 0, overlays: 2 });
   });
 });

@@ -22,13 +22,14 @@ describe("renderAppEmbed (the shipped block through liquidjs)", () => {
     const html = await renderAppEmbed({
       ...base,
       cart: { item_count: 2, total_price: 5400 },
-      customer: { id: 1, orders_count: 3 },
+      customer: { id: 1, orders_count: 3, total_spent: 25000 },
     });
     expect(parse(html, "intentful-config")).toEqual(base.config);
     expect(parse(html, "intentful-ctx")).toMatchObject({
       page: "product",
       product: { id: 7, handle: "wool-hat" },
-      customer: { orders: 3 },
+      // Liquid's total_spent is in the currency's subunit: 250.00 over 3 orders, floored to the cent
+      customer: { orders: 3, aov: 8333 },
       cart: { n: 2, c: 5400 },
       currency: "USD",
       country: "US",
@@ -109,5 +110,12 @@ describe("renderAppEmbed (the shipped block through liquidjs)", () => {
   it("escapes like Shopify's json filter", () => {
     expect(jsonForHtml({ a: "<&>\u2028" })).toBe('{"a":"\\u003c\\u0026\\u003e\\u2028"}');
     expect(jsonForHtml(undefined)).toBe("null");
+  });
+});
+
+describe("a logged-in customer without orders", () => {
+  it("has an average order value of 0, never a division by zero", async () => {
+    const html = await renderAppEmbed({ ...base, customer: { id: 2, orders_count: 0, total_spent: 0 } });
+    expect(JSON.parse(/<script type="application\/json" id="intentful-ctx">([\s\S]*?)<\/script>/.exec(html)![1]).customer).toEqual({ orders: 0, aov: 0 });
   });
 });

@@ -144,7 +144,7 @@ describe("tracker state", () => {
       { ...env, customer: { orders: 3 }, consent: { analytics: false, marketing: false } },
       T0,
     );
-    expect(v.customer).toEqual({ loggedIn: true, ordersCount: 3 });
+    expect(v.customer).toEqual({ loggedIn: true, ordersCount: 3, aovCents: 0 });
     expect(v.consent).toEqual({ analytics: false, marketing: false });
   });
 });

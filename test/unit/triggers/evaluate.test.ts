@@ -194,12 +194,24 @@ describe("one budget across channels", () => {
   const emailed = (ago: number) => visitor({ caps: { page: 0, session: 0, byTrigger: {}, em: NOW - ago } });
   const withGap = (rows: ReturnType<typeof row>[], hours: number) => compileConfig(rows, { overlaysPerSession: 3, channelGapHours: hours });
 
-  it("shows no overlay within the shop's channel gap after a recovery email brought the shopper", () => {
+  it("shows no overlay within the shop's channel gap after a recovery email: the decision is held, to be counted", () => {
     const cfg = withGap([row(message, { id: "m" })], 4);
     expect(cfg.g.cg).toBe(4);
     expect(skipReason(cfg, cfg.t[0], emailed(HOUR), mouseExit, NOW)).toBe("channel_gap");
-    expect(evaluate(cfg, emailed(4 * HOUR + 1), mouseExit, NOW)).not.toBeNull();
-    expect(evaluate(cfg, visitor(), mouseExit, NOW)).not.toBeNull(); // never emailed
+    expect(evaluate(cfg, emailed(HOUR), mouseExit, NOW)).toMatchObject({ trigger: { id: "m" }, variant: "held" });
+    expect(evaluate(cfg, emailed(4 * HOUR + 1), mouseExit, NOW)?.variant).toBe("treatment");
+    expect(evaluate(cfg, visitor(), mouseExit, NOW)?.variant).toBe("treatment"); // never emailed
+  });
+
+  it("holds back only what would have shown: another reason to skip wins, and a trigger allowed after an email fires instead", () => {
+    const cfg = withGap([row(message, { id: "m" })], 4);
+    // the signal does not match: nothing would have shown, so nothing is held (or counted)
+    expect(skipReason(cfg, cfg.t[0], emailed(HOUR), { kind: "tick" }, NOW)).toBe("signal");
+    expect(evaluate(cfg, emailed(HOUR), { kind: "tick" }, NOW)).toBeNull();
+    // a lower-priority trigger that may show right after an email is shown instead of the held one
+    const two = withGap([row(message, { id: "m", priority: 2 }), row({ ...message, frequencyCap: { afterEmail: true } }, { id: "a", priority: 1 })], 4);
+    expect(two.t.map((t) => t.id)).toEqual(["m", "a"]);
+    expect(evaluate(two, emailed(HOUR), mouseExit, NOW)).toMatchObject({ trigger: { id: "a" }, variant: "treatment" });
   });
 
   it("shows it when the trigger allows overlays right after an email, or the shop turned the gap off", () => {
@@ -279,13 +291,22 @@ describe("segments", () => {
   });
 
   it("tells first-time from repeat purchasers", () => {
-    const repeat = visitor({ customer: { loggedIn: true, ordersCount: 2 } });
-    const firstTimer = visitor({ customer: { loggedIn: true, ordersCount: 0 } });
+    const repeat = visitor({ customer: { loggedIn: true, ordersCount: 2, aovCents: 4000 } });
+    const firstTimer = visitor({ customer: { loggedIn: true, ordersCount: 0, aovCents: 0 } });
     expect(fires({ purchaser: "repeat" }, repeat)).toBe(true);
     expect(fires({ purchaser: "first_time" }, repeat)).toBe(false);
     expect(fires({ purchaser: "first_time" }, firstTimer)).toBe(true);
     expect(fires({ purchaser: "first_time" })).toBe(true);
     expect(fires({ purchaser: "repeat" })).toBe(false);
+  });
+
+  it("tells high-value shoppers by their past orders' average, not by today's cart", () => {
+    const known = (aovCents: number) => visitor({ customer: { loggedIn: false, ordersCount: 0, aovCents } });
+    expect(fires({ minAovCents: 5000 }, known(5000))).toBe(true);
+    expect(fires({ minAovCents: 5000 }, known(4999))).toBe(false);
+    expect(fires({ minAovCents: 5000 }, visitor())).toBe(false); // no known order
+    expect(fires({ minAovCents: 5000 }, visitor({ cartCents: 90_000 }))).toBe(false); // a big cart is not a history
+    expect(fires({ minAovCents: 0 }, visitor())).toBe(true);
   });
 
   it("selects high cart values", () => {

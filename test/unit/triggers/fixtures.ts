@@ -24,7 +24,7 @@ export function visitor(overrides: Partial<VisitorState> = {}): VisitorState {
     device: "desktop",
     source: "direct",
     country: "US",
-    customer: { loggedIn: false, ordersCount: 0 },
+    customer: { loggedIn: false, ordersCount: 0, aovCents: 0 },
     discountSensitive: false,
     consent: { analytics: true, marketing: true },
     caps: { page: 0, session: 0, byTrigger: {} },

@@ -133,11 +133,14 @@ function start(): void {
     return decision?.variant === "treatment";
   };
 
+  let held = 0;
   const act = ({ trigger: t, variant, tier }: Decision) => {
+    // Held back by the channel gap: counted once per page, nothing shown, no exposure.
+    if (variant === "held") return held++ || track({ kind: "held", triggerId: t.id, tier });
+    const base = { triggerId: t.id, tier, variant };
     shownOnPage++;
     recordExposure(s, t.id, now());
     save();
-    const base = { triggerId: t.id, tier, variant };
     if (variant === "control") return track({ kind: "control", ...base });
     open = true;
     loadOverlay(ctx.overlay)
@@ -154,6 +157,7 @@ function start(): void {
             } else if (e.type === "email_capture") {
               track({ kind: "email_capture", ...base, email: e.email, marketingConsent: e.marketingConsent });
               recordConversion(s, [t.id]);
+              s.kn = true;
               q.flush();
             } else {
               if (e.type === "dismiss") {
@@ -310,6 +314,17 @@ function start(): void {
     }
     startPage(s, page, now());
     if (/utm_source=intentful/.test(url.search)) s.em = now();
+    // A shopper the app may have emailed (gave an email, carted, logged in): on a session's first
+    // page, when they were last emailed (the channel gap, with or without a click) and their past orders.
+    if ((s.kn || s.cv || ctx.customer) && s.pg < 2 && readConsent().analytics)
+      origFetch(root + "apps/intentful/status?v=" + s.vid)
+        .then((r) => r.json())
+        .then((j: { em: number; ao: number }) => {
+          s.em = Math.max(s.em || 0, j.em || 0);
+          s.ao = j.ao || 0;
+          save();
+        })
+        .catch(() => {});
     // until /cart.js answers: a page left sooner tries again on the next
     if (s.pa) {
       pendingAdds++;

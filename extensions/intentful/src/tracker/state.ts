@@ -48,8 +48,15 @@ export interface Stored {
   pa?: boolean;
   /** the last cart token sent with a cart add (each new cart is tied to the visitor once) */
   ct?: string;
-  /** when a recovery email (its links carry utm_source=intentful) last brought the shopper */
+  /**
+   * when a recovery email was last sent to the shopper: the landing of its link (utm_source=intentful)
+   * or the app's answer to the status request (/apps/intentful/status)
+   */
   em?: number;
+  /** the shopper gave an email here (an overlay's capture): the status request may know them */
+  kn?: boolean;
+  /** the highest average-order threshold of the shop's triggers their past orders meet (status) */
+  ao?: number;
 }
 
 export interface PageInfo {
@@ -184,7 +191,7 @@ export interface LiveState {
 export interface Env {
   device: Device;
   country: string;
-  customer: { orders: number } | null;
+  customer: { orders: number; aov?: number } | null;
   consent: { analytics: boolean; marketing: boolean };
 }
 
@@ -209,7 +216,11 @@ export function toVisitorState(s: Stored, page: PageInfo, live: LiveState, env: 
     device: env.device,
     source: s.src,
     country: env.country,
-    customer: { loggedIn: !!env.customer, ordersCount: env.customer ? env.customer.orders : 0 },
+    customer: {
+      loggedIn: !!env.customer,
+      ordersCount: env.customer ? env.customer.orders : 0,
+      aovCents: Math.max(env.customer?.aov || 0, s.ao || 0),
+    },
     discountSensitive: s.ds,
     consent: env.consent,
     caps: { page: live.pageExposures, session: sessionExposures(s), byTrigger: s.h, em: s.em },
