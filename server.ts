@@ -11,7 +11,7 @@ import express from "express";
 import compression from "compression";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
-import { assertEnvOrExit } from "./app/env.server";
+import { assertEnvOrExit, getKnobs } from "./app/env.server";
 import { logger } from "./app/services/logger.server";
 
 export async function startServer(options: { port?: number } = {}) {
@@ -232,7 +232,7 @@ async function runAction(module: RouteModule, pathname: string, url: string, inc
  * (when WORKER_IN_PROCESS is on); a process that dies is replaced.
  */
 export async function startCluster(options: { port?: number } = {}): Promise<void> {
-  const count = Math.max(1, Math.trunc(Number(process.env.WEB_CONCURRENCY ?? 1)) || 1);
+  const count = getKnobs().WEB_CONCURRENCY;
   if (count === 1 || !cluster.isPrimary) {
     await startServer(options);
     return;

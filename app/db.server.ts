@@ -4,6 +4,7 @@ import { PrismaClient, type Prisma } from "@prisma/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { getKnobs } from "./env.server";
 
 /**
  * One Prisma client for the process. The adapter follows DATABASE_URL:
@@ -29,7 +30,7 @@ export function createDb(url: string): Db {
     parsed.searchParams.delete("schema");
     const pool = new pg.Pool({
       connectionString: parsed.toString(),
-      max: Number(process.env.PG_POOL_MAX ?? 10),
+      max: getKnobs().PG_POOL_MAX,
       // Raw queries (the job claim) must see the same schema as the model queries.
       ...(schema ? { options: `-c search_path="${schema}"` } : {}),
     });

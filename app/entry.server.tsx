@@ -4,7 +4,7 @@ import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
-import { getEnv } from "./env.server";
+import { getEnv, workerTuning } from "./env.server";
 import { logger } from "./services/logger.server";
 
 export const streamTimeout = 5000;
@@ -76,20 +76,6 @@ export async function startBackground(): Promise<() => Promise<void>> {
     import("./services/logger.server"),
   ]);
   await scheduleMaintenance().catch((error) => logger.warn("could not schedule maintenance", { error: String(error) }));
-  // The same knobs as `npm run worker` (scripts/worker.ts); unset or invalid → defaults.
-  const knob = (name: string) => {
-    const n = Number(process.env[name]);
-    return Number.isInteger(n) && n > 0 ? n : undefined;
-  };
-  return startWorker({
-    db: getDb(),
-    dialect: currentDialect(),
-    handlers: jobHandlers(),
-    logger,
-    pollMs: knob("WORKER_POLL_MS") ?? 1000,
-    leaseMs: knob("WORKER_LEASE_MS"),
-    batchSize: knob("WORKER_BATCH_SIZE"),
-    // SQLite has one connection per process: concurrent handlers would only queue for it.
-    concurrency: knob("WORKER_CONCURRENCY") ?? (currentDialect() === "postgres" ? 4 : 1),
-  });
+  // The same knobs and defaults as `npm run worker` (env.server.ts, checked at boot).
+  return startWorker({ db: getDb(), dialect: currentDialect(), handlers: jobHandlers(), logger, ...workerTuning(currentDialect()) });
 }

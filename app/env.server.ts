@@ -16,8 +16,37 @@ const DEMO_DEFAULTS = {
 /** The shortest client secret accepted outside the demo: Shopify's are 32 hex digits (or "shpss_" + 32). */
 const MIN_SECRET_LENGTH = 32;
 
-const schema = z
-  .object({
+/** A whole number from 1 to max; unset or empty takes the fallback (without one it stays unset). */
+const wholeNumber = (max: number) => {
+  const message = `must be a whole number from 1 to ${max}`;
+  return z.coerce.number({ error: message }).int(message).min(1, message).max(max, message);
+};
+const blankIs = (fallback: number | undefined) => (v: unknown) => (v === "" || v === undefined ? fallback : v);
+const positive = (max: number, fallback: number) => z.preprocess(blankIs(fallback), wholeNumber(max));
+const positiveOrUnset = (max: number) => z.preprocess(blankIs(undefined), wholeNumber(max).optional());
+
+/**
+ * Tuning knobs: read once, here, with their one set of defaults. Part of the environment checked
+ * at boot (a bad value stops start-up with the others); `getKnobs()` reads them alone for code
+ * that runs before or without the rest (the database client, scripts).
+ */
+const knobsSchema = z.object({
+  // The job worker, in-process or `npm run worker`: how long a claimed job stays this worker's,
+  // the idle poll, jobs claimed per batch, and jobs of a batch run at once (unset: 4 on
+  // PostgreSQL, 1 on SQLite, whose single connection would only queue them).
+  WORKER_LEASE_MS: positive(3_600_000, 60_000),
+  WORKER_POLL_MS: positive(60_000, 500),
+  WORKER_BATCH_SIZE: positive(1000, 50),
+  WORKER_CONCURRENCY: positiveOrUnset(64),
+  // PostgreSQL connections per process
+  PG_POOL_MAX: positive(500, 10),
+  // web processes on one port (node:cluster), see server.ts
+  WEB_CONCURRENCY: positive(64, 1),
+});
+export type Knobs = z.infer<typeof knobsSchema>;
+
+const schema = knobsSchema
+  .extend({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     DEMO_MODE: bool.default(false),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -120,6 +149,28 @@ export function assertEnvOrExit(): Env {
     }
     throw error;
   }
+}
+
+/**
+ * The tuning knobs alone (validated, defaults applied); throws with the list if one is invalid.
+ * Read where they are used, each once per process start (a pool, a worker, the cluster), not
+ * cached: a test or the bench may set one before starting what reads it.
+ */
+export function getKnobs(): Knobs {
+  const result = knobsSchema.safeParse(process.env);
+  if (!result.success) throw new EnvError(result.error.issues.map((i) => `${i.path.join(".")} ${i.message}`));
+  return result.data;
+}
+
+/** The worker's tuning for a database: the same in `npm run worker` and the in-process worker. */
+export function workerTuning(dialect: "sqlite" | "postgres") {
+  const k = getKnobs();
+  return {
+    leaseMs: k.WORKER_LEASE_MS,
+    pollMs: k.WORKER_POLL_MS,
+    batchSize: k.WORKER_BATCH_SIZE,
+    concurrency: k.WORKER_CONCURRENCY ?? (dialect === "postgres" ? 4 : 1),
+  };
 }
 
 export function isDemo(): boolean {

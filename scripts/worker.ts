@@ -26,7 +26,7 @@ if (adopted) {
 }
 // Production unless told otherwise (the demo's worker, adopted above, is development).
 process.env.NODE_ENV ??= "production";
-const { assertEnvOrExit } = await import("../app/env.server");
+const { assertEnvOrExit, workerTuning } = await import("../app/env.server");
 const env = assertEnvOrExit();
 if (env.DEMO_MODE) {
   // Before anything imports Shopify's library: its node adapter keeps the fetch it finds at
@@ -35,18 +35,13 @@ if (env.DEMO_MODE) {
   startMockAdminApi();
 }
 const { currentDialect, getDb } = await import("../app/db.server");
-const { DEFAULT_LEASE_MS, drainDue, listDeadJobs, startWorker } = await import("../app/services/jobs.server");
+const { drainDue, listDeadJobs, startWorker } = await import("../app/services/jobs.server");
 const { jobHandlers, scheduleMaintenance } = await import("../app/services/job-handlers.server");
 const { logger } = await import("../app/services/logger.server");
 
 const args = process.argv.slice(2);
-const tuning = {
-  leaseMs: positiveInt("WORKER_LEASE_MS", DEFAULT_LEASE_MS),
-  pollMs: positiveInt("WORKER_POLL_MS", 500),
-  batchSize: positiveInt("WORKER_BATCH_SIZE", 50),
-  // SQLite has one connection per process: concurrent handlers would only queue for it.
-  concurrency: positiveInt("WORKER_CONCURRENCY", currentDialect() === "postgres" ? 4 : 1),
-};
+// WORKER_* are checked with the rest of the environment above (env.server.ts: one set of defaults).
+const tuning = workerTuning(currentDialect());
 const db = getDb();
 const dialect = currentDialect();
 const workerId = `worker-${process.pid}-${randomUUID().slice(0, 6)}`;
@@ -89,14 +84,3 @@ const shutdown = async () => {
 };
 process.once("SIGTERM", shutdown);
 process.once("SIGINT", shutdown);
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) {
-    console.error(`${name} must be a positive integer, got "${raw}"`);
-    process.exit(2);
-  }
-  return n;
-}

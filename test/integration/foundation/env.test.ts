@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "~/env.server";
+import { parseEnv, workerTuning } from "~/env.server";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 
@@ -15,6 +15,26 @@ describe("environment validation", () => {
     expect(text).toMatch(/SHOPIFY_APP_URL/);
     expect(text).toMatch(/DATABASE_URL/);
     expect(text).toMatch(/PORT/);
+  });
+
+  it("reads the tuning knobs with the rest, with one set of defaults for the worker in and out of the web process", () => {
+    const result = parseEnv({ DEMO_MODE: "1" });
+    expect(result.ok && [result.env.WORKER_POLL_MS, result.env.WORKER_BATCH_SIZE, result.env.WORKER_LEASE_MS, result.env.PG_POOL_MAX, result.env.WEB_CONCURRENCY]).toEqual([500, 50, 60_000, 10, 1]);
+    expect(result.ok && result.env.WORKER_CONCURRENCY).toBeUndefined();
+    const bad = parseEnv({ DEMO_MODE: "1", WORKER_POLL_MS: "fast", PG_POOL_MAX: "0", WEB_CONCURRENCY: "2.5", WORKER_BATCH_SIZE: "" });
+    expect(!bad.ok && bad.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^WORKER_POLL_MS /), expect.stringMatching(/^PG_POOL_MAX /), expect.stringMatching(/^WEB_CONCURRENCY /)]));
+    expect(!bad.ok && bad.problems.join()).not.toMatch(/WORKER_BATCH_SIZE/); // empty: the default
+    const before = { ...process.env };
+    try {
+      delete process.env.WORKER_CONCURRENCY;
+      process.env.WORKER_POLL_MS = "200";
+      expect(workerTuning("postgres")).toEqual({ leaseMs: 60_000, pollMs: 200, batchSize: 50, concurrency: 4 });
+      expect(workerTuning("sqlite").concurrency).toBe(1);
+      process.env.WORKER_CONCURRENCY = "3";
+      expect(workerTuning("sqlite").concurrency).toBe(3);
+    } finally {
+      process.env = before;
+    }
   });
 
   it("gives the demo its defaults", () => {
