@@ -1,6 +1,6 @@
 import "@shopify/shopify-api/adapters/web-api";
 import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ApiVersion, shopifyApi } from "@shopify/shopify-api";
 import { describe, expect, it } from "vitest";
@@ -37,6 +37,16 @@ function delivery(secret: string, body: string, caseOf: (name: string) => string
 }
 
 describe("the Shopify API library patch", () => {
+  it("fits the installed library: package.json pins exactly the version the patch was made for", () => {
+    const [file] = readdirSync(path.resolve("patches")).filter((f) => f.startsWith("@shopify+shopify-api+"));
+    const version = /\+(\d+\.\d+\.\d+)\.patch$/.exec(file)?.[1];
+    expect(version, "patches/@shopify+shopify-api+<version>.patch").toBeTruthy();
+    const pkg = JSON.parse(readFileSync(path.resolve("package.json"), "utf8")) as { dependencies: Record<string, string> };
+    // a range (^15.0.0) lets npm install a release the patch no longer applies to
+    expect(pkg.dependencies["@shopify/shopify-api"]).toBe(version);
+    expect(JSON.parse(readFileSync(libraryFile("package.json"), "utf8")).version).toBe(version);
+  });
+
   it("is applied to both of the library's builds", () => {
     for (const file of ["dist/esm/runtime/crypto/utils.mjs", "dist/cjs/runtime/crypto/utils.js"]) {
       expect(readFileSync(libraryFile(file), "utf8")).toContain("hmacKeys");
