@@ -1,5 +1,5 @@
 import db from "~/db.server";
-import type { JobHandler } from "./jobs.server";
+import type { JobHandlers } from "./jobs.server";
 import { enqueue } from "./jobs.server";
 import { publishRules } from "./publish.server";
 import { recoveryHandlers } from "./recovery.server";
@@ -20,19 +20,19 @@ export async function scheduleMaintenance(now = new Date()) {
 }
 
 /** Every job kind the worker knows, and what it does. */
-export function jobHandlers(): Record<string, JobHandler> {
+export function jobHandlers(): JobHandlers {
   return {
-    "publish-rules": async ({ shop }: { shop: string }) => {
+    "publish-rules": async ({ shop }) => {
       const result = await publishRules(shop, await adminFor(shop), { retryOnFailure: false });
       // The cause carries Retry-After (RetryLaterError) when the Admin API asked us to wait.
       if (!result.ok) throw new Error(result.error, { cause: result.cause });
     },
     ...recoveryHandlers(),
     [CONTACT_SYNC]: contactSyncJob,
-    [CONTACT_CONFIRM]: async (payload: unknown) => {
+    [CONTACT_CONFIRM]: async (payload) => {
       await sendConfirmation(payload);
     },
-    "order.attribute": async (p: { shop: string; orderId: string }) => void (await attributeOrder(db, p)),
+    "order.attribute": async (p) => void (await attributeOrder(db, p)),
     "privacy.export": (p) => exportCustomerData(db, p),
     "privacy.redact-customer": (p) => redactCustomer(db, p),
     "privacy.redact-shop": (p) => redactShop(db, p),

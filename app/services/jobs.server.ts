@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "@prisma/client";
 import { placeholders, sqlQuery, type Db, type Dialect } from "../db.server";
+import type { JobKind, JobPayloads, PayloadOf } from "./job-kinds";
 
 /**
  * A durable job queue in the app's own database (table "Job").
@@ -40,17 +41,21 @@ export type JobResult = void | { retryAt?: Date };
  * Runs several due jobs of one kind at once (one query for all of them instead of one each) and
  * settles each job on its own: a rejected entry fails that job only. Results are in input order.
  */
-export type BatchJobHandler = (
-  jobs: Array<{ payload: any; job: JobRecord }>,
+export type BatchJobHandler<P = any> = (
+  jobs: Array<{ payload: P; job: JobRecord }>,
   ctx: { now: Date; workerId: string },
 ) => Promise<Array<PromiseSettledResult<JobResult>>>;
 
 /** A handler may also offer `batch`, which the worker uses when a claimed batch holds several jobs of its kind. */
-export type JobHandler = ((payload: any, ctx: JobContext) => Promise<JobResult>) & { batch?: BatchJobHandler };
+export type JobHandler<P = any> = ((payload: P, ctx: JobContext) => Promise<JobResult>) & { batch?: BatchJobHandler<P> };
 
-export interface EnqueueInput {
-  kind: string;
-  payload?: unknown;
+/** One handler per known job kind, each for its kind's payload (job-kinds.ts). */
+export type JobHandlers = { [K in JobKind]: JobHandler<JobPayloads[K]> };
+
+export interface EnqueueInput<K extends string = string> {
+  kind: K;
+  /** typed for the kinds of job-kinds.ts */
+  payload?: PayloadOf<K>;
   shop?: string | null;
   runAt?: Date;
   dedupeKey?: string;
@@ -85,7 +90,7 @@ export function backoffMs(attempts: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
 }
 
-export async function enqueue(db: Db, input: EnqueueInput): Promise<{ id: string; created: boolean }> {
+export async function enqueue<K extends string>(db: Db, input: EnqueueInput<K>): Promise<{ id: string; created: boolean }> {
   const data = {
     kind: input.kind,
     shop: input.shop ?? null,
@@ -106,7 +111,7 @@ export async function enqueue(db: Db, input: EnqueueInput): Promise<{ id: string
   }
 }
 
-export async function enqueueMany(db: Db, inputs: EnqueueInput[]): Promise<number> {
+export async function enqueueMany<K extends string>(db: Db, inputs: Array<EnqueueInput<K>>): Promise<number> {
   if (inputs.length === 0) return 0;
   const result = await db.job.createMany({
     data: inputs.map((input) => ({

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Prisma } from "@prisma/client";
 import { dialectOfClient, placeholders, sqlQuery, type Db } from "~/db.server";
+import type { CustomerRef } from "./job-kinds";
 
 /**
  * Data lifecycle for the compliance webhooks and retention:
@@ -11,7 +12,6 @@ import { dialectOfClient, placeholders, sqlQuery, type Db } from "~/db.server";
  * - shop/redact → all of the shop's data deleted;
  * - retention → events older than the shop's setting deleted, with their exposures and roll-ups.
  */
-type CustomerRef = { id?: string | null; email?: string | null };
 
 /**
  * Suppressions outlive an erasure as a hash only: enough to keep honouring an unsubscribe (the

@@ -6,7 +6,8 @@ import { isHoldout } from "~/domain/experiments/assign";
 import { renderRecoveryEmail } from "./email/render.server";
 import { signUnsubscribeToken } from "./email/unsubscribe-token.server";
 import { adminQuery, type AdminGraphql } from "./admin-graphql.server";
-import { enqueue, type JobContext, type JobHandler } from "./jobs.server";
+import { enqueue, type JobContext, type JobHandlers } from "./jobs.server";
+import type { JobPayloads } from "./job-kinds";
 import { getMailer, linkSignature } from "./mail.server";
 import { suppressionHash } from "./privacy.server";
 import { logger } from "./logger.server";
@@ -38,17 +39,17 @@ const defaultAdmin: AdminFactory = async (shop) => {
   return (await unauthenticated.admin(shop)).admin;
 };
 
-export function recoveryHandlers(deps: RecoveryDeps = {}): Record<string, JobHandler> {
+export function recoveryHandlers(deps: RecoveryDeps = {}): Pick<JobHandlers, "recovery.start" | "recovery.step" | "recovery.cart" | "recovery.flow-trigger" | "recovery.browse"> {
   const database = () => deps.db ?? db;
   return {
-    "recovery.start": (payload: { shop: string; checkoutToken: string }, ctx) =>
+    "recovery.start": (payload, ctx) =>
       startCheckoutRecovery(database(), payload, ctx.now),
     "recovery.step": Object.assign((payload: StepPayload, ctx: JobContext) => runStep(database(), payload, ctx.now, deps), {
       batch: (jobs: Array<{ payload: StepPayload }>, ctx: { now: Date }) => runSteps(database(), jobs.map((j) => j.payload), ctx.now, deps),
     }),
-    "recovery.cart": (payload: { shop: string; cartToken: string }, ctx) => startCartRecovery(database(), payload, ctx.now),
-    "recovery.flow-trigger": (payload: { runId: string }, ctx) => fireFlowTrigger(database(), payload, ctx.now, deps),
-    "recovery.browse": (payload: { shop: string; visitorId: string; productId: string }, ctx) =>
+    "recovery.cart": (payload, ctx) => startCartRecovery(database(), payload, ctx.now),
+    "recovery.flow-trigger": (payload, ctx) => fireFlowTrigger(database(), payload, ctx.now, deps),
+    "recovery.browse": (payload, ctx) =>
       startBrowseRecovery(database(), payload, ctx.now),
   };
 }
@@ -211,7 +212,7 @@ async function scheduleRun(
   }
 }
 
-type StepPayload = { runId: string; stepId: string; position?: number };
+type StepPayload = JobPayloads["recovery.step"];
 type StepResult = void | { retryAt: Date };
 
 /** One recovery step (the job handler for a single job): see runSteps. */

@@ -31,6 +31,7 @@ import {
   visitorIdFrom,
 } from "./payloads";
 import type { DirectSqlite } from "./sqlite-direct.server";
+import type { JobKind, JobPayloads } from "../job-kinds";
 
 type Tx = Prisma.TransactionClient;
 
@@ -94,10 +95,7 @@ function defineSnapshot<P, S>(
 }
 
 /** Enqueue inside the webhook's transaction; a job with the same dedupe key is not added twice. */
-async function enqueueTx(
-  tx: Tx,
-  job: { kind: string; shop: string; payload: object; runAt: Date; dedupeKey?: string },
-) {
+async function enqueueTx<K extends JobKind>(tx: Tx, job: { kind: K; shop: string; payload: JobPayloads[K]; runAt: Date; dedupeKey?: string }) {
   if (job.dedupeKey) return insertJobOnce(tx, { ...job, dedupeKey: job.dedupeKey });
   await tx.job.create({ data: { kind: job.kind, shop: job.shop, payload: job.payload as Prisma.InputJsonValue, runAt: job.runAt } });
 }
