@@ -39,11 +39,10 @@ import {
   flowToInput,
   getEmailSettings,
   getFlow,
-  renderStepPreview,
-  sendTestEmail,
   setFlowEnabled,
   updateFlow,
 } from "~/models/flow.server";
+import { renderStepPreview, sendTestEmail } from "~/services/email/flow-preview.server";
 import { authenticate } from "~/shopify.server";
 import { useSaveBarAvailable } from "~/components/flows/app-bridge";
 import {
