@@ -1,5 +1,5 @@
 import { z } from "zod";
-import db, { type Db } from "~/db.server";
+import type { Db } from "~/db.server";
 import { fieldErrors, type ParseResult } from "~/domain/triggers";
 
 /** Shop settings and onboarding state; every query filtered by shop. */
@@ -24,15 +24,15 @@ const settingsSelect = {
   publishError: true,
 } as const;
 
-export async function getShopSettings(shop: string, database: Db = db) {
-  const row = await database.shop.findUnique({ where: { shop }, select: settingsSelect });
+export async function getShopSettings(db: Db, shop: string) {
+  const row = await db.shop.findUnique({ where: { shop }, select: settingsSelect });
   // authenticate.admin's afterAuth normally creates the row; create it if a session predates that.
-  return row ?? database.shop.create({ data: { shop }, select: settingsSelect });
+  return row ?? db.shop.create({ data: { shop }, select: settingsSelect });
 }
 export type ShopSettings = Awaited<ReturnType<typeof getShopSettings>>;
 
-export function getPublishState(shop: string, database: Db = db) {
-  return database.shop.findUnique({ where: { shop }, select: { publishedAt: true, publishError: true } });
+export function getPublishState(db: Db, shop: string) {
+  return db.shop.findUnique({ where: { shop }, select: { publishedAt: true, publishError: true } });
 }
 
 const EMAIL = /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/;
@@ -103,18 +103,18 @@ export function parseSettings(input: Record<string, unknown>): ParseResult<Setti
   return r.success ? { valid: true, data: r.data } : { valid: false, errors: fieldErrors(r.error) };
 }
 
-export function updateShopSettings(shop: string, data: SettingsInput, database: Db = db) {
-  return database.shop.update({ where: { shop }, data, select: settingsSelect });
+export function updateShopSettings(db: Db, shop: string, data: SettingsInput) {
+  return db.shop.update({ where: { shop }, data, select: settingsSelect });
 }
 
 /** Jobs that failed every attempt (operators look at these). */
-export function deadJobCount(shop: string, database: Db = db) {
-  return database.job.count({ where: { shop, status: "dead" } });
+export function deadJobCount(db: Db, shop: string) {
+  return db.job.count({ where: { shop, status: "dead" } });
 }
 
 /** Puts this shop's dead-lettered jobs back in the queue for one more round of attempts. */
-export async function retryDeadJobs(shop: string, now: Date = new Date(), database: Db = db) {
-  const { count } = await database.job.updateMany({
+export async function retryDeadJobs(db: Db, shop: string, now: Date = new Date()) {
+  const { count } = await db.job.updateMany({
     where: { shop, status: "dead" },
     data: { status: "pending", attempts: 0, runAt: now, lockedBy: null, lockedUntil: null, finishedAt: null },
   });
@@ -127,11 +127,11 @@ export interface Onboarding {
   firstFlowOn: boolean;
 }
 
-export async function getOnboarding(shop: string, database: Db = db): Promise<Onboarding> {
+export async function getOnboarding(db: Db, shop: string): Promise<Onboarding> {
   const [triggers, flows, settings] = await Promise.all([
-    database.trigger.count({ where: { shop, enabled: true } }),
-    database.recoveryFlow.count({ where: { shop, enabled: true } }),
-    database.shop.findUnique({ where: { shop }, select: { senderEmail: true } }),
+    db.trigger.count({ where: { shop, enabled: true } }),
+    db.recoveryFlow.count({ where: { shop, enabled: true } }),
+    db.shop.findUnique({ where: { shop }, select: { senderEmail: true } }),
   ]);
   return { firstTriggerOn: triggers > 0, senderEmailSet: !!settings?.senderEmail, firstFlowOn: flows > 0 };
 }

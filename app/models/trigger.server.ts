@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Prisma } from "@prisma/client";
-import db, { type Db } from "~/db.server";
+import type { Db } from "~/db.server";
 import { triggerTemplates, type TemplateKey, type TriggerInput } from "~/domain/triggers";
 
 /**
@@ -48,46 +48,46 @@ function columns(input: TriggerInput) {
   };
 }
 
-export function listTriggers(shop: string, database: Db = db): Promise<TriggerListRow[]> {
-  return database.trigger.findMany({
+export function listTriggers(db: Db, shop: string): Promise<TriggerListRow[]> {
+  return db.trigger.findMany({
     where: { shop },
     select: listSelect,
     orderBy: [{ priority: "desc" }, { createdAt: "asc" }],
   });
 }
 
-export function getTrigger(shop: string, id: string, database: Db = db): Promise<TriggerRecord | null> {
-  return database.trigger.findFirst({ where: { shop, id }, select: fullSelect });
+export function getTrigger(db: Db, shop: string, id: string): Promise<TriggerRecord | null> {
+  return db.trigger.findFirst({ where: { shop, id }, select: fullSelect });
 }
 
-export async function createTrigger(shop: string, input: TriggerInput, template: string | null = null, database: Db = db) {
-  return database.trigger.create({
+export async function createTrigger(db: Db, shop: string, input: TriggerInput, template: string | null = null) {
+  return db.trigger.create({
     data: { shop, template, salt: newSalt(), ...columns(input) },
     select: { id: true },
   });
 }
 
 /** A new trigger from a template, switched off so the merchant reviews it first. */
-export function createTriggerFromTemplate(shop: string, key: TemplateKey, database: Db = db) {
-  return createTrigger(shop, { ...triggerTemplates[key], enabled: false }, key, database);
+export function createTriggerFromTemplate(db: Db, shop: string, key: TemplateKey) {
+  return createTrigger(db, shop, { ...triggerTemplates[key], enabled: false }, key);
 }
 
 /** false when the trigger does not exist for this shop. */
-export async function updateTrigger(shop: string, id: string, input: TriggerInput, database: Db = db): Promise<boolean> {
-  const { count } = await database.trigger.updateMany({ where: { shop, id }, data: columns(input) });
+export async function updateTrigger(db: Db, shop: string, id: string, input: TriggerInput): Promise<boolean> {
+  const { count } = await db.trigger.updateMany({ where: { shop, id }, data: columns(input) });
   return count > 0;
 }
 
-export async function setTriggerEnabled(shop: string, id: string, enabled: boolean, database: Db = db): Promise<boolean> {
-  const { count } = await database.trigger.updateMany({ where: { shop, id }, data: { enabled } });
+export async function setTriggerEnabled(db: Db, shop: string, id: string, enabled: boolean): Promise<boolean> {
+  const { count } = await db.trigger.updateMany({ where: { shop, id }, data: { enabled } });
   return count > 0;
 }
 
 /** A copy (switched off, with its own holdout salt), or null when the trigger does not exist for this shop. */
-export async function duplicateTrigger(shop: string, id: string, database: Db = db) {
-  const source = await database.trigger.findFirst({ where: { shop, id } });
+export async function duplicateTrigger(db: Db, shop: string, id: string) {
+  const source = await db.trigger.findFirst({ where: { shop, id } });
   if (!source) return null;
-  return database.trigger.create({
+  return db.trigger.create({
     data: {
       shop,
       name: `Copy of ${source.name}`.slice(0, 80),
@@ -106,8 +106,8 @@ export async function duplicateTrigger(shop: string, id: string, database: Db = 
   });
 }
 
-export async function deleteTrigger(shop: string, id: string, database: Db = db): Promise<boolean> {
-  const { count } = await database.trigger.deleteMany({ where: { shop, id } });
+export async function deleteTrigger(db: Db, shop: string, id: string): Promise<boolean> {
+  const { count } = await db.trigger.deleteMany({ where: { shop, id } });
   return count > 0;
 }
 
@@ -117,9 +117,9 @@ export const REVIEW_AFTER_DAYS = 90;
  * Active triggers neither changed nor marked reviewed for `days` days: the quarterly review
  * reminder on the home page, the triggers list and settings (offers and copy go stale).
  */
-export function staleTriggers(shop: string, now: Date = new Date(), days = REVIEW_AFTER_DAYS, database: Db = db) {
+export function staleTriggers(db: Db, shop: string, now: Date = new Date(), days = REVIEW_AFTER_DAYS) {
   const cutoff = new Date(now.getTime() - days * 86_400_000);
-  return database.trigger.findMany({
+  return db.trigger.findMany({
     where: { shop, enabled: true, updatedAt: { lt: cutoff }, OR: [{ reviewedAt: null }, { reviewedAt: { lt: cutoff } }] },
     select: { id: true, name: true, enabled: true, updatedAt: true, reviewedAt: true },
     orderBy: { updatedAt: "asc" },
@@ -127,7 +127,7 @@ export function staleTriggers(shop: string, now: Date = new Date(), days = REVIE
 }
 
 /** "Still fits": the merchant looked at these triggers (of this shop only); returns how many. */
-export async function markTriggersReviewed(shop: string, ids: string[], now: Date = new Date(), database: Db = db): Promise<number> {
-  const { count } = await database.trigger.updateMany({ where: { shop, id: { in: ids } }, data: { reviewedAt: now } });
+export async function markTriggersReviewed(db: Db, shop: string, ids: string[], now: Date = new Date()): Promise<number> {
+  const { count } = await db.trigger.updateMany({ where: { shop, id: { in: ids } }, data: { reviewedAt: now } });
   return count;
 }

@@ -1,4 +1,4 @@
-import defaultDb, { type Db } from "~/db.server";
+import type { Db } from "~/db.server";
 
 /** Outcomes of a delivery whose effect did not happen: the platform sent what we could not use. */
 export const PROBLEM_OUTCOMES = ["rejected", "refused", "expired"] as const;
@@ -15,8 +15,8 @@ export interface DeliveryProblem {
  * Deliveries of the last `hours` that were not applied, grouped by topic and outcome, newest
  * reason first: what the admin home's banner says ("12 checkout updates could not be read: …").
  */
-export async function deliveryProblems(shop: string, since: Date, database: Db = defaultDb): Promise<DeliveryProblem[]> {
-  const groups = await database.webhookDelivery.groupBy({
+export async function deliveryProblems(db: Db, shop: string, since: Date): Promise<DeliveryProblem[]> {
+  const groups = await db.webhookDelivery.groupBy({
     by: ["topic", "outcome"],
     where: { shop, outcome: { in: [...PROBLEM_OUTCOMES] }, receivedAt: { gte: since } },
     _count: { _all: true },
@@ -24,7 +24,7 @@ export async function deliveryProblems(shop: string, since: Date, database: Db =
   });
   const problems: DeliveryProblem[] = [];
   for (const g of groups) {
-    const last = await database.webhookDelivery.findFirst({
+    const last = await db.webhookDelivery.findFirst({
       where: { shop, topic: g.topic, outcome: g.outcome, receivedAt: { gte: since } },
       orderBy: { receivedAt: "desc" },
       select: { reason: true, receivedAt: true },
@@ -38,10 +38,10 @@ export async function deliveryProblems(shop: string, since: Date, database: Db =
  * The shop's most recent deliveries, with their outcomes and reasons, for the settings page: the
  * newest few of each subscribed topic (each an indexed range on [shop, topic, receivedAt]), merged.
  */
-export async function recentDeliveries(shop: string, topics: readonly string[], take = 25, database: Db = defaultDb) {
+export async function recentDeliveries(db: Db, shop: string, topics: readonly string[], take = 25) {
   const perTopic = await Promise.all(
     topics.map((topic) =>
-      database.webhookDelivery.findMany({
+      db.webhookDelivery.findMany({
         where: { shop, topic },
         orderBy: { receivedAt: "desc" },
         take,

@@ -38,13 +38,13 @@ export const meta: MetaFunction = () => [{ title: "Home · Intentful" }];
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const shop = session.shop;
-  await getShopSettings(shop);
+  await getShopSettings(db, shop);
   const [onboarding, embed, metrics, problems, stale] = await Promise.all([
-    getOnboarding(shop),
+    getOnboarding(db, shop),
     getEmbedStatus(admin),
     getShopSummary(db, shop, rangeForDays(30)),
-    deliveryProblems(shop, new Date(Date.now() - 24 * 3_600_000)),
-    staleTriggers(shop),
+    deliveryProblems(db, shop, new Date(Date.now() - 24 * 3_600_000)),
+    staleTriggers(db, shop),
   ]);
   return {
     shop,

@@ -31,6 +31,7 @@ import { timeAgo } from "~/components/format";
 import { recentDeliveries } from "~/models/webhook-delivery.server";
 import { SUBSCRIBED_TOPICS } from "~/services/webhooks/topics.server";
 import { deliveryNoun, OUTCOME_LABELS } from "~/components/webhook-labels";
+import db from "~/db.server";
 
 const SHOP_INFO = `#graphql
   query IntentfulShopInfo {
@@ -81,14 +82,14 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const shop = session.shop;
   const [settings, dead, stale, shopInfo, deliveries] = await Promise.all([
-    getShopSettings(shop),
-    deadJobCount(shop),
-    staleTriggers(shop),
+    getShopSettings(db, shop),
+    deadJobCount(db, shop),
+    staleTriggers(db, shop),
     adminQuery<{ shop: { ianaTimezone: string; email: string; name: string } }>(admin, SHOP_INFO).then(
       (d) => d.shop,
       () => null,
     ),
-    recentDeliveries(shop, SUBSCRIBED_TOPICS),
+    recentDeliveries(db, shop, SUBSCRIBED_TOPICS),
   ]);
   return json({
     deliveries: deliveries.map((d) => ({ id: d.webhookId, topic: d.topic, outcome: d.outcome, reason: d.reason, receivedAt: d.receivedAt.toISOString() })),
@@ -108,14 +109,14 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const shop = session.shop;
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "save");
-  await getShopSettings(shop);
+  await getShopSettings(db, shop);
 
   if (intent === "publish") {
     const result = await publishRules(shop, admin);
     return json(result.ok ? { ok: true as const, intent } : { ok: false as const, intent, error: result.error });
   }
   if (intent === "retry-dead-jobs") {
-    const count = await retryDeadJobs(shop);
+    const count = await retryDeadJobs(db, shop);
     return json({ ok: true as const, intent, count });
   }
   if (intent !== "save") return json({ ok: false as const, intent, error: `Unknown action "${intent}"` }, { status: 400 });
@@ -127,7 +128,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   const parsed = parseSettings(input);
   if (!parsed.valid) return json({ ok: false as const, intent, errors: parsed.errors }, { status: 422 });
-  const saved = await updateShopSettings(shop, parsed.data);
+  const saved = await updateShopSettings(db, shop, parsed.data);
   // overlaysPerSession and channelGapHours are part of the storefront config.
   const result = await publishRules(shop, admin);
   return json({

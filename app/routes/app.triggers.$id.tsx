@@ -65,6 +65,7 @@ import {
   TYPE_HELP,
   TYPE_LABELS,
 } from "~/components/trigger-labels";
+import db from "~/db.server";
 
 /** The stored row with every JSON column filled with the schema's defaults (raw where it doesn't validate). */
 function formValuesOf(t: TriggerRecord): FormValues {
@@ -101,9 +102,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const trigger = await getTrigger(session.shop, params.id ?? "");
+  const trigger = await getTrigger(db, session.shop, params.id ?? "");
   if (!trigger) throw notFound();
-  const settings = await getShopSettings(session.shop);
+  const settings = await getShopSettings(db, session.shop);
   return json({ id: trigger.id, values: formValuesOf(trigger), currency: settings.currency, currencySymbol: currencySymbol(settings.currency) });
 };
 
@@ -120,7 +121,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const shop = session.shop;
   const id = params.id ?? "";
-  if (!(await getTrigger(shop, id))) throw notFound();
+  if (!(await getTrigger(db, shop, id))) throw notFound();
   let body: unknown;
   try {
     body = await readBody(request);
@@ -129,10 +130,10 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   }
   const parsed = parseTriggerInput(body);
   if (!parsed.valid) return json({ ok: false as const, errors: parsed.errors }, { status: 422 });
-  await getShopSettings(shop);
-  if (!(await updateTrigger(shop, id, parsed.data))) throw notFound();
+  await getShopSettings(db, shop);
+  if (!(await updateTrigger(db, shop, id, parsed.data))) throw notFound();
   const result = await publishRules(shop, admin);
-  const saved = await getTrigger(shop, id);
+  const saved = await getTrigger(db, shop, id);
   if (!saved) throw notFound();
   return json({
     ok: true as const,

@@ -44,13 +44,13 @@ export const meta: MetaFunction = () => [{ title: "Triggers · Intentful" }];
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = session.shop;
-  await getShopSettings(shop);
+  await getShopSettings(db, shop);
   // The same figures as the analytics page: exposed visitors per arm, orders credited within the
   // attribution window, always-valid (sequential) intervals so a daily look is safe.
   const [triggers, analytics, stale] = await Promise.all([
-    listTriggers(shop),
+    listTriggers(db, shop),
     getAnalytics(db, shop, { ...rangeForDays(STATS_DAYS), sequential: true }),
-    staleTriggers(shop),
+    staleTriggers(db, shop),
   ]);
   const stats = new Map(analytics.triggers.map((r) => [r.id, r]));
   return json({
@@ -86,14 +86,14 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");
   const id = String(form.get("id") ?? "");
-  await getShopSettings(shop);
+  await getShopSettings(db, shop);
 
   if (intent === "create") {
     const template = String(form.get("template") ?? "");
     if (!(TEMPLATE_KEYS as readonly string[]).includes(template)) {
       return json({ ok: false as const, error: "Choose a template", errors: { template: "Choose a template" } }, { status: 400 });
     }
-    const created = await createTriggerFromTemplate(shop, template as TemplateKey);
+    const created = await createTriggerFromTemplate(db, shop, template as TemplateKey);
     return redirect(`/app/triggers/${created.id}`);
   }
   if (intent === "toggle") {
@@ -101,17 +101,17 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     if (enabled !== "true" && enabled !== "false") {
       return json({ ok: false as const, error: "Say whether the trigger is on", errors: { enabled: "Must be true or false" } }, { status: 400 });
     }
-    if (!(await setTriggerEnabled(shop, id, enabled === "true"))) return notFound();
+    if (!(await setTriggerEnabled(db, shop, id, enabled === "true"))) return notFound();
     const publish = publishSummary(await publishRules(shop, admin));
     return json({ ok: true as const, intent, id, enabled: enabled === "true", publish });
   }
   if (intent === "duplicate") {
-    const copy = await duplicateTrigger(shop, id);
+    const copy = await duplicateTrigger(db, shop, id);
     if (!copy) return notFound();
     return redirect(`/app/triggers/${copy.id}`);
   }
   if (intent === "delete") {
-    if (!(await deleteTrigger(shop, id))) return notFound();
+    if (!(await deleteTrigger(db, shop, id))) return notFound();
     const publish = publishSummary(await publishRules(shop, admin));
     return json({ ok: true as const, intent, id, publish });
   }

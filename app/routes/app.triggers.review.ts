@@ -2,6 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
 import { markTriggersReviewed } from "~/models/trigger.server";
+import db from "~/db.server";
 
 /**
  * POST /app/triggers/review, ids=<id,id,…>: the review reminder's "Mark reviewed". Only this
@@ -19,6 +20,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (request.method !== "POST") return Response.json({ ok: false, error: "Use POST" }, { status: 405 });
   const parsed = input.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return Response.json({ ok: false, error: parsed.error.issues[0]?.message ?? "Invalid input" }, { status: 400 });
-  const reviewed = await markTriggersReviewed(session.shop, parsed.data.ids);
+  const reviewed = await markTriggersReviewed(db, session.shop, parsed.data.ids);
   return Response.json({ ok: true, reviewed });
 };

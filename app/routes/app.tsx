@@ -7,13 +7,14 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { authenticate } from "~/shopify.server";
 import { getEnv } from "~/env.server";
 import { getPublishState } from "~/models/shop.server";
+import db from "~/db.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const env = getEnv();
-  const publish = await getPublishState(session.shop);
+  const publish = await getPublishState(db, session.shop);
   return {
     apiKey: env.SHOPIFY_API_KEY,
     // Every page shows a banner while the last publish to the storefront failed (components/PublishBanner).
