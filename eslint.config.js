@@ -26,11 +26,24 @@ export default tseslint.config(
   },
   // The layers (docs/architecture.md): domain → models → services → routes, components beside
   // routes, the storefront beside the app. A layer imports only the ones before it.
-  ...layer("app/domain/**", "domain code is pure: no database, environment, Shopify library or upper layer", "(db|env|shopify)\\.server|models/|services/|routes/|components/|demo/"),
+  ...layer(
+    "app/domain/**",
+    "domain code is pure: no database, environment, Shopify library or upper layer",
+    "(db|env|shopify)\\.server|models/|services/|routes/|components/|demo/",
+  ),
   ...layer("app/models/**", "models (the data layer) sit below services, routes and the UI", "services/|routes/|components/|demo/|shopify\\.server"),
   ...layer("app/services/**", "services sit below routes and the UI", "routes/|components/"),
-  ...layer("app/components/**", "components render what routes load: types only from the server layers", "(db|env|shopify)\\.server|models/|services/|routes/", true),
-  ...layer("extensions/intentful/src/**", "the storefront bundle takes only the shared domain code from the app", "(db|env|shopify)\\.server|models/|services/|routes/|components/|demo/"),
+  ...layer(
+    "app/components/**",
+    "components render what routes load: types only from the server layers",
+    "(db|env|shopify)\\.server|models/|services/|routes/",
+    true,
+  ),
+  ...layer(
+    "extensions/intentful/src/**",
+    "the storefront bundle takes only the shared domain code from the app",
+    "(db|env|shopify)\\.server|models/|services/|routes/|components/|demo/",
+  ),
 );
 
 /** An import rule for one layer: what it may not import (by alias ~/ or relative path). */
@@ -39,10 +52,7 @@ function layer(files, message, forbidden, allowTypeImports = false) {
     {
       files: [files],
       rules: {
-        "@typescript-eslint/no-restricted-imports": [
-          "error",
-          { patterns: [{ regex: `^(~/|(\\.\\./)+)(${forbidden})`, message, allowTypeImports }] },
-        ],
+        "@typescript-eslint/no-restricted-imports": ["error", { patterns: [{ regex: `^(~/|(\\.\\./)+)(${forbidden})`, message, allowTypeImports }] }],
       },
     },
   ];

@@ -75,7 +75,10 @@ export async function startServer(options: { port?: number } = {}) {
     const status = Number((error as { status?: number })?.status);
     const client = status >= 400 && status < 500;
     if (!client) logger.error("request failed", { error: error instanceof Error ? error.message : String(error) });
-    res.status(client ? status : 500).type("text/plain").send(client ? "bad request" : "internal error");
+    res
+      .status(client ? status : 500)
+      .type("text/plain")
+      .send(client ? "bad request" : "internal error");
   }) as express.ErrorRequestHandler);
 
   const port = options.port ?? env.PORT;

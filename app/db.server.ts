@@ -236,7 +236,9 @@ export function isTransientDbError(error: unknown): boolean {
   // down or not accepting connections yet (SQLSTATE class 08, 57P01–57P03), too many connections.
   if (typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|08\d{3}|57P0[123]|53300)$/.test(code)) return true;
   const message = error instanceof Error ? error.message : "";
-  return /SQLITE_BUSY|database is locked|Unable to start a transaction in the given time|Timed out fetching a new connection|Connection terminated|timeout exceeded when trying to connect/i.test(message);
+  return /SQLITE_BUSY|database is locked|Unable to start a transaction in the given time|Timed out fetching a new connection|Connection terminated|timeout exceeded when trying to connect/i.test(
+    message,
+  );
 }
 
 /**
@@ -260,10 +262,7 @@ export function placeholders(dialect: Dialect) {
  * recovery worker's batch reads: Prisma 6's query compiler plans every `findMany` anew, and
  * that planning was ~14 % of a worker's CPU at 600 steps/s (decision 110).
  */
-export function sqlSelect<T>(
-  db: Db,
-  build: (q: { in(values: readonly unknown[]): string; value(value: unknown): string }) => string,
-): Promise<T[]> {
+export function sqlSelect<T>(db: Db, build: (q: { in(values: readonly unknown[]): string; value(value: unknown): string }) => string): Promise<T[]> {
   const p = placeholders(dialectOfClient(db));
   const values: unknown[] = [];
   const sql = build({

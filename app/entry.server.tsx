@@ -9,12 +9,7 @@ import { logger } from "./services/logger.server";
 
 export const streamTimeout = 5000;
 
-export default async function handleRequest(
-  request: Request,
-  responseStatusCode: number,
-  responseHeaders: Headers,
-  remixContext: EntryContext,
-) {
+export default async function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext) {
   // Adds the embedded app's CSP (frame-ancestors the shop's admin) and related headers.
   addDocumentResponseHeaders(request, responseHeaders);
   denyFramingUnlessEmbedded(responseHeaders);
@@ -57,9 +52,7 @@ function denyFramingUnlessEmbedded(headers: Headers): void {
 }
 
 function dropCdnPreload(headers: Headers): void {
-  const links = (headers.get("Link") ?? "")
-    .split(/,(?=\s*<)/)
-    .filter((l) => l.trim() && !l.includes("cdn.shopify.com"));
+  const links = (headers.get("Link") ?? "").split(/,(?=\s*<)/).filter((l) => l.trim() && !l.includes("cdn.shopify.com"));
   if (links.length) headers.set("Link", links.join(", "));
   else headers.delete("Link");
 }

@@ -4,9 +4,7 @@ import { z } from "zod";
  * The environment, validated once at boot. A wrong or missing variable ends start-up
  * with a list naming each one (see `assertEnv`), never a stack trace.
  */
-const bool = z
-  .enum(["1", "0", "true", "false", "yes", "no", ""])
-  .transform((v) => v === "1" || v === "true" || v === "yes");
+const bool = z.enum(["1", "0", "true", "false", "yes", "no", ""]).transform((v) => v === "1" || v === "true" || v === "yes");
 
 const DEMO_DEFAULTS = {
   SHOPIFY_API_KEY: "demo-api-key",
@@ -55,15 +53,17 @@ const schema = knobsSchema
     SHOPIFY_APP_URL: z.string().url("must be the app's public URL, e.g. https://example.com"),
     SCOPES: z.string().default("read_orders,write_discounts,write_customers,read_customers,read_products,read_themes"),
     SHOP_CUSTOM_DOMAIN: z.string().optional(),
-    DATABASE_URL: z
-      .string()
-      .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)"),
+    DATABASE_URL: z.string().regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)"),
     SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
       .optional()
       .or(z.literal("").transform(() => undefined)),
-    EMAIL_FROM: z.string().email("must be an email address").optional().or(z.literal("").transform(() => undefined)),
+    EMAIL_FROM: z
+      .string()
+      .email("must be an email address")
+      .optional()
+      .or(z.literal("").transform(() => undefined)),
     WORKER_IN_PROCESS: bool.default(true),
     // Proxies of our own between Shopify's app proxy and the app that append to X-Forwarded-For
     // (a load balancer: 1); the storefront rate limits key on the address Shopify forwarded.
@@ -81,7 +81,8 @@ const schema = knobsSchema
       ctx.addIssue({
         code: "custom",
         path: ["SHOPIFY_API_SECRET"],
-        message: "is the public demo secret: with it anyone can forge webhooks, app proxy signatures and session tokens. Set your app's client secret from the Partner Dashboard",
+        message:
+          "is the public demo secret: with it anyone can forge webhooks, app proxy signatures and session tokens. Set your app's client secret from the Partner Dashboard",
       });
     } else if (!env.DEMO_MODE && env.SHOPIFY_API_SECRET.length < MIN_SECRET_LENGTH) {
       ctx.addIssue({
@@ -144,7 +145,9 @@ export function assertEnvOrExit(): Env {
     return getEnv();
   } catch (error) {
     if (error instanceof EnvError) {
-      process.stderr.write(`Intentful cannot start: the environment is invalid.\n${error.problems.map((p) => `  - ${p}`).join("\n")}\nSee README.md#environment.\n`);
+      process.stderr.write(
+        `Intentful cannot start: the environment is invalid.\n${error.problems.map((p) => `  - ${p}`).join("\n")}\nSee README.md#environment.\n`,
+      );
       process.exit(1);
     }
     throw error;

@@ -1,11 +1,5 @@
 import "@shopify/shopify-app-remix/adapters/node";
-import {
-  ApiVersion,
-  AppDistribution,
-  LogSeverity,
-  shopifyApp,
-  type Session,
-} from "@shopify/shopify-app-remix/server";
+import { ApiVersion, AppDistribution, LogSeverity, shopifyApp, type Session } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { shopifyApi, WebhookValidationErrorReason, type Shopify } from "@shopify/shopify-api";
 import db from "./db.server";
@@ -125,7 +119,14 @@ export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> 
     throw new Response(undefined, { status: 400, statusText: "Bad Request" });
   }
   const triggeredAt = request.headers.get("x-shopify-triggered-at") ?? undefined;
-  return { topic: String(check.topic), shop: check.domain, webhookId: check.webhookId, apiVersion: check.apiVersion, triggeredAt, payload: parseWebhookJson(rawBody) };
+  return {
+    topic: String(check.topic),
+    shop: check.domain,
+    webhookId: check.webhookId,
+    apiVersion: check.apiVersion,
+    triggeredAt,
+    payload: parseWebhookJson(rawBody),
+  };
 }
 
 /**
@@ -166,7 +167,6 @@ export const unauthenticated = {
   admin: (shop: string) => shopify().unauthenticated.admin(shop),
 };
 export const login = (request: Request) => shopify().login(request);
-export const addDocumentResponseHeaders = (request: Request, headers: Headers) =>
-  shopify().addDocumentResponseHeaders(request, headers);
+export const addDocumentResponseHeaders = (request: Request, headers: Headers) => shopify().addDocumentResponseHeaders(request, headers);
 export const sessionStorage = () => shopify().sessionStorage;
 export type { Session };

@@ -48,7 +48,7 @@ export async function seedShops(db: Db, prefix: string, count: number): Promise<
  */
 export function makeBatchFactory({ shops, visitors, run, emailShare = 0.02 }: { shops: StorefrontShop[]; visitors: number; run: string; emailShare?: number }) {
   const rand = prng(7);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   const products = Array.from({ length: 40 }, (_, i) => `80123456700${String(i).padStart(2, "0")}`);
   const tiers = ["low", "mid", "high"] as const;
   return (i: number) => {
@@ -82,7 +82,13 @@ export function makeBatchFactory({ shops, visitors, run, emailShare = 0.02 }: { 
     }
     events.length = Math.min(events.length, size);
     if (rand() < emailShare) {
-      events[events.length - 1] = { kind: "email_capture", at: now, triggerId: pick(triggerIds), email: `shopper-${v}@example.com`, marketingConsent: rand() < 0.5 };
+      events[events.length - 1] = {
+        kind: "email_capture",
+        at: now,
+        triggerId: pick(triggerIds),
+        email: `shopper-${v}@example.com`,
+        marketingConsent: rand() < 0.5,
+      };
     }
     return { shop, count: events.length, body: JSON.stringify({ v: 1, visitorId, sessionId: `s${run}-${v}`, events }) };
   };
@@ -150,7 +156,12 @@ export async function benchEvents({
     };
     // Warm-up (JIT, pools); its events count towards `lost` but not towards the rate. 10 s: V8
     // was still optimising the hot path after 3 s on this machine (decision 100).
-    await closedLoop(concurrency, warmUpSeconds, (i) => send(1_000_000_000 + i), (i, s) => count(1_000_000_000 + i, s));
+    await closedLoop(
+      concurrency,
+      warmUpSeconds,
+      (i) => send(1_000_000_000 + i),
+      (i, s) => count(1_000_000_000 + i, s),
+    );
     const warmEvents = expected;
     const loadFromMs = Date.now() - server.spawnedAt;
     const cpuBefore = cpuMs(server.child.pid);

@@ -130,11 +130,18 @@ if (want("browser")) {
 if (want("queue")) {
   // The generic job queue (claim, run a no-op, complete), as before issue 7 named jobs.postgres.
   const { benchJobs } = await import("./jobs");
-  const r = await withPostgres(async () => ({ oneWorker: await benchJobs({ jobs: 20_000, workers: 1 }), fourWorkers: await benchJobs({ jobs: 20_000, workers: 4 }) }));
+  const r = await withPostgres(async () => ({
+    oneWorker: await benchJobs({ jobs: 20_000, workers: 1 }),
+    fourWorkers: await benchJobs({ jobs: 20_000, workers: 4 }),
+  }));
   if (r) {
     results.queue = { postgres: r };
     for (const q of [r.oneWorker, r.fourWorkers]) {
-      table.push({ section: `queue.postgres (${q.workers} worker${q.workers > 1 ? "s" : ""})`, figure: "jobs/s · duplicates · lost", value: `${q.jobsPerSec} · ${q.duplicates} · ${q.lost}` });
+      table.push({
+        section: `queue.postgres (${q.workers} worker${q.workers > 1 ? "s" : ""})`,
+        figure: "jobs/s · duplicates · lost",
+        value: `${q.jobsPerSec} · ${q.duplicates} · ${q.lost}`,
+      });
     }
   } else noPostgres("queue.postgres");
 }
@@ -153,7 +160,14 @@ if (want("jobs")) {
       duplicates: runs.reduce((n, x) => n + x.duplicates, 0),
       lost: runs.reduce((n, x) => n + x.lost, 0),
       runs: runs.map(({ stepsPerSec, duplicates, lost, lateP99Ms, workerCpuMsPerStep, postgresCpuMsPerStep, smtpSinkCpuMsPerStep, machineCpuMsPerStep }) => ({
-        stepsPerSec, duplicates, lost, lateP99Ms, workerCpuMsPerStep, postgresCpuMsPerStep, smtpSinkCpuMsPerStep, machineCpuMsPerStep,
+        stepsPerSec,
+        duplicates,
+        lost,
+        lateP99Ms,
+        workerCpuMsPerStep,
+        postgresCpuMsPerStep,
+        smtpSinkCpuMsPerStep,
+        machineCpuMsPerStep,
       })),
     };
   });
@@ -210,7 +224,13 @@ if (want("webhooks")) {
     // Errors and losses of every run count, not only the median one's.
     const errors = runs.reduce((n, r) => n + r.errors, 0);
     const lost = runs.reduce((n, r) => n + r.lost, 0);
-    return { ...median, errors, lost, webProcesses: webProcesses(dialect, "webhooks"), runs: runs.map(({ p50Ms, p99Ms, rps, errors, lost, cpuMsPerDelivery }) => ({ rps, p50Ms, p99Ms, errors, lost, cpuMsPerDelivery })) };
+    return {
+      ...median,
+      errors,
+      lost,
+      webProcesses: webProcesses(dialect, "webhooks"),
+      runs: runs.map(({ p50Ms, p99Ms, rps, errors, lost, cpuMsPerDelivery }) => ({ rps, p50Ms, p99Ms, errors, lost, cpuMsPerDelivery })),
+    };
   };
   const webhooks: Record<string, Awaited<ReturnType<typeof run>>> = { sqlite: await run("sqlite") };
   const pg = await withPostgres(() => run("postgres"));
@@ -252,7 +272,11 @@ if (want("sweep")) {
   for (const r of [await benchSweep({ rows }), await withPostgres(() => benchSweep({ rows }))]) {
     if (!r) continue;
     sweep[r.dialect] = r;
-    table.push({ section: `sweep (${r.dialect})`, figure: `ms for ${r.rowsPerTable} jobs + ${r.rowsPerTable} deliveries · longest statement ms`, value: `${r.ms} · ${r.longestStatementMs}` });
+    table.push({
+      section: `sweep (${r.dialect})`,
+      figure: `ms for ${r.rowsPerTable} jobs + ${r.rowsPerTable} deliveries · longest statement ms`,
+      value: `${r.ms} · ${r.longestStatementMs}`,
+    });
   }
   results.sweep = sweep;
 }
@@ -263,7 +287,11 @@ if (want("soak")) {
   const r = (await withPostgres(() => benchSoak())) ?? (await benchSoak());
   results.soak = r;
   table.push(
-    { section: `soak (${r.dialect}, ${r.minutes} min)`, figure: "server RSS growth % · worker RSS growth %", value: `${r.rssGrowthPct} · ${r.workerRssGrowthPct}` },
+    {
+      section: `soak (${r.dialect}, ${r.minutes} min)`,
+      figure: "server RSS growth % · worker RSS growth %",
+      value: `${r.rssGrowthPct} · ${r.workerRssGrowthPct}`,
+    },
     {
       section: `soak (${r.dialect}) load`,
       figure: "event batches ok/sent · webhooks ok/sent · emails",
@@ -275,7 +303,11 @@ if (want("soak")) {
 speed.sha256TaskMsAfter = cpuTaskMs();
 // A partial run's reading replaces the full run's: `sections` says which figures it was taken with.
 results.machine = { ...speed, sections: only.length ? only : "all" };
-table.push({ section: "machine", figure: "cores · 200k SHA-256 ms before / after", value: `${speed.cores} · ${speed.sha256TaskMsBefore} / ${speed.sha256TaskMsAfter}` });
+table.push({
+  section: "machine",
+  figure: "cores · 200k SHA-256 ms before / after",
+  value: `${speed.cores} · ${speed.sha256TaskMsBefore} / ${speed.sha256TaskMsAfter}`,
+});
 
 mkdirSync(path.join(root, "bench/results"), { recursive: true });
 const out = path.join(root, "bench/results/latest.json");

@@ -100,7 +100,10 @@ export async function startAppServer(env: Record<string, string>, options: Child
   const port = await freePort();
   // BENCH_CHILD_NODE_ARGS: extra node flags for the server (e.g. "--perf-basic-prof-only-functions"
   // for `perf record`, "--trace-gc" with BENCH_CHILD_STDOUT=1 to see its output).
-  const nodeArgs = [...(options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : []), ...(process.env.BENCH_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];
+  const nodeArgs = [
+    ...(options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : []),
+    ...(process.env.BENCH_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+  ];
   const spawnedAt = Date.now();
   const child = spawn(process.execPath, [...nodeArgs, ...RUNTIME_FLAGS, "--import", "tsx", SELF], {
     // cwd = the repository, so tsx finds tsconfig.json (the "~/" paths); the child then moves
@@ -169,7 +172,10 @@ export interface WorkerProcess {
 
 /** `npm run worker` (scripts/worker.ts) as a child process, polling forever. */
 export function startWorkerProcess(env: Record<string, string>, options: ChildOptions = {}): WorkerProcess {
-  const nodeArgs = [...(options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : []), ...(process.env.BENCH_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];
+  const nodeArgs = [
+    ...(options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : []),
+    ...(process.env.BENCH_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+  ];
   const spawnedAt = Date.now();
   const child = spawn(process.execPath, [...nodeArgs, ...RUNTIME_FLAGS, "--import", "tsx", path.join(root, "scripts/worker.ts")], {
     cwd: root,
@@ -458,7 +464,9 @@ export interface ProfileSummary {
  */
 export function summariseCpuProfile(dir: string, { top = 15, fromMs = 0 }: { top?: number; fromMs?: number } = {}): ProfileSummary | undefined {
   if (!existsSync(dir)) return undefined;
-  const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .sort();
   if (!files.length) return undefined;
   const file = path.join(dir, files[files.length - 1]);
   const profile = JSON.parse(readFileSync(file, "utf8")) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };

@@ -5,7 +5,17 @@ import type { Db } from "~/db.server";
 import { onShopInstalled } from "~/services/install.server";
 import { createTestDb } from "../test/support/db";
 import { compactProfile } from "./events";
-import { cpuMs, formatProfile, machineCpuMs, postgresCpuMs, percentile, profileDir, startWorkerProcess, summariseCpuProfile, type WorkerProcess } from "./server";
+import {
+  cpuMs,
+  formatProfile,
+  machineCpuMs,
+  postgresCpuMs,
+  percentile,
+  profileDir,
+  startWorkerProcess,
+  summariseCpuProfile,
+  type WorkerProcess,
+} from "./server";
 
 export interface SmtpSink {
   url: string;
@@ -188,13 +198,7 @@ export async function benchSteps({
     }
     const t0 = Date.now() + 1000;
     const dueAt = (i: number) =>
-      i < warm
-        ? rate > 0
-          ? t0 + Math.floor((i * 1000) / warmRate)
-          : t0
-        : rate > 0
-          ? t0 + warmMs + Math.floor(((i - warm) * 1000) / rate)
-          : t0 + warmMs;
+      i < warm ? (rate > 0 ? t0 + Math.floor((i * 1000) / warmRate) : t0) : rate > 0 ? t0 + warmMs + Math.floor(((i - warm) * 1000) / rate) : t0 + warmMs;
     for (let i = 0; i < total; i += 2000) {
       const slice = ids.slice(i, i + 2000);
       await t.db.job.createMany({
@@ -214,12 +218,15 @@ export async function benchSteps({
     let machineBefore = NaN;
     let postgresBefore = NaN;
     let sinkBefore = process.cpuUsage();
-    const cpuMark = setTimeout(() => {
-      cpuBefore = workersCpu();
-      machineBefore = machineCpuMs();
-      postgresBefore = postgresCpuMs() ?? NaN;
-      sinkBefore = process.cpuUsage();
-    }, Math.max(0, t0 + warmMs - Date.now()));
+    const cpuMark = setTimeout(
+      () => {
+        cpuBefore = workersCpu();
+        machineBefore = machineCpuMs();
+        postgresBefore = postgresCpuMs() ?? NaN;
+        sinkBefore = process.cpuUsage();
+      },
+      Math.max(0, t0 + warmMs - Date.now()),
+    );
 
     // Wait until every step was emailed, or nothing arrived for 30 s.
     const indexOf = new Map(Array.from({ length: total }, (_, i) => [email(i), i]));
@@ -292,7 +299,14 @@ export async function benchSteps({
       jobs: Object.fromEntries(jobs.map((s) => [s.status, s._count])),
       warmUpSteps: warm,
       ...(profile ? { cpuProfile: compactProfile(profile) } : {}),
-      ...(procs.some((p) => /error|warn/i.test(p.logs())) ? { workerLog: procs.map((p) => p.logs()).join("").slice(-1500) } : {}),
+      ...(procs.some((p) => /error|warn/i.test(p.logs()))
+        ? {
+            workerLog: procs
+              .map((p) => p.logs())
+              .join("")
+              .slice(-1500),
+          }
+        : {}),
     };
   } finally {
     await Promise.all(procs.map((p) => p.stop()));

@@ -23,8 +23,20 @@ export async function benchSweep({ rows = 1_000_000 }: { rows?: number } = {}) {
     const seedStart = performance.now();
     // One row of each made by Prisma (its column formats), then copied in SQL: a million rows in
     // seconds rather than minutes of createMany.
-    await t.db.job.create({ data: { id: "tpl-job", kind: "recovery.step", shop: "s.myshopify.com", payload: { runId: "r", stepId: "s" }, status: "done", runAt: old, finishedAt: old } });
-    await t.db.webhookDelivery.create({ data: { webhookId: "tpl-delivery", shop: "s.myshopify.com", topic: "carts/update", outcome: "applied", receivedAt: old } });
+    await t.db.job.create({
+      data: {
+        id: "tpl-job",
+        kind: "recovery.step",
+        shop: "s.myshopify.com",
+        payload: { runId: "r", stepId: "s" },
+        status: "done",
+        runAt: old,
+        finishedAt: old,
+      },
+    });
+    await t.db.webhookDelivery.create({
+      data: { webhookId: "tpl-delivery", shop: "s.myshopify.com", topic: "carts/update", outcome: "applied", receivedAt: old },
+    });
     const series = (from: number, to: number) =>
       t.dialect === "postgres"
         ? `SELECT i FROM generate_series(${from}, ${to}) AS n(i)`
@@ -43,8 +55,25 @@ export async function benchSweep({ rows = 1_000_000 }: { rows?: number } = {}) {
       );
     }
     const keep = 1_000;
-    await t.db.job.createMany({ data: Array.from({ length: keep }, (_, k) => ({ kind: "recovery.step", shop: "s.myshopify.com", payload: { k }, status: k % 2 ? "pending" : "done", runAt: recent, finishedAt: k % 2 ? null : recent })) });
-    await t.db.webhookDelivery.createMany({ data: Array.from({ length: keep }, (_, k) => ({ webhookId: `keep-${k}`, shop: "s.myshopify.com", topic: "orders/create", outcome: "applied", receivedAt: recent })) });
+    await t.db.job.createMany({
+      data: Array.from({ length: keep }, (_, k) => ({
+        kind: "recovery.step",
+        shop: "s.myshopify.com",
+        payload: { k },
+        status: k % 2 ? "pending" : "done",
+        runAt: recent,
+        finishedAt: k % 2 ? null : recent,
+      })),
+    });
+    await t.db.webhookDelivery.createMany({
+      data: Array.from({ length: keep }, (_, k) => ({
+        webhookId: `keep-${k}`,
+        shop: "s.myshopify.com",
+        topic: "orders/create",
+        outcome: "applied",
+        receivedAt: recent,
+      })),
+    });
     const seedMs = Math.round(performance.now() - seedStart);
 
     const started = performance.now();

@@ -61,7 +61,12 @@ function sender(baseUrl: string) {
   };
   return {
     request: (path: string, headers: Record<string, string>, body: string): Buffer => {
-      const head = [`POST ${path} HTTP/1.1`, `host: ${hostname}:${port}`, `content-length: ${Buffer.byteLength(body)}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+      const head = [
+        `POST ${path} HTTP/1.1`,
+        `host: ${hostname}:${port}`,
+        `content-length: ${Buffer.byteLength(body)}`,
+        ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      ];
       return Buffer.from(`${head.join("\r\n")}\r\n\r\n${body}`);
     },
     send: async (bytes: Buffer): Promise<{ status: number }> => {
@@ -94,7 +99,11 @@ function answered(buf: Buffer): number | undefined {
  * Webhook intake under a fixed offered load: signed, unique checkouts/create deliveries over
  * HTTP to the built app; lost = deliveries answered 2xx that are missing from the database.
  */
-export async function benchWebhooks({ rate = 600, seconds = 10, warmUpSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 10) }: { rate?: number; seconds?: number; warmUpSeconds?: number } = {}) {
+export async function benchWebhooks({
+  rate = 600,
+  seconds = 10,
+  warmUpSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 10),
+}: { rate?: number; seconds?: number; warmUpSeconds?: number } = {}) {
   const t = await createTestDb();
   await t.db.session.create({
     data: { id: `offline_${SHOP}`, shop: SHOP, state: "bench", isOnline: false, scope: "read_orders", accessToken: "shpat_bench" },

@@ -76,16 +76,9 @@ export async function buildStorefront(options: { write?: boolean; outdir?: strin
 
 async function main() {
   const r = await buildStorefront();
-  for (const f of r.files)
-    console.log(`${f.name.padEnd(24)} ${String(f.bytes).padStart(7)} B  ${String(f.gzip).padStart(6)} B gzip`);
-  console.log(
-    `${"tracker (before a trigger)".padEnd(24)} ${String(r.trackerGzip).padStart(17)} B gzip  (budget ${
-      BUDGETS.tracker
-    })`,
-  );
-  console.log(
-    `${"all storefront assets".padEnd(24)} ${String(r.totalGzip).padStart(17)} B gzip  (budget ${BUDGETS.total})`,
-  );
+  for (const f of r.files) console.log(`${f.name.padEnd(24)} ${String(f.bytes).padStart(7)} B  ${String(f.gzip).padStart(6)} B gzip`);
+  console.log(`${"tracker (before a trigger)".padEnd(24)} ${String(r.trackerGzip).padStart(17)} B gzip  (budget ${BUDGETS.tracker})`);
+  console.log(`${"all storefront assets".padEnd(24)} ${String(r.totalGzip).padStart(17)} B gzip  (budget ${BUDGETS.total})`);
   if (r.overBudget.length) {
     for (const m of r.overBudget) process.stderr.write(`over budget: ${m}\n`);
     process.exit(1);

@@ -29,7 +29,9 @@ function stopAll(code: number) {
   stopping = true;
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
   setTimeout(() => process.exit(code), 5_000).unref();
-  Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once("exit", r))))).then(() => process.exit(code));
+  Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once("exit", r))))).then(() =>
+    process.exit(code),
+  );
 }
 for (const child of children) child.once("exit", (code) => stopAll(code ?? 0));
 process.once("SIGINT", () => stopAll(0));

@@ -11,14 +11,10 @@ const sqliteSchema = path.join(root, "prisma", "schema.prisma");
 const pgSchema = path.join(root, "prisma", "postgres", "schema.prisma");
 
 export function derivePostgresSchema(source) {
-  const header =
-    "// GENERATED from prisma/schema.prisma by scripts/prisma-sync.mjs. Do not edit.\n";
+  const header = "// GENERATED from prisma/schema.prisma by scripts/prisma-sync.mjs. Do not edit.\n";
   let out = source
     .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
-    .replace(
-      /(generator client \{[^}]*?)(\n\})/,
-      (_m, body, end) => `${body}\n  output     = "../../node_modules/.prisma/client-pg"${end}`,
-    );
+    .replace(/(generator client \{[^}]*?)(\n\})/, (_m, body, end) => `${body}\n  output     = "../../node_modules/.prisma/client-pg"${end}`);
   return header + out;
 }
 
@@ -74,4 +70,3 @@ if (mIdx >= 0) {
     console.log(`wrote ${path.relative(root, dir)}/migration.sql`);
   }
 }
-

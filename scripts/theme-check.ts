@@ -25,9 +25,7 @@ export async function runThemeCheck(dir = EXTENSION_DIR): Promise<ThemeCheckRepo
   const { offenses } = await themeCheckRun(dir, THEME_CHECK_CONFIG, () => {});
   const lines = offenses.map((o) => {
     const file = path.relative(dir, fileURLToPath(o.uri));
-    return `${SEVERITY[o.severity] ?? o.severity} ${file}:${o.start.line + 1}:${o.start.character + 1} ${o.check}: ${
-      o.message
-    }`;
+    return `${SEVERITY[o.severity] ?? o.severity} ${file}:${o.start.line + 1}:${o.start.character + 1} ${o.check}: ${o.message}`;
   });
   return { offenses, errors: offenses.filter((o) => o.severity === Severity.ERROR), lines };
 }
@@ -37,9 +35,7 @@ async function main() {
   const report = await runThemeCheck(dir);
   for (const line of report.lines) process.stdout.write(`${line}\n`);
   process.stdout.write(
-    `theme-check (${THEME_CHECK_CONFIG}): ${report.errors.length} error(s), ${
-      report.offenses.length - report.errors.length
-    } other offense(s)\n`,
+    `theme-check (${THEME_CHECK_CONFIG}): ${report.errors.length} error(s), ${report.offenses.length - report.errors.length} other offense(s)\n`,
   );
   if (report.errors.length) process.exit(1);
 }

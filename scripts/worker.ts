@@ -22,7 +22,9 @@ import { adoptDemoRuntime, demoRuntimePath } from "../app/demo/runtime";
 const runtimeFile = demoRuntimePath(path.resolve(import.meta.dirname, ".."));
 const adopted = adoptDemoRuntime(runtimeFile);
 if (adopted) {
-  console.error(`worker: using the demo's database (${adopted.databaseUrl}) and ${process.env.SHOPIFY_APP_URL}, from ${path.relative(process.cwd(), runtimeFile)}`);
+  console.error(
+    `worker: using the demo's database (${adopted.databaseUrl}) and ${process.env.SHOPIFY_APP_URL}, from ${path.relative(process.cwd(), runtimeFile)}`,
+  );
 }
 // Production unless told otherwise (the demo's worker, adopted above, is development).
 process.env.NODE_ENV ??= "production";

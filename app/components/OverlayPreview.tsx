@@ -34,7 +34,7 @@ const THEME: OverlaySpec["theme"] = {
   btn: "#1a1a1a",
   btnFg: "#ffffff",
   radius: 8,
-  font: "-apple-system, BlinkMacSystemFont, \"Segoe UI\", Roboto, \"Helvetica Neue\", sans-serif",
+  font: '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", sans-serif',
   image: "",
   reducedMotion: false,
 };

@@ -24,9 +24,7 @@ export function PublishBanner() {
         onAction: () => fetcher.submit({ intent: "publish" }, { method: "post", action: "/app/settings" }),
       }}
     >
-      <Text as="p">
-        Publishing your triggers failed: {data.publishError}. Intentful retries automatically; your saved changes are kept.
-      </Text>
+      <Text as="p">Publishing your triggers failed: {data.publishError}. Intentful retries automatically; your saved changes are kept.</Text>
     </Banner>
   );
 }

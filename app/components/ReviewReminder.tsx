@@ -36,8 +36,16 @@ export function ReviewReminder({ triggers, days = 90 }: { triggers: StaleTrigger
             </List.Item>
           ))}
         </List>
-        {triggers.length > 5 ? <Text as="p" tone="subdued">and {triggers.length - 5} more</Text> : null}
-        {fetcher.data && !fetcher.data.ok ? <Text as="p" tone="critical">{fetcher.data.error}</Text> : null}
+        {triggers.length > 5 ? (
+          <Text as="p" tone="subdued">
+            and {triggers.length - 5} more
+          </Text>
+        ) : null}
+        {fetcher.data && !fetcher.data.ok ? (
+          <Text as="p" tone="critical">
+            {fetcher.data.error}
+          </Text>
+        ) : null}
       </BlockStack>
     </Banner>
   );

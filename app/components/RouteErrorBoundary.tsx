@@ -21,7 +21,11 @@ export const EMPTY_LIST_IMAGE =
  * Polaris "not found" page; responses thrown by authenticate.admin (bounce / exit-iframe HTML)
  * render as the library expects; anything else is a Polaris error page.
  */
-export function AdminErrorBoundary({ resource = "page", backUrl = "/app", backLabel = "Go to home" }: {
+export function AdminErrorBoundary({
+  resource = "page",
+  backUrl = "/app",
+  backLabel = "Go to home",
+}: {
   resource?: string;
   backUrl?: string;
   backLabel?: string;
@@ -43,11 +47,7 @@ export function AdminErrorBoundary({ resource = "page", backUrl = "/app", backLa
     // authenticate.admin's App Bridge bounce / exit-iframe pages (what boundary.error renders).
     return <div dangerouslySetInnerHTML={{ __html: error.data }} />;
   }
-  const message = isRouteErrorResponse(error)
-    ? `${error.status} ${error.statusText}`
-    : error instanceof Error
-      ? error.message
-      : "Unknown error";
+  const message = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : error instanceof Error ? error.message : "Unknown error";
   return (
     <Page>
       <TitleBar title="Something went wrong" />

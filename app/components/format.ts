@@ -50,11 +50,7 @@ export function describeLift(lift: (ComparisonResult & { visitorsStillNeeded?: n
   const value = formatSignedPercent(lift.relativeLift);
   const interval = `${formatSignedPercent(lo)} to ${formatSignedPercent(hi)}`;
   const more = lift.visitorsStillNeeded ? `; about ${formatNumber(Math.round(lift.visitorsStillNeeded))} more visitors to tell` : "";
-  const verdict = lift.significant
-    ? lift.relativeLift > 0
-      ? "a real increase"
-      : "a real decrease"
-    : `not distinguishable from no effect yet${more}`;
+  const verdict = lift.significant ? (lift.relativeLift > 0 ? "a real increase" : "a real decrease") : `not distinguishable from no effect yet${more}`;
   return { value, interval, tone, description: `Conversion lift ${value} (95% interval ${interval}): ${verdict}` };
 }
 

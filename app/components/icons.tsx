@@ -15,11 +15,7 @@ export function CheckCircleIcon(props: SVGProps<SVGSVGElement>) {
 export function CircleIcon(props: SVGProps<SVGSVGElement>) {
   return (
     <svg viewBox="0 0 20 20" {...props}>
-      <path
-        fillRule="evenodd"
-        d="M10 15.5a5.5 5.5 0 1 0 0-11 5.5 5.5 0 0 0 0 11Zm0 1.5a7 7 0 1 0 0-14 7 7 0 0 0 0 14Z"
-        strokeDasharray="2 2"
-      />
+      <path fillRule="evenodd" d="M10 15.5a5.5 5.5 0 1 0 0-11 5.5 5.5 0 0 0 0 11Zm0 1.5a7 7 0 1 0 0-14 7 7 0 0 0 0 14Z" strokeDasharray="2 2" />
     </svg>
   );
 }

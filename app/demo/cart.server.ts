@@ -176,7 +176,6 @@ export function saveCart(cart: CartRecord, now = new Date()): "create" | "update
   return topic;
 }
 
-
 export class CartError extends Error {
   constructor(
     readonly status: 404 | 422,
@@ -189,7 +188,9 @@ export class CartError extends Error {
 
 export function lineKey(variantId: number, properties: Record<string, string>): string {
   const props = Object.keys(properties).length
-    ? createHash("md5").update(JSON.stringify(Object.entries(properties).sort())).digest("hex")
+    ? createHash("md5")
+        .update(JSON.stringify(Object.entries(properties).sort()))
+        .digest("hex")
     : createHash("md5").update(String(variantId)).digest("hex");
   return `${variantId}:${props}`;
 }
@@ -205,10 +206,7 @@ export function cleanProperties(input: unknown): Record<string, string> {
 }
 
 /** Adds items like /cart/add.js; returns the affected lines. Throws CartError on a bad item. */
-export function addItems(
-  cart: CartRecord,
-  items: Array<{ id: unknown; quantity?: unknown; properties?: unknown }>,
-): CartLine[] {
+export function addItems(cart: CartRecord, items: Array<{ id: unknown; quantity?: unknown; properties?: unknown }>): CartLine[] {
   if (!items.length) throw new CartError(422, "Parameter Missing or Invalid: Required parameter missing or invalid: items");
   const touched: CartLine[] = [];
   for (const item of items) {
@@ -265,10 +263,7 @@ function setQuantity(cart: CartRecord, index: number, quantity: unknown) {
  * /cart/update.js: `updates` as {key-or-variant-id: qty} or an array of quantities by line,
  * `attributes` (a blank value removes one) and `note`. Unknown variant ids in `updates` are added.
  */
-export function updateCart(
-  cart: CartRecord,
-  input: { updates?: unknown; attributes?: unknown; note?: unknown },
-): void {
+export function updateCart(cart: CartRecord, input: { updates?: unknown; attributes?: unknown; note?: unknown }): void {
   if (Array.isArray(input.updates)) {
     const quantities = input.updates.map(Number);
     for (let i = quantities.length - 1; i >= 0; i--) if (i < cart.lines.length) setQuantity(cart, i, quantities[i]);

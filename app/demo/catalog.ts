@@ -249,10 +249,12 @@ export function recommendations(
   const eligible = (p: Product) => !skip.has(String(p.id)) && isAvailable(p) && priceOf(p) > 0;
   const capped = Math.max(1, Math.min(10, Math.trunc(limit) || 10));
   if (intent === "complementary") {
-    return source.complements.map((h) => productByHandle(h)).filter((p): p is Product => !!p && eligible(p)).slice(0, capped);
+    return source.complements
+      .map((h) => productByHandle(h))
+      .filter((p): p is Product => !!p && eligible(p))
+      .slice(0, capped);
   }
-  const score = (p: Product) =>
-    p.collections.filter((c) => source.collections.includes(c)).length * 2 + p.tags.filter((t) => source.tags.includes(t)).length;
+  const score = (p: Product) => p.collections.filter((c) => source.collections.includes(c)).length * 2 + p.tags.filter((t) => source.tags.includes(t)).length;
   return PRODUCTS.filter(eligible)
     .map((p, i) => ({ p, s: score(p), i }))
     .filter((x) => x.s > 0)
@@ -330,6 +332,18 @@ export function productJson(p: Product) {
     featured_image: image,
     options: [{ name: defaultOnly ? "Title" : "Size", position: 1, values: p.variants.map((v) => v.title) }],
     url: `/demo/products/${p.handle}`,
-    media: [{ alt: p.title, id: p.id + 1, position: 1, preview_image: { aspect_ratio: 1, height: 600, width: 600, src: image }, aspect_ratio: 1, height: 600, media_type: "image", src: image, width: 600 }],
+    media: [
+      {
+        alt: p.title,
+        id: p.id + 1,
+        position: 1,
+        preview_image: { aspect_ratio: 1, height: 600, width: 600, src: image },
+        aspect_ratio: 1,
+        height: 600,
+        media_type: "image",
+        src: image,
+        width: 600,
+      },
+    ],
   };
 }

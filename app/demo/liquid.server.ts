@@ -79,7 +79,7 @@ function loadBlocks(): Promise<Block[]> {
       names.map(async (name) => {
         const source = await readFile(path.join(dir, name), "utf8");
         const schema = /{%-?\s*schema\s*-?%}([\s\S]*?){%-?\s*endschema\s*-?%}/.exec(source);
-        const settings: SchemaSetting[] = schema ? JSON.parse(schema[1]).settings ?? [] : [];
+        const settings: SchemaSetting[] = schema ? (JSON.parse(schema[1]).settings ?? []) : [];
         const defaults: Record<string, unknown> = {};
         for (const s of settings) if (s.id) defaults[s.id] = s.default ?? null;
         return { source: source.replace(IGNORED_TAGS, ""), defaults };
@@ -102,17 +102,12 @@ function loadLocale(name: string) {
 
 function lookup(tree: Record<string, unknown> | null, key: string): string | undefined {
   let node: unknown = tree;
-  for (const part of key.split("."))
-    node = node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined;
+  for (const part of key.split(".")) node = node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined;
   return typeof node === "string" ? node : undefined;
 }
 
 export async function renderAppEmbed(input: AppEmbedInput): Promise<string> {
-  const [all, fallback, localized] = await Promise.all([
-    loadBlocks(),
-    loadLocale("en.default"),
-    loadLocale(input.request.locale.split("-")[0]),
-  ]);
+  const [all, fallback, localized] = await Promise.all([loadBlocks(), loadLocale("en.default"), loadLocale(input.request.locale.split("-")[0])]);
   const engine = new Liquid({ strictFilters: true, strictVariables: false, jsTruthy: false });
   engine.registerFilter("json", (v: unknown) => jsonForHtml(v));
   engine.registerFilter("asset_url", (name: unknown) => `${input.assetBaseUrl}/${String(name)}`);
@@ -123,7 +118,7 @@ export async function renderAppEmbed(input: AppEmbedInput): Promise<string> {
   engine.registerFilter("image_url", (v: unknown) => (typeof v === "string" ? v : ""));
   engine.registerFilter("font_face", () => "");
 
-  const config = typeof input.config === "string" ? JSON.parse(input.config) : input.config ?? null;
+  const config = typeof input.config === "string" ? JSON.parse(input.config) : (input.config ?? null);
   const out: string[] = [];
   for (const block of all) {
     const settings = { ...block.defaults, ...input.settings };

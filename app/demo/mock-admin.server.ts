@@ -82,14 +82,15 @@ const operations: Record<string, Resolver> = {
   IntentfulCustomerCreate: (vars) => {
     const input = vars.input ?? {};
     const id = `gid://shopify/Customer/${Date.now()}${Math.floor(Math.random() * 1000)}`;
-    updateDemoState((s) =>
-      void s.customers.push({
-        id,
-        email: input.email,
-        emailMarketingConsent: input.emailMarketingConsent?.marketingState ?? "NOT_SUBSCRIBED",
-        marketingOptInLevel: input.emailMarketingConsent?.marketingOptInLevel ?? null,
-        tags: input.tags ?? [],
-      }),
+    updateDemoState(
+      (s) =>
+        void s.customers.push({
+          id,
+          email: input.email,
+          emailMarketingConsent: input.emailMarketingConsent?.marketingState ?? "NOT_SUBSCRIBED",
+          marketingOptInLevel: input.emailMarketingConsent?.marketingOptInLevel ?? null,
+          tags: input.tags ?? [],
+        }),
     );
     return { customerCreate: { customer: { id }, userErrors: [] } };
   },
@@ -125,7 +126,9 @@ export const adminApiHandlers = [
     }
     return HttpResponse.json({
       data: resolver(body.variables ?? {}),
-      extensions: { cost: { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } } },
+      extensions: {
+        cost: { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } },
+      },
     });
   }),
 ];

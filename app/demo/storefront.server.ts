@@ -18,15 +18,7 @@ import {
   type CartRecord,
   type CheckoutRecord,
 } from "./cart.server";
-import {
-  COLLECTIONS,
-  hasOnlyDefaultVariant,
-  imagePath,
-  isAvailable,
-  priceOf,
-  type Collection,
-  type Product,
-} from "./catalog";
+import { COLLECTIONS, hasOnlyDefaultVariant, imagePath, isAvailable, priceOf, type Collection, type Product } from "./catalog";
 import { sendCartWebhook, type Delivery } from "./webhooks.server";
 
 /**
@@ -348,7 +340,10 @@ export function productMain(p: Product, related: Product[], selectedVariantId?: 
   const picker = hasOnlyDefaultVariant(p)
     ? `<input type="hidden" name="id" value="${selected.id}">`
     : `<div class="field"><label for="Option-size">Size</label><select id="Option-size" name="id">${p.variants
-        .map((v) => `<option value="${v.id}"${v.id === selected.id ? " selected" : ""}${v.available ? "" : " disabled"}>${esc(v.title)}${v.available ? "" : " – sold out"}</option>`)
+        .map(
+          (v) =>
+            `<option value="${v.id}"${v.id === selected.id ? " selected" : ""}${v.available ? "" : " disabled"}>${esc(v.title)}${v.available ? "" : " – sold out"}</option>`,
+        )
         .join("")}</select></div>`;
   const available = selected.available;
   return `<section class="product" data-product-id="${p.id}" data-product-handle="${esc(p.handle)}">
@@ -375,7 +370,8 @@ ${productGrid(products, 4)}`;
 
 export function collectionsMain(): string {
   return `<h1>Collections</h1><ul class="grid" role="list">${COLLECTIONS.map(
-    (c) => `<li class="grid__item"><a class="card" href="/demo/collections/${c.handle}"><h3 class="card__heading">${esc(c.title)}</h3></a><p>${esc(c.description)}</p></li>`,
+    (c) =>
+      `<li class="grid__item"><a class="card" href="/demo/collections/${c.handle}"><h3 class="card__heading">${esc(c.title)}</h3></a><p>${esc(c.description)}</p></li>`,
   ).join("")}</ul>`;
 }
 
@@ -454,9 +450,10 @@ function summary(c: CheckoutRecord): string {
   return `<aside class="checkout__summary" aria-label="Order summary">
 ${pricedLines(c.lines)
   .map(
-    ({ line, product: p, variant: v, linePrice }) => `<div class="summary-line">${img(p, 64)}<div class="summary-line__title">${esc(p.title)}${
-      hasOnlyDefaultVariant(p) ? "" : `<br><small>${esc(v.title)}</small>`
-    }<br><small>Qty ${line.quantity}</small></div><div>${money(linePrice)}</div></div>`,
+    ({ line, product: p, variant: v, linePrice }) =>
+      `<div class="summary-line">${img(p, 64)}<div class="summary-line__title">${esc(p.title)}${
+        hasOnlyDefaultVariant(p) ? "" : `<br><small>${esc(v.title)}</small>`
+      }<br><small>Qty ${line.quantity}</small></div><div>${money(linePrice)}</div></div>`,
   )
   .join("")}
 <div class="summary-row"><span>Subtotal</span><span>${money(t.subtotal)}</span></div>
@@ -543,11 +540,7 @@ export function appProxySignature(params: URLSearchParams, secret = getEnv().SHO
  * the app's proxy URL with `shop`, `logged_in_customer_id`, `path_prefix`, `timestamp` and a
  * `signature` added, cookies stripped, and X-Forwarded-* set.
  */
-export async function forwardAppProxy(
-  request: Request,
-  subpath: string,
-  options: { fetch?: typeof fetch; now?: Date } = {},
-): Promise<Response> {
+export async function forwardAppProxy(request: Request, subpath: string, options: { fetch?: typeof fetch; now?: Date } = {}): Promise<Response> {
   const env = getEnv();
   const incoming = new URL(request.url);
   const path = subpath

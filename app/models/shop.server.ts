@@ -52,7 +52,16 @@ const hour = (label: string) =>
     .trim()
     .default("")
     .transform((v) => (v === "" ? null : v))
-    .pipe(z.union([z.null(), z.string().regex(/^\d{1,2}$/, `${label}: choose an hour`).transform(Number).pipe(z.number().max(23, `${label}: choose an hour`))]));
+    .pipe(
+      z.union([
+        z.null(),
+        z
+          .string()
+          .regex(/^\d{1,2}$/, `${label}: choose an hour`)
+          .transform(Number)
+          .pipe(z.number().max(23, `${label}: choose an hour`)),
+      ]),
+    );
 
 const email = (label: string, required: boolean) =>
   z

@@ -29,7 +29,13 @@ export async function deliveryProblems(db: Db, shop: string, since: Date): Promi
       orderBy: { receivedAt: "desc" },
       select: { reason: true, receivedAt: true },
     });
-    problems.push({ topic: g.topic, outcome: g.outcome, count: g._count._all, lastReason: last?.reason ?? null, lastAt: last?.receivedAt ?? g._max.receivedAt ?? since });
+    problems.push({
+      topic: g.topic,
+      outcome: g.outcome,
+      count: g._count._all,
+      lastReason: last?.reason ?? null,
+      lastAt: last?.receivedAt ?? g._max.receivedAt ?? since,
+    });
   }
   return problems.sort((a, b) => b.count - a.count);
 }

@@ -1,22 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import {
-  Badge,
-  Banner,
-  BlockStack,
-  List,
-  Box,
-  Button,
-  Card,
-  Divider,
-  Icon,
-  InlineGrid,
-  InlineStack,
-  Layout,
-  Page,
-  ProgressBar,
-  Text,
-} from "@shopify/polaris";
+import { Badge, Banner, BlockStack, List, Box, Button, Card, Divider, Icon, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { authenticate } from "~/shopify.server";
 import { getEnv } from "~/env.server";
@@ -101,7 +85,11 @@ export default function Home() {
 /** Webhook deliveries of the last 24 hours that were not applied: the platform sent what we could not use. */
 function DeliveryProblemsBanner({ problems }: { problems: Data["problems"] }) {
   return (
-    <Banner tone="critical" title="Some of Shopify's notifications to Intentful were not applied in the last 24 hours" action={{ content: "See deliveries", url: "/app/settings#deliveries" }}>
+    <Banner
+      tone="critical"
+      title="Some of Shopify's notifications to Intentful were not applied in the last 24 hours"
+      action={{ content: "See deliveries", url: "/app/settings#deliveries" }}
+    >
       <List>
         {problems.map((p) => (
           <List.Item key={p.sentence}>
@@ -349,7 +337,11 @@ function FunnelCard({ metrics }: { metrics: Data["metrics"] }) {
                     <Icon source={ArrowRightIcon} tone="subdued" />
                   </span>
                 )}
-                <Stat label={s.label} value={formatNumber(s.value)} help={i === 0 ? "Overlays shown" : o.impressions > 0 ? `${s.rate} of impressions` : "No impressions yet"} />
+                <Stat
+                  label={s.label}
+                  value={formatNumber(s.value)}
+                  help={i === 0 ? "Overlays shown" : o.impressions > 0 ? `${s.rate} of impressions` : "No impressions yet"}
+                />
               </InlineStack>
               <div aria-hidden="true">
                 <ProgressBar progress={(s.value / max) * 100} size="small" tone="highlight" />

@@ -1,20 +1,7 @@
 import { useState } from "react";
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useNavigation } from "@remix-run/react";
-import {
-  Banner,
-  BlockStack,
-  Box,
-  Button,
-  ButtonGroup,
-  Card,
-  InlineGrid,
-  InlineStack,
-  Layout,
-  Page,
-  Select,
-  Text,
-} from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, ButtonGroup, Card, InlineGrid, InlineStack, Layout, Page, Select, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import db from "~/db.server";
@@ -182,8 +169,7 @@ export default function AnalyticsPage() {
                 <strong>
                   {analytics.attributionWindowDays} {analytics.attributionWindowDays === 1 ? "day" : "days"}
                 </strong>{" "}
-                of the shopper first seeing it (the attribution window, <Link to="/app/settings">Settings</Link>); for a
-                flow, within that window of its email.{" "}
+                of the shopper first seeing it (the attribution window, <Link to="/app/settings">Settings</Link>); for a flow, within that window of its email.{" "}
                 {sequential
                   ? "Intervals stay valid however often you look (always-valid confidence sequences)."
                   : "Fixed-horizon intervals: decide once, at a sample size chosen in advance."}
@@ -211,10 +197,9 @@ export default function AnalyticsPage() {
               <BlockStack gap="100">
                 {mismatches.map((r) => (
                   <p key={`${r.kind}-${r.id}`}>
-                    <strong>{r.name}</strong>: {formatPercent(r.srm.observedControlShare, 1)} of{" "}
-                    {r.kind === "flow" ? "runs" : "visitors"} are in the holdout, but it is set to{" "}
-                    {formatPercent(r.srm.expectedControlShare, 0)} (p {r.srm.pValue < 0.0001 ? "< 0.0001" : `= ${r.srm.pValue.toFixed(4)}`}). Usually the tracker
-                    misses one group (a theme or consent change) or the holdout was changed during the test.
+                    <strong>{r.name}</strong>: {formatPercent(r.srm.observedControlShare, 1)} of {r.kind === "flow" ? "runs" : "visitors"} are in the holdout,
+                    but it is set to {formatPercent(r.srm.expectedControlShare, 0)} (p {r.srm.pValue < 0.0001 ? "< 0.0001" : `= ${r.srm.pValue.toFixed(4)}`}).
+                    Usually the tracker misses one group (a theme or consent change) or the holdout was changed during the test.
                   </p>
                 ))}
               </BlockStack>
@@ -224,18 +209,30 @@ export default function AnalyticsPage() {
         {mixed.length > 0 ? (
           <Layout.Section>
             <Banner tone="info">
-              {formatCount(mixed.reduce((s, r) => s + r.mixedUsers, 0))} visitors were seen both with and without an overlay
-              (its holdout changed during the range) and are left out of the comparison.
+              {formatCount(mixed.reduce((s, r) => s + r.mixedUsers, 0))} visitors were seen both with and without an overlay (its holdout changed during the
+              range) and are left out of the comparison.
             </Banner>
           </Layout.Section>
         ) : null}
 
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="300">
-            <Metric label="Extra orders vs holdouts" value={formatCount(totals.incrementalConversions)} note={mismatches.length ? "Estimated; splits that are off left out" : "Overlays and flows, estimated"} />
-            <Metric label="Extra revenue vs holdouts" value={formatMoney(totals.incrementalRevenueCents, currency)} note={mismatches.length ? "Estimated; splits that are off left out" : "Overlays and flows, estimated"} />
+            <Metric
+              label="Extra orders vs holdouts"
+              value={formatCount(totals.incrementalConversions)}
+              note={mismatches.length ? "Estimated; splits that are off left out" : "Overlays and flows, estimated"}
+            />
+            <Metric
+              label="Extra revenue vs holdouts"
+              value={formatMoney(totals.incrementalRevenueCents, currency)}
+              note={mismatches.length ? "Estimated; splits that are off left out" : "Overlays and flows, estimated"}
+            />
             <Metric label="Recovered checkouts" value={formatCount(totals.recoveredCheckouts)} note="Orders credited to flow emails" />
-            <Metric label="Recovered revenue" value={formatMoney(totals.recoveredRevenueCents, currency)} note={`${formatCount(totals.exposed)} visitors saw overlays, ${formatCount(totals.holdout)} held out`} />
+            <Metric
+              label="Recovered revenue"
+              value={formatMoney(totals.recoveredRevenueCents, currency)}
+              note={`${formatCount(totals.exposed)} visitors saw overlays, ${formatCount(totals.holdout)} held out`}
+            />
           </InlineGrid>
         </Layout.Section>
 
@@ -303,13 +300,7 @@ export default function AnalyticsPage() {
                 {chartRow?.kind === "flow" ? "; for a flow, runs by start day and orders by order day" : ""}).
                 {chartRow ? ` Lift so far: ${formatPoints(chartRow.conversion.absoluteLift)}.` : ""}
               </Text>
-              <TimeSeriesChart
-                title={chartTitle}
-                description={chartDescription}
-                dates={dates}
-                series={series}
-                formatValue={(v) => formatPercent(v, 1)}
-              />
+              <TimeSeriesChart title={chartTitle} description={chartDescription} dates={dates} series={series} formatValue={(v) => formatPercent(v, 1)} />
             </BlockStack>
           </Card>
         </Layout.Section>

@@ -23,25 +23,8 @@ import { Modal, SaveBar, TitleBar } from "@shopify/app-bridge-react";
 import { z } from "zod";
 import db from "~/db.server";
 import { getEnv } from "~/env.server";
-import {
-  AUDIENCES,
-  DELIVERY_CHANNELS,
-  MAX_HOLDOUT_PCT,
-  MAX_STEPS,
-  flowFieldErrors,
-  flowInputSchema,
-  stepInputSchema,
-  type StepInput,
-} from "~/domain/recovery";
-import {
-  deleteFlow,
-  duplicateFlow,
-  flowToInput,
-  getEmailSettings,
-  getFlow,
-  setFlowEnabled,
-  updateFlow,
-} from "~/models/flow.server";
+import { AUDIENCES, DELIVERY_CHANNELS, MAX_HOLDOUT_PCT, MAX_STEPS, flowFieldErrors, flowInputSchema, stepInputSchema, type StepInput } from "~/domain/recovery";
+import { deleteFlow, duplicateFlow, flowToInput, getEmailSettings, getFlow, setFlowEnabled, updateFlow } from "~/models/flow.server";
 import { renderStepPreview, sendTestEmail } from "~/services/email/flow-preview.server";
 import { authenticate } from "~/shopify.server";
 import { useSaveBarAvailable } from "~/components/flows/app-bridge";
@@ -173,12 +156,16 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     case "preview":
     case "test-email": {
       if (!(await getFlow(db, shop, id))) return notFound();
-      const stepIndex = z.coerce.number().int().min(0).max(MAX_STEPS).catch(0).parse(body.stepIndex ?? 0);
+      const stepIndex = z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_STEPS)
+        .catch(0)
+        .parse(body.stepIndex ?? 0);
       const step = stepInputSchema.safeParse(body.step);
       if (!step.success) {
-        const errors = Object.fromEntries(
-          Object.entries(flowFieldErrors(step.error)).map(([path, message]) => [`steps.${stepIndex}.${path}`, message]),
-        );
+        const errors = Object.fromEntries(Object.entries(flowFieldErrors(step.error)).map(([path, message]) => [`steps.${stepIndex}.${path}`, message]));
         return fail(422, { intent: intent.data, error: "This email has fields that need attention.", errors });
       }
       const env = getEnv();
@@ -243,8 +230,7 @@ function Editor({ data }: { data: LoaderData }) {
   const saving = saver.state !== "idle";
 
   const update = useCallback((patch: Partial<FlowDraft>) => setDraft((d) => ({ ...d, ...patch })), []);
-  const updateStep = (index: number, step: StepDraft) =>
-    setDraft((d) => ({ ...d, steps: d.steps.map((s, i) => (i === index ? step : s)) }));
+  const updateStep = (index: number, step: StepDraft) => setDraft((d) => ({ ...d, steps: d.steps.map((s, i) => (i === index ? step : s)) }));
 
   const save = () => {
     submitted.current = draft;
@@ -301,9 +287,7 @@ function Editor({ data }: { data: LoaderData }) {
         return rest;
       });
       notify(
-        result.delivery === "outbox"
-          ? "No mail server is set up (SMTP_URL), so the test email was saved to the outbox."
-          : `Test email sent to ${result.to}`,
+        result.delivery === "outbox" ? "No mail server is set up (SMTP_URL), so the test email was saved to the outbox." : `Test email sent to ${result.to}`,
       );
     } else if (!result.ok) {
       setErrors((e) => ({ ...e, ...(result.errors ?? {}) }));
@@ -316,10 +300,7 @@ function Editor({ data }: { data: LoaderData }) {
   }, [deleter.state, deleter.data, notify]);
 
   const sendTest = () =>
-    tester.submit(
-      { intent: "test-email", stepIndex: String(index), step: JSON.stringify(toStepInput(previewStep)), to: testTo },
-      { method: "post" },
-    );
+    tester.submit({ intent: "test-email", stepIndex: String(index), step: JSON.stringify(toStepInput(previewStep)), to: testTo }, { method: "post" });
 
   const generalErrors = Object.entries(errors).filter(([path]) => path === "_" || path === "steps" || path === "kind" || path === "enabled");
   const errorCount = Object.keys(errors).length;
@@ -441,8 +422,7 @@ function Editor({ data }: { data: LoaderData }) {
                     <List.Item>the checkout is completed</List.Item>
                   </List>
                   <Text as="p" tone="subdued">
-                    Each email also checks, right before it goes out, that the shopper still qualifies and has not had
-                    another email from any flow too recently.
+                    Each email also checks, right before it goes out, that the shopper still qualifies and has not had another email from any flow too recently.
                   </Text>
                 </Box>
               </BlockStack>
@@ -463,16 +443,11 @@ function Editor({ data }: { data: LoaderData }) {
                 />
                 {draft.deliverVia === "shopify_flow" ? (
                   <Banner tone="info">
-                    At each email’s time Intentful starts your Shopify Flow workflow instead of sending; the workflow decides
-                    what goes out. The emails below are kept for when you switch back.
+                    At each email’s time Intentful starts your Shopify Flow workflow instead of sending; the workflow decides what goes out. The emails below
+                    are kept for when you switch back.
                   </Banner>
                 ) : null}
-                <Checkbox
-                  label="Respect quiet hours"
-                  checked={draft.respectQuiet}
-                  onChange={(respectQuiet) => update({ respectQuiet })}
-                  helpText={quiet}
-                />
+                <Checkbox label="Respect quiet hours" checked={draft.respectQuiet} onChange={(respectQuiet) => update({ respectQuiet })} helpText={quiet} />
               </BlockStack>
             </Card>
 

@@ -2,31 +2,12 @@ import { useEffect, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
-import {
-  Badge,
-  BlockStack,
-  Box,
-  Button,
-  Card,
-  EmptyState,
-  IndexTable,
-  InlineGrid,
-  InlineStack,
-  Layout,
-  Page,
-  Text,
-} from "@shopify/polaris";
+import { Badge, BlockStack, Box, Button, Card, EmptyState, IndexTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { Modal, TitleBar } from "@shopify/app-bridge-react";
 import { z } from "zod";
 import db from "~/db.server";
 import { FLOW_KINDS, flowTemplates } from "~/domain/recovery";
-import {
-  createFlowFromTemplate,
-  deleteFlow,
-  duplicateFlow,
-  listFlows,
-  setFlowEnabled,
-} from "~/models/flow.server";
+import { createFlowFromTemplate, deleteFlow, duplicateFlow, listFlows, setFlowEnabled } from "~/models/flow.server";
 import { authenticate } from "~/shopify.server";
 import { FlowSwitch } from "~/components/flows/FlowSwitch";
 import { AUDIENCE_LABELS, KIND_LABELS, describeDelay } from "~/components/flows/draft";
@@ -57,9 +38,7 @@ const actionSchema = z.discriminatedUnion("intent", [
 ]);
 
 export type FlowListActionResult =
-  | { ok: true; intent: "toggle"; id: string; enabled: boolean }
-  | { ok: true; intent: "delete"; id: string }
-  | { ok: false; error: string };
+  { ok: true; intent: "toggle"; id: string; enabled: boolean } | { ok: true; intent: "delete"; id: string } | { ok: false; error: string };
 
 const notFound = () => json<FlowListActionResult>({ ok: false, error: "This flow does not exist (or belongs to another shop)." }, { status: 404 });
 
@@ -168,8 +147,7 @@ export default function FlowsIndex() {
                           {t.name}
                         </Text>
                         <Text as="p" tone="subdued">
-                          {t.emails} {t.emails === 1 ? "email" : "emails"}, the first {describeDelay(t.firstDelayMinutes)} after the
-                          shopper leaves.
+                          {t.emails} {t.emails === 1 ? "email" : "emails"}, the first {describeDelay(t.firstDelayMinutes)} after the shopper leaves.
                         </Text>
                         <InlineStack>
                           <Button submit loading={creating === t.kind} accessibilityLabel={`Use template: ${t.name}`}>

@@ -33,7 +33,12 @@ export default function OutboxMessage() {
             To {m.email} · {m.status} {m.sentAt ? `· ${new Date(m.sentAt).toLocaleString()}` : ""}
           </Text>
           {/* The email as rendered, isolated: no scripts, no same-origin access. */}
-          <iframe title="Email preview" sandbox="" srcDoc={m.html ?? `<pre>${(m.text ?? "").replace(/[<&]/g, (c) => (c === "<" ? "&lt;" : "&amp;"))}</pre>`} style={{ width: "100%", height: 720, border: "1px solid #e3e3e3", borderRadius: 8 }} />
+          <iframe
+            title="Email preview"
+            sandbox=""
+            srcDoc={m.html ?? `<pre>${(m.text ?? "").replace(/[<&]/g, (c) => (c === "<" ? "&lt;" : "&amp;"))}</pre>`}
+            style={{ width: "100%", height: 720, border: "1px solid #e3e3e3", borderRadius: 8 }}
+          />
         </BlockStack>
       </Card>
     </Page>

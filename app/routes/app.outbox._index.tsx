@@ -57,7 +57,9 @@ export default function Outbox() {
       <TitleBar title="Email log" />
       <BlockStack gap="500">
         <Text as="p" tone="subdued">
-          {transport === "smtp" ? "Emails go out through your SMTP server." : "No SMTP server is configured: emails are kept here (outbox) instead of being sent."}
+          {transport === "smtp"
+            ? "Emails go out through your SMTP server."
+            : "No SMTP server is configured: emails are kept here (outbox) instead of being sent."}
         </Text>
         <Card padding="0">
           {messages.length === 0 ? (
@@ -78,7 +80,12 @@ export default function Outbox() {
                   </IndexTable.Cell>
                   <IndexTable.Cell>{m.email}</IndexTable.Cell>
                   <IndexTable.Cell>
-                    <Badge tone={tone[m.status]}>{m.status}</Badge> {m.reason ? <Text as="span" tone="subdued">{m.reason}</Text> : null}
+                    <Badge tone={tone[m.status]}>{m.status}</Badge>{" "}
+                    {m.reason ? (
+                      <Text as="span" tone="subdued">
+                        {m.reason}
+                      </Text>
+                    ) : null}
                     {m.clickedAt ? <Badge tone="info">clicked</Badge> : null}
                   </IndexTable.Cell>
                   <IndexTable.Cell>{new Date(m.sentAt ?? m.createdAt).toLocaleString()}</IndexTable.Cell>
@@ -97,7 +104,9 @@ export default function Outbox() {
                 When a customer asks for their data, Shopify tells the app and an export appears here for you to send them.
               </Text>
             ) : (
-              exports.map((e) => <ExportDownload key={e.id} id={e.id} label={`${e.email ?? `Customer ${e.customerId}`} — ${new Date(e.createdAt).toLocaleDateString()}`} />)
+              exports.map((e) => (
+                <ExportDownload key={e.id} id={e.id} label={`${e.email ?? `Customer ${e.customerId}`} — ${new Date(e.createdAt).toLocaleDateString()}`} />
+              ))
             )}
           </BlockStack>
         </Card>

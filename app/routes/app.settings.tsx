@@ -2,21 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import {
-  Badge,
-  Banner,
-  BlockStack,
-  Button,
-  Card,
-  FormLayout,
-  InlineStack,
-  Layout,
-  List,
-  Page,
-  Select,
-  Text,
-  TextField,
-} from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, FormLayout, InlineStack, Layout, List, Page, Select, Text, TextField } from "@shopify/polaris";
 import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { authenticate } from "~/shopify.server";
 import { getEnv } from "~/env.server";
@@ -149,10 +135,7 @@ type ActionData = {
   publish?: { ok: boolean; error?: string };
 };
 
-const HOURS = [
-  { value: "", label: "Off" },
-  ...Array.from({ length: 24 }, (_, h) => ({ value: String(h), label: `${String(h).padStart(2, "0")}:00` })),
-];
+const HOURS = [{ value: "", label: "Off" }, ...Array.from({ length: 24 }, (_, h) => ({ value: String(h), label: `${String(h).padStart(2, "0")}:00` }))];
 
 export default function Settings() {
   const data = useLoaderData<typeof loader>();
@@ -278,11 +261,7 @@ export default function Settings() {
             </Card>
           </Layout.AnnotatedSection>
 
-          <Layout.AnnotatedSection
-            id="signups"
-            title="Email sign-ups"
-            description="How an email address given in an overlay becomes a subscriber."
-          >
+          <Layout.AnnotatedSection id="signups" title="Email sign-ups" description="How an email address given in an overlay becomes a subscriber.">
             <Card>
               <Select
                 label="Opt-in"
@@ -331,8 +310,22 @@ export default function Settings() {
                   }
                 />
                 <FormLayout.Group condensed>
-                  <Select label="Quiet hours start" name="quietHoursStart" options={HOURS} value={values.quietHoursStart} onChange={set("quietHoursStart")} error={errors.quietHoursStart} />
-                  <Select label="Quiet hours end" name="quietHoursEnd" options={HOURS} value={values.quietHoursEnd} onChange={set("quietHoursEnd")} error={errors.quietHoursEnd} />
+                  <Select
+                    label="Quiet hours start"
+                    name="quietHoursStart"
+                    options={HOURS}
+                    value={values.quietHoursStart}
+                    onChange={set("quietHoursStart")}
+                    error={errors.quietHoursStart}
+                  />
+                  <Select
+                    label="Quiet hours end"
+                    name="quietHoursEnd"
+                    options={HOURS}
+                    value={values.quietHoursEnd}
+                    onChange={set("quietHoursEnd")}
+                    error={errors.quietHoursEnd}
+                  />
                 </FormLayout.Group>
               </FormLayout>
             </Card>
@@ -403,7 +396,10 @@ export default function Settings() {
                       {data.publishedAt ? `Last published ${timeAgo(data.publishedAt)}` : "Not published yet"}
                     </Text>
                   </BlockStack>
-                  <Button loading={ops.state !== "idle" && ops.formData?.get("intent") === "publish"} onClick={() => ops.submit({ intent: "publish" }, { method: "post" })}>
+                  <Button
+                    loading={ops.state !== "idle" && ops.formData?.get("intent") === "publish"}
+                    onClick={() => ops.submit({ intent: "publish" }, { method: "post" })}
+                  >
                     Publish now
                   </Button>
                 </InlineStack>
@@ -431,7 +427,11 @@ export default function Settings() {
             </Card>
           </Layout.AnnotatedSection>
 
-          <Layout.AnnotatedSection id="deliveries" title="Webhook deliveries" description="The latest notifications Shopify sent about carts, checkouts, orders and your shop, and what Intentful did with each.">
+          <Layout.AnnotatedSection
+            id="deliveries"
+            title="Webhook deliveries"
+            description="The latest notifications Shopify sent about carts, checkouts, orders and your shop, and what Intentful did with each."
+          >
             <Card>
               <DeliveryList deliveries={data.deliveries} />
             </Card>

@@ -41,16 +41,7 @@ import { Switch } from "~/components/Switch";
 import { PublishBanner } from "~/components/PublishBanner";
 import { OverlayPreview } from "~/components/OverlayPreview";
 import { AdminErrorBoundary } from "~/components/RouteErrorBoundary";
-import {
-  buildInput,
-  FIELDS,
-  PER_PERIOD_ON,
-  previewContent,
-  SCHEDULE_ON,
-  toFormValues,
-  type FormValue,
-  type FormValues,
-} from "~/components/trigger-form";
+import { buildInput, FIELDS, PER_PERIOD_ON, previewContent, SCHEDULE_ON, toFormValues, type FormValue, type FormValues } from "~/components/trigger-form";
 import {
   CONTENT_LABELS,
   DAY_OPTIONS,
@@ -138,18 +129,14 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   return json({
     ok: true as const,
     values: formValuesOf(saved),
-    publish: result.ok
-      ? { ok: true as const, live: saved.enabled && !result.skipped.some((s) => s.id === id) }
-      : { ok: false as const, error: result.error },
+    publish: result.ok ? { ok: true as const, live: saved.enabled && !result.skipped.some((s) => s.id === id) } : { ok: false as const, error: result.error },
   });
 };
 
 type ActionData =
-  | { ok: false; errors: Record<string, string> }
-  | { ok: true; values: FormValues; publish: { ok: true; live: boolean } | { ok: false; error: string } };
+  { ok: false; errors: Record<string, string> } | { ok: true; values: FormValues; publish: { ok: true; live: boolean } | { ok: false; error: string } };
 
-const options = (values: readonly string[], labels: Record<string, string>) =>
-  values.map((value) => ({ value, label: labels[value] ?? value }));
+const options = (values: readonly string[], labels: Record<string, string>) => values.map((value) => ({ value, label: labels[value] ?? value }));
 
 export default function TriggerEditor() {
   const data = useLoaderData<typeof loader>();
@@ -207,15 +194,7 @@ export default function TriggerEditor() {
   const err = (path: string) => errors[path] ?? Object.entries(errors).find(([k]) => k.startsWith(`${path}.`))?.[1];
 
   const text = (path: string, label: string, extra: Partial<React.ComponentProps<typeof TextField>> = {}) => (
-    <TextField
-      label={label}
-      value={str(path)}
-      onChange={(v) => setValue(path, v)}
-      error={err(path)}
-      autoComplete="off"
-      name={path}
-      {...extra}
-    />
+    <TextField label={label} value={str(path)} onChange={(v) => setValue(path, v)} error={err(path)} autoComplete="off" name={path} {...extra} />
   );
   const num = (path: string, label: string, extra: Partial<React.ComponentProps<typeof TextField>> = {}) =>
     text(path, label, { type: "number", inputMode: "numeric", ...extra });
@@ -262,7 +241,10 @@ export default function TriggerEditor() {
       <BlockStack gap="400">
         <PublishBanner />
         {errorList.length > 0 && (
-          <Banner tone="critical" title={errorList.length === 1 ? "There is 1 error with this trigger" : `There are ${errorList.length} errors with this trigger`}>
+          <Banner
+            tone="critical"
+            title={errorList.length === 1 ? "There is 1 error with this trigger" : `There are ${errorList.length} errors with this trigger`}
+          >
             <List>
               {errorList.map(([path, message]) => (
                 <List.Item key={path}>{message}</List.Item>
@@ -305,7 +287,10 @@ export default function TriggerEditor() {
                     </FormLayout.Group>
                     {text("content.headline", "Headline", { maxLength: 100, showCharacterCount: true })}
                     {text("content.body", "Text", { multiline: 3, maxLength: 300, showCharacterCount: true })}
-                    {text("content.button", "Button text", { maxLength: 40, helpText: "Leave empty for the default for this overlay, in the shopper's language." })}
+                    {text("content.button", "Button text", {
+                      maxLength: 40,
+                      helpText: "Leave empty for the default for this overlay, in the shopper's language.",
+                    })}
                     {kind === "cart_reminder" && (
                       <>
                         <Text as="p" tone="subdued">
@@ -341,12 +326,18 @@ export default function TriggerEditor() {
                         {text("content.consentLabel", "Consent text", { helpText: "Leave empty for the default, in the shopper's language." })}
                         {check("content.requireConsent", "Require the consent box to be ticked")}
                         {text("content.successText", "Thank-you text")}
-                        {text("content.code", "Discount code after sign-up", { helpText: "Optional. Create the code in Shopify Discounts; Intentful shows it." })}
+                        {text("content.code", "Discount code after sign-up", {
+                          helpText: "Optional. Create the code in Shopify Discounts; Intentful shows it.",
+                        })}
                       </>
                     )}
                     {kind === "discount_reveal" &&
                       text("content.code", "Discount code", { helpText: "Create the code in Shopify Discounts first; Intentful reveals it." })}
-                    {kind === "message" && text("content.url", "Link", { placeholder: "/collections/all", helpText: "A page of your store (starting with /) or an https:// address." })}
+                    {kind === "message" &&
+                      text("content.url", "Link", {
+                        placeholder: "/collections/all",
+                        helpText: "A page of your store (starting with /) or an https:// address.",
+                      })}
                   </FormLayout>
                 </BlockStack>
               </Card>
@@ -357,12 +348,7 @@ export default function TriggerEditor() {
                     Conditions
                   </Text>
                   <FormLayout>
-                    {choices(
-                      "conditions.pageTypes",
-                      "Pages",
-                      options(PAGE_TYPES, PAGE_LABELS),
-                      "Leave all unticked to allow every page.",
-                    )}
+                    {choices("conditions.pageTypes", "Pages", options(PAGE_TYPES, PAGE_LABELS), "Leave all unticked to allow every page.")}
                     {select("conditions.minTier", "Minimum shopper intent", options(TIERS, TIER_LABELS))}
                     <FormLayout.Group condensed>
                       {num("conditions.minSeconds", "Time on page", { suffix: "seconds", min: 0 })}
@@ -376,9 +362,7 @@ export default function TriggerEditor() {
                     </FormLayout.Group>
                     <FormLayout.Group condensed>
                       {num("conditions.minDaysAway", "Days since last visit", { min: 0, helpText: "Returning shoppers only when above 0" })}
-                      {type === "inactivity"
-                        ? num("conditions.idleSec", "Inactive for", { suffix: "seconds", min: 5 })
-                        : null}
+                      {type === "inactivity" ? num("conditions.idleSec", "Inactive for", { suffix: "seconds", min: 5 }) : null}
                     </FormLayout.Group>
                   </FormLayout>
                   {type === "exit_intent" && (
@@ -462,7 +446,10 @@ export default function TriggerEditor() {
                       {choices("segment.devices", "Devices", options(DEVICES, DEVICE_LABELS), "None ticked: all devices.")}
                       {choices("segment.sources", "Traffic sources", options(SOURCES, SOURCE_LABELS), "None ticked: all sources.")}
                     </FormLayout.Group>
-                    {text("segment.countries", "Countries", { placeholder: "US, CA, GB", helpText: "Two-letter codes, separated by commas. Empty: all countries." })}
+                    {text("segment.countries", "Countries", {
+                      placeholder: "US, CA, GB",
+                      helpText: "Two-letter codes, separated by commas. Empty: all countries.",
+                    })}
                   </FormLayout>
                 </BlockStack>
               </Card>
@@ -483,7 +470,11 @@ export default function TriggerEditor() {
                     )}
                     {check("frequencyCap.stopAfterConversion", "Stop showing after the shopper buys")}
                     {check("frequencyCap.stopAfterDismiss", "Stop showing after the shopper closes it")}
-                    {check("frequencyCap.afterEmail", "Show it even right after a recovery email brought the shopper back", "Otherwise it waits for the time between an overlay and an email set in Settings.")}
+                    {check(
+                      "frequencyCap.afterEmail",
+                      "Show it even right after a recovery email brought the shopper back",
+                      "Otherwise it waits for the time between an overlay and an email set in Settings.",
+                    )}
                     <RangeSlider
                       label="Holdout"
                       min={0}
@@ -515,8 +506,7 @@ export default function TriggerEditor() {
                   </Text>
                   <OverlayPreview content={content} currency={data.currency} />
                   <Text as="p" variant="bodySm" tone="subdued">
-                    Drawn by the same code your storefront runs, with sample products. Colors and fonts follow the app embed's
-                    settings in the theme editor.
+                    Drawn by the same code your storefront runs, with sample products. Colors and fonts follow the app embed's settings in the theme editor.
                   </Text>
                 </BlockStack>
               </Card>

@@ -2,30 +2,11 @@ import { useEffect, useRef, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
-import {
-  Badge,
-  BlockStack,
-  Box,
-  Button,
-  Card,
-  EmptyState,
-  IndexTable,
-  InlineStack,
-  Page,
-  Text,
-  Tooltip,
-} from "@shopify/polaris";
+import { Badge, BlockStack, Box, Button, Card, EmptyState, IndexTable, InlineStack, Page, Text, Tooltip } from "@shopify/polaris";
 import { Modal, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { authenticate } from "~/shopify.server";
 import { TEMPLATE_KEYS, templateInfo, type TemplateKey } from "~/domain/triggers";
-import {
-  createTriggerFromTemplate,
-  deleteTrigger,
-  duplicateTrigger,
-  listTriggers,
-  setTriggerEnabled,
-  staleTriggers,
-} from "~/models/trigger.server";
+import { createTriggerFromTemplate, deleteTrigger, duplicateTrigger, listTriggers, setTriggerEnabled, staleTriggers } from "~/models/trigger.server";
 import { ReviewReminder } from "~/components/ReviewReminder";
 import db from "~/db.server";
 import { getAnalytics, rangeForDays } from "~/services/analytics.server";
@@ -163,16 +144,12 @@ export default function TriggersPage() {
         <PublishBanner />
         <ReviewReminder triggers={stale} />
         <Text as="p" tone="subdued">
-          Triggers decide which overlay a shopper sees, and when. Each one keeps a holdout group that sees nothing, so the
-          lift shown here is the change your overlay caused. Figures cover the last {STATS_DAYS} days.
+          Triggers decide which overlay a shopper sees, and when. Each one keeps a holdout group that sees nothing, so the lift shown here is the change your
+          overlay caused. Figures cover the last {STATS_DAYS} days.
         </Text>
         <Card padding="0">
           {triggers.length === 0 ? (
-            <EmptyState
-              heading="Create your first trigger"
-              action={{ content: "Choose a template", onAction: openTemplates }}
-              image={EMPTY_LIST_IMAGE}
-            >
+            <EmptyState heading="Create your first trigger" action={{ content: "Choose a template", onAction: openTemplates }} image={EMPTY_LIST_IMAGE}>
               <p>Start from a proven template: cart reminders on exit, recommendations, welcome-back offers and more.</p>
             </EmptyState>
           ) : (
@@ -263,8 +240,7 @@ function TriggerRow({ row, index, onDelete }: { row: Row; index: number; onDelet
     if (toggler.state !== "idle" || !data || data === seen.current) return;
     seen.current = data;
     if (!data.ok) shopify.toast.show(data.error ?? "Could not change the trigger", { isError: true });
-    else if (data.publish && !data.publish.ok)
-      shopify.toast.show("Saved, but publishing to your storefront failed. We'll retry.", { isError: true });
+    else if (data.publish && !data.publish.ok) shopify.toast.show("Saved, but publishing to your storefront failed. We'll retry.", { isError: true });
     else if (data.enabled && data.publish?.skipped?.includes(row.id))
       shopify.toast.show(`${row.name} is on but has errors, so it isn't live. Open it to fix them.`, { isError: true });
     else shopify.toast.show(data.enabled ? `${row.name} turned on` : `${row.name} turned off`);

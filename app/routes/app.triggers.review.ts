@@ -11,7 +11,12 @@ import db from "~/db.server";
 const input = z.object({
   ids: z
     .string()
-    .transform((s) => s.split(",").map((id) => id.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(",")
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().max(64)).min(1, "Name at least one trigger").max(200, "At most 200 triggers at once")),
 });
 

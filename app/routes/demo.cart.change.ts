@@ -16,7 +16,6 @@ async function change(request: Request, input: Record<string, unknown>) {
   return redirect("/demo/cart", headers);
 }
 
-export const loader = ({ request }: LoaderFunctionArgs) =>
-  change(request, Object.fromEntries(new URL(request.url).searchParams));
+export const loader = ({ request }: LoaderFunctionArgs) => change(request, Object.fromEntries(new URL(request.url).searchParams));
 
 export const action = async ({ request }: ActionFunctionArgs) => change(request, await readCartInput(request));

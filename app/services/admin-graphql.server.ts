@@ -66,12 +66,7 @@ type Outcome<T> =
   | { ok: false; error: AdminApiError; retry: true; waitMs: number | undefined; reason: string };
 
 /** Runs one operation and returns `data`, turning GraphQL and user errors into AdminApiError. */
-export async function adminQuery<T>(
-  admin: AdminGraphql,
-  query: string,
-  variables?: Record<string, unknown>,
-  options: AdminQueryOptions = {},
-): Promise<T> {
+export async function adminQuery<T>(admin: AdminGraphql, query: string, variables?: Record<string, unknown>, options: AdminQueryOptions = {}): Promise<T> {
   const tries = Math.max(1, options.tries ?? DEFAULTS.tries);
   const maxInline = options.maxInlineWaitMs ?? DEFAULTS.maxInlineWaitMs;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -186,8 +181,7 @@ async function fromThrown<T>(error: unknown): Promise<Outcome<T>> {
   if (Array.isArray(graphQLErrors) && graphQLErrors.length) return fromGraphqlErrors(graphQLErrors, e.body?.extensions);
   const code = e?.response?.code;
   if (typeof code === "number") {
-    const retryAfter =
-      typeof e.response!.retryAfter === "number" ? String(e.response!.retryAfter) : headerValue(e.response!.headers, "retry-after");
+    const retryAfter = typeof e.response!.retryAfter === "number" ? String(e.response!.retryAfter) : headerValue(e.response!.headers, "retry-after");
     return fromStatus(code, retryAfter, "");
   }
   const message = error instanceof Error ? error.message : String(error);

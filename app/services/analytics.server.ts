@@ -1,13 +1,7 @@
 import { Prisma } from "@prisma/client";
 import { dialectOfClient, type Db, type Dialect } from "~/db.server";
 import { hourOf } from "./event-store.server";
-import {
-  sampleRatioMismatch,
-  sumsToMeanStats,
-  verdict,
-  type ComparisonResult,
-  type VerdictStatus,
-} from "~/domain/experiments";
+import { sampleRatioMismatch, sumsToMeanStats, verdict, type ComparisonResult, type VerdictStatus } from "~/domain/experiments";
 import { isValidTimeZone, wallTime, zoneOffsetMs } from "~/domain/recovery/zoned-time";
 
 /**
@@ -224,7 +218,14 @@ async function budgetHeld(db: Db, ctx: Context): Promise<BudgetHeld> {
 export async function getShopSummary(db: Db, shop: string, range: AnalyticsRange & { dialect?: Dialect }): Promise<ShopSummary> {
   const ctx = await context(db, shop, range);
   const [events, flowAgg] = await Promise.all([eventAggregates(db, ctx), flowAggregates(db, ctx)]);
-  const overlays = { exposedVisitors: 0, holdoutVisitors: 0, attributedOrders: 0, attributedRevenueCents: 0, incrementalConversions: 0, incrementalRevenueCents: 0 };
+  const overlays = {
+    exposedVisitors: 0,
+    holdoutVisitors: 0,
+    attributedOrders: 0,
+    attributedRevenueCents: 0,
+    incrementalConversions: 0,
+    incrementalRevenueCents: 0,
+  };
   for (const t of events.triggers) {
     const { treatment, control } = arms(t);
     overlays.exposedVisitors += treatment.users;
@@ -237,7 +238,15 @@ export async function getShopSummary(db: Db, shop: string, range: AnalyticsRange
     overlays.incrementalConversions += inc.conversions ?? 0;
     overlays.incrementalRevenueCents += inc.revenueCents ?? 0;
   }
-  const flows = { runs: 0, holdoutRuns: 0, messagesSent: 0, recoveredCheckouts: 0, recoveredRevenueCents: 0, incrementalConversions: 0, incrementalRevenueCents: 0 };
+  const flows = {
+    runs: 0,
+    holdoutRuns: 0,
+    messagesSent: 0,
+    recoveredCheckouts: 0,
+    recoveredRevenueCents: 0,
+    incrementalConversions: 0,
+    incrementalRevenueCents: 0,
+  };
   for (const f of flowAgg) {
     const { treatment, control } = arms(f);
     flows.runs += treatment.users;
@@ -315,7 +324,6 @@ async function context(db: Db, shop: string, options: AnalyticsRange & { dialect
   };
 }
 
-
 function localDate(at: Date | number, timeZone: string): string {
   const w = wallTime(at, timeZone);
   return `${w.year}-${String(w.month).padStart(2, "0")}-${String(w.day).padStart(2, "0")}`;
@@ -364,14 +372,11 @@ function offsetSegments(from: Date, to: Date, timeZone: string): OffsetSegment[]
 // ("2026-01-01T00:00:00.000+00:00", which compares correctly as text), PostgreSQL timestamp(3).
 
 function localDaySql(ctx: Context, column: Prisma.Sql): Prisma.Sql {
-  const offset = (minutes: number) =>
-    ctx.dialect === "postgres" ? Prisma.sql`${minutes}` : Prisma.sql`${`${minutes >= 0 ? "+" : ""}${minutes} minutes`}`;
+  const offset = (minutes: number) => (ctx.dialect === "postgres" ? Prisma.sql`${minutes}` : Prisma.sql`${`${minutes >= 0 ? "+" : ""}${minutes} minutes`}`);
   let shift: Prisma.Sql;
   if (ctx.offsets.length === 1) shift = offset(ctx.offsets[0].minutes);
   else {
-    const branches = ctx.offsets
-      .filter((s) => s.until)
-      .map((s) => Prisma.sql`WHEN ${column} < ${s.until} THEN ${offset(s.minutes)}`);
+    const branches = ctx.offsets.filter((s) => s.until).map((s) => Prisma.sql`WHEN ${column} < ${s.until} THEN ${offset(s.minutes)}`);
     shift = Prisma.sql`CASE ${Prisma.join(branches, " ")} ELSE ${offset(ctx.offsets[ctx.offsets.length - 1].minutes)} END`;
   }
   return ctx.dialect === "postgres"
@@ -503,12 +508,19 @@ async function eventAggregates(db: Db, ctx: Context): Promise<EventAggregates> {
   const { shop, from, to } = ctx;
   // Orders can come up to the attribution window after the last first exposure in the range.
   const creditedUntil = new Date(to.getTime() + ctx.windowDays * DAY);
-  const usersQuery = query<UsersSqlRow[]>(db, ctx, Prisma.sql`
+  const usersQuery = query<UsersSqlRow[]>(
+    db,
+    ctx,
+    Prisma.sql`
     SELECT ${localDaySql(ctx, Prisma.sql`"firstAt"`)} AS day, "triggerId" AS tid, variant, CAST(COUNT(*) AS INTEGER) AS users
     FROM "Exposure"
     WHERE shop = ${shop} AND "firstAt" >= ${from} AND "firstAt" < ${to}
-    GROUP BY 1, 2, 3`);
-  const conversionsQuery = query<ConversionsSqlRow[]>(db, ctx, Prisma.sql`
+    GROUP BY 1, 2, 3`,
+  );
+  const conversionsQuery = query<ConversionsSqlRow[]>(
+    db,
+    ctx,
+    Prisma.sql`
     WITH converted AS (
       SELECT e."triggerId" AS tid, e."visitorId" AS vid, e.variant AS variant, e."firstAt" AS first_at,
              COUNT(*) AS orders, SUM(CAST(a."totalCents" AS BIGINT)) AS cents
@@ -528,7 +540,8 @@ async function eventAggregates(db: Db, ctx: Context): Promise<EventAggregates> {
            ${asFloat(Prisma.sql`SUM(cents)`)} AS revenue,
            SUM(${asFloat(Prisma.sql`cents`)} * ${asFloat(Prisma.sql`cents`)}) AS revenue_sq
     FROM converted
-    GROUP BY 1, 2, 3`);
+    GROUP BY 1, 2, 3`,
+  );
   const [users, conversions, funnel, triggers] = await Promise.all([
     usersQuery,
     conversionsQuery,
@@ -589,12 +602,16 @@ async function funnelCounts(db: Db, ctx: Context): Promise<FunnelRow[]> {
   const lastHour = new Date(Math.floor(to.getTime() / HOUR) * HOUR);
   const edges: Array<[Date, Date]> = [];
   if (firstHour < lastHour) {
-    const rolled = await query<Array<{ kind: string; tier: string; n: unknown }>>(db, ctx, Prisma.sql`
+    const rolled = await query<Array<{ kind: string; tier: string; n: unknown }>>(
+      db,
+      ctx,
+      Prisma.sql`
       SELECT kind, tier, ${asFloat(Prisma.sql`SUM(events)`)} AS n
       FROM "EventRollup"
       WHERE shop = ${shop} AND hour >= ${firstHour} AND hour < ${lastHour}
         AND kind IN ('impression', 'click', 'conversion') AND variant <> 'control'
-      GROUP BY 1, 2`);
+      GROUP BY 1, 2`,
+    );
     for (const r of rolled) add(r.kind, r.tier, num(r.n));
     if (from < firstHour) edges.push([from, firstHour]);
     if (lastHour < to) edges.push([lastHour, to]);
@@ -602,13 +619,17 @@ async function funnelCounts(db: Db, ctx: Context): Promise<FunnelRow[]> {
     edges.push([from, to]);
   }
   for (const [start, end] of edges) {
-    const raw = await query<Array<{ kind: string; tier: string | null; n: unknown }>>(db, ctx, Prisma.sql`
+    const raw = await query<Array<{ kind: string; tier: string | null; n: unknown }>>(
+      db,
+      ctx,
+      Prisma.sql`
       SELECT kind, "intentTier" AS tier, CAST(COUNT(*) AS INTEGER) AS n
       FROM "Event"
       WHERE shop = ${shop} AND "occurredAt" >= ${start} AND "occurredAt" < ${end}
         AND kind IN ('impression', 'click', 'conversion') AND "triggerId" IS NOT NULL
         AND (variant IS NULL OR variant <> 'control')
-      GROUP BY 1, 2`);
+      GROUP BY 1, 2`,
+    );
     for (const r of raw) add(r.kind, r.tier, num(r.n));
   }
   return funnel;
@@ -646,14 +667,21 @@ async function flowAggregates(db: Db, ctx: Context): Promise<Aggregate[]> {
   const creditedUntil = new Date(to.getTime() + ctx.windowDays * DAY);
   const runDay = localDaySql(ctx, Prisma.sql`"startedAt"`);
   const orderDay = localDaySql(ctx, Prisma.sql`"occurredAt"`);
-  const runs = await query<FlowRunSqlRow[]>(db, ctx, Prisma.sql`
+  const runs = await query<FlowRunSqlRow[]>(
+    db,
+    ctx,
+    Prisma.sql`
     SELECT "flowId" AS fid, holdout, ${runDay} AS day, CAST(COUNT(*) AS INTEGER) AS runs
     FROM "FlowRun"
     WHERE shop = ${shop} AND "startedAt" >= ${from} AND "startedAt" < ${to}
-    GROUP BY 1, 2, 3`);
+    GROUP BY 1, 2, 3`,
+  );
   // One order per run is assumed (Attribution carries no run id): orders count as converted
   // runs and each order's total as that run's revenue, capped at the runs of the arm.
-  const orders = await query<FlowOrderSqlRow[]>(db, ctx, Prisma.sql`
+  const orders = await query<FlowOrderSqlRow[]>(
+    db,
+    ctx,
+    Prisma.sql`
     SELECT "flowId" AS fid, variant, ${orderDay} AS day,
            CAST(COUNT(DISTINCT "orderId") AS INTEGER) AS orders,
            ${asFloat(Prisma.sql`SUM(CAST("totalCents" AS BIGINT))`)} AS revenue,
@@ -661,7 +689,8 @@ async function flowAggregates(db: Db, ctx: Context): Promise<Aggregate[]> {
     FROM "Attribution"
     WHERE shop = ${shop} AND source = 'flow' AND "flowId" IS NOT NULL
       AND "occurredAt" >= ${from} AND "occurredAt" < ${creditedUntil}
-    GROUP BY 1, 2, 3`);
+    GROUP BY 1, 2, 3`,
+  );
   const sent = await db.message.groupBy({
     by: ["flowId"],
     where: { shop, kind: { not: "test" }, sentAt: { gte: from, lt: to }, flowId: { not: null } },

@@ -91,7 +91,10 @@ export async function sendConfirmation(
     unsubscribe: { url: `${env.SHOPIFY_APP_URL}/unsubscribe?token=${signUnsubscribeToken({ shop, email }, env.SHOPIFY_API_SECRET)}` },
   });
   if (!result.ok) {
-    await database.message.update({ where: { id: message.id }, data: { status: result.permanent ? "failed" : "pending", reason: result.reason.slice(0, 300) } });
+    await database.message.update({
+      where: { id: message.id },
+      data: { status: result.permanent ? "failed" : "pending", reason: result.reason.slice(0, 300) },
+    });
     if (!result.permanent) throw new Error(`confirmation email not sent yet: ${result.reason}`);
     return "sent";
   }

@@ -149,11 +149,7 @@ export type SyncOutcome = { customerId: string; action: "created" | "subscribed"
  * Finds the shop's customer by email or creates one; with consent, records email marketing
  * consent (SUBSCRIBED, single opt-in). Stores the customer id on the Contact.
  */
-export async function syncContact(
-  payload: ContactSyncPayload,
-  admin: AdminGraphql,
-  options: { database?: Db; now?: Date } = {},
-): Promise<SyncOutcome> {
+export async function syncContact(payload: ContactSyncPayload, admin: AdminGraphql, options: { database?: Db; now?: Date } = {}): Promise<SyncOutcome> {
   const { shop, marketingConsent, level } = contactSyncPayload.parse(payload);
   const email = normalizeEmail(payload.email);
   const now = options.now ?? new Date();

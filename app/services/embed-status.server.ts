@@ -28,9 +28,7 @@ const EMBED_STATUS = `#graphql
     }
   }`;
 
-export type EmbedStatus =
-  | { state: "on" | "off"; themeName: string }
-  | { state: "unknown"; themeName: string | null; reason: string };
+export type EmbedStatus = { state: "on" | "off"; themeName: string } | { state: "unknown"; themeName: string | null; reason: string };
 
 interface ThemesResult {
   themes: {

@@ -33,7 +33,20 @@ export async function storeEvents(db: Db, rows: EventRow[]): Promise<number> {
   return counts.slice(0, Math.ceil(rows.length / EVENT_CHUNK)).reduce((sum, n) => sum + n, 0);
 }
 
-const EVENT_COLUMNS = ["shop", "visitorId", "sessionId", "kind", "triggerId", "variant", "intentTier", "productId", "cartToken", "valueCents", "occurredAt", "receivedAt"] as const;
+const EVENT_COLUMNS = [
+  "shop",
+  "visitorId",
+  "sessionId",
+  "kind",
+  "triggerId",
+  "variant",
+  "intentTier",
+  "productId",
+  "cartToken",
+  "valueCents",
+  "occurredAt",
+  "receivedAt",
+] as const;
 const EVENT_CHUNK = 1000;
 
 /**
@@ -76,7 +89,10 @@ export const hourOf = (d: Date) => new Date(Math.floor(d.getTime() / HOUR) * HOU
 
 /** The exposure and roll-up upserts for a set of event rows (none when no overlay events). */
 export function aggregateStatements(dialect: Dialect, rows: EventRow[]): Statement[] {
-  const exposures = new Map<string, { shop: string; triggerId: string; visitorId: string; variant: string; tier: string | null; firstAt: Date; lastAt: Date }>();
+  const exposures = new Map<
+    string,
+    { shop: string; triggerId: string; visitorId: string; variant: string; tier: string | null; firstAt: Date; lastAt: Date }
+  >();
   const rollups = new Map<string, { shop: string; hour: Date; triggerId: string; kind: string; tier: string; variant: string; events: number }>();
   for (const r of rows) {
     if (!r.triggerId || !ROLLUP_KINDS.has(r.kind)) continue;

@@ -100,7 +100,9 @@ export function eventRows(shop: string, batch: EventBatch, now: Date): Prisma.Ev
 /** Whether a visitor is tied to a contact: one indexed probe (most product-view batches ask). */
 async function isKnownVisitor(database: Db, shop: string, visitorId: string): Promise<boolean> {
   const p = placeholders(dialectOfClient(database));
-  const rows = await sqlQuery(database, `SELECT 1 FROM "Contact" WHERE "shop" = ${p.next(1)} AND "visitorId" = ${p.next(1)} LIMIT 1`, [shop, visitorId], { prepare: true });
+  const rows = await sqlQuery(database, `SELECT 1 FROM "Contact" WHERE "shop" = ${p.next(1)} AND "visitorId" = ${p.next(1)} LIMIT 1`, [shop, visitorId], {
+    prepare: true,
+  });
   return rows.length > 0;
 }
 
@@ -125,13 +127,7 @@ export async function recentTies(database: Db, shop: string, visitorId: string, 
 }
 
 /** Queues the browse and cart checks (recovery.browse, recovery.cart) for this visitor. */
-export async function enqueueFlowChecks(
-  database: Db,
-  shop: string,
-  visitorId: string,
-  ties: { productIds: string[]; cartTokens: string[] },
-  now: Date,
-) {
+export async function enqueueFlowChecks(database: Db, shop: string, visitorId: string, ties: { productIds: string[]; cartTokens: string[] }, now: Date) {
   for (const productId of ties.productIds) {
     await enqueue(database, {
       kind: "recovery.browse",

@@ -15,10 +15,7 @@ export function newSalt(): string {
  * settings row plus the starter triggers and recovery flows from templates, all switched off.
  * A reinstall keeps whatever the merchant had (unless shop/redact erased it).
  */
-export async function onShopInstalled(
-  { shop }: { shop: string; admin?: unknown },
-  database: Db = db,
-): Promise<{ created: boolean }> {
+export async function onShopInstalled({ shop }: { shop: string; admin?: unknown }, database: Db = db): Promise<{ created: boolean }> {
   const existing = await database.shop.findUnique({ where: { shop }, select: { shop: true } });
   if (existing) {
     await database.shop.update({ where: { shop }, data: { uninstalledAt: null } });

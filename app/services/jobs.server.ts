@@ -288,7 +288,10 @@ export async function runBatch(opts: RunOptions): Promise<{ ran: number; failed:
   const runMany = async (group: JobRecord[], batch: BatchJobHandler) => {
     let outcomes: Array<PromiseSettledResult<JobResult>>;
     try {
-      outcomes = await batch(group.map((job) => ({ payload: job.payload, job })), { now, workerId });
+      outcomes = await batch(
+        group.map((job) => ({ payload: job.payload, job })),
+        { now, workerId },
+      );
       if (outcomes.length !== group.length) throw new Error(`batch handler for "${group[0].kind}" settled ${outcomes.length} of ${group.length} jobs`);
     } catch (error) {
       outcomes = group.map(() => ({ status: "rejected", reason: error }));

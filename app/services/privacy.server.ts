@@ -54,7 +54,15 @@ function refs(customer: CustomerRef) {
   const email = customer.email?.trim().toLowerCase() || null;
   const customerId = customer.id != null ? String(customer.id) : null;
   // Shopify's payloads carry the numeric id; what we stored may be the GraphQL gid of it.
-  const ids = customerId ? [...new Set([customerId, customerId.replace(/^gid:\/\/shopify\/Customer\//, ""), `gid://shopify/Customer/${customerId.replace(/^gid:\/\/shopify\/Customer\//, "")}`])] : [];
+  const ids = customerId
+    ? [
+        ...new Set([
+          customerId,
+          customerId.replace(/^gid:\/\/shopify\/Customer\//, ""),
+          `gid://shopify/Customer/${customerId.replace(/^gid:\/\/shopify\/Customer\//, "")}`,
+        ]),
+      ]
+    : [];
   return {
     email,
     customerId,
@@ -86,11 +94,19 @@ export async function exportCustomerData(database: Db, p: { shop: string; custom
     database.checkout.findMany({ where: { shop: p.shop, OR: or } }),
     database.order.findMany({ where: { shop: p.shop, OR: or } }),
     database.contact.findMany({ where: { shop: p.shop, OR: or } }),
-    email ? database.message.findMany({ where: { shop: p.shop, email }, select: { id: true, kind: true, subject: true, status: true, sentAt: true, clickedAt: true, createdAt: true } }) : [],
+    email
+      ? database.message.findMany({
+          where: { shop: p.shop, email },
+          select: { id: true, kind: true, subject: true, status: true, sentAt: true, clickedAt: true, createdAt: true },
+        })
+      : [],
     byVisitor ? database.event.findMany({ where: byVisitor, take: 10_000 }) : [],
     byVisitor ? database.exposure.findMany({ where: byVisitor, take: 10_000 }) : [],
     cartTokens.length ? database.cart.findMany({ where: { shop: p.shop, token: { in: cartTokens } } }) : [],
-    database.flowRun.findMany({ where: { shop: p.shop, OR: or }, select: { id: true, flowId: true, status: true, stopReason: true, startedAt: true, stoppedAt: true, discountCode: true } }),
+    database.flowRun.findMany({
+      where: { shop: p.shop, OR: or },
+      select: { id: true, flowId: true, status: true, stopReason: true, startedAt: true, stoppedAt: true, discountCode: true },
+    }),
     email ? database.suppression.findMany({ where: { shop: p.shop, email } }) : [],
   ]);
   await database.dataExport.create({
@@ -98,7 +114,9 @@ export async function exportCustomerData(database: Db, p: { shop: string; custom
       shop: p.shop,
       customerId,
       email,
-      payload: JSON.parse(JSON.stringify({ checkouts, orders, contacts, carts, recoveryRuns: runs, messages, suppressions, events, exposures })) as Prisma.InputJsonValue,
+      payload: JSON.parse(
+        JSON.stringify({ checkouts, orders, contacts, carts, recoveryRuns: runs, messages, suppressions, events, exposures }),
+      ) as Prisma.InputJsonValue,
     },
   });
 }
@@ -115,7 +133,10 @@ export async function redactCustomer(database: Db, p: { shop: string; customer: 
   if (!or.length) return;
   const { visitorIds, cartTokens } = await visitorIdsOf(database, p.shop, or);
   const jobs = await jobsNaming(database, p.shop, needles);
-  const runs = await database.flowRun.findMany({ where: { shop: p.shop, OR: [...or, ...(visitorIds.length ? [{ visitorId: { in: visitorIds } }] : [])] }, select: { id: true } });
+  const runs = await database.flowRun.findMany({
+    where: { shop: p.shop, OR: [...or, ...(visitorIds.length ? [{ visitorId: { in: visitorIds } }] : [])] },
+    select: { id: true },
+  });
   const suppressed = email ? await database.suppression.findUnique({ where: { shop_email: { shop: p.shop, email } } }) : null;
   const byVisitor = { shop: p.shop, visitorId: { in: visitorIds } };
   await database.$transaction([
@@ -130,10 +151,22 @@ export async function redactCustomer(database: Db, p: { shop: string; customer: 
     ...(cartTokens.length ? [database.cart.deleteMany({ where: { shop: p.shop, token: { in: cartTokens } } })] : []),
     database.cart.deleteMany({ where: { shop: p.shop, OR: or } }),
     database.checkout.deleteMany({ where: { shop: p.shop, OR: or } }),
-    database.order.updateMany({ where: { shop: p.shop, OR: or }, data: { email: null, customerId: null, visitorId: null, cartToken: null, checkoutToken: null } }),
-    ...(visitorIds.length ? [database.order.updateMany({ where: byVisitor, data: { email: null, customerId: null, visitorId: null, cartToken: null, checkoutToken: null } })] : []),
+    database.order.updateMany({
+      where: { shop: p.shop, OR: or },
+      data: { email: null, customerId: null, visitorId: null, cartToken: null, checkoutToken: null },
+    }),
+    ...(visitorIds.length
+      ? [database.order.updateMany({ where: byVisitor, data: { email: null, customerId: null, visitorId: null, cartToken: null, checkoutToken: null } })]
+      : []),
     // Shopify's orders_to_redact, by id, whatever they carry
-    ...(p.orders?.length ? [database.order.updateMany({ where: { shop: p.shop, orderId: { in: p.orders.map(String) } }, data: { email: null, customerId: null, visitorId: null, cartToken: null, checkoutToken: null } })] : []),
+    ...(p.orders?.length
+      ? [
+          database.order.updateMany({
+            where: { shop: p.shop, orderId: { in: p.orders.map(String) } },
+            data: { email: null, customerId: null, visitorId: null, cartToken: null, checkoutToken: null },
+          }),
+        ]
+      : []),
     database.contact.deleteMany({ where: { shop: p.shop, OR: or } }),
     ...runs.map((r) =>
       database.flowRun.updateMany({

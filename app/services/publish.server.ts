@@ -41,7 +41,9 @@ export async function buildShopConfig(database: Db, shop: string) {
     }),
   ]);
   const skipped: SkipNotice[] = [];
-  const config = compileConfig(triggers, { overlaysPerSession: settings?.overlaysPerSession ?? 2, channelGapHours: settings?.channelGapHours ?? 0 }, (n) => skipped.push(n));
+  const config = compileConfig(triggers, { overlaysPerSession: settings?.overlaysPerSession ?? 2, channelGapHours: settings?.channelGapHours ?? 0 }, (n) =>
+    skipped.push(n),
+  );
   return { config, skipped };
 }
 
@@ -65,11 +67,7 @@ export const PUBLISH_RETRY_MS = 30_000;
  * shows a banner) and retried by a job. Throttling (429, THROTTLED) is waited out inline when
  * short (adminQuery); a longer Retry-After moves the retry job to at least that time.
  */
-export function publishRules(
-  shop: string,
-  admin: AdminGraphql,
-  options: { database?: Db; retryOnFailure?: boolean } = {},
-): Promise<PublishResult> {
+export function publishRules(shop: string, admin: AdminGraphql, options: { database?: Db; retryOnFailure?: boolean } = {}): Promise<PublishResult> {
   // One publish at a time per shop in this process, so two quick saves cannot write an older
   // rule set last. (Each publish compiles from the database at its turn, so the last one wins.)
   const previous = publishing.get(shop) ?? Promise.resolve();
@@ -83,11 +81,7 @@ export function publishRules(
 
 const publishing = new Map<string, Promise<PublishResult>>();
 
-async function publishNow(
-  shop: string,
-  admin: AdminGraphql,
-  options: { database?: Db; retryOnFailure?: boolean },
-): Promise<PublishResult> {
+async function publishNow(shop: string, admin: AdminGraphql, options: { database?: Db; retryOnFailure?: boolean }): Promise<PublishResult> {
   const database = options.database ?? db;
   const { config, skipped } = await buildShopConfig(database, shop);
   const value = JSON.stringify(config);
@@ -99,9 +93,7 @@ async function publishNow(
     const result = await adminQuery<{
       metafieldsSet: { userErrors: Array<{ field: string[] | null; message: string }> };
     }>(admin, SET_CONFIG, {
-      metafields: [
-        { ownerId: currentAppInstallation.id, namespace: METAFIELD_NAMESPACE, key: METAFIELD_KEY, type: "json", value },
-      ],
+      metafields: [{ ownerId: currentAppInstallation.id, namespace: METAFIELD_NAMESPACE, key: METAFIELD_KEY, type: "json", value }],
     });
     const errors = result.metafieldsSet.userErrors;
     if (errors.length) throw new Error(errors.map((e) => e.message).join("; "));

@@ -120,7 +120,10 @@ export function createEventRateLimiter(limits: { client: BucketLimits; visitor: 
  * further left may come from the shopper and are not trusted.
  */
 export function clientAddress(headers: Headers, hops = 0): string {
-  const chain = (headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const chain = (headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return chain[chain.length - 1 - hops] ?? "unknown";
 }
 

@@ -39,18 +39,24 @@ const defaultAdmin: AdminFactory = async (shop) => {
   return (await unauthenticated.admin(shop)).admin;
 };
 
-export function recoveryHandlers(deps: RecoveryDeps = {}): Pick<JobHandlers, "recovery.start" | "recovery.step" | "recovery.cart" | "recovery.flow-trigger" | "recovery.browse"> {
+export function recoveryHandlers(
+  deps: RecoveryDeps = {},
+): Pick<JobHandlers, "recovery.start" | "recovery.step" | "recovery.cart" | "recovery.flow-trigger" | "recovery.browse"> {
   const database = () => deps.db ?? db;
   return {
-    "recovery.start": (payload, ctx) =>
-      startCheckoutRecovery(database(), payload, ctx.now),
+    "recovery.start": (payload, ctx) => startCheckoutRecovery(database(), payload, ctx.now),
     "recovery.step": Object.assign((payload: StepPayload, ctx: JobContext) => runStep(database(), payload, ctx.now, deps), {
-      batch: (jobs: Array<{ payload: StepPayload }>, ctx: { now: Date }) => runSteps(database(), jobs.map((j) => j.payload), ctx.now, deps),
+      batch: (jobs: Array<{ payload: StepPayload }>, ctx: { now: Date }) =>
+        runSteps(
+          database(),
+          jobs.map((j) => j.payload),
+          ctx.now,
+          deps,
+        ),
     }),
     "recovery.cart": (payload, ctx) => startCartRecovery(database(), payload, ctx.now),
     "recovery.flow-trigger": (payload, ctx) => fireFlowTrigger(database(), payload, ctx.now, deps),
-    "recovery.browse": (payload, ctx) =>
-      startBrowseRecovery(database(), payload, ctx.now),
+    "recovery.browse": (payload, ctx) => startBrowseRecovery(database(), payload, ctx.now),
   };
 }
 
@@ -97,9 +103,7 @@ export async function startCartRecovery(database: Db, p: { shop: string; cartTok
     select: { visitorId: true },
   });
   const visitorId = cart.visitorId ?? event?.visitorId ?? null;
-  const contact = visitorId
-    ? await database.contact.findFirst({ where: { shop: p.shop, visitorId }, orderBy: { updatedAt: "desc" } })
-    : null;
+  const contact = visitorId ? await database.contact.findFirst({ where: { shop: p.shop, visitorId }, orderBy: { updatedAt: "desc" } }) : null;
   if (!contact) return;
   const flows = await database.recoveryFlow.findMany({
     where: { shop: p.shop, kind: "cart", enabled: true },
@@ -232,12 +236,7 @@ export async function runStep(database: Db, p: StepPayload, now: Date, deps: Rec
  * send (one that then fails to render or send still defers the later ones to its retry).
  * See docs/decisions/110-recovery-throughput.md.
  */
-export async function runSteps(
-  database: Db,
-  payloads: StepPayload[],
-  now: Date,
-  deps: RecoveryDeps = {},
-): Promise<Array<PromiseSettledResult<StepResult>>> {
+export async function runSteps(database: Db, payloads: StepPayload[], now: Date, deps: RecoveryDeps = {}): Promise<Array<PromiseSettledResult<StepResult>>> {
   const results: Array<PromiseSettledResult<StepResult>> = payloads.map(() => ({ status: "fulfilled", value: undefined }));
   const fail = (i: number, reason: unknown) => (results[i] = { status: "rejected", reason });
   const keyOf = (p: StepPayload) => `${p.runId}:${p.stepId}`;
@@ -296,7 +295,10 @@ export async function runSteps(
   const earliestWindow = new Date(now.getTime() - Math.max(...items.map((x) => x.shop.emailWindowHours)) * 3600_000);
   const browsing = items.filter((x) => x.flow.kind === "browse" && x.run.visitorId);
   const [orders, suppressions, recent, cartAdds] = await Promise.all([
-    ordersOf(database, items.map((x) => ({ ...x.run, checkoutToken: x.checkout?.token ?? null }))),
+    ordersOf(
+      database,
+      items.map((x) => ({ ...x.run, checkoutToken: x.checkout?.token ?? null })),
+    ),
     emails.length
       ? sqlSelect<{ shop: string; email: string }>(
           database,
@@ -340,7 +342,11 @@ export async function runSteps(
   for (const x of items) {
     const { run, flow, shop, checkout } = x;
     try {
-      if (flow.kind === "browse" && run.visitorId && cartAdds.some((e) => e.shop === run.shop && e.visitorId === run.visitorId && e.occurredAt >= run.startedAt)) {
+      if (
+        flow.kind === "browse" &&
+        run.visitorId &&
+        cartAdds.some((e) => e.shop === run.shop && e.visitorId === run.visitorId && e.occurredAt >= run.startedAt)
+      ) {
         // The shopper added to cart after all: the browse follow-up is moot (cart flows take over).
         await database.flowRun.updateMany({ where: { id: run.id, status: "active" }, data: { status: "stopped", stopReason: "carted", stoppedAt: now } });
         continue;
@@ -382,7 +388,13 @@ export async function runSteps(
           });
         }
         await upsertMessage(database, x.key, {
-          shop: run.shop, flowId: flow.id, flowRunId: run.id, stepId: x.step.id, email: email ?? "", status: "suppressed", reason: decision.reason,
+          shop: run.shop,
+          flowId: flow.id,
+          flowRunId: run.id,
+          stepId: x.step.id,
+          email: email ?? "",
+          status: "suppressed",
+          reason: decision.reason,
         });
       } else {
         // A later step to the same shopper in this batch sees this one in its budget.
@@ -525,8 +537,22 @@ async function prepareEmail(
 }
 
 const MESSAGE_COLUMNS = [
-  "id", "shop", "idempotencyKey", "flowId", "flowRunId", "stepId", "email", "status", "subject", "html", "text",
-  "discountCode", "attempts", "sentAt", "createdAt", "updatedAt",
+  "id",
+  "shop",
+  "idempotencyKey",
+  "flowId",
+  "flowRunId",
+  "stepId",
+  "email",
+  "status",
+  "subject",
+  "html",
+  "text",
+  "discountCode",
+  "attempts",
+  "sentAt",
+  "createdAt",
+  "updatedAt",
 ] as const;
 const WRITE_CHUNK = 200;
 
@@ -591,8 +617,22 @@ async function claimSends(
     const values: unknown[] = [];
     const tuples = items.slice(from, from + WRITE_CHUNK).map((x) => {
       values.push(
-        x.messageId, x.run.shop, x.key, x.run.flowId, x.run.id, x.step.id, x.run.email, "sending",
-        x.rendered.subject, x.rendered.html, x.rendered.text, x.discountCode, 1, now, now, now,
+        x.messageId,
+        x.run.shop,
+        x.key,
+        x.run.flowId,
+        x.run.id,
+        x.step.id,
+        x.run.email,
+        "sending",
+        x.rendered.subject,
+        x.rendered.html,
+        x.rendered.text,
+        x.discountCode,
+        1,
+        now,
+        now,
+        now,
       );
       return `(${p.next(MESSAGE_COLUMNS.length)})`;
     });
@@ -702,7 +742,13 @@ async function notePending(
     return;
   }
   await upsertMessage(database, x.key, {
-    shop: x.run.shop, flowId: x.run.flowId, flowRunId: x.run.id, stepId: x.step.id, email: x.run.email ?? "", status: "pending", reason,
+    shop: x.run.shop,
+    flowId: x.run.flowId,
+    flowRunId: x.run.id,
+    stepId: x.step.id,
+    email: x.run.email ?? "",
+    status: "pending",
+    reason,
   });
 }
 

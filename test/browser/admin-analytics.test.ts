@@ -110,9 +110,7 @@ afterEach(async () => {
 
 /** Server HTML is clickable before React has hydrated it; wait until React owns the element. */
 async function hydrated(locator: ReturnType<Page["locator"]>) {
-  await expect
-    .poll(() => locator.evaluate((el) => Object.keys(el).some((k) => k.startsWith("__reactProps$"))), { timeout: 15_000 })
-    .toBe(true);
+  await expect.poll(() => locator.evaluate((el) => Object.keys(el).some((k) => k.startsWith("__reactProps$"))), { timeout: 15_000 }).toBe(true);
 }
 
 /** Polaris Viz's accessible rows inside its <svg role="table">: series name → cell texts. */
@@ -145,7 +143,9 @@ async function tableColumns(): Promise<Record<string, string[]>> {
 async function seriousViolations(): Promise<string[]> {
   await page.addScriptTag({ path: "node_modules/axe-core/axe.min.js" });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run(ctx: Document): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }
+    ).axe;
     return (await axe.run(document)).violations;
   });
   return violations
@@ -194,10 +194,13 @@ describe("analytics chart", () => {
     // the box keeps its server height once the chart is in it
     expect(await page.locator(CHART).evaluate((el) => el.getBoundingClientRect().height)).toBe(300);
     // Polaris Viz's stylesheet is linked and applies (its container class sets position and font size)
-    const container = await page.locator(`${CHART} [class*="ChartContainer"]`).first().evaluate((el) => {
-      const style = getComputedStyle(el);
-      return { position: style.position, fontSize: style.fontSize };
-    });
+    const container = await page
+      .locator(`${CHART} [class*="ChartContainer"]`)
+      .first()
+      .evaluate((el) => {
+        const style = getComputedStyle(el);
+        return { position: style.position, fontSize: style.fontSize };
+      });
     expect(container).toEqual({ position: "relative", fontSize: "12px" });
 
     // one row per series, named, with a value per day; the same numbers as the page's table
@@ -219,14 +222,19 @@ describe("analytics chart", () => {
     expect(drawn.html).toContain('stop-color="#8a6116"');
     expect(drawn.dashed).toBe(1);
     const legend = page.locator(`${CHART} [role="list"]`);
-    expect((await legend.innerText()).split("\n").map((t) => t.trim()).filter(Boolean)).toEqual(["Treatment", "Holdout"]);
+    expect(
+      (await legend.innerText())
+        .split("\n")
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ).toEqual(["Treatment", "Holdout"]);
 
     // a picture for sighted users: hidden from assistive technology and out of the tab order
     // (the figure's name, description and data table carry the content)
     expect(await svg.evaluate((el) => el.closest('[aria-hidden="true"]')?.closest("[data-chart]") != null)).toBe(true);
-    const tabbable = await page.locator(CHART).evaluate(
-      (el) => [...el.querySelectorAll<HTMLElement>("a[href], button, [tabindex]")].filter((e) => e.tabIndex >= 0).length,
-    );
+    const tabbable = await page
+      .locator(CHART)
+      .evaluate((el) => [...el.querySelectorAll<HTMLElement>("a[href], button, [tabindex]")].filter((e) => e.tabIndex >= 0).length);
     expect(tabbable).toBe(0);
 
     // the figure is named and described for assistive technology

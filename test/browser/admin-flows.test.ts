@@ -39,9 +39,7 @@ afterEach(async () => {
 
 /** Server HTML is clickable before React has hydrated it; wait until React owns the element. */
 async function hydrated(locator: ReturnType<Page["locator"]>) {
-  await expect
-    .poll(() => locator.evaluate((el) => Object.keys(el).some((k) => k.startsWith("__reactProps$"))), { timeout: 15_000 })
-    .toBe(true);
+  await expect.poll(() => locator.evaluate((el) => Object.keys(el).some((k) => k.startsWith("__reactProps$"))), { timeout: 15_000 }).toBe(true);
 }
 
 async function flowNamed(name: string) {
@@ -53,7 +51,9 @@ const dialog = () => page.getByRole("dialog", { name: "Delete flow?" });
 async function seriousViolations(): Promise<string[]> {
   await page.addScriptTag({ path: "node_modules/axe-core/axe.min.js" });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run(ctx: Document): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }
+    ).axe;
     return (await axe.run(document)).violations;
   });
   return violations

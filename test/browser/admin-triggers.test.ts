@@ -58,9 +58,7 @@ async function storefrontTriggerIds(): Promise<string[]> {
 
 /** Server HTML is clickable before React has hydrated it; wait until React owns the element. */
 async function hydrated(locator: ReturnType<Page["locator"]>) {
-  await expect
-    .poll(() => locator.evaluate((el) => Object.keys(el).some((k) => k.startsWith("__reactProps$"))), { timeout: 15_000 })
-    .toBe(true);
+  await expect.poll(() => locator.evaluate((el) => Object.keys(el).some((k) => k.startsWith("__reactProps$"))), { timeout: 15_000 }).toBe(true);
 }
 
 async function openTriggers() {
@@ -75,7 +73,9 @@ async function openTriggers() {
 async function criticalViolations(): Promise<string[]> {
   await page.addScriptTag({ path: "node_modules/axe-core/axe.min.js" });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run(ctx: Document): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }
+    ).axe;
     return (await axe.run(document)).violations;
   });
   return violations.filter((v) => v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
@@ -128,7 +128,10 @@ describe("trigger editor", () => {
     // each message sits on its field (Polaris links it with aria-describedby)
     await expect.poll(() => headline.getAttribute("aria-invalid")).toBe("true");
     const headlineError = await headline.evaluate((el) =>
-      (el.getAttribute("aria-describedby") ?? "").split(" ").map((id) => document.getElementById(id)?.textContent ?? "").join(" "),
+      (el.getAttribute("aria-describedby") ?? "")
+        .split(" ")
+        .map((id) => document.getElementById(id)?.textContent ?? "")
+        .join(" "),
     );
     expect(headlineError).toContain("Enter a headline");
     const scroll = page.getByLabel("Scroll depth");

@@ -57,7 +57,10 @@ describe("webhook problems and downloads in the admin", () => {
     expect(await page.getByText("were not applied in the last 24 hours").count()).toBe(0);
 
     // GIVEN a signed checkouts/update whose total is not an amount
-    const res = await deliver("checkouts/update", JSON.stringify({ token: "bad-total", total_price: "free", line_items: [], updated_at: new Date().toISOString() }));
+    const res = await deliver(
+      "checkouts/update",
+      JSON.stringify({ token: "bad-total", total_price: "free", line_items: [], updated_at: new Date().toISOString() }),
+    );
     expect(res.status).toBe(200);
 
     // WHEN the merchant opens the home page THEN the banner says what, how many and why

@@ -107,9 +107,7 @@ describe("overlay accessibility (built chunk, real Chromium)", () => {
     expect(await page.locator(`#${labelledBy}`).textContent()).toBe("Before you go");
     expect(await focusInfo()).toBe("dialog");
     expect(await page.locator("[role=dialog] button.x").getAttribute("aria-label")).toBe("Close");
-    expect(await page.evaluate(() => (window as unknown as { __events: Array<{ type: string }> }).__events)).toEqual([
-      { type: "impression" },
-    ]);
+    expect(await page.evaluate(() => (window as unknown as { __events: Array<{ type: string }> }).__events)).toEqual([{ type: "impression" }]);
   });
 
   it("traps focus inside the modal in both directions", async () => {
@@ -161,41 +159,38 @@ describe("overlay accessibility (built chunk, real Chromium)", () => {
     expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);
   });
 
-  it.each(["email_capture", "discount_reveal", "cart_reminder"] as const)(
-    "has no serious axe violations for %s",
-    async (kind) => {
-      const content =
-        kind === "discount_reveal"
-          ? { kind, headline: "A gift", code: "SAVE10" }
-          : kind === "email_capture"
+  it.each(["email_capture", "discount_reveal", "cart_reminder"] as const)("has no serious axe violations for %s", async (kind) => {
+    const content =
+      kind === "discount_reveal"
+        ? { kind, headline: "A gift", code: "SAVE10" }
+        : kind === "email_capture"
           ? { kind, headline: "Join us", code: "WELCOME10" }
           : { kind, headline: "Your cart" };
-      await open(
-        spec({
-          layout: "slide_in",
-          content,
-          data: {
-            cart: {
-              itemCount: 2,
-              total: 5000,
-              items: [{ title: "Hat", url: "/products/hat", price: 2500, quantity: 2 }],
-            },
+    await open(
+      spec({
+        layout: "slide_in",
+        content,
+        data: {
+          cart: {
+            itemCount: 2,
+            total: 5000,
+            items: [{ title: "Hat", url: "/products/hat", price: 2500, quantity: 2 }],
           },
-        }),
-      );
-      await page.addScriptTag({ path: require.resolve("axe-core") });
-      const serious = await page.evaluate(async () => {
-        const axe = (
-          window as unknown as {
-            axe: { run: (ctx: Document) => Promise<{ violations: Array<{ id: string; impact: string }> }> };
-          }
-        ).axe;
-        const r = await axe.run(document);
-        return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
-      });
-      expect(serious).toEqual([]);
-    },
-  );
+        },
+      }),
+    );
+    await page.addScriptTag({ path: require.resolve("axe-core") });
+    const serious = await page.evaluate(async () => {
+      const axe = (
+        window as unknown as {
+          axe: { run: (ctx: Document) => Promise<{ violations: Array<{ id: string; impact: string }> }> };
+        }
+      ).axe;
+      const r = await axe.run(document);
+      return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
+    });
+    expect(serious).toEqual([]);
+  });
 
   it("renders hostile headlines and product titles as inert text", async () => {
     await open(
@@ -240,11 +235,7 @@ describe("overlay accessibility (built chunk, real Chromium)", () => {
   it("honours prefers-reduced-motion and the reduced-animation setting", async () => {
     await page.emulateMedia({ reducedMotion: "reduce" });
     await open(spec());
-    const animation = () =>
-      page.evaluate(
-        () =>
-          getComputedStyle(document.querySelector("intentful-overlay")!.shadowRoot!.querySelector(".d")!).animationName,
-      );
+    const animation = () => page.evaluate(() => getComputedStyle(document.querySelector("intentful-overlay")!.shadowRoot!.querySelector(".d")!).animationName);
     expect(await animation()).toBe("none");
     await page.emulateMedia({ reducedMotion: "no-preference" });
     expect(await animation()).not.toBe("none");
@@ -261,9 +252,7 @@ describe("overlay accessibility (built chunk, real Chromium)", () => {
     await expect.poll(() => page.locator("[role=dialog] [role=alert]").textContent()).toBe(en.intentful.invalid_email);
     await email.fill("ada@example.com");
     await page.locator("[role=dialog] button[type=submit]").click();
-    await expect
-      .poll(() => page.locator("[role=dialog] [role=alert]").textContent())
-      .toBe(en.intentful.consent_required);
+    await expect.poll(() => page.locator("[role=dialog] [role=alert]").textContent()).toBe(en.intentful.consent_required);
     await page.getByLabel(en.intentful.consent).check();
     await page.locator("[role=dialog] button[type=submit]").click();
     await page.locator("[role=dialog] .code").waitFor();
@@ -282,16 +271,17 @@ describe("overlay accessibility (built chunk, real Chromium)", () => {
   });
 
   it("closes itself without an impression when there is nothing to show", async () => {
-    await page.evaluate((s) => {
-      const w = window as unknown as { __events: unknown[]; IntentfulOverlay: { mountOverlay: Function } };
-      w.__events = [];
-      const host = document.createElement("intentful-overlay");
-      document.body.appendChild(host);
-      w.IntentfulOverlay.mountOverlay(host, s, { onEvent: (e: unknown) => w.__events.push(e) });
-    }, spec({ data: { products: [] } }));
-    await expect
-      .poll(() => page.evaluate(() => (window as unknown as { __events: unknown[] }).__events))
-      .toEqual([{ type: "empty" }]);
+    await page.evaluate(
+      (s) => {
+        const w = window as unknown as { __events: unknown[]; IntentfulOverlay: { mountOverlay: Function } };
+        w.__events = [];
+        const host = document.createElement("intentful-overlay");
+        document.body.appendChild(host);
+        w.IntentfulOverlay.mountOverlay(host, s, { onEvent: (e: unknown) => w.__events.push(e) });
+      },
+      spec({ data: { products: [] } }),
+    );
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __events: unknown[] }).__events)).toEqual([{ type: "empty" }]);
   });
 
   it("renders a preview inside the given element without taking focus", async () => {
@@ -307,9 +297,7 @@ describe("overlay accessibility (built chunk, real Chromium)", () => {
     }, spec());
     await page.locator("#preview [role=dialog]").waitFor({ state: "visible" });
     expect(await focusInfo()).toBe("opener");
-    const pos = await page.evaluate(
-      () => getComputedStyle(document.querySelector("#preview")!.shadowRoot!.querySelector(".w")!).position,
-    );
+    const pos = await page.evaluate(() => getComputedStyle(document.querySelector("#preview")!.shadowRoot!.querySelector(".w")!).position);
     expect(pos).toBe("absolute");
   });
 });

@@ -49,8 +49,8 @@ const pageFor = (path: string) =>
   path.startsWith("/products/")
     ? { page_type: "product", product: { id: 7, handle: "wool-hat" } }
     : path.startsWith("/collections/")
-    ? { page_type: "collection" }
-    : { page_type: "index" };
+      ? { page_type: "collection" }
+      : { page_type: "index" };
 
 /** A fake shop on a real local HTTP server (so beacons sent while a page unloads really arrive). */
 async function openShop(config: CompiledConfig, opts: { consent?: Shop["consent"]; stored?: object } = {}) {
@@ -127,8 +127,7 @@ async function openShop(config: CompiledConfig, opts: { consent?: Shop["consent"
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   shop.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const context: BrowserContext = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-  if (opts.stored)
-    await context.addInitScript((s) => localStorage.setItem("intentful", s), JSON.stringify(opts.stored));
+  if (opts.stored) await context.addInitScript((s) => localStorage.setItem("intentful", s), JSON.stringify(opts.stored));
   const page = await context.newPage();
   page.on("request", (r) => {
     if (!r.url().startsWith(shop.origin)) shop.errors.push(`third-party request: ${r.url()}`);
@@ -148,9 +147,7 @@ const open: Array<() => Promise<void>> = [];
 
 async function load(page: Page, shop: Shop, path: string) {
   await page.goto(shop.origin + path);
-  await page.waitForFunction(
-    () => ((window as unknown as { IntentfulTracker?: { readyMs: number } }).IntentfulTracker?.readyMs ?? 0) > 0,
-  );
+  await page.waitForFunction(() => ((window as unknown as { IntentfulTracker?: { readyMs: number } }).IntentfulTracker?.readyMs ?? 0) > 0);
 }
 
 /** Cursor rests in the page, then moves up and out through the top edge. */
@@ -184,26 +181,15 @@ describe("storefront tracker (built, real Chromium)", () => {
     const { shop, page } = await openShop(compileConfig(rows, { overlaysPerSession: 2 }));
     await load(page, shop, "/products/wool-hat");
     await page.waitForTimeout(1500);
-    expect(shop.requests.filter((r) => !r.endsWith("/favicon.ico"))).toEqual([
-      "GET /products/wool-hat",
-      "GET /assets/intentful.js",
-    ]);
+    expect(shop.requests.filter((r) => !r.endsWith("/favicon.ico"))).toEqual(["GET /products/wool-hat", "GET /assets/intentful.js"]);
     // Best of five page loads: the budget is about the code, not a busy shared machine.
     const runs: Array<{ startMs: number; readyMs: number }> = [];
     for (let i = 0; i < 5; i++) {
       if (i) await load(page, shop, "/products/wool-hat");
-      runs.push(
-        await page.evaluate(
-          () => (window as unknown as { IntentfulTracker: { startMs: number; readyMs: number } }).IntentfulTracker,
-        ),
-      );
+      runs.push(await page.evaluate(() => (window as unknown as { IntentfulTracker: { startMs: number; readyMs: number } }).IntentfulTracker));
     }
     const best = runs.reduce((a, b) => (a.startMs + a.readyMs <= b.startMs + b.readyMs ? a : b));
-    console.info(
-      `tracker start-up (50 triggers): ${runs
-        .map((r) => `${r.startMs.toFixed(1)} + ${r.readyMs.toFixed(1)} ms`)
-        .join(", ")}`,
-    );
+    console.info(`tracker start-up (50 triggers): ${runs.map((r) => `${r.startMs.toFixed(1)} + ${r.readyMs.toFixed(1)} ms`).join(", ")}`);
     // Speed is a bench figure, not a test assertion: only check the timings are reported.
     expect(Number.isFinite(best.startMs + best.readyMs)).toBe(true);
     expect(shop.errors).toEqual([]);
@@ -271,10 +257,7 @@ describe("storefront tracker (built, real Chromium)", () => {
       },
       "offer",
     );
-    const help = trigger(
-      { name: "Help", type: "exit_intent", content: { kind: "message", headline: "Free returns" }, holdoutPct: 0 },
-      "help",
-    );
+    const help = trigger({ name: "Help", type: "exit_intent", content: { kind: "message", headline: "Free returns" }, holdoutPct: 0 }, "help");
     const { shop, page } = await openShop(compileConfig([offer, help], { overlaysPerSession: 2 }), {
       consent: { analytics: false, marketing: false },
     });
@@ -282,10 +265,7 @@ describe("storefront tracker (built, real Chromium)", () => {
     await exitThroughTop(page);
     await page.locator("[role=dialog]").waitFor({ state: "visible" });
     expect(await page.locator("[role=dialog] h2").textContent()).toBe("Free returns");
-    const storage = await page.evaluate(() => [
-      localStorage.getItem("intentful"),
-      !!sessionStorage.getItem("intentful"),
-    ]);
+    const storage = await page.evaluate(() => [localStorage.getItem("intentful"), !!sessionStorage.getItem("intentful")]);
     expect(storage).toEqual([null, true]);
     await page.keyboard.press("Escape");
     await page.click("#next");
@@ -320,11 +300,7 @@ describe("storefront tracker (built, real Chromium)", () => {
     await page.locator("[role=dialog]").waitFor({ state: "visible" });
     expect(await page.locator("[role=dialog] h2").textContent()).toBe("Almost free shipping");
     await expect.poll(() => shop.cart.attributes._intentful_vid).toMatch(/^[a-z0-9]+$/);
-    expect(shop.requests.filter((r) => r.includes("/cart"))).toEqual([
-      "POST /cart/add.js",
-      "GET /cart.js",
-      "POST /cart/update.js",
-    ]);
+    expect(shop.requests.filter((r) => r.includes("/cart"))).toEqual(["POST /cart/add.js", "GET /cart.js", "POST /cart/update.js"]);
     expect(shop.errors).toEqual([]);
   });
 });

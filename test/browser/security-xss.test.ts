@@ -88,7 +88,11 @@ function installActiveMarkupProbe() {
     const all = Array.from(root.querySelectorAll("*"));
     return {
       scripts: all.filter((e) => e.tagName === "SCRIPT").length,
-      handlers: all.flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName}[${a.name}]`)),
+      handlers: all.flatMap((e) =>
+        Array.from(e.attributes)
+          .filter((a) => /^on/i.test(a.name))
+          .map((a) => `${e.tagName}[${a.name}]`),
+      ),
       jsUrls: all.flatMap((e) => ["href", "src", "action", "formaction"].map((n) => e.getAttribute(n) ?? "")).filter((v) => /^\s*javascript:/i.test(v)),
       svgs: all.filter((e) => e.tagName.toLowerCase() === "svg").length,
     };
@@ -98,9 +102,7 @@ const NONE_ACTIVE = { scripts: 0, handlers: [], jsUrls: [], svgs: 0 };
 
 /** Server HTML is clickable before React has hydrated it; wait until React owns the element. */
 async function hydrated(locator: ReturnType<Page["locator"]>) {
-  await expect
-    .poll(() => locator.evaluate((el) => Object.keys(el).some((k) => k.startsWith("__reactProps$"))), { timeout: 15_000 })
-    .toBe(true);
+  await expect.poll(() => locator.evaluate((el) => Object.keys(el).some((k) => k.startsWith("__reactProps$"))), { timeout: 15_000 }).toBe(true);
 }
 
 async function ready(page: Page) {
@@ -199,9 +201,7 @@ describe("hostile overlay copy through the admin", () => {
     // with a store link it saves, hostile copy and all
     await page.getByLabel("Link").fill("/collections/all");
     await saveBar.getByRole("button", { name: "Save" }).click();
-    await expect
-      .poll(async () => (await demo.db.trigger.findUniqueOrThrow({ where: { id: trigger.id } })).name, { timeout: 15_000 })
-      .toBe(P.name);
+    await expect.poll(async () => (await demo.db.trigger.findUniqueOrThrow({ where: { id: trigger.id } })).name, { timeout: 15_000 }).toBe(P.name);
     const stored = await demo.db.trigger.findUniqueOrThrow({ where: { id: trigger.id } });
     expect(stored.content).toMatchObject({ kind: "message", headline: P.headline, body: P.body, button: P.button, url: "/collections/all" });
 
@@ -281,8 +281,28 @@ describe("hostile data the admin would refuse, reaching the storefront anyway", 
       currency: "USD",
       attributes: {},
       items: [
-        { id: 1, title: P.product, product_title: P.product, handle: "x", url: P.url, image: "javascript:alert('img')", quantity: 1, final_line_price: 3900, price: 3900 },
-        { id: 2, title: P.variant, product_title: P.variant, handle: "y", url: `/products/y" onmouseover="window.__xss='attr'`, image: `x" onerror="window.__xss='img'`, quantity: 1, final_line_price: 1500, price: 1500 },
+        {
+          id: 1,
+          title: P.product,
+          product_title: P.product,
+          handle: "x",
+          url: P.url,
+          image: "javascript:alert('img')",
+          quantity: 1,
+          final_line_price: 3900,
+          price: 3900,
+        },
+        {
+          id: 2,
+          title: P.variant,
+          product_title: P.variant,
+          handle: "y",
+          url: `/products/y" onmouseover="window.__xss='attr'`,
+          image: `x" onerror="window.__xss='img'`,
+          quantity: 1,
+          final_line_price: 1500,
+          price: 1500,
+        },
       ],
     };
     const w = await visitorOutsideHoldout("/demo/products/canvas-tote", cartTrigger.id, async ({ page }) => {
@@ -332,7 +352,15 @@ describe("recovery email with hostile product titles", () => {
       email,
       line_items: [
         { title: P.product, variant_title: P.variant, quantity: 1, price: "39.00", variant_id: 11, product_id: 1, sku: "X1" },
-        { title: `Tote</mj-text><mj-raw><script>window.__xss='mjml'</script></mj-raw>`, variant_title: null, quantity: 1, price: "20.00", variant_id: 22, product_id: 2, sku: "X2" },
+        {
+          title: `Tote</mj-text><mj-raw><script>window.__xss='mjml'</script></mj-raw>`,
+          variant_title: null,
+          quantity: 1,
+          price: "20.00",
+          variant_id: 22,
+          product_id: 2,
+          sku: "X2",
+        },
       ],
     });
     expect((await receiveWebhook(webhookRequest("checkouts/create", payload, { shop }))).status).toBe(200);
@@ -363,7 +391,16 @@ describe("recovery email with hostile product titles", () => {
 
   it("the admin's email log shows it in a sandboxed frame, inert", async () => {
     const message = await demo.db.message.create({
-      data: { shop: DEMO_SHOP, idempotencyKey: `xss-${randomUUID()}`, email: "xss.shopper@example.com", subject: P.headline, html, text: P.product, status: "sent", sentAt: new Date() },
+      data: {
+        shop: DEMO_SHOP,
+        idempotencyKey: `xss-${randomUUID()}`,
+        email: "xss.shopper@example.com",
+        subject: P.headline,
+        html,
+        text: P.product,
+        status: "sent",
+        sentAt: new Date(),
+      },
     });
     const w = await watchedPage({ userAgent: BROWSER_USER_AGENT });
     await w.page.goto(`/app/outbox/${message.id}`);

@@ -136,7 +136,11 @@ describe("demo storefront", () => {
     await page.locator("button[name=add]").click();
     await page.waitForURL("**/demo/cart");
     await page.evaluate(() =>
-      fetch("/demo/cart/update.js", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ attributes: { _intentful_vid: "vid-checkout" } }) }),
+      fetch("/demo/cart/update.js", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ attributes: { _intentful_vid: "vid-checkout" } }),
+      }),
     );
     const { token } = await cartJs(page);
     // WHEN the shopper checks out and enters an email
@@ -202,7 +206,10 @@ describe("demo storefront", () => {
     await page.goto("/demo/?consent=denied");
     expect(await page.evaluate(() => (window as unknown as W).Shopify.customerPrivacy.analyticsProcessingAllowed())).toBe(false);
     await page.goto("/demo/collections/all");
-    expect(await page.evaluate(() => (window as unknown as W).Shopify.customerPrivacy.currentVisitorConsent())).toMatchObject({ analytics: "no", marketing: "no" });
+    expect(await page.evaluate(() => (window as unknown as W).Shopify.customerPrivacy.currentVisitorConsent())).toMatchObject({
+      analytics: "no",
+      marketing: "no",
+    });
     // WHEN the visitor accepts in a banner
     const detail = await page.evaluate(
       () =>
@@ -213,7 +220,12 @@ describe("demo storefront", () => {
     );
     expect(detail).toMatchObject({ analyticsAllowed: true, marketingAllowed: false });
     await page.goto("/demo/");
-    expect(await page.evaluate(() => [(window as unknown as W).Shopify.customerPrivacy.analyticsProcessingAllowed(), (window as unknown as W).Shopify.customerPrivacy.marketingAllowed()])).toEqual([true, false]);
+    expect(
+      await page.evaluate(() => [
+        (window as unknown as W).Shopify.customerPrivacy.analyticsProcessingAllowed(),
+        (window as unknown as W).Shopify.customerPrivacy.marketingAllowed(),
+      ]),
+    ).toEqual([true, false]);
   });
 
   it("leaves the app embed out with ?embed=off", async () => {

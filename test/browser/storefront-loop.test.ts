@@ -46,7 +46,7 @@ async function newVisitorOutsideHoldout(path: string, kind: string): Promise<{ c
     const page = await context.newPage();
     await page.goto(`${demo.baseUrl}${path}`);
     await ready(page);
-    const config = JSON.parse(await page.locator("#intentful-config").textContent() ?? "{}") as Config;
+    const config = JSON.parse((await page.locator("#intentful-config").textContent()) ?? "{}") as Config;
     const trigger = config.t.find((t) => t.o.kind === kind);
     if (!trigger) throw new Error(`no ${kind} trigger in the published config`);
     const vid = await page.evaluate(() => JSON.parse(localStorage.getItem("intentful") ?? sessionStorage.getItem("intentful") ?? "{}").vid as string);
@@ -67,7 +67,9 @@ describe("demo storefront with the app embed (real Chromium)", () => {
     const axe = await page.evaluate(async (source) => {
       (0, eval)(source);
       const host = document.querySelector("intentful-overlay") ?? document.body;
-      const result = await (window as unknown as { axe: { run: (n: Element) => Promise<{ violations: Array<{ id: string; impact: string }> }> } }).axe.run(host);
+      const result = await (window as unknown as { axe: { run: (n: Element) => Promise<{ violations: Array<{ id: string; impact: string }> }> } }).axe.run(
+        host,
+      );
       return result.violations.map((v) => ({ id: v.id, impact: v.impact }));
     }, axeSource);
     expect(axe.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);
@@ -97,7 +99,11 @@ describe("demo storefront with the app embed (real Chromium)", () => {
     // GIVEN a theme's Ajax add (the tracker's fetch wrapper sees it and reads /cart.js)
     const token = await page.evaluate(async () => {
       const product = await (await fetch("/demo/products/ceramic-mug.js")).json();
-      await fetch("/demo/cart/add.js", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ id: product.variants[0].id, quantity: 1 }) });
+      await fetch("/demo/cart/add.js", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ id: product.variants[0].id, quantity: 1 }),
+      });
       return (await (await fetch("/demo/cart.js")).json()).token as string;
     });
     await page.waitForTimeout(500);
@@ -105,7 +111,9 @@ describe("demo storefront with the app embed (real Chromium)", () => {
     await page.goto(`${demo.baseUrl}/demo/`);
     // THEN the cart_add event stored for this visitor carries the cart's token, without "?key=…"
     await expect
-      .poll(async () => (await demo.db.event.findFirst({ where: { visitorId: vid, kind: "cart_add" }, select: { cartToken: true } }))?.cartToken, { timeout: 10_000 })
+      .poll(async () => (await demo.db.event.findFirst({ where: { visitorId: vid, kind: "cart_add" }, select: { cartToken: true } }))?.cartToken, {
+        timeout: 10_000,
+      })
       .toBe(token.split("?")[0]);
     await context.close();
   }, 60_000);

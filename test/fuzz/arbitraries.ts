@@ -31,7 +31,10 @@ const oddChar = fc.constantFrom("\u0000", "\u202e", "\ufeff", "\u200b", "\u2028"
 const shortHostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.string({ maxLength: 24 }) },
   { weight: 3, arbitrary: fc.string({ unit: "binary", maxLength: 24 }) },
-  { weight: 3, arbitrary: fc.string({ unit: fc.oneof(fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }), loneSurrogate, controlChar, oddChar), maxLength: 24 }) },
+  {
+    weight: 3,
+    arbitrary: fc.string({ unit: fc.oneof(fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }), loneSurrogate, controlChar, oddChar), maxLength: 24 }),
+  },
   {
     weight: 2,
     arbitrary: fc.constantFrom(
@@ -77,7 +80,19 @@ const numberLiteral: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)) },
   {
     weight: 2,
-    arbitrary: fc.constantFrom("1e400", "-1e400", "1e-400", "-0", "0.1e1", "123456789012345678901234567890", "9007199254740993", "2147483648", "-2147483649", "0.005", "1E2"),
+    arbitrary: fc.constantFrom(
+      "1e400",
+      "-1e400",
+      "1e-400",
+      "-0",
+      "0.1e1",
+      "123456789012345678901234567890",
+      "9007199254740993",
+      "2147483648",
+      "-2147483649",
+      "0.005",
+      "1E2",
+    ),
   },
 );
 
@@ -89,7 +104,22 @@ const jsonKey = fc.oneof(
   { weight: 1, arbitrary: shortHostileString },
   {
     weight: 2,
-    arbitrary: fc.constantFrom("__proto__", "constructor", "prototype", "id", "token", "events", "v", "kind", "visitorId", "line_items", "total_price", "updated_at", "at", "email"),
+    arbitrary: fc.constantFrom(
+      "__proto__",
+      "constructor",
+      "prototype",
+      "id",
+      "token",
+      "events",
+      "v",
+      "kind",
+      "visitorId",
+      "line_items",
+      "total_price",
+      "updated_at",
+      "at",
+      "email",
+    ),
   },
 );
 
@@ -125,7 +155,26 @@ export function objectWithKeys(keys: readonly string[]): fc.Arbitrary<string> {
 export const malformedJsonText: fc.Arbitrary<string> = fc.oneof(
   anyJsonText.filter((s) => s.length > 1).chain((s) => fc.integer({ min: 1, max: s.length - 1 }).map((n) => s.slice(0, n))),
   fc.tuple(anyJsonText, fc.constantFrom(",", "}", "]", "'", "\u0000", "//", "\\", "{")).map(([s, junk]) => s + junk),
-  fc.constantFrom("", " ", "{", "[", "{'a':1}", "{a:1}", "[1,]", "{\"a\":1,}", "NaN", "undefined", "\ufeff{}", "{\"a\":01}", "\"\\x41\"", "[\"\\ud800]", "tru", "nul", "<xml/>", "a=1&b=2"),
+  fc.constantFrom(
+    "",
+    " ",
+    "{",
+    "[",
+    "{'a':1}",
+    "{a:1}",
+    "[1,]",
+    '{"a":1,}',
+    "NaN",
+    "undefined",
+    "\ufeff{}",
+    '{"a":01}',
+    '"\\x41"',
+    '["\\ud800]',
+    "tru",
+    "nul",
+    "<xml/>",
+    "a=1&b=2",
+  ),
   fc.string({ unit: "binary", minLength: 1, maxLength: 60 }).filter((s) => !isJson(s)),
 );
 
@@ -161,7 +210,11 @@ const idLikeArb: fc.Arbitrary<string | number> = fc.oneof(
 
 /** ISO date-times as Shopify sends them: UTC ("Z"), with an offset, or with milliseconds. */
 export const isoDateArb: fc.Arbitrary<{ iso: string; ms: number }> = fc
-  .tuple(fc.integer({ min: Date.UTC(2000, 0, 1) / 1000, max: Date.UTC(2099, 11, 31) / 1000 }), fc.integer({ min: -12, max: 14 }), fc.integer({ min: 0, max: 2 }))
+  .tuple(
+    fc.integer({ min: Date.UTC(2000, 0, 1) / 1000, max: Date.UTC(2099, 11, 31) / 1000 }),
+    fc.integer({ min: -12, max: 14 }),
+    fc.integer({ min: 0, max: 2 }),
+  )
   .map(([sec, offsetH, style]) => {
     const ms = sec * 1000;
     if (style === 0) return { iso: new Date(ms).toISOString().replace(".000Z", "Z"), ms };
@@ -213,7 +266,11 @@ const noteAttributesArb = fc.array(
   { maxLength: 4 },
 );
 
-const emailish = fc.oneof(fc.emailAddress(), fc.emailAddress().map((e) => ` ${e.toUpperCase()} `), freeText);
+const emailish = fc.oneof(
+  fc.emailAddress(),
+  fc.emailAddress().map((e) => ` ${e.toUpperCase()} `),
+  freeText,
+);
 
 export type Topic =
   | "checkouts/create"
@@ -244,7 +301,16 @@ export const TOPICS: readonly Topic[] = [
 
 /** What a valid delivery must leave behind (checked against the database). */
 export type Expected =
-  | { model: "checkout"; token: string; shopifyId: null; totalCents: number; currency: string; status: "open" | "completed"; lineItems: number; updatedMs: number }
+  | {
+      model: "checkout";
+      token: string;
+      shopifyId: null;
+      totalCents: number;
+      currency: string;
+      status: "open" | "completed";
+      lineItems: number;
+      updatedMs: number;
+    }
   | { model: "cart"; token: string; totalCents: number; lineItems: number; updatedMs: number }
   | { model: "order"; orderId: string; totalCents: number; currency: string }
   | { model: "job"; kind: string }
@@ -341,7 +407,11 @@ const orderArb: fc.Arbitrary<ValidDelivery> = fc
     for (const [k, v] of Object.entries(p)) if (v !== undefined) payload[k] = v;
     payload.total_price = total.wire;
     payload.created_at = created.iso;
-    return { topic: "orders/create" as const, payload, expected: { model: "order", orderId: String(p.id), totalCents: total.cents, currency: p.currency ?? "USD" } };
+    return {
+      topic: "orders/create" as const,
+      payload,
+      expected: { model: "order", orderId: String(p.id), totalCents: total.cents, currency: p.currency ?? "USD" },
+    };
   });
 
 const privacyCustomer = fc.record({ id: maybe(nullable(idLikeArb)), email: maybe(nullable(emailish)), phone: maybe(nullable(freeText)) });
@@ -352,18 +422,31 @@ const otherArb: fc.Arbitrary<ValidDelivery> = fc.oneof(
     payload: p.token === undefined ? { id: p.id } : p,
     expected: { model: "none" as const },
   })),
-  fc.record({ current: fc.array(fc.string({ maxLength: 20 }), { maxLength: 8 }) }).map((payload) => ({ topic: "app/scopes_update" as const, payload, expected: { model: "none" as const } })),
+  fc
+    .record({ current: fc.array(fc.string({ maxLength: 20 }), { maxLength: 8 }) })
+    .map((payload) => ({ topic: "app/scopes_update" as const, payload, expected: { model: "none" as const } })),
   fc.record({ myshopify_domain: fc.domain(), id: maybe(fc.maxSafeNat()), name: maybe(freeText) }, { requiredKeys: ["myshopify_domain"] }).map((payload) => ({
     topic: "app/uninstalled" as const,
     payload,
     expected: { model: "none" as const },
   })),
   fc
-    .record({ shop_domain: fc.domain(), customer: privacyCustomer, orders_requested: maybe(fc.array(idLikeArb, { maxLength: 4 })), data_request: maybe(fc.record({ id: idLikeArb })) })
-    .map((payload) => ({ topic: "customers/data_request" as const, payload: stripUndefined(payload), expected: { model: "job" as const, kind: "privacy.export" } })),
-  fc
-    .record({ shop_domain: fc.domain(), customer: privacyCustomer, orders_to_redact: maybe(fc.array(idLikeArb, { maxLength: 4 })) })
-    .map((payload) => ({ topic: "customers/redact" as const, payload: stripUndefined(payload), expected: { model: "job" as const, kind: "privacy.redact-customer" } })),
+    .record({
+      shop_domain: fc.domain(),
+      customer: privacyCustomer,
+      orders_requested: maybe(fc.array(idLikeArb, { maxLength: 4 })),
+      data_request: maybe(fc.record({ id: idLikeArb })),
+    })
+    .map((payload) => ({
+      topic: "customers/data_request" as const,
+      payload: stripUndefined(payload),
+      expected: { model: "job" as const, kind: "privacy.export" },
+    })),
+  fc.record({ shop_domain: fc.domain(), customer: privacyCustomer, orders_to_redact: maybe(fc.array(idLikeArb, { maxLength: 4 })) }).map((payload) => ({
+    topic: "customers/redact" as const,
+    payload: stripUndefined(payload),
+    expected: { model: "job" as const, kind: "privacy.redact-customer" },
+  })),
   fc.record({ shop_domain: fc.domain() }).map((payload) => ({
     topic: "shop/redact" as const,
     payload: stripUndefined(payload),
@@ -413,7 +496,15 @@ const BREAKS: Partial<Record<Topic, Record<string, unknown[]>>> = {
   "carts/create": {
     id: [undefined, null, "", 5],
     token: [undefined, null, "", 5, "\udc00", "x\u0000"],
-    line_items: [undefined, null, "x", [{ quantity: "2" }], [{ line_price: "-3" }], [{ quantity: 100_000, price: "100000.00" }], [{ line_price: "20000000.00" }, { line_price: "20000000.00" }]],
+    line_items: [
+      undefined,
+      null,
+      "x",
+      [{ quantity: "2" }],
+      [{ line_price: "-3" }],
+      [{ quantity: 100_000, price: "100000.00" }],
+      [{ line_price: "20000000.00" }, { line_price: "20000000.00" }],
+    ],
     updated_at: [undefined, null, "soon", 0],
     note: [5, {}],
   },
@@ -443,40 +534,74 @@ export interface InvalidDelivery {
 
 /** A delivery that must be rejected: a broken field in a valid payload, or a body that is not an object. */
 export const invalidDeliveryArb: fc.Arbitrary<InvalidDelivery> = fc.oneof(
-  { weight: 4, arbitrary: validDeliveryArb
-    .filter((d) => BREAKS[d.topic] !== undefined)
-    .chain((d) => {
-      const fields = BREAKS[d.topic]!;
-      return fc.constantFrom(...Object.keys(fields)).chain((field) =>
-        fc.constantFrom(...fields[field]).map((bad) => {
-          const payload = { ...d.payload };
-          if (bad === undefined) delete payload[field];
-          else payload[field] = bad;
-          return { topic: d.topic, body: JSON.stringify(payload), why: `${field} = ${JSON.stringify(bad) ?? "missing"}` };
-        }),
-      );
-    }) },
+  {
+    weight: 4,
+    arbitrary: validDeliveryArb
+      .filter((d) => BREAKS[d.topic] !== undefined)
+      .chain((d) => {
+        const fields = BREAKS[d.topic]!;
+        return fc.constantFrom(...Object.keys(fields)).chain((field) =>
+          fc.constantFrom(...fields[field]).map((bad) => {
+            const payload = { ...d.payload };
+            if (bad === undefined) delete payload[field];
+            else payload[field] = bad;
+            return { topic: d.topic, body: JSON.stringify(payload), why: `${field} = ${JSON.stringify(bad) ?? "missing"}` };
+          }),
+        );
+      }),
+  },
   {
     weight: 1,
     arbitrary: fc
-      .tuple(fc.constantFrom(...TOPICS.filter((t) => t !== "app/uninstalled" && t !== "shop/redact")), fc.constantFrom("null", "[]", "5", '"payload"', "true", "[{}]"))
+      .tuple(
+        fc.constantFrom(...TOPICS.filter((t) => t !== "app/uninstalled" && t !== "shop/redact")),
+        fc.constantFrom("null", "[]", "5", '"payload"', "true", "[{}]"),
+      )
       .map(([topic, body]) => ({ topic, body, why: `body ${body}` })),
   },
   {
     weight: 2,
-    arbitrary: fc.tuple(fc.constantFrom(...TOPICS), fc.oneof(malformedJsonText, deepJsonText.map((s) => s.slice(0, -1)))).map(([topic, body]) => ({ topic, body, why: "not JSON" })),
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom(...TOPICS),
+        fc.oneof(
+          malformedJsonText,
+          deepJsonText.map((s) => s.slice(0, -1)),
+        ),
+      )
+      .map(([topic, body]) => ({ topic, body, why: "not JSON" })),
   },
 );
 
 /** Any JSON at all for a topic: mostly invalid, sometimes valid by chance. The database is the oracle. */
-export const arbitraryDeliveryArb: fc.Arbitrary<{ topic: string; body: string }> = fc.tuple(
-  fc.oneof({ weight: 6, arbitrary: fc.constantFrom<string>(...TOPICS) }, { weight: 1, arbitrary: fc.constantFrom("products/update", "CHECKOUTS_UPDATE", "orders/paid", "app/Uninstalled", "x") }),
-  fc.oneof(
-    { weight: 3, arbitrary: anyJsonText },
-    { weight: 1, arbitrary: deepJsonText },
-    { weight: 3, arbitrary: objectWithKeys(["id", "token", "total_price", "line_items", "updated_at", "created_at", "customer", "current", "email", "completed_at", "note_attributes"]) },
-  ),
-).map(([topic, body]) => ({ topic, body }));
+export const arbitraryDeliveryArb: fc.Arbitrary<{ topic: string; body: string }> = fc
+  .tuple(
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom<string>(...TOPICS) },
+      { weight: 1, arbitrary: fc.constantFrom("products/update", "CHECKOUTS_UPDATE", "orders/paid", "app/Uninstalled", "x") },
+    ),
+    fc.oneof(
+      { weight: 3, arbitrary: anyJsonText },
+      { weight: 1, arbitrary: deepJsonText },
+      {
+        weight: 3,
+        arbitrary: objectWithKeys([
+          "id",
+          "token",
+          "total_price",
+          "line_items",
+          "updated_at",
+          "created_at",
+          "customer",
+          "current",
+          "email",
+          "completed_at",
+          "note_attributes",
+        ]),
+      },
+    ),
+  )
+  .map(([topic, body]) => ({ topic, body }));
 
 // ---------------------------------------------------------------------------------------------
 // Storefront event batches (app/domain/events/schema.ts)
@@ -486,7 +611,11 @@ export const idArb = fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/);
 const cartTokenArb = fc.stringMatching(/^[A-Za-z0-9_?=&.:-]{1,200}$/);
 /** Addresses zod's email check accepts (it is stricter than RFC 5322: no quoted local parts, ASCII only). */
 const simpleEmail = fc
-  .tuple(fc.array(fc.stringMatching(/^[A-Za-z0-9_+-]{1,8}$/), { minLength: 1, maxLength: 3 }).map((parts) => parts.join(".")), fc.array(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/), { minLength: 1, maxLength: 3 }), fc.stringMatching(/^[a-z]{2,6}$/))
+  .tuple(
+    fc.array(fc.stringMatching(/^[A-Za-z0-9_+-]{1,8}$/), { minLength: 1, maxLength: 3 }).map((parts) => parts.join(".")),
+    fc.array(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/), { minLength: 1, maxLength: 3 }),
+    fc.stringMatching(/^[a-z]{2,6}$/),
+  )
   .map(([local, labels, tld]) => `${local}@${labels.join(".")}.${tld}`);
 
 export interface StorefrontEventCase {
@@ -509,7 +638,10 @@ export const validEventArb = (nowMs: number): fc.Arbitrary<StorefrontEventCase> 
   fc
     .record({
       kind: fc.constantFrom("page_view", "product_view", "cart_add", "impression", "control", "click", "dismiss", "conversion", "email_capture"),
-      at: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: nowMs - 600_000, max: nowMs + 30_000 }) }, { weight: 1, arbitrary: fc.maxSafeNat().filter((n) => n > 0) }),
+      at: fc.oneof(
+        { weight: 4, arbitrary: fc.integer({ min: nowMs - 600_000, max: nowMs + 30_000 }) },
+        { weight: 1, arbitrary: fc.maxSafeNat().filter((n) => n > 0) },
+      ),
       triggerId: maybe(idArb),
       variant: maybe(fc.constantFrom("treatment" as const, "control" as const)),
       tier: maybe(fc.constantFrom("low" as const, "mid" as const, "high" as const)),
@@ -537,11 +669,13 @@ export interface BatchCase {
 }
 
 export const validBatchArb = (nowMs: number): fc.Arbitrary<BatchCase> =>
-  fc.record({ visitorId: idArb, sessionId: maybe(idArb), events: fc.array(validEventArb(nowMs), { minLength: 1, maxLength: 20 }) }).map(({ sessionId, ...b }) => ({
-    v: 1 as const,
-    ...b,
-    ...(sessionId === undefined ? {} : { sessionId }),
-  }));
+  fc
+    .record({ visitorId: idArb, sessionId: maybe(idArb), events: fc.array(validEventArb(nowMs), { minLength: 1, maxLength: 20 }) })
+    .map(({ sessionId, ...b }) => ({
+      v: 1 as const,
+      ...b,
+      ...(sessionId === undefined ? {} : { sessionId }),
+    }));
 
 /** A valid batch with one thing broken that the documented schema forbids. */
 export const invalidBatchArb = (nowMs: number): fc.Arbitrary<{ body: string; why: string }> => {
@@ -623,7 +757,9 @@ export const invalidBatchArb = (nowMs: number): fc.Arbitrary<{ body: string; why
         }),
       ),
       // More than 20 events (but under the byte cap).
-      fc.integer({ min: 21, max: 60 }).map((n) => ({ body: JSON.stringify({ ...b, events: Array.from({ length: n }, () => ({ kind: "page_view", at: nowMs })) }), why: `${n} events` })),
+      fc
+        .integer({ min: 21, max: 60 })
+        .map((n) => ({ body: JSON.stringify({ ...b, events: Array.from({ length: n }, () => ({ kind: "page_view", at: nowMs })) }), why: `${n} events` })),
     ),
   );
   return fc.oneof(
@@ -631,31 +767,61 @@ export const invalidBatchArb = (nowMs: number): fc.Arbitrary<{ body: string; why
     { weight: 2, arbitrary: malformedJsonText.map((body) => ({ body, why: "not JSON" })) },
     { weight: 1, arbitrary: deepJsonText.map((body) => ({ body, why: "deeply nested" })) },
     { weight: 2, arbitrary: anyJsonText.map((body) => ({ body, why: "arbitrary JSON" })) },
-    { weight: 2, arbitrary: objectWithKeys(["v", "visitorId", "sessionId", "events", "__proto__"]).map((body) => ({ body, why: "batch keys, random values" })) },
+    {
+      weight: 2,
+      arbitrary: objectWithKeys(["v", "visitorId", "sessionId", "events", "__proto__"]).map((body) => ({ body, why: "batch keys, random values" })),
+    },
   );
 };
 
 /** Bodies over the 16 KB cap: padding in a string, many events, or multi-byte characters. */
 export const oversizeBodyArb = (nowMs: number, maxBytes: number): fc.Arbitrary<string> =>
-  fc.oneof(
-    fc.tuple(idArb, fc.integer({ min: maxBytes, max: maxBytes * 8 })).map(([vid, n]) => JSON.stringify({ v: 1, visitorId: vid, events: [{ kind: "page_view", at: nowMs, productId: "p".repeat(n) }] })),
-    fc.integer({ min: Math.ceil(maxBytes / 3) + 1, max: maxBytes }).map((n) => JSON.stringify({ v: 1, visitorId: "v", events: [{ kind: "page_view", at: nowMs, productId: "€".repeat(n) }] })),
-    fc.integer({ min: maxBytes + 1, max: maxBytes * 4 }).map((n) => "x".repeat(n)),
-    fc.integer({ min: 400, max: 2000 }).map((n) => JSON.stringify({ v: 1, visitorId: "v", events: Array.from({ length: n }, () => ({ kind: "page_view", at: nowMs })) })),
-  ).filter((s) => Buffer.byteLength(s, "utf8") > maxBytes);
+  fc
+    .oneof(
+      fc
+        .tuple(idArb, fc.integer({ min: maxBytes, max: maxBytes * 8 }))
+        .map(([vid, n]) => JSON.stringify({ v: 1, visitorId: vid, events: [{ kind: "page_view", at: nowMs, productId: "p".repeat(n) }] })),
+      fc
+        .integer({ min: Math.ceil(maxBytes / 3) + 1, max: maxBytes })
+        .map((n) => JSON.stringify({ v: 1, visitorId: "v", events: [{ kind: "page_view", at: nowMs, productId: "€".repeat(n) }] })),
+      fc.integer({ min: maxBytes + 1, max: maxBytes * 4 }).map((n) => "x".repeat(n)),
+      fc
+        .integer({ min: 400, max: 2000 })
+        .map((n) => JSON.stringify({ v: 1, visitorId: "v", events: Array.from({ length: n }, () => ({ kind: "page_view", at: nowMs })) })),
+    )
+    .filter((s) => Buffer.byteLength(s, "utf8") > maxBytes);
 
 // ---------------------------------------------------------------------------------------------
 // Trigger rules (app/domain/triggers/schema.ts): valid inputs built from the documented ranges
 // ---------------------------------------------------------------------------------------------
 
-const PAGE_TYPE_VALUES = ["index", "product", "collection", "list-collections", "search", "cart", "page", "blog", "article", "404", "customers", "other"] as const;
+const PAGE_TYPE_VALUES = [
+  "index",
+  "product",
+  "collection",
+  "list-collections",
+  "search",
+  "cart",
+  "page",
+  "blog",
+  "article",
+  "404",
+  "customers",
+  "other",
+] as const;
 
 /** Text for merchant copy: any unicode, sometimes NUL or lone surrogates; `min`..`max` UTF-16 units once trimmed. */
 export const copyText = (min: number, max: number): fc.Arbitrary<string> =>
   fc
     .oneof(
       { weight: 5, arbitrary: fc.string({ unit: "grapheme", maxLength: Math.max(1, Math.floor(max / 2)) }) },
-      { weight: 1, arbitrary: fc.string({ unit: fc.oneof(fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }), loneSurrogate, oddChar, fc.constant(" ")), maxLength: Math.max(1, Math.floor(max / 2)) }) },
+      {
+        weight: 1,
+        arbitrary: fc.string({
+          unit: fc.oneof(fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }), loneSurrogate, oddChar, fc.constant(" ")),
+          maxLength: Math.max(1, Math.floor(max / 2)),
+        }),
+      },
       { weight: 1, arbitrary: fc.constantFrom("a".repeat(max), ` ${"b".repeat(max)} `, "é".repeat(max)) },
     )
     .filter((s) => s.trim().length >= min && s.trim().length <= max);
@@ -668,16 +834,32 @@ const linkArb = fc.oneof(
 );
 const intIn = (min: number, max: number) => fc.oneof(fc.integer({ min, max }), fc.constantFrom(min, max));
 const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 3 });
-const uniqueSubset = <T>(values: readonly T[]) => fc.subarray([...values]).chain((xs) => fc.shuffledSubarray(xs, { minLength: xs.length, maxLength: xs.length }));
+const uniqueSubset = <T>(values: readonly T[]) =>
+  fc.subarray([...values]).chain((xs) => fc.shuffledSubarray(xs, { minLength: xs.length, maxLength: xs.length }));
 
-const copyArb = { headline: copyText(1, 100), body: opt(copyText(0, 300)), button: opt(copyText(0, 40)), layout: opt(fc.constantFrom("default", "modal", "slide_in", "bar")) };
+const copyArb = {
+  headline: copyText(1, 100),
+  body: opt(copyText(0, 300)),
+  button: opt(copyText(0, 40)),
+  layout: opt(fc.constantFrom("default", "modal", "slide_in", "bar")),
+};
 
 const contentArb = fc.oneof(
   fc.record({ kind: fc.constant("cart_reminder"), ...copyArb, showCheckout: opt(fc.boolean()) }, { requiredKeys: ["kind", "headline"] }),
   fc.record({ kind: fc.constant("recently_viewed"), ...copyArb, limit: opt(intIn(1, 8)) }, { requiredKeys: ["kind", "headline"] }),
-  fc.record({ kind: fc.constant("recommendations"), ...copyArb, intent: opt(fc.constantFrom("related", "complementary")), limit: opt(intIn(1, 10)) }, { requiredKeys: ["kind", "headline"] }),
   fc.record(
-    { kind: fc.constant("email_capture"), ...copyArb, consentLabel: opt(copyText(0, 200)), successText: opt(copyText(0, 150)), requireConsent: opt(fc.boolean()), code: opt(fc.oneof(fc.constant(""), discountCodeArb)) },
+    { kind: fc.constant("recommendations"), ...copyArb, intent: opt(fc.constantFrom("related", "complementary")), limit: opt(intIn(1, 10)) },
+    { requiredKeys: ["kind", "headline"] },
+  ),
+  fc.record(
+    {
+      kind: fc.constant("email_capture"),
+      ...copyArb,
+      consentLabel: opt(copyText(0, 200)),
+      successText: opt(copyText(0, 150)),
+      requireConsent: opt(fc.boolean()),
+      code: opt(fc.oneof(fc.constant(""), discountCodeArb)),
+    },
     { requiredKeys: ["kind", "headline"] },
   ),
   fc.record({ kind: fc.constant("discount_reveal"), ...copyArb, code: discountCodeArb }, { requiredKeys: ["kind", "headline", "code"] }),
@@ -702,7 +884,15 @@ const conditionsArb = fc.record(
     minDaysAway: opt(intIn(0, 365)),
     exit: opt(
       fc.record(
-        { topZonePx: intIn(5, 100), minDwellMs: intIn(0, 60_000), ignoreLeftPct: intIn(0, 30), scrollUp: fc.boolean(), tabReturn: fc.boolean(), idleSec: intIn(0, 600), backTrap: fc.boolean() },
+        {
+          topZonePx: intIn(5, 100),
+          minDwellMs: intIn(0, 60_000),
+          ignoreLeftPct: intIn(0, 30),
+          scrollUp: fc.boolean(),
+          tabReturn: fc.boolean(),
+          idleSec: intIn(0, 600),
+          backTrap: fc.boolean(),
+        },
         { requiredKeys: [] },
       ),
     ),
@@ -720,7 +910,10 @@ const segmentArb = fc.record(
     minAovCents: fc.oneof(fc.constant(0), intIn(0, 200_000)),
     devices: uniqueSubset(["desktop", "mobile", "tablet"]),
     sources: uniqueSubset(["direct", "search", "social", "email", "paid", "referral"]),
-    countries: fc.array(fc.tuple(fc.stringMatching(/^[A-Za-z]{2}$/), fc.constantFrom("", " ")).map(([c, pad]) => pad + c + pad), { maxLength: 20 }),
+    countries: fc.array(
+      fc.tuple(fc.stringMatching(/^[A-Za-z]{2}$/), fc.constantFrom("", " ")).map(([c, pad]) => pad + c + pad),
+      { maxLength: 20 },
+    ),
   },
   { requiredKeys: [] },
 );
@@ -843,7 +1036,15 @@ export const visitorStateArb = (triggerIds: string[]) =>
       session: fc.integer({ min: 0, max: 10 }),
       byTrigger: fc.dictionary(
         fc.constantFrom(...triggerIds, "other"),
-        fc.option(fc.record({ s: fc.integer({ min: 0, max: 30 }), ts: fc.array(fc.integer({ min: 0, max: 4_102_444_800_000 }), { maxLength: 10 }), cv: opt(fc.boolean()), dm: opt(fc.boolean()) }), { nil: undefined }),
+        fc.option(
+          fc.record({
+            s: fc.integer({ min: 0, max: 30 }),
+            ts: fc.array(fc.integer({ min: 0, max: 4_102_444_800_000 }), { maxLength: 10 }),
+            cv: opt(fc.boolean()),
+            dm: opt(fc.boolean()),
+          }),
+          { nil: undefined },
+        ),
         { noNullPrototype: true },
       ),
     }),
@@ -852,7 +1053,12 @@ export const visitorStateArb = (triggerIds: string[]) =>
 export const signalArb = fc.oneof(
   fc.record({ kind: fc.constantFrom("page" as const, "tick" as const, "scroll" as const, "cart" as const) }),
   fc.record(
-    { kind: fc.constant("exit" as const), via: fc.constantFrom("mouse" as const, "scroll_up" as const, "tab" as const, "back" as const), y: fc.integer({ min: -50, max: 2000 }), xPct: fc.integer({ min: 0, max: 100 }) },
+    {
+      kind: fc.constant("exit" as const),
+      via: fc.constantFrom("mouse" as const, "scroll_up" as const, "tab" as const, "back" as const),
+      y: fc.integer({ min: -50, max: 2000 }),
+      xPct: fc.integer({ min: 0, max: 100 }),
+    },
     { requiredKeys: ["kind", "via"] },
   ),
 );

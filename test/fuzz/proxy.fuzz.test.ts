@@ -148,7 +148,10 @@ describe(`app proxy events fuzz (${process.env.TEST_DATABASE_URL ? "postgres" : 
         }
         expect(response.status, await response.clone().text()).toBe(204);
         expect(await response.text()).toBe("");
-        expect(writes.filter((w) => w.startsWith("Event.")), "the batch is stored in one write").toHaveLength(1);
+        expect(
+          writes.filter((w) => w.startsWith("Event.")),
+          "the batch is stored in one write",
+        ).toHaveLength(1);
         await expectStored(shop, batch, before, after);
       }),
       fuzzParams(RUNS.valid, 13),
@@ -183,24 +186,36 @@ describe(`app proxy events fuzz (${process.env.TEST_DATABASE_URL ? "postgres" : 
       fc.constant({ kind: "wrong-key" as const }),
     );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(validBatchArb(now).map((b) => JSON.stringify(b)), invalidBatchArb(now).map((b) => b.body)), attack, async (body, a) => {
-        const shop = freshShop();
-        const nowSec = Math.floor(Date.now() / 1000);
-        let request: Request;
-        if (a.kind === "forged") request = proxyRequest("/proxy/events", body, { shop, forge: true });
-        else if (a.kind === "stale") request = proxyRequest("/proxy/events", body, { shop, timestamp: nowSec - a.age });
-        else if (a.kind === "future") request = proxyRequest("/proxy/events", body, { shop, timestamp: nowSec + a.ahead });
-        else {
-          const signedFor = a.kind === "other-shop" ? "victim.myshopify.com" : shop;
-          const params: Record<string, string> = { shop: signedFor, logged_in_customer_id: "", path_prefix: "/apps/intentful", timestamp: a.kind === "timestamp" ? a.timestamp : String(nowSec) };
-          const signature = a.kind === "wrong-key" ? signProxyParams(params, "not-the-secret") : signProxyParams(params);
-          const url = new URL("/proxy/events", process.env.SHOPIFY_APP_URL);
-          for (const [k, v] of Object.entries({ ...params, shop })) url.searchParams.set(k, v);
-          if (a.kind !== "no-signature") url.searchParams.set("signature", signature);
-          request = new Request(url, { method: "POST", headers: { "Content-Type": "text/plain;charset=UTF-8" }, body });
-        }
-        await expectRefusal(await call(request), [401], shop);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          validBatchArb(now).map((b) => JSON.stringify(b)),
+          invalidBatchArb(now).map((b) => b.body),
+        ),
+        attack,
+        async (body, a) => {
+          const shop = freshShop();
+          const nowSec = Math.floor(Date.now() / 1000);
+          let request: Request;
+          if (a.kind === "forged") request = proxyRequest("/proxy/events", body, { shop, forge: true });
+          else if (a.kind === "stale") request = proxyRequest("/proxy/events", body, { shop, timestamp: nowSec - a.age });
+          else if (a.kind === "future") request = proxyRequest("/proxy/events", body, { shop, timestamp: nowSec + a.ahead });
+          else {
+            const signedFor = a.kind === "other-shop" ? "victim.myshopify.com" : shop;
+            const params: Record<string, string> = {
+              shop: signedFor,
+              logged_in_customer_id: "",
+              path_prefix: "/apps/intentful",
+              timestamp: a.kind === "timestamp" ? a.timestamp : String(nowSec),
+            };
+            const signature = a.kind === "wrong-key" ? signProxyParams(params, "not-the-secret") : signProxyParams(params);
+            const url = new URL("/proxy/events", process.env.SHOPIFY_APP_URL);
+            for (const [k, v] of Object.entries({ ...params, shop })) url.searchParams.set(k, v);
+            if (a.kind !== "no-signature") url.searchParams.set("signature", signature);
+            request = new Request(url, { method: "POST", headers: { "Content-Type": "text/plain;charset=UTF-8" }, body });
+          }
+          await expectRefusal(await call(request), [401], shop);
+        },
+      ),
       fuzzParams(RUNS.forged, 15),
     );
   }, 300_000);

@@ -77,7 +77,18 @@ function setPath(target: Record<string, any>, path: string, value: unknown) {
 }
 
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.anything({ maxDepth: 3, withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withObjectString: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true }),
+  fc.anything({
+    maxDepth: 3,
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: true,
+    withObjectString: true,
+    withTypedArray: true,
+    withSparseArray: true,
+    withBoxedValues: true,
+  }),
   anyJsonText.map((s) => JSON.parse(s) as unknown),
   hostileString,
   fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 2 ** 53, 1e21, null, undefined, [], {}),
@@ -129,67 +140,96 @@ const context = fc.record({ signal: signalArb, now: fc.integer(NOW_RANGE), overl
 const FUZZ_TIMEOUT_MS = 300_000;
 
 describe(`trigger rules fuzz (seed ${FUZZ_SEED})`, () => {
-  it("never throws on arbitrary input, and whatever it accepts compiles and evaluates", () => {
-    let accepted = 0;
-    fc.assert(
-      fc.property(fc.oneof({ weight: 2, arbitrary: hostileValue }, { weight: 3, arbitrary: nearlyValid }), visitorStateArb(["t1"]), context, (input, state, ctx) => {
-        const result = parseTriggerInput(input);
-        if (result.valid) {
-          accepted++;
-          compilesAndEvaluates(result.data, state, ctx.signal, ctx.now, ctx.overlaysPerSession);
-        } else {
-          const entries = Object.entries(result.errors);
-          expect(entries.length).toBeGreaterThan(0);
-          for (const [, message] of entries) expect(typeof message === "string" && message.length > 0).toBe(true);
-        }
-        // A stored row whose JSON columns hold anything (old data, hand edits) never breaks publishing.
-        const parts = (input && typeof input === "object" ? input : {}) as Record<string, unknown>;
-        const row = { id: "r", salt: "s", name: "n", type: typeof parts.type === "string" ? parts.type : "not-a-type", enabled: true, conditions: parts.conditions, segment: parts.segment, content: parts.content, frequencyCap: parts.frequencyCap, holdoutPct: 10, priority: 0 };
-        const compiled = compileTrigger(row);
-        expect(compiled.ok || Object.keys(compiled.errors).length > 0).toBe(true);
-        const config = compileConfig([row], { overlaysPerSession: ctx.overlaysPerSession });
-        expect(() => evaluate(config, state, ctx.signal, ctx.now)).not.toThrow();
-      }),
-      fuzzParams(10_000, 21),
-    );
-    // The mix must exercise the accepting branch too, or the second half of the property is vacuous.
-    expect(accepted).toBeGreaterThan(100);
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    "never throws on arbitrary input, and whatever it accepts compiles and evaluates",
+    () => {
+      let accepted = 0;
+      fc.assert(
+        fc.property(
+          fc.oneof({ weight: 2, arbitrary: hostileValue }, { weight: 3, arbitrary: nearlyValid }),
+          visitorStateArb(["t1"]),
+          context,
+          (input, state, ctx) => {
+            const result = parseTriggerInput(input);
+            if (result.valid) {
+              accepted++;
+              compilesAndEvaluates(result.data, state, ctx.signal, ctx.now, ctx.overlaysPerSession);
+            } else {
+              const entries = Object.entries(result.errors);
+              expect(entries.length).toBeGreaterThan(0);
+              for (const [, message] of entries) expect(typeof message === "string" && message.length > 0).toBe(true);
+            }
+            // A stored row whose JSON columns hold anything (old data, hand edits) never breaks publishing.
+            const parts = (input && typeof input === "object" ? input : {}) as Record<string, unknown>;
+            const row = {
+              id: "r",
+              salt: "s",
+              name: "n",
+              type: typeof parts.type === "string" ? parts.type : "not-a-type",
+              enabled: true,
+              conditions: parts.conditions,
+              segment: parts.segment,
+              content: parts.content,
+              frequencyCap: parts.frequencyCap,
+              holdoutPct: 10,
+              priority: 0,
+            };
+            const compiled = compileTrigger(row);
+            expect(compiled.ok || Object.keys(compiled.errors).length > 0).toBe(true);
+            const config = compileConfig([row], { overlaysPerSession: ctx.overlaysPerSession });
+            expect(() => evaluate(config, state, ctx.signal, ctx.now)).not.toThrow();
+          },
+        ),
+        fuzzParams(10_000, 21),
+      );
+      // The mix must exercise the accepting branch too, or the second half of the property is vacuous.
+      expect(accepted).toBeGreaterThan(100);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it("accepts every rule built from the documented ranges, unchanged through JSON and the admin form", () => {
-    fc.assert(
-      fc.property(validTriggerArb, visitorStateArb(["t1"]), context, (input, state, ctx) => {
-        const result = parseTriggerInput(input);
-        expect(result.valid ? "valid" : JSON.stringify(result.errors)).toBe("valid");
-        if (!result.valid) return;
-        const data = result.data;
-        // What it kept of what was sent.
-        // Text is kept as typed (trimmed); only characters that cannot be stored become U+FFFD.
-        expect(data.name).toBe(String(input.name).trim().replace(new RegExp(LONE_SURROGATE.source, "g"), "\ufffd").replaceAll("\u0000", "\ufffd"));
-        expect(data.type).toBe(input.type);
-        expect(data.content.kind).toBe(input.content.kind);
-        // Stored as JSON and parsed again (publish re-validates the stored columns): the same rule.
-        const again = triggerInputSchema.safeParse(JSON.parse(JSON.stringify(data)));
-        expect(again.success && again.data).toEqual(data);
-        // The admin editor shows the rule as form values and sends them back: the same rule.
-        const viaForm = parseTriggerInput(buildInput(toFormValues(data as unknown as Record<string, unknown>)));
-        expect(viaForm.valid ? viaForm.data : viaForm.errors).toEqual(data);
-        compilesAndEvaluates(data, state, ctx.signal, ctx.now, ctx.overlaysPerSession);
-      }),
-      fuzzParams(10_000, 22),
-    );
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    "accepts every rule built from the documented ranges, unchanged through JSON and the admin form",
+    () => {
+      fc.assert(
+        fc.property(validTriggerArb, visitorStateArb(["t1"]), context, (input, state, ctx) => {
+          const result = parseTriggerInput(input);
+          expect(result.valid ? "valid" : JSON.stringify(result.errors)).toBe("valid");
+          if (!result.valid) return;
+          const data = result.data;
+          // What it kept of what was sent.
+          // Text is kept as typed (trimmed); only characters that cannot be stored become U+FFFD.
+          expect(data.name).toBe(String(input.name).trim().replace(new RegExp(LONE_SURROGATE.source, "g"), "\ufffd").replaceAll("\u0000", "\ufffd"));
+          expect(data.type).toBe(input.type);
+          expect(data.content.kind).toBe(input.content.kind);
+          // Stored as JSON and parsed again (publish re-validates the stored columns): the same rule.
+          const again = triggerInputSchema.safeParse(JSON.parse(JSON.stringify(data)));
+          expect(again.success && again.data).toEqual(data);
+          // The admin editor shows the rule as form values and sends them back: the same rule.
+          const viaForm = parseTriggerInput(buildInput(toFormValues(data as unknown as Record<string, unknown>)));
+          expect(viaForm.valid ? viaForm.data : viaForm.errors).toEqual(data);
+          compilesAndEvaluates(data, state, ctx.signal, ctx.now, ctx.overlaysPerSession);
+        }),
+        fuzzParams(10_000, 22),
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it("refuses each documented violation under the field it belongs to", () => {
-    fc.assert(
-      fc.property(validTriggerArb, fc.constantFrom(...TRIGGER_BREAKS), (input, [path, value, key]) => {
-        const broken = structuredClone(input);
-        setPath(broken, path, value);
-        const result = parseTriggerInput(broken);
-        expect(result.valid, `${path} = ${String(value)}`).toBe(false);
-        if (!result.valid) expect(Object.keys(result.errors)).toContain(key);
-      }),
-      fuzzParams(10_000, 23),
-    );
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    "refuses each documented violation under the field it belongs to",
+    () => {
+      fc.assert(
+        fc.property(validTriggerArb, fc.constantFrom(...TRIGGER_BREAKS), (input, [path, value, key]) => {
+          const broken = structuredClone(input);
+          setPath(broken, path, value);
+          const result = parseTriggerInput(broken);
+          expect(result.valid, `${path} = ${String(value)}`).toBe(false);
+          if (!result.valid) expect(Object.keys(result.errors)).toContain(key);
+        }),
+        fuzzParams(10_000, 23),
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

@@ -43,7 +43,13 @@ const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
 /** Which shops were sent what; checked against every table at the end. */
-const ledger = { rowShops: new Map<string, Set<string>>(), noRowShops: new Set<string>(), forgedIds: new Set<string>(), authenticated: new Set<string>(), refused: 0 };
+const ledger = {
+  rowShops: new Map<string, Set<string>>(),
+  noRowShops: new Set<string>(),
+  forgedIds: new Set<string>(),
+  authenticated: new Set<string>(),
+  refused: 0,
+};
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -197,7 +203,10 @@ describe(`webhook intake fuzz (${process.env.TEST_DATABASE_URL ? "postgres" : "s
         ledger.authenticated.add(webhookId);
         // The recorder sees the snapshot write (whichever API made it), so "no writes" elsewhere means something.
         if (d.expected.model !== "none" && d.expected.model !== "job") {
-          expect(writes.some((w) => w.toLowerCase().startsWith(`${d.expected.model}.`)), writes.join(",")).toBe(true);
+          expect(
+            writes.some((w) => w.toLowerCase().startsWith(`${d.expected.model}.`)),
+            writes.join(","),
+          ).toBe(true);
         }
 
         if (replay.kind === "same-id") {
@@ -224,7 +233,10 @@ describe(`webhook intake fuzz (${process.env.TEST_DATABASE_URL ? "postgres" : "s
             await expectSnapshot(shop, e); // unchanged
           } else {
             expect(await delivery(second)).toMatchObject({ outcome: "accepted" });
-            await expectSnapshot(shop, e.model === "checkout" ? { ...e, totalCents: replay.cents, updatedMs: ms } : { ...e, totalCents: replay.cents, lineItems: 1, updatedMs: ms });
+            await expectSnapshot(
+              shop,
+              e.model === "checkout" ? { ...e, totalCents: replay.cents, updatedMs: ms } : { ...e, totalCents: replay.cents, lineItems: 1, updatedMs: ms },
+            );
           }
         } else if (replay.kind !== "none" && d.expected.model === "order") {
           const second = fresh().webhookId;
@@ -280,18 +292,37 @@ describe(`webhook intake fuzz (${process.env.TEST_DATABASE_URL ? "postgres" : "s
     const forgery = fc.oneof(
       fc.constant({ mode: "wrong-secret" as const }),
       fc.constant({ mode: "other-body" as const }),
-      fc.record({ mode: fc.constant("garbled" as const), hmac: fc.oneof(fc.string({ minLength: 1, maxLength: 60 }).filter((s) => /^[\x21-\x7e]+$/.test(s)), fc.constantFrom("AAAA", "=", "not base64!", "a".repeat(44), "0".repeat(64))) }),
+      fc.record({
+        mode: fc.constant("garbled" as const),
+        hmac: fc.oneof(
+          fc.string({ minLength: 1, maxLength: 60 }).filter((s) => /^[\x21-\x7e]+$/.test(s)),
+          fc.constantFrom("AAAA", "=", "not base64!", "a".repeat(44), "0".repeat(64)),
+        ),
+      }),
       fc.record({ mode: fc.constant("flip" as const), at: fc.nat({ max: 43 }) }),
       fc.constant({ mode: "hex" as const }),
-      fc.record({ mode: fc.constant("missing" as const), header: fc.constantFrom("X-Shopify-Hmac-Sha256", "X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-Webhook-Id", "X-Shopify-API-Version") }),
+      fc.record({
+        mode: fc.constant("missing" as const),
+        header: fc.constantFrom("X-Shopify-Hmac-Sha256", "X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-Webhook-Id", "X-Shopify-API-Version"),
+      }),
     );
-    const bodyArb = fc.oneof(validDeliveryArb.map((d) => ({ topic: d.topic as string, body: JSON.stringify(d.payload) })), invalidDeliveryArb, arbitraryDeliveryArb);
+    const bodyArb = fc.oneof(
+      validDeliveryArb.map((d) => ({ topic: d.topic as string, body: JSON.stringify(d.payload) })),
+      invalidDeliveryArb,
+      arbitraryDeliveryArb,
+    );
     await fc.assert(
       fc.asyncProperty(bodyArb, forgery, async (d, f) => {
         const { shop, webhookId } = fresh();
         writes.length = 0;
         const secret = process.env.SHOPIFY_API_SECRET!;
-        const signed = webhookRequest(d.topic, undefined, { shop, webhookId, rawBody: d.body, path: `/webhooks/${routeFor(d.topic)}`, secretOverride: f.mode === "wrong-secret" ? `${secret}x` : undefined });
+        const signed = webhookRequest(d.topic, undefined, {
+          shop,
+          webhookId,
+          rawBody: d.body,
+          path: `/webhooks/${routeFor(d.topic)}`,
+          secretOverride: f.mode === "wrong-secret" ? `${secret}x` : undefined,
+        });
         const headers = new Headers(signed.headers);
         let body = d.body;
         const good = headers.get("X-Shopify-Hmac-Sha256")!;
@@ -307,7 +338,8 @@ describe(`webhook intake fuzz (${process.env.TEST_DATABASE_URL ? "postgres" : "s
         } catch (error) {
           throw new Error(`receiveWebhook threw for a forged delivery (${f.mode}): ${String(error).slice(0, 300)}`);
         }
-        if (body === "") expect(response.status).toBe(400); // the library checks for a body first
+        if (body === "")
+          expect(response.status).toBe(400); // the library checks for a body first
         else if (f.mode === "missing" && f.header !== "X-Shopify-Hmac-Sha256") expect([400, 401]).toContain(response.status);
         else if (f.mode === "missing") expect(response.status).toBe(400);
         else expect(response.status).toBe(401);
@@ -351,6 +383,8 @@ describe(`webhook intake fuzz (${process.env.TEST_DATABASE_URL ? "postgres" : "s
       const rows = await t.db.webhookDelivery.count({ where: { outcome } });
       expect(notApplied.get(`webhook ${outcome}`) ?? 0, `logged "webhook ${outcome}"`).toBe(rows);
     }
-    console.info(`webhook fuzz: ${ledger.authenticated.size} signed deliveries, ${ledger.forgedIds.size} forged, ${ledger.rowShops.size} shops with valid input, seed ${FUZZ_SEED}`);
+    console.info(
+      `webhook fuzz: ${ledger.authenticated.size} signed deliveries, ${ledger.forgedIds.size} forged, ${ledger.rowShops.size} shops with valid input, seed ${FUZZ_SEED}`,
+    );
   });
 });

@@ -108,7 +108,10 @@ describe.skipIf(!PG)("two web and two worker processes on one PostgreSQL databas
     await new Promise((r) => setTimeout(r, 2000));
 
     for (const checkout of checkouts) {
-      expect(smtp.received.filter((m) => m.to.includes(checkout.email)), checkout.email).toHaveLength(1);
+      expect(
+        smtp.received.filter((m) => m.to.includes(checkout.email)),
+        checkout.email,
+      ).toHaveLength(1);
     }
     expect(smtp.received).toHaveLength(CHECKOUTS);
 

@@ -39,7 +39,8 @@ export function readmeCommands(markdown: string) {
   const worker = /`(npm run worker [^`]+)`/.exec(quick)?.[1];
   const curl = /`(curl -A "[^"]+")/.exec(quick)?.[1];
   const open = [...quick.matchAll(/<(http:\/\/localhost:3000\/[^>]*)>/g)].map((m) => m[1]);
-  if (!quickStart || !worker || !curl || open.length < 3) throw new Error(`README: quick start not found (${JSON.stringify({ quickStart, worker, curl, open })})`);
+  if (!quickStart || !worker || !curl || open.length < 3)
+    throw new Error(`README: quick start not found (${JSON.stringify({ quickStart, worker, curl, open })})`);
   return { quickStart, worker, curlUserAgent: /-A "([^"]+)"/.exec(curl)![1], open };
 }
 
@@ -115,90 +116,112 @@ afterAll(async () => {
 });
 
 describe("the README's quick start, verbatim, on a fresh clone", () => {
-  it("installs, starts the demo and answers on every address the README lists", async () => {
-    expect(commands.quickStart).toBe("npm install && npm run demo");
-    expect(await waitForHealthz(Date.now() + 25 * MINUTE)).toEqual({ ok: true, db: "ok" });
-    expect(output).not.toMatch(/EBADENGINE|External error|gyp ERR/);
-    const page = await (await browser.newContext({ userAgent: BROWSER_USER_AGENT })).newPage();
-    for (const url of commands.open) {
-      const res = await page.goto(url.replace("http://localhost:3000", base));
-      expect(res?.status(), url).toBe(200);
-    }
-    // The README's curl line gets past the Shopify library's bot filter (a bare curl does not).
-    const bot = await fetch(`${base}/app`, { headers: { "User-Agent": "curl/8.5.0" }, redirect: "manual" });
-    expect(bot.status).toBe(410);
-    const curl = await fetch(`${base}/app`, { headers: { "User-Agent": commands.curlUserAgent }, redirect: "manual" });
-    expect(curl.status).not.toBe(410);
-    expect(curl.status).toBeLessThan(400);
-    await page.context().close();
-  }, 30 * MINUTE);
-
-  it("publishes the seeded triggers to the demo storefront", async () => {
-    const db = openDb();
-    const enabled = db.prepare("SELECT id, type, holdoutPct FROM \"Trigger\" WHERE shop = ? AND enabled = 1 ORDER BY id").all(SHOP) as Array<{ id: string; type: string; holdoutPct: number }>;
-    db.close();
-    expect(enabled.length).toBeGreaterThanOrEqual(2);
-    let ids: string[] = [];
-    let config: { t: Array<{ id: string; ty: string; ho: number; s: { visitor?: string } }> } | undefined;
-    for (let i = 0; i < 60 && ids.length < enabled.length; i++) {
-      const html = await (await fetch(`${base}/demo/products/leather-wallet`)).text();
-      const json = /<script[^>]*id="intentful-config"[^>]*>([\s\S]*?)<\/script>/.exec(html)?.[1];
-      config = json ? JSON.parse(json) : undefined;
-      ids = (config?.t ?? []).map((t) => t.id).sort();
-      if (ids.length < enabled.length) await new Promise((r) => setTimeout(r, 1_000));
-    }
-    expect(ids, tail(output)).toEqual(enabled.map((t) => t.id));
-    // "an exit-intent trigger (product pages, new visitors, 10% holdout)"
-    expect(config!.t.find((t) => t.ty === "exit_intent" && t.ho === 10 && t.s.visitor === "new")).toBeTruthy();
-  }, 2 * MINUTE);
-
-  it("a shopper's abandoned checkout is emailed by the README's worker line, into the demo's email log, with the demo's port", async () => {
-    // The shopper: a product, the cart, checkout with an email, then gone.
-    const shopper = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await shopper.newPage();
-    await page.goto(`${base}/demo/products/leather-wallet`);
-    await page.locator("button[name=add]").click();
-    await page.waitForURL("**/demo/cart");
-    await page.locator("#checkout").click();
-    await page.waitForURL(/\/demo\/checkout\/[a-f0-9]{32}$/);
-    const email = `readme.${Date.now()}@example.com`;
-    await page.locator("#email").fill(email);
-    await page.locator("input[name=accepts_marketing]").check();
-    await page.locator("#continue").click();
-    await page.locator("#place-order").waitFor();
-    await shopper.close();
-
-    // The demo's own worker enrols the checkout in its flow; the first email is an hour away.
-    const db = openDb();
-    try {
-      let runs = 0;
-      for (let i = 0; i < 120 && runs === 0; i++) {
-        runs = (db.prepare('SELECT COUNT(*) AS n FROM "FlowRun" WHERE shop = ? AND email = ?').get(SHOP, email) as { n: number }).n;
-        if (runs === 0) await new Promise((r) => setTimeout(r, 500));
+  it(
+    "installs, starts the demo and answers on every address the README lists",
+    async () => {
+      expect(commands.quickStart).toBe("npm install && npm run demo");
+      expect(await waitForHealthz(Date.now() + 25 * MINUTE)).toEqual({ ok: true, db: "ok" });
+      expect(output).not.toMatch(/EBADENGINE|External error|gyp ERR/);
+      const page = await (await browser.newContext({ userAgent: BROWSER_USER_AGENT })).newPage();
+      for (const url of commands.open) {
+        const res = await page.goto(url.replace("http://localhost:3000", base));
+        expect(res?.status(), url).toBe(200);
       }
-      expect(runs, tail(output)).toBe(1);
-    } finally {
+      // The README's curl line gets past the Shopify library's bot filter (a bare curl does not).
+      const bot = await fetch(`${base}/app`, { headers: { "User-Agent": "curl/8.5.0" }, redirect: "manual" });
+      expect(bot.status).toBe(410);
+      const curl = await fetch(`${base}/app`, { headers: { "User-Agent": commands.curlUserAgent }, redirect: "manual" });
+      expect(curl.status).not.toBe(410);
+      expect(curl.status).toBeLessThan(400);
+      await page.context().close();
+    },
+    30 * MINUTE,
+  );
+
+  it(
+    "publishes the seeded triggers to the demo storefront",
+    async () => {
+      const db = openDb();
+      const enabled = db.prepare('SELECT id, type, holdoutPct FROM "Trigger" WHERE shop = ? AND enabled = 1 ORDER BY id').all(SHOP) as Array<{
+        id: string;
+        type: string;
+        holdoutPct: number;
+      }>;
       db.close();
-    }
+      expect(enabled.length).toBeGreaterThanOrEqual(2);
+      let ids: string[] = [];
+      let config: { t: Array<{ id: string; ty: string; ho: number; s: { visitor?: string } }> } | undefined;
+      for (let i = 0; i < 60 && ids.length < enabled.length; i++) {
+        const html = await (await fetch(`${base}/demo/products/leather-wallet`)).text();
+        const json = /<script[^>]*id="intentful-config"[^>]*>([\s\S]*?)<\/script>/.exec(html)?.[1];
+        config = json ? JSON.parse(json) : undefined;
+        ids = (config?.t ?? []).map((t) => t.id).sort();
+        if (ids.length < enabled.length) await new Promise((r) => setTimeout(r, 1_000));
+      }
+      expect(ids, tail(output)).toEqual(enabled.map((t) => t.id));
+      // "an exit-intent trigger (product pages, new visitors, 10% holdout)"
+      expect(config!.t.find((t) => t.ty === "exit_intent" && t.ho === 10 && t.s.visitor === "new")).toBeTruthy();
+    },
+    2 * MINUTE,
+  );
 
-    // The developer: the README's worker line, verbatim, in the clone, nothing set.
-    const worker = execFileSync("bash", ["-c", commands.worker], { cwd: clone, env: freshEnv(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 5 * MINUTE });
-    expect(JSON.parse(worker.trim().split("\n").pop()!)).toMatchObject({ failed: 0 });
-    expect(existsSync(path.join(clone, "prisma/dev.sqlite")), "no stray dev.sqlite").toBe(false);
+  it(
+    "a shopper's abandoned checkout is emailed by the README's worker line, into the demo's email log, with the demo's port",
+    async () => {
+      // The shopper: a product, the cart, checkout with an email, then gone.
+      const shopper = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await shopper.newPage();
+      await page.goto(`${base}/demo/products/leather-wallet`);
+      await page.locator("button[name=add]").click();
+      await page.waitForURL("**/demo/cart");
+      await page.locator("#checkout").click();
+      await page.waitForURL(/\/demo\/checkout\/[a-f0-9]{32}$/);
+      const email = `readme.${Date.now()}@example.com`;
+      await page.locator("#email").fill(email);
+      await page.locator("input[name=accepts_marketing]").check();
+      await page.locator("#continue").click();
+      await page.locator("#place-order").waitFor();
+      await shopper.close();
 
-    // The merchant: the email log in the embedded admin, then the message.
-    const merchant = await browser.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1280, height: 900 } });
-    const admin = await merchant.newPage();
-    await admin.goto(`${base}/app/outbox`);
-    const row = admin.locator("tr", { hasText: email }).first();
-    await row.waitFor({ timeout: 30_000 });
-    await row.getByRole("link").first().click();
-    const frame = admin.frameLocator('iframe[title="Email preview"]');
-    await frame.locator("a[href]").first().waitFor({ timeout: 30_000 });
-    const hrefs = await frame.locator("a[href]").evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute("href") ?? ""));
-    const web = hrefs.filter((h) => /^https?:/.test(h));
-    expect(web.length).toBeGreaterThan(0);
-    for (const href of web) expect(href.startsWith(`${base}/`), href).toBe(true);
-    await merchant.close();
-  }, 10 * MINUTE);
+      // The demo's own worker enrols the checkout in its flow; the first email is an hour away.
+      const db = openDb();
+      try {
+        let runs = 0;
+        for (let i = 0; i < 120 && runs === 0; i++) {
+          runs = (db.prepare('SELECT COUNT(*) AS n FROM "FlowRun" WHERE shop = ? AND email = ?').get(SHOP, email) as { n: number }).n;
+          if (runs === 0) await new Promise((r) => setTimeout(r, 500));
+        }
+        expect(runs, tail(output)).toBe(1);
+      } finally {
+        db.close();
+      }
+
+      // The developer: the README's worker line, verbatim, in the clone, nothing set.
+      const worker = execFileSync("bash", ["-c", commands.worker], {
+        cwd: clone,
+        env: freshEnv(),
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 5 * MINUTE,
+      });
+      expect(JSON.parse(worker.trim().split("\n").pop()!)).toMatchObject({ failed: 0 });
+      expect(existsSync(path.join(clone, "prisma/dev.sqlite")), "no stray dev.sqlite").toBe(false);
+
+      // The merchant: the email log in the embedded admin, then the message.
+      const merchant = await browser.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1280, height: 900 } });
+      const admin = await merchant.newPage();
+      await admin.goto(`${base}/app/outbox`);
+      const row = admin.locator("tr", { hasText: email }).first();
+      await row.waitFor({ timeout: 30_000 });
+      await row.getByRole("link").first().click();
+      const frame = admin.frameLocator('iframe[title="Email preview"]');
+      await frame.locator("a[href]").first().waitFor({ timeout: 30_000 });
+      const hrefs = await frame.locator("a[href]").evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute("href") ?? ""));
+      const web = hrefs.filter((h) => /^https?:/.test(h));
+      expect(web.length).toBeGreaterThan(0);
+      for (const href of web) expect(href.startsWith(`${base}/`), href).toBe(true);
+      await merchant.close();
+    },
+    10 * MINUTE,
+  );
 });

@@ -12,5 +12,4 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Shopify's library answers "HeadlessChrome" with 410 (bot protection): act as a desktop browser. */
-export const BROWSER_USER_AGENT =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+export const BROWSER_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";

@@ -148,7 +148,6 @@ export async function snapshot(dir: string): Promise<void> {
 
 // ---- start / stop ---------------------------------------------------------------------------------
 
-
 async function waitHealthy(url: string, child: ChildProcess, deadline: number, logs: () => string): Promise<void> {
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {

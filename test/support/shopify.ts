@@ -26,8 +26,10 @@ export function adminRequest(
   path: string,
   { shop, method = "GET", form, json }: { shop: string; method?: string; form?: Record<string, string>; json?: unknown },
 ): Request {
-  const headers = new Headers({ Authorization: `Bearer ${sessionToken(shop)}`, // A browser user agent: the library answers bots (and "vitest") with 410.
-    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36" });
+  const headers = new Headers({
+    Authorization: `Bearer ${sessionToken(shop)}`, // A browser user agent: the library answers bots (and "vitest") with 410.
+    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36",
+  });
   let body: BodyInit | undefined;
   if (form) {
     body = new URLSearchParams(form);
@@ -44,14 +46,28 @@ export async function seedSession(db: { session: { upsert: Function } }, shop: s
   await db.session.upsert({
     where: { id: `offline_${shop}` },
     update: {},
-    create: { id: `offline_${shop}`, shop, state: "test", isOnline: false, scope: process.env.SCOPES ?? "read_orders,write_discounts,write_customers,read_customers,read_products,read_themes", accessToken: "shpat_test" },
+    create: {
+      id: `offline_${shop}`,
+      shop,
+      state: "test",
+      isOnline: false,
+      scope: process.env.SCOPES ?? "read_orders,write_discounts,write_customers,read_customers,read_products,read_themes",
+      accessToken: "shpat_test",
+    },
   });
 }
 
 export function webhookRequest(
   topic: string,
   payload: unknown,
-  { shop = "shop-a.myshopify.com", webhookId = randomUUID(), triggeredAt = new Date().toISOString(), secretOverride, rawBody, path: routePath }: {
+  {
+    shop = "shop-a.myshopify.com",
+    webhookId = randomUUID(),
+    triggeredAt = new Date().toISOString(),
+    secretOverride,
+    rawBody,
+    path: routePath,
+  }: {
     shop?: string;
     /** The subscription path to deliver to, when it is not /webhooks/<topic> (a replay with another topic header). */
     path?: string;
@@ -62,7 +78,9 @@ export function webhookRequest(
   } = {},
 ): Request {
   const body = rawBody ?? JSON.stringify(payload);
-  const hmac = createHmac("sha256", secretOverride ?? secret()).update(body).digest("base64");
+  const hmac = createHmac("sha256", secretOverride ?? secret())
+    .update(body)
+    .digest("base64");
   const path = routePath ?? `/webhooks/${topic}`;
   return new Request(new URL(path, process.env.SHOPIFY_APP_URL), {
     method: "POST",

@@ -1,14 +1,6 @@
 import { Badge, BlockStack, Box, DataTable, Text } from "@shopify/polaris";
 import type { ExperimentRow, MetricComparison } from "~/services/analytics.server";
-import {
-  formatCount,
-  formatInterval,
-  formatMoney,
-  formatPercent,
-  formatPoints,
-  formatSignedMoney,
-  formatSignedPercent,
-} from "./format";
+import { formatCount, formatInterval, formatMoney, formatPercent, formatPoints, formatSignedMoney, formatSignedPercent } from "./format";
 
 const REASONS: Record<string, string> = {
   not_enough_users: "Needs at least 2 visitors in each group",

@@ -32,8 +32,16 @@ export function FunnelTable({ rows }: { rows: FunnelRow[] }) {
       rows={shown.map((r) => [
         TIER_LABELS[r.tier],
         formatCount(r.impressions),
-        <Bar key="c" share={r.impressions ? r.clicks / r.impressions : 0} label={`${formatCount(r.clicks)} · ${formatPercent(r.impressions ? r.clicks / r.impressions : 0, 1)}`} />,
-        <Bar key="v" share={r.clicks ? r.conversions / r.clicks : 0} label={`${formatCount(r.conversions)} · ${formatPercent(r.clicks ? r.conversions / r.clicks : 0, 1)}`} />,
+        <Bar
+          key="c"
+          share={r.impressions ? r.clicks / r.impressions : 0}
+          label={`${formatCount(r.clicks)} · ${formatPercent(r.impressions ? r.clicks / r.impressions : 0, 1)}`}
+        />,
+        <Bar
+          key="v"
+          share={r.clicks ? r.conversions / r.clicks : 0}
+          label={`${formatCount(r.conversions)} · ${formatPercent(r.clicks ? r.conversions / r.clicks : 0, 1)}`}
+        />,
       ])}
     />
   );

@@ -43,15 +43,7 @@ export function FlowSwitch({
     transition: "left 120ms ease",
   };
   return (
-    <button
-      type="button"
-      role="switch"
-      aria-checked={checked}
-      aria-label={label}
-      disabled={disabled}
-      onClick={() => onChange(!checked)}
-      style={track}
-    >
+    <button type="button" role="switch" aria-checked={checked} aria-label={label} disabled={disabled} onClick={() => onChange(!checked)} style={track}>
       <span style={knob} aria-hidden="true" />
     </button>
   );

@@ -1,16 +1,4 @@
-import {
-  BlockStack,
-  Box,
-  Button,
-  Card,
-  Checkbox,
-  FormLayout,
-  InlineError,
-  InlineStack,
-  Select,
-  Text,
-  TextField,
-} from "@shopify/polaris";
+import { BlockStack, Box, Button, Card, Checkbox, FormLayout, InlineError, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { BLOCK_TYPES, type BlockType } from "~/domain/recovery/schema";
 import { BLOCK_LABELS, delayMinutes, describeDelay, newKey, type BlockDraft, type DelayUnit, type StepDraft } from "./draft";
 
@@ -48,8 +36,7 @@ export function StepCard({
   const path = (field: string) => `steps.${index}.${field}`;
   const err = (field: string) => errors[path(field)];
   const set = (patch: Partial<StepDraft>) => onChange({ ...step, ...patch });
-  const setBlock = (i: number, patch: Partial<BlockDraft>) =>
-    set({ body: step.body.map((b, j) => (j === i ? { ...b, ...patch } : b)) });
+  const setBlock = (i: number, patch: Partial<BlockDraft>) => set({ body: step.body.map((b, j) => (j === i ? { ...b, ...patch } : b)) });
   const moveBlock = (i: number, by: -1 | 1) => {
     const body = [...step.body];
     const [b] = body.splice(i, 1);
@@ -95,13 +82,7 @@ export function StepCard({
               error={err("delayMinutes")}
               helpText="Counted from when the shopper left, not from the previous email."
               connectedRight={
-                <Select
-                  label="Unit"
-                  labelHidden
-                  options={UNIT_OPTIONS}
-                  value={step.delayUnit}
-                  onChange={(v) => set({ delayUnit: v as DelayUnit })}
-                />
+                <Select label="Unit" labelHidden options={UNIT_OPTIONS} value={step.delayUnit} onChange={(v) => set({ delayUnit: v as DelayUnit })} />
               }
             />
           </FormLayout.Group>
@@ -130,8 +111,7 @@ export function StepCard({
             Content
           </Text>
           <Text as="p" tone="subdued">
-            Placeholders: {"{{ first_name }}"}, {"{{ shop_name }}"}, {"{{ discount_code }}"}; a fallback goes like{" "}
-            {'{{ first_name | default: "there" }}'}.
+            Placeholders: {"{{ first_name }}"}, {"{{ shop_name }}"}, {"{{ discount_code }}"}; a fallback goes like {'{{ first_name | default: "there" }}'}.
           </Text>
           {err("body") ? <InlineError message={err("body")!} fieldID={`${step.key}-body`} /> : null}
           {step.body.map((block, i) => (
@@ -151,11 +131,7 @@ export function StepCard({
                     <Button disabled={i === 0} onClick={() => moveBlock(i, -1)} accessibilityLabel={`Move block ${i + 1} up`}>
                       ↑
                     </Button>
-                    <Button
-                      disabled={i === step.body.length - 1}
-                      onClick={() => moveBlock(i, 1)}
-                      accessibilityLabel={`Move block ${i + 1} down`}
-                    >
+                    <Button disabled={i === step.body.length - 1} onClick={() => moveBlock(i, 1)} accessibilityLabel={`Move block ${i + 1} down`}>
                       ↓
                     </Button>
                     <Button
@@ -188,10 +164,7 @@ export function StepCard({
             </Box>
           ))}
           <InlineStack>
-            <Button
-              disabled={step.body.length >= 20}
-              onClick={() => set({ body: [...step.body, { key: newKey(), type: "text", text: "" }] })}
-            >
+            <Button disabled={step.body.length >= 20} onClick={() => set({ body: [...step.body, { key: newKey(), type: "text", text: "" }] })}>
               Add block
             </Button>
           </InlineStack>

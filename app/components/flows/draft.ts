@@ -1,12 +1,4 @@
-import type {
-  Audience,
-  Block,
-  BlockType,
-  DeliveryChannel,
-  FlowInput,
-  FlowInputDraft,
-  FlowKind,
-} from "~/domain/recovery/schema";
+import type { Audience, Block, BlockType, DeliveryChannel, FlowInput, FlowInputDraft, FlowKind } from "~/domain/recovery/schema";
 
 /**
  * The editor's state: what the merchant typed, as typed (numbers stay strings until save), so a

@@ -21,7 +21,11 @@ export type EventKind = (typeof EVENT_KINDS)[number];
 export const MAX_BATCH_EVENTS = 20;
 export const MAX_BATCH_BYTES = 16 * 1024;
 
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, "only letters, digits and _ . : -");
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:-]+$/, "only letters, digits and _ . : -");
 
 export const storefrontEventSchema = z
   .object({
@@ -32,7 +36,12 @@ export const storefrontEventSchema = z
     tier: z.enum(["low", "mid", "high"]).optional(),
     productId: id.optional(),
     // The Ajax cart token (links a visitor to carts/* webhooks); tokens may carry "?key=…".
-    cartToken: z.string().min(1).max(200).regex(/^[A-Za-z0-9_?=&.:-]+$/).optional(),
+    cartToken: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[A-Za-z0-9_?=&.:-]+$/)
+      .optional(),
     valueCents: z.number().int().min(0).max(1_000_000_000).optional(),
     email: z.string().email().max(254).optional(),
     marketingConsent: z.boolean().optional(),

@@ -10,8 +10,8 @@ const TINY = 1e-300;
 
 // Lanczos approximation, g = 7, n = 9 (relative error ~1e-15 for x > 0).
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+  9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 
 /** ln Γ(x) for x > 0. */
@@ -39,9 +39,7 @@ function logBeta(a: number, b: number): number {
   if (big < 1e4) return logGamma(a) + logGamma(b) - logGamma(a + b);
   // ln Γ(big) − ln Γ(big + small) written without subtracting two huge numbers, which would
   // cost ~8 digits at the degrees of freedom of a large experiment.
-  const diff =
-    -(big - 0.5) * Math.log1p(small / big) - small * Math.log(big + small) + small +
-    stirlingCorrection(big) - stirlingCorrection(big + small);
+  const diff = -(big - 0.5) * Math.log1p(small / big) - small * Math.log(big + small) + small + stirlingCorrection(big) - stirlingCorrection(big + small);
   return logGamma(small) + diff;
 }
 
@@ -162,14 +160,13 @@ export function normalQuantile(p: number): number {
   } else if (p <= 1 - low) {
     const q = p - 0.5;
     const r = q * q;
-    x = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
-      (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    x = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
   } else {
     const q = Math.sqrt(-2 * Math.log(1 - p));
     x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
   // Halley refinement; work on the smaller tail to keep precision.
-  const e = p < 0.5 ? normalCdf(x) - p : (1 - p) - normalCdf(-x);
+  const e = p < 0.5 ? normalCdf(x) - p : 1 - p - normalCdf(-x);
   const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
   return x - u / (1 + (x * u) / 2);
 }
@@ -194,9 +191,7 @@ export function studentTCdf(t: number, df: number): number {
 }
 
 function studentTLogPdf(t: number, df: number): number {
-  return (
-    logGamma((df + 1) / 2) - logGamma(df / 2) - 0.5 * Math.log(df * Math.PI) - ((df + 1) / 2) * Math.log1p((t * t) / df)
-  );
+  return logGamma((df + 1) / 2) - logGamma(df / 2) - 0.5 * Math.log(df * Math.PI) - ((df + 1) / 2) * Math.log1p((t * t) / df);
 }
 
 /** Inverse of the Student t CDF: the t with P(T ≤ t) = p. */

@@ -12,14 +12,7 @@ export {
   sumsToMeanStats,
   type Moments,
 } from "./metrics";
-export {
-  DEFAULT_ALPHA,
-  DEFAULT_SEQUENTIAL_TUNING,
-  SRM_P_THRESHOLD,
-  compareMeans,
-  compareProportions,
-  sampleRatioMismatch,
-} from "./stats";
+export { DEFAULT_ALPHA, DEFAULT_SEQUENTIAL_TUNING, SRM_P_THRESHOLD, compareMeans, compareProportions, sampleRatioMismatch } from "./stats";
 export {
   powerOptionsValid,
   visitorsNeeded,
@@ -32,12 +25,4 @@ export {
   type SplitSizes,
 } from "./power";
 export { verdict, type Verdict, type VerdictOptions, type VerdictStatus } from "./verdict";
-export type {
-  CompareOptions,
-  ComparisonReason,
-  ComparisonResult,
-  MeanStats,
-  ProportionStats,
-  SampleRatioResult,
-  SequentialOptions,
-} from "./types";
+export type { CompareOptions, ComparisonReason, ComparisonResult, MeanStats, ProportionStats, SampleRatioResult, SequentialOptions } from "./types";

@@ -1,13 +1,6 @@
 import { chiSquareSurvival, studentTQuantile, studentTSurvival } from "./distributions";
 import { proportionToMeanStats } from "./metrics";
-import type {
-  CompareOptions,
-  ComparisonReason,
-  ComparisonResult,
-  MeanStats,
-  ProportionStats,
-  SampleRatioResult,
-} from "./types";
+import type { CompareOptions, ComparisonReason, ComparisonResult, MeanStats, ProportionStats, SampleRatioResult } from "./types";
 
 export const DEFAULT_ALPHA = 0.05;
 export const DEFAULT_SEQUENTIAL_TUNING = 5000;
@@ -121,11 +114,7 @@ export function compareMeans(control: MeanStats, treatment: MeanStats, options: 
 }
 
 /** Conversion rates compared as means of 0/1 values, in the same Welch machinery. */
-export function compareProportions(
-  control: ProportionStats,
-  treatment: ProportionStats,
-  options: CompareOptions = {},
-): ComparisonResult {
+export function compareProportions(control: ProportionStats, treatment: ProportionStats, options: CompareOptions = {}): ComparisonResult {
   const valid = (s: ProportionStats) =>
     isFiniteNumber(s?.users) && isFiniteNumber(s?.conversions) && s.users >= 0 && s.conversions >= 0 && s.conversions <= s.users;
   if (!valid(control) || !valid(treatment)) return degenerate(0, 0, "invalid_input");

@@ -24,11 +24,7 @@ export interface CompareOptions {
 }
 
 /** Why a comparison could not be judged; the result then has `significant: false`. */
-export type ComparisonReason =
-  | "invalid_input"
-  | "not_enough_users"
-  | "no_variance"
-  | "control_is_zero";
+export type ComparisonReason = "invalid_input" | "not_enough_users" | "no_variance" | "control_is_zero";
 
 export interface ComparisonResult {
   /** treatment − control. */

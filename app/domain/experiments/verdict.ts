@@ -28,15 +28,9 @@ const isProportion = (s: ProportionStats | MeanStats): s is ProportionStats => "
 /** Winning or losing only when the comparison is significant; otherwise how far there is to go. */
 export function verdict(control: ProportionStats, treatment: ProportionStats, options?: VerdictOptions): Verdict;
 export function verdict(control: MeanStats, treatment: MeanStats, options?: VerdictOptions): Verdict;
-export function verdict(
-  control: ProportionStats | MeanStats,
-  treatment: ProportionStats | MeanStats,
-  options: VerdictOptions = {},
-): Verdict {
+export function verdict(control: ProportionStats | MeanStats, treatment: ProportionStats | MeanStats, options: VerdictOptions = {}): Verdict {
   const proportions = isProportion(control) && isProportion(treatment);
-  const result = proportions
-    ? compareProportions(control, treatment, options)
-    : compareMeans(control as MeanStats, treatment as MeanStats, options);
+  const result = proportions ? compareProportions(control, treatment, options) : compareMeans(control as MeanStats, treatment as MeanStats, options);
 
   if (result.significant) return { status: result.absoluteLift > 0 ? "winning" : "losing", result };
 

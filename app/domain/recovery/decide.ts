@@ -43,22 +43,11 @@ export interface SendInput {
 }
 
 export type SkipReason =
-  | "purchased"
-  | "checkout_deleted"
-  | "no_email"
-  | "suppressed"
-  | "flow_disabled"
-  | "no_marketing_consent"
-  | "below_min_value"
-  | "frequency_cap"
-  | "holdout";
+  "purchased" | "checkout_deleted" | "no_email" | "suppressed" | "flow_disabled" | "no_marketing_consent" | "below_min_value" | "frequency_cap" | "holdout";
 
 export type DeferReason = "quiet_hours" | "frequency_cap" | "channel_gap";
 
-export type SendDecision =
-  | { action: "send" }
-  | { action: "skip"; reason: SkipReason }
-  | { action: "defer"; until: Date; reason: DeferReason };
+export type SendDecision = { action: "send" } | { action: "skip"; reason: SkipReason } | { action: "defer"; until: Date; reason: DeferReason };
 
 export const DEFAULT_BUDGET = { emailsPerWindow: 1, emailWindowHours: 16 } as const;
 export const DEFAULT_MAX_LATENESS_MINUTES = 24 * 60;
@@ -97,9 +86,7 @@ export function decideSend(input: SendInput, now: Date = new Date()): SendDecisi
   }
 
   if (flow.respectQuiet && input.quietHours) {
-    const quiet = isValidTimeZone(input.quietHours.timeZone)
-      ? input.quietHours
-      : { ...input.quietHours, timeZone: "UTC" };
+    const quiet = isValidTimeZone(input.quietHours.timeZone) ? input.quietHours : { ...input.quietHours, timeZone: "UTC" };
     if (inQuietHours(sendAt, quiet)) {
       sendAt = quietHoursEnd(sendAt, quiet);
       deferReason ??= "quiet_hours";
@@ -124,11 +111,7 @@ function holdoutOr(input: SendInput, decision: SendDecision): SendDecision {
  * The earliest instant at or after `now` when fewer than `emailsPerWindow` sends fall in
  * the trailing window `(t - hours, t]`. Sends stamped in the future (clock skew) count as in the window.
  */
-export function budgetFreesAt(
-  sends: ReadonlyArray<Date>,
-  budget: { emailsPerWindow: number; emailWindowHours: number },
-  now: Date,
-): Date {
+export function budgetFreesAt(sends: ReadonlyArray<Date>, budget: { emailsPerWindow: number; emailWindowHours: number }, now: Date): Date {
   const limit = Math.floor(budget.emailsPerWindow);
   const windowMs = budget.emailWindowHours * 3_600_000;
   if (limit < 1 || !(windowMs > 0)) return now;

@@ -22,8 +22,7 @@ export type Audience = (typeof AUDIENCES)[number];
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 export type BlockType = (typeof BLOCK_TYPES)[number];
 
-const wholeNumber = (what: string) =>
-  z.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`);
+const wholeNumber = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`);
 
 export const blockSchema = z
   .object({
@@ -51,17 +50,10 @@ export const stepInputSchema = z
     delayMinutes: wholeNumber("Delay")
       .min(MIN_DELAY_MINUTES, `Wait at least ${MIN_DELAY_MINUTES} minutes before sending`)
       .max(MAX_DELAY_MINUTES, "Send within 30 days (43200 minutes)"),
-    subject: z
-      .string({ error: "Subject is required" })
-      .trim()
-      .min(1, "Subject is required")
-      .max(150, "Subject can be at most 150 characters"),
+    subject: z.string({ error: "Subject is required" }).trim().min(1, "Subject is required").max(150, "Subject can be at most 150 characters"),
     preheader: z.string().trim().max(200, "Preview text can be at most 200 characters").default(""),
     body: emailBodySchema,
-    discountPercent: wholeNumber("Discount")
-      .min(1, "Discount must be between 1% and 90%")
-      .max(90, "Discount must be between 1% and 90%")
-      .optional(),
+    discountPercent: wholeNumber("Discount").min(1, "Discount must be between 1% and 90%").max(90, "Discount must be between 1% and 90%").optional(),
     discountExpiryDays: wholeNumber("Discount expiry")
       .min(1, "Discount expiry must be between 1 and 60 days")
       .max(60, "Discount expiry must be between 1 and 60 days")
@@ -102,11 +94,7 @@ export const stepInputSchema = z
 
 export const flowInputSchema = z
   .object({
-    name: z
-      .string({ error: "Name is required" })
-      .trim()
-      .min(1, "Name is required")
-      .max(80, "Name can be at most 80 characters"),
+    name: z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(80, "Name can be at most 80 characters"),
     kind: z.enum(FLOW_KINDS, { error: `Kind must be one of: ${FLOW_KINDS.join(", ")}` }),
     enabled: z.boolean({ error: "Enabled must be true or false" }),
     audience: z.enum(AUDIENCES, { error: `Audience must be one of: ${AUDIENCES.join(", ")}` }),
@@ -118,9 +106,7 @@ export const flowInputSchema = z
       .min(0, `Holdout must be between 0% and ${MAX_HOLDOUT_PCT}%`)
       .max(MAX_HOLDOUT_PCT, `Holdout must be between 0% and ${MAX_HOLDOUT_PCT}%`),
     respectQuiet: z.boolean({ error: "Respect quiet hours must be true or false" }).default(true),
-    deliverVia: z
-      .enum(DELIVERY_CHANNELS, { error: `Deliver via must be one of: ${DELIVERY_CHANNELS.join(", ")}` })
-      .default("email"),
+    deliverVia: z.enum(DELIVERY_CHANNELS, { error: `Deliver via must be one of: ${DELIVERY_CHANNELS.join(", ")}` }).default("email"),
     steps: z
       .array(stepInputSchema, { error: "Steps must be a list" })
       .min(1, "Add at least one email")

@@ -79,9 +79,7 @@ export function instantAtWallTime(wall: Omit<WallTime, "second"> & { second?: nu
   // A transition near `local` can only be between these two offsets.
   const before = zoneOffsetMs(local - 14 * HOUR, timeZone);
   const after = zoneOffsetMs(local + 14 * HOUR, timeZone);
-  const candidates = [local - before, local - after]
-    .filter((u) => wallAsUtc(wallTime(u, timeZone)) === local)
-    .sort((a, b) => a - b);
+  const candidates = [local - before, local - after].filter((u) => wallAsUtc(wallTime(u, timeZone)) === local).sort((a, b) => a - b);
   return new Date(candidates.length > 0 ? candidates[0] : local - before);
 }
 
@@ -109,10 +107,7 @@ export function quietHoursEnd(at: Date, q: QuietHours): Date {
   const w = wallTime(at, q.timeZone);
   for (let addDays = 0; addDays <= 2; addDays++) {
     const day = new Date(Date.UTC(w.year, w.month - 1, w.day + addDays));
-    const end = instantAtWallTime(
-      { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), hour: q.endHour, minute: 0 },
-      q.timeZone,
-    );
+    const end = instantAtWallTime({ year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), hour: q.endHour, minute: 0 }, q.timeZone);
     if (end.getTime() > at.getTime()) return end;
   }
   // Unreachable for real zones: the end hour comes round within two days.

@@ -1,11 +1,4 @@
-import {
-  conditionsSchema,
-  contentSchema,
-  fieldErrors,
-  frequencyCapSchema,
-  segmentSchema,
-  TRIGGER_TYPES,
-} from "./schema";
+import { conditionsSchema, contentSchema, fieldErrors, frequencyCapSchema, segmentSchema, TRIGGER_TYPES } from "./schema";
 import type { Conditions, TriggerType } from "./schema";
 import type { CompiledConfig, CompiledContent, CompiledTrigger } from "./types";
 
@@ -31,9 +24,7 @@ export interface ConfigSettings {
   channelGapHours?: number;
 }
 
-export type SkipNotice =
-  | { id: string; reason: "invalid"; errors: Record<string, string> }
-  | { id: string; reason: "too_large" };
+export type SkipNotice = { id: string; reason: "invalid"; errors: Record<string, string> } | { id: string; reason: "too_large" };
 
 export const CONFIG_VERSION = 1;
 /** App-data metafields of type json hold up to 64 KB; stay clear of it. */
@@ -76,9 +67,7 @@ function compactContent(content: Record<string, unknown>): CompiledContent {
 }
 
 /** One row to its storefront form, or the field errors that keep it out. */
-export function compileTrigger(
-  row: TriggerRow,
-): { ok: true; trigger: CompiledTrigger } | { ok: false; errors: Record<string, string> } {
+export function compileTrigger(row: TriggerRow): { ok: true; trigger: CompiledTrigger } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const parts = {
     conditions: conditionsSchema.safeParse(row.conditions ?? {}),
@@ -90,13 +79,7 @@ export function compileTrigger(
     if (!r.success) for (const [k, m] of Object.entries(fieldErrors(r.error))) errors[k ? `${name}.${k}` : name] = m;
   }
   if (!(TRIGGER_TYPES as readonly string[]).includes(row.type)) errors.type = `Unknown trigger type "${row.type}"`;
-  if (
-    !parts.conditions.success ||
-    !parts.segment.success ||
-    !parts.content.success ||
-    !parts.frequencyCap.success ||
-    errors.type
-  ) {
+  if (!parts.conditions.success || !parts.segment.success || !parts.content.success || !parts.frequencyCap.success || errors.type) {
     return { ok: false, errors };
   }
   return {
@@ -121,11 +104,7 @@ export function compileTrigger(
  * validate, or that would push the JSON past CONFIG_MAX_BYTES (lowest priority first), are
  * left out and reported through `onSkip`.
  */
-export function compileConfig(
-  triggers: TriggerRow[],
-  settings: ConfigSettings,
-  onSkip?: (notice: SkipNotice) => void,
-): CompiledConfig {
+export function compileConfig(triggers: TriggerRow[], settings: ConfigSettings, onSkip?: (notice: SkipNotice) => void): CompiledConfig {
   const compiled: CompiledTrigger[] = [];
   for (const row of triggers) {
     if (!row.enabled) continue;

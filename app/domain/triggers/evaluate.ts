@@ -42,8 +42,8 @@ function signalMatches(t: CompiledTrigger, s: VisitorState, sig: Signal): boolea
     return via === "mouse"
       ? !mobile && (sig.y || 0) <= x.topZonePx && (sig.xPct ?? 100) >= x.ignoreLeftPct
       : via === "tab"
-      ? x.tabReturn
-      : mobile && (via === "scroll_up" ? x.scrollUp : !!x.backTrap);
+        ? x.tabReturn
+        : mobile && (via === "scroll_up" ? x.scrollUp : !!x.backTrap);
   }
   if (t.ty === "inactivity") return k === "tick" && s.idleMs >= (t.c.idleSec || 0) * 1000;
   if (t.ty === "cart_change") return k === "cart";
@@ -106,13 +106,7 @@ function withinCaps(t: CompiledTrigger, s: VisitorState, now: number): boolean {
 }
 
 /** Why `t` would not fire for this visitor and signal, or null if it would. */
-export function skipReason(
-  config: CompiledConfig,
-  t: CompiledTrigger,
-  s: VisitorState,
-  sig: Signal,
-  now: number | Date,
-): SkipReason | null {
+export function skipReason(config: CompiledConfig, t: CompiledTrigger, s: VisitorState, sig: Signal, now: number | Date): SkipReason | null {
   const at = +now;
   const c = t.c;
   // At most one overlay per page view and config.g.ps per session (0 turns overlays off).
@@ -125,8 +119,7 @@ export function skipReason(
   if (!inSegment(t, s)) return "segment";
   if (!withinCaps(t, s, at)) return "frequency";
   // Email capture sends an event, so it needs analytics consent as well as marketing consent.
-  if (isMarketing(t) && (!s.consent.marketing || (t.o.kind === "email_capture" && !s.consent.analytics)))
-    return "consent";
+  if (isMarketing(t) && (!s.consent.marketing || (t.o.kind === "email_capture" && !s.consent.analytics))) return "consent";
   // One budget across channels: no overlay on the heels of a recovery email, unless the trigger
   // allows it. Checked last, so "channel_gap" means the overlay would have shown (it is counted).
   if (at < (s.caps.em || 0) + (config.g.cg || 0) * 36e5 && !t.f.afterEmail) return "channel_gap";

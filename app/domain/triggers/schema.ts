@@ -24,14 +24,7 @@ export const PAGE_TYPES = [
 export const TIERS = ["low", "mid", "high"] as const;
 export const DEVICES = ["desktop", "mobile", "tablet"] as const;
 export const SOURCES = ["direct", "search", "social", "email", "paid", "referral"] as const;
-export const CONTENT_KINDS = [
-  "cart_reminder",
-  "recently_viewed",
-  "recommendations",
-  "email_capture",
-  "discount_reveal",
-  "message",
-] as const;
+export const CONTENT_KINDS = ["cart_reminder", "recently_viewed", "recommendations", "email_capture", "discount_reveal", "message"] as const;
 export const LAYOUTS = ["default", "modal", "slide_in", "bar"] as const;
 /** Content that counts as a marketing offer (hidden without marketing consent). */
 export const MARKETING_KINDS: readonly string[] = ["email_capture", "discount_reveal"];
@@ -60,8 +53,7 @@ const text = (label: string, max: number) =>
     .trim()
     .max(max, `${label}: at most ${max} characters`);
 
-const pick = <T extends readonly [string, ...string[]]>(values: T, label: string) =>
-  z.enum(values, { error: `${label}: choose one of ${values.join(", ")}` });
+const pick = <T extends readonly [string, ...string[]]>(values: T, label: string) => z.enum(values, { error: `${label}: choose one of ${values.join(", ")}` });
 
 const list = <T extends readonly [string, ...string[]]>(values: T, label: string) =>
   z.array(pick(values, label), { error: `${label} must be a list` }).max(values.length);
@@ -179,10 +171,7 @@ export const frequencyCapSchema = z.object({
   perSession: int("Times per session", 0, 20).default(1),
   /** at most `count` exposures in any `days` days; null = no limit */
   perPeriod: z
-    .object(
-      { count: int("Times per period", 1, 100), days: int("Period (days)", 1, 365) },
-      { error: "Frequency period must have a count and days" },
-    )
+    .object({ count: int("Times per period", 1, 100), days: int("Period (days)", 1, 365) }, { error: "Frequency period must have a count and days" })
     .nullable()
     .default(null),
   stopAfterConversion: bool("Stop after conversion").default(true),
@@ -192,12 +181,7 @@ export const frequencyCapSchema = z.object({
 });
 
 const copy = {
-  headline: z
-    .string({ error: "Enter a headline" })
-    .overwrite(toStorable)
-    .trim()
-    .min(1, "Enter a headline")
-    .max(100, "Headline: at most 100 characters"),
+  headline: z.string({ error: "Enter a headline" }).overwrite(toStorable).trim().min(1, "Enter a headline").max(100, "Headline: at most 100 characters"),
   body: text("Body text", 300).default(""),
   /** empty = the translated default for the content kind */
   button: text("Button text", 40).default(""),
@@ -234,12 +218,7 @@ export const contentSchema = z.discriminatedUnion(
 
 export const triggerInputSchema = z
   .object({
-    name: z
-      .string({ error: "Give the trigger a name" })
-      .overwrite(toStorable)
-      .trim()
-      .min(1, "Give the trigger a name")
-      .max(80, "Name: at most 80 characters"),
+    name: z.string({ error: "Give the trigger a name" }).overwrite(toStorable).trim().min(1, "Give the trigger a name").max(80, "Name: at most 80 characters"),
     type: pick(TRIGGER_TYPES, "Fires on"),
     enabled: bool("Enabled").default(false),
     conditions: conditionsSchema.prefault({}),

@@ -146,6 +146,4 @@ const raw: Record<TemplateKey, TriggerFormInput> = {
 };
 
 /** Each template as a complete, valid trigger input (defaults filled in, disabled until the merchant turns it on). */
-export const triggerTemplates = Object.fromEntries(
-  TEMPLATE_KEYS.map((key) => [key, triggerInputSchema.parse(raw[key])]),
-) as Record<TemplateKey, TriggerInput>;
+export const triggerTemplates = Object.fromEntries(TEMPLATE_KEYS.map((key) => [key, triggerInputSchema.parse(raw[key])])) as Record<TemplateKey, TriggerInput>;

@@ -118,17 +118,7 @@ export interface Decision {
 }
 
 /** Why a trigger did not fire; the admin preview shows these. */
-export type SkipReason =
-  | "signal"
-  | "outside_schedule"
-  | "page"
-  | "tier"
-  | "conditions"
-  | "segment"
-  | "frequency"
-  | "consent"
-  | "global_cap"
-  | "channel_gap";
+export type SkipReason = "signal" | "outside_schedule" | "page" | "tier" | "conditions" | "segment" | "frequency" | "consent" | "global_cap" | "channel_gap";
 
 /**
  * Values the storefront assumes when the compiled config leaves a field out (compileConfig

@@ -30,12 +30,7 @@ export function previewUnsubscribeUrl(appUrl: string): string {
   return new URL("/unsubscribe/preview", appUrl).toString();
 }
 
-export async function renderStepPreview(
-  shop: string,
-  settings: EmailSettings,
-  step: StepInput,
-  appUrl: string,
-): Promise<RenderedEmail> {
+export async function renderStepPreview(shop: string, settings: EmailSettings, step: StepInput, appUrl: string): Promise<RenderedEmail> {
   return renderRecoveryEmail({
     shop: { name: settings.shopName, currency: settings.currency },
     step,
@@ -45,9 +40,7 @@ export async function renderStepPreview(
   });
 }
 
-export type TestSendResult =
-  | { ok: true; delivery: "smtp" | "outbox"; messageId: string }
-  | { ok: false; reason: string };
+export type TestSendResult = { ok: true; delivery: "smtp" | "outbox"; messageId: string } | { ok: false; reason: string };
 
 /**
  * Renders one step with the sample checkout and sends it to `to`. Without SMTP the mailer's

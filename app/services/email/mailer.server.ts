@@ -180,8 +180,7 @@ export function createMailer(options: MailerOptions): Mailer {
 }
 
 type Prepared =
-  | { ok: true; messageId: string; mail: SendMailOptions; envelope: { from: string; to: string[] } }
-  | { ok: false; failure: Extract<SendResult, { ok: false }> };
+  { ok: true; messageId: string; mail: SendMailOptions; envelope: { from: string; to: string[] } } | { ok: false; failure: Extract<SendResult, { ok: false }> };
 
 function prepare(message: OutgoingEmail, defaultFrom: Sender): Prepared {
   const reject = (reason: string): Prepared => ({ ok: false, failure: { ok: false, permanent: true, reason } });

@@ -151,26 +151,17 @@ function textFor(input: RenderInput, d: Dynamic): string {
         break;
       }
       case "discount":
-        parts.push(
-          textParagraphs(text),
-          [code, discountDetail(input.step.discountPercent, input.step.discountExpiryDays)].filter(Boolean).join("\n"),
-        );
+        parts.push(textParagraphs(text), [code, discountDetail(input.step.discountPercent, input.step.discountExpiryDays)].filter(Boolean).join("\n"));
         break;
     }
   }
   const address = collapse(input.shop.address ?? "");
-  parts.push(
-    [`You received this email because you shopped at ${values.shop_name}.`, address, `Unsubscribe: ${d.unsubscribeUrl}`]
-      .filter(Boolean)
-      .join("\n"),
-  );
+  parts.push([`You received this email because you shopped at ${values.shop_name}.`, address, `Unsubscribe: ${d.unsubscribeUrl}`].filter(Boolean).join("\n"));
   return parts.filter(Boolean).join("\n\n");
 }
 
 function itemText(item: Dynamic["items"][number]): string {
-  return [collapse(item.title), collapse(item.variantTitle ?? ""), `Qty ${item.quantity} · ${item.lineTotal}`]
-    .filter(Boolean)
-    .join("\n");
+  return [collapse(item.title), collapse(item.variantTitle ?? ""), `Qty ${item.quantity} · ${item.lineTotal}`].filter(Boolean).join("\n");
 }
 
 function itemsTail(d: Dynamic): string {
@@ -339,25 +330,17 @@ function itemsSection(d: Dynamic): string {
       .join("<br />");
     return `<mj-section padding="8px 0"><mj-group>
       <mj-column width="25%" vertical-align="middle">${
-        item.image
-          ? `<mj-image src="${esc(item.image)}" alt="${esc(item.title)}" width="96px" padding="0 0 0 24px" border-radius="4px" />`
-          : ""
+        item.image ? `<mj-image src="${esc(item.image)}" alt="${esc(item.title)}" width="96px" padding="0 0 0 24px" border-radius="4px" />` : ""
       }</mj-column>
       <mj-column width="75%" vertical-align="middle"><mj-text>${details}</mj-text></mj-column>
     </mj-group></mj-section>`;
   });
-  const tail = [
-    d.moreCount > 0 ? `and ${esc(d.more)} more item${d.moreCount === 1 ? "" : "s"}<br />` : "",
-    `<strong>Total: ${esc(d.total)}</strong>`,
-  ].join("");
+  const tail = [d.moreCount > 0 ? `and ${esc(d.more)} more item${d.moreCount === 1 ? "" : "s"}<br />` : "", `<strong>Total: ${esc(d.total)}</strong>`].join("");
   return `${rows.join("\n")}\n${section(`<mj-text align="right">${tail}</mj-text>`)}`;
 }
 
 function discountDetail(percent?: number | null, expiryDays?: number | null): string {
-  return [
-    percent != null ? `${percent}% off your order` : null,
-    expiryDays != null ? `expires in ${expiryDays} day${expiryDays === 1 ? "" : "s"}` : null,
-  ]
+  return [percent != null ? `${percent}% off your order` : null, expiryDays != null ? `expires in ${expiryDays} day${expiryDays === 1 ? "" : "s"}` : null]
     .filter(Boolean)
     .join(", ");
 }

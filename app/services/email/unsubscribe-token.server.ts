@@ -11,9 +11,7 @@ export interface UnsubscribeSubject {
   email: string;
 }
 
-export type UnsubscribeVerification =
-  | { valid: true; shop: string; email: string }
-  | { valid: false; reason: "malformed" | "bad_signature" };
+export type UnsubscribeVerification = { valid: true; shop: string; email: string } | { valid: false; reason: "malformed" | "bad_signature" };
 
 const CONTEXT = "intentful:unsubscribe:v1:";
 /** The double opt-in link's context (consent.server): the same token, signed for another purpose. */
@@ -32,10 +30,7 @@ export function normalizeEmail(email: string): string {
 }
 
 export function signUnsubscribeToken(subject: UnsubscribeSubject, secret: string, context = CONTEXT): string {
-  const payload = Buffer.from(
-    JSON.stringify({ s: subject.shop, e: normalizeEmail(subject.email) }),
-    "utf8",
-  ).toString("base64url");
+  const payload = Buffer.from(JSON.stringify({ s: subject.shop, e: normalizeEmail(subject.email) }), "utf8").toString("base64url");
   return `${payload}.${mac(secret, payload, context).toString("base64url")}`;
 }
 
@@ -56,11 +51,7 @@ export function verifyUnsubscribeToken(token: string, secret: string, context = 
   }
   try {
     const data: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-    if (
-      typeof data === "object" && data !== null &&
-      typeof (data as { s?: unknown }).s === "string" &&
-      typeof (data as { e?: unknown }).e === "string"
-    ) {
+    if (typeof data === "object" && data !== null && typeof (data as { s?: unknown }).s === "string" && typeof (data as { e?: unknown }).e === "string") {
       const { s, e } = data as { s: string; e: string };
       return { valid: true, shop: s, email: e };
     }

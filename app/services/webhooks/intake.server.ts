@@ -242,7 +242,15 @@ async function recordOutcome(d: Delivery, outcome: string, reason: string, now: 
   log(`webhook ${outcome}`, { topic: d.topic, shop: d.shop, webhookId: d.webhookId, outcome, reason });
   try {
     await db.webhookDelivery.create({
-      data: { webhookId: d.webhookId, shop: d.shop.slice(0, MAX_KEY_LENGTH), topic: d.topic, triggeredAt: d.triggeredAt, outcome, reason: reason.slice(0, 500), receivedAt: now },
+      data: {
+        webhookId: d.webhookId,
+        shop: d.shop.slice(0, MAX_KEY_LENGTH),
+        topic: d.topic,
+        triggeredAt: d.triggeredAt,
+        outcome,
+        reason: reason.slice(0, 500),
+        receivedAt: now,
+      },
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;

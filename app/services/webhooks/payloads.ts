@@ -41,9 +41,7 @@ const money = z.union([z.string(), z.number()]).transform((v, ctx) => {
  * `parseWebhookJson` keeps such digits as strings; an id that still arrives as an unsafe number
  * has lost digits already and is refused rather than stored wrong. Kept as decimal strings.
  */
-const idLike = z
-  .union([ident.min(1), z.number().int().refine(Number.isSafeInteger, "is a number too large to read exactly")])
-  .transform(String);
+const idLike = z.union([ident.min(1), z.number().int().refine(Number.isSafeInteger, "is a number too large to read exactly")]).transform(String);
 /** `gid://shopify/Order/820982911946154508`: the exact id Shopify also sends as a string. */
 const gid = z.string().max(255).nullish();
 /** The numeric id of a GID, or null. */
@@ -137,19 +135,19 @@ export function cartTotalCents(lines: Array<{ quantity: number; price?: number; 
  */
 export const orderPayload = z
   .object({
-  id: idLike,
-  admin_graphql_api_id: gid,
-  name: text.nullish(),
-  email: text.nullish(),
-  contact_email: text.nullish(),
-  customer: customerSchema,
-  checkout_token: ident.nullish(),
-  cart_token: ident.nullish(),
-  total_price: money,
-  currency: currency.optional(),
-  created_at: dateTime,
-  note_attributes: noteAttributes,
-})
+    id: idLike,
+    admin_graphql_api_id: gid,
+    name: text.nullish(),
+    email: text.nullish(),
+    contact_email: text.nullish(),
+    customer: customerSchema,
+    checkout_token: ident.nullish(),
+    cart_token: ident.nullish(),
+    total_price: money,
+    currency: currency.optional(),
+    created_at: dateTime,
+    note_attributes: noteAttributes,
+  })
   .transform((o) => ({ ...o, id: idFromGid(o.admin_graphql_api_id) ?? o.id }));
 
 export const scopesUpdatePayload = z.object({ current: z.array(ident) });

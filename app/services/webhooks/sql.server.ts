@@ -23,7 +23,6 @@ type Tx = Prisma.TransactionClient;
 /** better-sqlite3 binds no booleans. */
 const boolFor = (dialect: Dialect) => (b: boolean) => (dialect === "postgres" ? b : b ? 1 : 0);
 
-
 /** A table's inserted columns with their PostgreSQL types (for the casts `deliverSnapshot` needs). */
 type Columns = ReadonlyArray<readonly [name: string, pgType: string]>;
 const names = (columns: Columns) => columns.map(([name]) => `"${name}"`).join(", ");
@@ -57,8 +56,14 @@ export interface JobOnce {
 }
 
 const JOB_COLUMNS: Columns = [
-  ["id", "text"], ["shop", "text"], ["kind", "text"], ["payload", "jsonb"],
-  ["runAt", "timestamp(3)"], ["dedupeKey", "text"], ["createdAt", "timestamp(3)"], ["updatedAt", "timestamp(3)"],
+  ["id", "text"],
+  ["shop", "text"],
+  ["kind", "text"],
+  ["payload", "jsonb"],
+  ["runAt", "timestamp(3)"],
+  ["dedupeKey", "text"],
+  ["createdAt", "timestamp(3)"],
+  ["updatedAt", "timestamp(3)"],
 ];
 /** Fixed values of a new job, after JOB_COLUMNS. */
 const JOB_DEFAULTS = { columns: `"status", "attempts", "maxAttempts"`, values: `'pending', 0, 8` };
@@ -117,15 +122,44 @@ interface SnapshotTable<S> {
 const checkoutTable: SnapshotTable<CheckoutSnapshot> = {
   table: "Checkout",
   columns: [
-    ["id", "text"], ["shop", "text"], ["token", "text"], ["shopifyId", "text"], ["cartToken", "text"], ["email", "text"],
-    ["customerId", "text"], ["visitorId", "text"], ["totalCents", "integer"], ["currency", "text"], ["lineItems", "jsonb"],
-    ["abandonedCheckoutUrl", "text"], ["acceptsMarketing", "boolean"], ["status", "text"], ["completedAt", "timestamp(3)"],
-    ["shopifyUpdatedAt", "timestamp(3)"], ["createdAt", "timestamp(3)"], ["updatedAt", "timestamp(3)"],
+    ["id", "text"],
+    ["shop", "text"],
+    ["token", "text"],
+    ["shopifyId", "text"],
+    ["cartToken", "text"],
+    ["email", "text"],
+    ["customerId", "text"],
+    ["visitorId", "text"],
+    ["totalCents", "integer"],
+    ["currency", "text"],
+    ["lineItems", "jsonb"],
+    ["abandonedCheckoutUrl", "text"],
+    ["acceptsMarketing", "boolean"],
+    ["status", "text"],
+    ["completedAt", "timestamp(3)"],
+    ["shopifyUpdatedAt", "timestamp(3)"],
+    ["createdAt", "timestamp(3)"],
+    ["updatedAt", "timestamp(3)"],
   ],
   row: (c, now, bool) => [
-    newId(), c.shop, c.token, c.shopifyId, c.cartToken, c.email, c.customerId, c.visitorId, c.totalCents, c.currency,
-    JSON.stringify(c.lineItems), c.abandonedCheckoutUrl, bool(c.acceptsMarketing), c.completedAt ? "completed" : "open",
-    c.completedAt, c.shopifyUpdatedAt, c.createdAt, now,
+    newId(),
+    c.shop,
+    c.token,
+    c.shopifyId,
+    c.cartToken,
+    c.email,
+    c.customerId,
+    c.visitorId,
+    c.totalCents,
+    c.currency,
+    JSON.stringify(c.lineItems),
+    c.abandonedCheckoutUrl,
+    bool(c.acceptsMarketing),
+    c.completedAt ? "completed" : "open",
+    c.completedAt,
+    c.shopifyUpdatedAt,
+    c.createdAt,
+    now,
   ],
   // A completed or deleted checkout stays so.
   onConflict: `ON CONFLICT ("shop", "token") DO UPDATE SET
@@ -143,8 +177,14 @@ const checkoutTable: SnapshotTable<CheckoutSnapshot> = {
 const cartTable: SnapshotTable<CartSnapshot> = {
   table: "Cart",
   columns: [
-    ["id", "text"], ["shop", "text"], ["token", "text"], ["lineItems", "jsonb"], ["totalCents", "integer"],
-    ["shopifyUpdatedAt", "timestamp(3)"], ["createdAt", "timestamp(3)"], ["updatedAt", "timestamp(3)"],
+    ["id", "text"],
+    ["shop", "text"],
+    ["token", "text"],
+    ["lineItems", "jsonb"],
+    ["totalCents", "integer"],
+    ["shopifyUpdatedAt", "timestamp(3)"],
+    ["createdAt", "timestamp(3)"],
+    ["updatedAt", "timestamp(3)"],
   ],
   row: (c, now) => [newId(), c.shop, c.token, JSON.stringify(c.lineItems), c.totalCents, c.shopifyUpdatedAt, now, now],
   onConflict: `ON CONFLICT ("shop", "token") DO UPDATE SET
@@ -221,7 +261,10 @@ async function deliverSnapshot<S>(db: Db, t: SnapshotTable<S>, d: Delivery, w: S
     db,
     `WITH s AS (
        INSERT INTO "${t.table}" (${names(t.columns)})
-       SELECT ${binds(t.columns, t.row(w.snapshot, now, (b) => b))} WHERE ${unknownDelivery}
+       SELECT ${binds(
+         t.columns,
+         t.row(w.snapshot, now, (b) => b),
+       )} WHERE ${unknownDelivery}
        ${t.onConflict})${job},
      d AS (
        INSERT INTO "WebhookDelivery" ("webhookId", "shop", "topic", "triggeredAt", "receivedAt", "outcome", "reason")
@@ -266,7 +309,10 @@ function deliverSnapshotDirect<S>(conn: DirectSqlite, t: SnapshotTable<S>, d: De
   const upsert = sqliteUpsert(t);
   const outcome = conn.immediate((): DeliveryOutcome => {
     if (conn.run(SQLITE.delivery, deliveryRow({ ...d, outcome: "accepted" }, now)) === 0) return "repeat";
-    const stored = conn.get<{ status: string }>(upsert, t.row(w.snapshot, now, (b) => b));
+    const stored = conn.get<{ status: string }>(
+      upsert,
+      t.row(w.snapshot, now, (b) => b),
+    );
     if (!stored) {
       conn.run(SQLITE.outcome, ["stale", w.staleReason, d.webhookId]);
       return "stale";
@@ -279,7 +325,8 @@ function deliverSnapshotDirect<S>(conn: DirectSqlite, t: SnapshotTable<S>, d: De
 }
 
 /** SQLite only: a checkout delivery in one synchronous transaction (see `deliverSnapshotDirect`). */
-export const deliverCheckoutSnapshotDirect = (conn: DirectSqlite, d: Delivery, w: SnapshotWrite<CheckoutSnapshot>) => deliverSnapshotDirect(conn, checkoutTable, d, w);
+export const deliverCheckoutSnapshotDirect = (conn: DirectSqlite, d: Delivery, w: SnapshotWrite<CheckoutSnapshot>) =>
+  deliverSnapshotDirect(conn, checkoutTable, d, w);
 
 /** SQLite only: a cart delivery in one synchronous transaction (see `deliverSnapshotDirect`). */
 export const deliverCartSnapshotDirect = (conn: DirectSqlite, d: Delivery, w: SnapshotWrite<CartSnapshot>) => deliverSnapshotDirect(conn, cartTable, d, w);

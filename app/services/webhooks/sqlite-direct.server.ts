@@ -101,8 +101,7 @@ export class DirectSqlite {
 /** What `immediate` returns when the write lock is held elsewhere. */
 export const BUSY: unique symbol = Symbol("sqlite busy");
 
-const isBusy = (error: unknown) =>
-  typeof error === "object" && error !== null && String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY");
+const isBusy = (error: unknown) => typeof error === "object" && error !== null && String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY");
 
 function bindable(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");

@@ -190,9 +190,7 @@ const createOrder = define(orderPayload, async (tx, { shop, payload: p, now }) =
     });
   }
   // Stop every active recovery run this order answers: same checkout, cart, email or customer.
-  const checkoutIds = p.checkout_token
-    ? (await tx.checkout.findMany({ where: { shop, token: p.checkout_token }, select: { id: true } })).map((c) => c.id)
-    : [];
+  const checkoutIds = p.checkout_token ? (await tx.checkout.findMany({ where: { shop, token: p.checkout_token }, select: { id: true } })).map((c) => c.id) : [];
   const matches: Prisma.FlowRunWhereInput[] = [];
   if (checkoutIds.length) matches.push({ checkoutId: { in: checkoutIds } });
   if (p.cart_token) matches.push({ cartToken: p.cart_token });
@@ -229,7 +227,12 @@ const dataRequest = define(dataRequestPayload, async (tx, { shop, payload, now }
 });
 
 const customerRedact = define(customerRedactPayload, async (tx, { shop, payload, now }) => {
-  await enqueueTx(tx, { kind: "privacy.redact-customer", shop, payload: { shop, customer: payload.customer, orders: payload.orders_to_redact ?? [] }, runAt: now });
+  await enqueueTx(tx, {
+    kind: "privacy.redact-customer",
+    shop,
+    payload: { shop, customer: payload.customer, orders: payload.orders_to_redact ?? [] },
+    runAt: now,
+  });
 });
 
 const shopRedact = define(shopRedactPayload, async (tx, { shop, now }) => {
@@ -239,7 +242,13 @@ const shopRedact = define(shopRedactPayload, async (tx, { shop, now }) => {
   if (installed && installed.uninstalledAt === null) {
     return { outcome: "refused", reason: "the app is installed on this shop: shop/redact comes only after an uninstall" };
   }
-  await enqueueTx(tx, { kind: "privacy.redact-shop", shop, payload: { shop }, runAt: now, dedupeKey: `privacy.redact-shop:${shop}:${now.toISOString().slice(0, 10)}` });
+  await enqueueTx(tx, {
+    kind: "privacy.redact-shop",
+    shop,
+    payload: { shop },
+    runAt: now,
+    dedupeKey: `privacy.redact-shop:${shop}:${now.toISOString().slice(0, 10)}`,
+  });
 });
 
 export const topicHandlers: Record<string, TopicHandler> = {

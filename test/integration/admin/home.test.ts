@@ -38,9 +38,7 @@ describe("home: app embed status", () => {
     updateDemoState((s) => void (s.embedEnabled = true));
     const on = await loadHome(SHOP_A);
     expect(on.embed).toEqual({ state: "on", themeName: "Dawn" });
-    expect(on.embedUrl).toBe(
-      `https://${SHOP_A}/admin/themes/current/editor?context=apps&activateAppId=test-api-key/${embed.EMBED_HANDLE}`,
-    );
+    expect(on.embedUrl).toBe(`https://${SHOP_A}/admin/themes/current/editor?context=apps&activateAppId=test-api-key/${embed.EMBED_HANDLE}`);
     updateDemoState((s) => void (s.embedEnabled = false));
     expect((await loadHome(SHOP_A)).embed.state).toBe("off");
   });
@@ -86,10 +84,10 @@ describe("figures from storefront events", () => {
       occurredAt: at,
     });
     await storeEvents(h.t.db, [
-        ...Array.from({ length: 30 }, (_, i) => ev(SHOP_A, `t${i}`, "impression", "treatment")),
-        ...Array.from({ length: 6 }, (_, i) => ev(SHOP_A, `t${i}`, "click", "treatment")),
-        ...Array.from({ length: 4 }, (_, i) => ev(SHOP_A, `c${i}`, "control", "control")),
-        ...Array.from({ length: 50 }, (_, i) => ev(SHOP_B, `b${i}`, "impression", "treatment")),
+      ...Array.from({ length: 30 }, (_, i) => ev(SHOP_A, `t${i}`, "impression", "treatment")),
+      ...Array.from({ length: 6 }, (_, i) => ev(SHOP_A, `t${i}`, "click", "treatment")),
+      ...Array.from({ length: 4 }, (_, i) => ev(SHOP_A, `c${i}`, "control", "control")),
+      ...Array.from({ length: 50 }, (_, i) => ev(SHOP_B, `b${i}`, "impression", "treatment")),
     ]);
     const data = await loadHome(SHOP_A);
     expect(data.metrics.overlays).toMatchObject({ exposedVisitors: 30, holdoutVisitors: 4 });

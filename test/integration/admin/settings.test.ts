@@ -28,8 +28,7 @@ const VALID = {
   retentionDays: "180",
 };
 
-const save = (shop: string, form: Record<string, string>) =>
-  callRoute(settings.action, "/app/settings", { shop, method: "POST", form });
+const save = (shop: string, form: Record<string, string>) => callRoute(settings.action, "/app/settings", { shop, method: "POST", form });
 
 describe("settings", () => {
   it("shows the shop's settings with their defaults, the transport and the shop's time zone", async () => {
@@ -114,7 +113,9 @@ describe("settings", () => {
     await h.t.db.trigger.update({ where: { id: off.id }, data: { enabled: false, updatedAt: longAgo } }); // off: nothing to review
     await h.t.db.trigger.update({ where: { id: otherShops.id }, data: { enabled: true, updatedAt: longAgo } });
     const stale = async (route: { loader: (a: never) => unknown }, path: string) =>
-      ((await (await callRoute(route.loader as never, path, { shop: SHOP_A })).json()) as { staleTriggers: Array<{ id: string }> }).staleTriggers.map((t) => t.id);
+      ((await (await callRoute(route.loader as never, path, { shop: SHOP_A })).json()) as { staleTriggers: Array<{ id: string }> }).staleTriggers.map(
+        (t) => t.id,
+      );
     const pages = [
       [settings, "/app/settings"],
       [await import("~/routes/app._index"), "/app"],

@@ -21,8 +21,7 @@ afterAll(async () => {
   await h.cleanup();
 });
 
-const triggerOf = (shop: string, template: string) =>
-  h.t.db.trigger.findFirstOrThrow({ where: { shop, template }, orderBy: { createdAt: "asc" } });
+const triggerOf = (shop: string, template: string) => h.t.db.trigger.findFirstOrThrow({ where: { shop, template }, orderBy: { createdAt: "asc" } });
 
 /** The editor's form values for a trigger, as the page would send them back unchanged. */
 async function formInput(shop: string, id: string) {
@@ -107,7 +106,7 @@ describe("validation", () => {
   it("returns field-level errors keyed like the form fields, with 422", async () => {
     const a = await triggerOf(SHOP_A, "exit_intent_recommendations");
     const values = await formInput(SHOP_A, a.id);
-    const bad = buildInput({ ...values, "content.headline": "", "conditions.scrollPct": "150", "holdoutPct": "80", "segment.countries": "USA" });
+    const bad = buildInput({ ...values, "content.headline": "", "conditions.scrollPct": "150", holdoutPct: "80", "segment.countries": "USA" });
     const res = await callRoute(editor.action, `/app/triggers/${a.id}`, { shop: SHOP_A, method: "POST", params: { id: a.id }, json: bad });
     expect(res.status).toBe(422);
     const body = (await res.json()) as { ok: boolean; errors: Record<string, string> };
@@ -277,7 +276,8 @@ async function restoreRecorder() {
     http.post("https://:shop/admin/api/:version/graphql.json", async ({ request, params }) => {
       const body = (await request.clone().json()) as { query?: string; variables?: { metafields?: Array<{ namespace: string; key: string; value: string }> } };
       if (body.query?.includes("IntentfulPublishConfig")) {
-        for (const m of body.variables?.metafields ?? []) h.published.push({ shop: String(params.shop), namespace: m.namespace, key: m.key, value: JSON.parse(m.value) });
+        for (const m of body.variables?.metafields ?? [])
+          h.published.push({ shop: String(params.shop), namespace: m.namespace, key: m.key, value: JSON.parse(m.value) });
       }
       return undefined;
     }),

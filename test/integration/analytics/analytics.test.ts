@@ -136,7 +136,8 @@ async function seed(db: TestDb["db"]) {
   await db.recoveryFlow.create({ data: { id: "flow1", shop: SHOP, name: "Checkout recovery", enabled: true, holdoutPct: 10 } });
   await db.recoveryFlow.create({ data: { id: "flowb", shop: OTHER, name: "B flow", enabled: true, holdoutPct: 10 } });
   const runs: Prisma.FlowRunCreateManyInput[] = [];
-  for (let i = 0; i < 8; i++) runs.push({ shop: SHOP, flowId: "flow1", subjectKey: `r${i}`, holdout: false, startedAt: at(`2026-03-0${2 + (i % 5)}T10:00:00Z`) });
+  for (let i = 0; i < 8; i++)
+    runs.push({ shop: SHOP, flowId: "flow1", subjectKey: `r${i}`, holdout: false, startedAt: at(`2026-03-0${2 + (i % 5)}T10:00:00Z`) });
   runs.push({ shop: SHOP, flowId: "flow1", subjectKey: "h1", holdout: true, startedAt: at("2026-03-04T10:00:00Z") });
   runs.push({ shop: SHOP, flowId: "flow1", subjectKey: "h2", holdout: true, startedAt: at("2026-03-05T10:00:00Z") });
   runs.push({ shop: SHOP, flowId: "flow1", subjectKey: "old", holdout: false, startedAt: at("2026-02-01T10:00:00Z") });
@@ -152,12 +153,7 @@ async function seed(db: TestDb["db"]) {
     sentAt,
   });
   await db.message.createMany({
-    data: [
-      ...[0, 1, 2, 3, 4].map((i) => message(SHOP, i)),
-      message(SHOP, 5, "recovery", null),
-      message(SHOP, 6, "test"),
-      message(OTHER, 7),
-    ],
+    data: [...[0, 1, 2, 3, 4].map((i) => message(SHOP, i)), message(SHOP, 5, "recovery", null), message(SHOP, 6, "test"), message(OTHER, 7)],
   });
 }
 

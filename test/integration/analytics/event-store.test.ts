@@ -31,16 +31,33 @@ afterAll(async () => {
   await t?.cleanup();
 });
 beforeEach(async () => {
-  await t.db.$transaction([t.db.event.deleteMany(), t.db.exposure.deleteMany(), t.db.eventRollup.deleteMany(), t.db.trigger.deleteMany(), t.db.contact.deleteMany(), t.db.shop.deleteMany()]);
+  await t.db.$transaction([
+    t.db.event.deleteMany(),
+    t.db.exposure.deleteMany(),
+    t.db.eventRollup.deleteMany(),
+    t.db.trigger.deleteMany(),
+    t.db.contact.deleteMany(),
+    t.db.shop.deleteMany(),
+  ]);
 });
 
 async function exposures(shop = SHOP) {
   const rows = await t.db.exposure.findMany({ where: { shop }, orderBy: [{ triggerId: "asc" }, { visitorId: "asc" }] });
-  return rows.map((r) => ({ triggerId: r.triggerId, visitorId: r.visitorId, variant: r.variant, tier: r.tier, firstAt: r.firstAt.toISOString(), lastAt: r.lastAt.toISOString() }));
+  return rows.map((r) => ({
+    triggerId: r.triggerId,
+    visitorId: r.visitorId,
+    variant: r.variant,
+    tier: r.tier,
+    firstAt: r.firstAt.toISOString(),
+    lastAt: r.lastAt.toISOString(),
+  }));
 }
 
 async function rollups(shop?: string) {
-  const rows = await t.db.eventRollup.findMany({ where: shop ? { shop } : {}, orderBy: [{ shop: "asc" }, { hour: "asc" }, { triggerId: "asc" }, { kind: "asc" }, { tier: "asc" }, { variant: "asc" }] });
+  const rows = await t.db.eventRollup.findMany({
+    where: shop ? { shop } : {},
+    orderBy: [{ shop: "asc" }, { hour: "asc" }, { triggerId: "asc" }, { kind: "asc" }, { tier: "asc" }, { variant: "asc" }],
+  });
   return rows.map((r) => ({ ...r, hour: r.hour.toISOString() }));
 }
 
@@ -54,7 +71,10 @@ describe(`event aggregates (${process.env.TEST_DATABASE_URL ? "postgres" : "sqli
     await storeEvents(t.db, [ev("v2", "control", "2026-03-05T10:00:00Z", { triggerId: "t1", variant: "control" })]);
     await storeEvents(t.db, [ev("v2", "impression", "2026-03-05T12:00:00Z", { triggerId: "t1", variant: "treatment" })]);
     // Not exposures: a page view, and a click (counted in the funnel only).
-    await storeEvents(t.db, [ev("v3", "page_view", "2026-03-05T10:00:00Z"), ev("v3", "click", "2026-03-05T10:00:00Z", { triggerId: "t1", variant: "treatment" })]);
+    await storeEvents(t.db, [
+      ev("v3", "page_view", "2026-03-05T10:00:00Z"),
+      ev("v3", "click", "2026-03-05T10:00:00Z", { triggerId: "t1", variant: "treatment" }),
+    ]);
 
     expect(await exposures()).toEqual([
       { triggerId: "t1", visitorId: "v1", variant: "treatment", tier: "low", firstAt: "2026-03-04T09:00:00.000Z", lastAt: "2026-03-06T11:00:00.000Z" },
@@ -101,7 +121,13 @@ describe(`event aggregates (${process.env.TEST_DATABASE_URL ? "postgres" : "sqli
     // Events every 17 minutes from before `from` to after `to`, including the partial hours.
     for (let ms = from.getTime() - 3 * 3_600_000, i = 0; ms < to.getTime() + 3 * 3_600_000; ms += 17 * 60_000, i++) {
       const kind = kinds[i % kinds.length];
-      rows.push(ev(`v${i % 13}`, kind, new Date(ms).toISOString(), { triggerId: i % 2 ? "t1" : "t2", variant: kind === "control" ? "control" : "treatment", intentTier: tiers[i % 4] }));
+      rows.push(
+        ev(`v${i % 13}`, kind, new Date(ms).toISOString(), {
+          triggerId: i % 2 ? "t1" : "t2",
+          variant: kind === "control" ? "control" : "treatment",
+          intentTier: tiers[i % 4],
+        }),
+      );
     }
     rows.push(ev("x", "impression", from.toISOString(), { triggerId: "t1", variant: "treatment", intentTier: "high" })); // on the boundary: in
     rows.push(ev("x", "click", to.toISOString(), { triggerId: "t1", variant: "treatment", intentTier: "high" })); // on the end: out
@@ -126,7 +152,19 @@ describe(`event aggregates (${process.env.TEST_DATABASE_URL ? "postgres" : "sqli
   it("counts a visitor once, in the cohort of their first exposure ever", async () => {
     await t.db.shop.create({ data: { shop: SHOP, timezone: "UTC" } });
     await t.db.trigger.create({
-      data: { id: "t1", shop: SHOP, name: "Exit", type: "exit_intent", enabled: true, holdoutPct: 10, salt: "s1", conditions: {}, segment: {}, content: {}, frequencyCap: {} },
+      data: {
+        id: "t1",
+        shop: SHOP,
+        name: "Exit",
+        type: "exit_intent",
+        enabled: true,
+        holdoutPct: 10,
+        salt: "s1",
+        conditions: {},
+        segment: {},
+        content: {},
+        frequencyCap: {},
+      },
     });
     await storeEvents(t.db, [
       ev("early", "impression", "2026-02-27T12:00:00Z", { triggerId: "t1", variant: "treatment" }),
@@ -166,15 +204,23 @@ describe(`event aggregates (${process.env.TEST_DATABASE_URL ? "postgres" : "sqli
       const shop = i % 11 === 0 ? OTHER : SHOP;
       const tier = i % 4 === 0 ? null : ["low", "mid", "high"][i % 3];
       rows.push(
-        ev(`v${(i * 31) % 23}`, kind, new Date(Date.parse("2026-03-01T00:00:00Z") + ((i * 104_729) % (5 * 86_400_000))).toISOString(), {
-          triggerId: kind === "page_view" ? null : `t${i % 3}`,
-          variant: kind === "control" ? "control" : kind === "page_view" ? null : i % 9 === 0 ? null : "treatment",
-          intentTier: tier,
-        }, shop),
+        ev(
+          `v${(i * 31) % 23}`,
+          kind,
+          new Date(Date.parse("2026-03-01T00:00:00Z") + ((i * 104_729) % (5 * 86_400_000))).toISOString(),
+          {
+            triggerId: kind === "page_view" ? null : `t${i % 3}`,
+            variant: kind === "control" ? "control" : kind === "page_view" ? null : i % 9 === 0 ? null : "treatment",
+            intentTier: tier,
+          },
+          shop,
+        ),
       );
     }
     // Live: in batches of 7, in a shuffled order.
-    const shuffled = [...rows].sort((a, b) => ((a.visitorId.length * 7 + Number(a.visitorId.slice(1))) % 5) - ((b.visitorId.length * 7 + Number(b.visitorId.slice(1))) % 5));
+    const shuffled = [...rows].sort(
+      (a, b) => ((a.visitorId.length * 7 + Number(a.visitorId.slice(1))) % 5) - ((b.visitorId.length * 7 + Number(b.visitorId.slice(1))) % 5),
+    );
     for (let i = 0; i < shuffled.length; i += 7) await storeEvents(t.db, shuffled.slice(i, i + 7));
     const live = { exposures: [...(await exposures(SHOP)), ...(await exposures(OTHER))], rollups: await rollups() };
 

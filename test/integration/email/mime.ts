@@ -27,7 +27,10 @@ export function parseMime(raw: string): MimePart {
 function decodeBody(body: string, encoding = "7bit"): string {
   switch (encoding.toLowerCase()) {
     case "quoted-printable": {
-      const escaped = body.replace(/=\r?\n/g, "").replace(/%/g, "%25").replace(/=([0-9A-F]{2})/gi, "%$1");
+      const escaped = body
+        .replace(/=\r?\n/g, "")
+        .replace(/%/g, "%25")
+        .replace(/=([0-9A-F]{2})/gi, "%$1");
       return decodeURIComponent(escaped);
     }
     case "base64":

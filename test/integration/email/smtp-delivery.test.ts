@@ -83,9 +83,7 @@ describe("sending a recovery email over SMTP", () => {
     const parsed = parseMime(mail.raw);
     expect(parsed.headers.get("subject")).toBe("Still thinking it over? Here is 10% off");
     expect(parsed.headers.get("reply-to")).toBe("support@acme.test");
-    expect(parsed.headers.get("list-unsubscribe")).toBe(
-      `<${unsubscribeUrl}>, <mailto:unsubscribe@intentful.example.com?subject=unsubscribe>`,
-    );
+    expect(parsed.headers.get("list-unsubscribe")).toBe(`<${unsubscribeUrl}>, <mailto:unsubscribe@intentful.example.com?subject=unsubscribe>`);
     expect(parsed.headers.get("list-unsubscribe-post")).toBe("List-Unsubscribe=One-Click");
     expect(parsed.headers.get("message-id")).toBe(result.ok ? result.messageId : "");
     expect(parsed.headers.get("content-type")).toMatch(/^multipart\/alternative/);

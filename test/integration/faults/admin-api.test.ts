@@ -89,13 +89,19 @@ async function contactJob(kind: string, email: string) {
 }
 
 const callsOf = (op: string) => calls.filter((c) => c.op === op);
-const gaps = (op: string) => callsOf(op).slice(1).map((c, i) => c.at - callsOf(op)[i].at);
+const gaps = (op: string) =>
+  callsOf(op)
+    .slice(1)
+    .map((c, i) => c.at - callsOf(op)[i].at);
 
 const tooMany = (retryAfter?: string) => () =>
-  HttpResponse.json({ errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." }, {
-    status: 429,
-    headers: retryAfter ? { "Retry-After": retryAfter } : {},
-  });
+  HttpResponse.json(
+    { errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." },
+    {
+      status: 429,
+      headers: retryAfter ? { "Retry-After": retryAfter } : {},
+    },
+  );
 const unavailable = () => () => new HttpResponse("Service Unavailable", { status: 503, headers: { "Content-Type": "text/plain" } });
 /** A 200 whose only content is the THROTTLED error and the bucket: refill takes (cost − available) / rate s. */
 const throttled = (requested: number, available: number, restoreRate: number) => () =>
@@ -160,7 +166,10 @@ describe("Admin API throttling and outages (through the library's client)", () =
     expect(job.runAt.getTime() - now.getTime()).toBe(120_000); // not the 30 s backoff
     expect(job.lastError).toMatch(/rate limited \(429\); retry in 120000 ms/);
     // not a minute earlier…
-    expect(await jobs.drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => new Date(job.runAt.getTime() - 1) })).toEqual({ ran: 0, failed: 0 });
+    expect(await jobs.drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => new Date(job.runAt.getTime() - 1) })).toEqual({
+      ran: 0,
+      failed: 0,
+    });
     // …and at that time, with Shopify answering again, it goes through
     expect(await jobs.drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => job.runAt })).toEqual({ ran: 1, failed: 0 });
     expect(readDemoState().customers.find((c) => c.email === "throttled@example.com")?.emailMarketingConsent).toBe("SUBSCRIBED");

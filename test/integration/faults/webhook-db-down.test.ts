@@ -104,10 +104,7 @@ async function pauseJobInsert() {
 async function pausedBackend(admin: pg.Client): Promise<number> {
   let pid: number | undefined;
   for (let i = 0; i < 100 && !pid; i++) {
-    const r = await admin.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND application_name = $1`,
-      [appName],
-    );
+    const r = await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND application_name = $1`, [appName]);
     pid = r.rows[0]?.pid;
     if (!pid) await new Promise((r) => setTimeout(r, 100));
   }
@@ -260,7 +257,9 @@ describe(`webhook intake with the database failing (${PG ? "postgres" : "sqlite"
     }
     const { getDb } = await import("~/db.server");
     const answer = await Promise.race([
-      getDb().webhookDelivery.count().then(() => "answered"),
+      getDb()
+        .webhookDelivery.count()
+        .then(() => "answered"),
       new Promise((r) => setTimeout(() => r("no answer in 3 s: the pool is exhausted"), 3000)),
     ]);
     expect(answer).toBe("answered");

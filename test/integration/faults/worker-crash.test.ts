@@ -72,8 +72,7 @@ async function dueCheckout(shop: string, email: string, discountPercent: number 
   return checkout;
 }
 
-const stepJobOf = async (shop: string) =>
-  (await t.db.job.findFirst({ where: { shop, kind: "recovery.step", status: "running" } })) ?? undefined;
+const stepJobOf = async (shop: string) => (await t.db.job.findFirst({ where: { shop, kind: "recovery.step", status: "running" } })) ?? undefined;
 
 /** Kills `first` and returns the lease it held on the shop's step job. */
 async function killHolding(first: ChildHandle, shop: string) {
@@ -85,10 +84,14 @@ async function killHolding(first: ChildHandle, shop: string) {
 
 /** Waits until the job is finished and checks that a second worker took it after the lease. */
 async function expectResumedAfterLease(second: ChildHandle, jobId: string, lease: { lockedUntil: Date; attempts: number }) {
-  const done = await eventually(async () => {
-    const j = await t.db.job.findUniqueOrThrow({ where: { id: jobId } });
-    return j.status === "done" ? j : null;
-  }, "the second worker to finish the job", 30_000);
+  const done = await eventually(
+    async () => {
+      const j = await t.db.job.findUniqueOrThrow({ where: { id: jobId } });
+      return j.status === "done" ? j : null;
+    },
+    "the second worker to finish the job",
+    30_000,
+  );
   expect(done.lockedBy).toMatch(new RegExp(`^worker-${second.pid}-`));
   expect(done.attempts).toBe(lease.attempts + 1);
   // finishedAt is the second worker's claim instant: not before the first worker's lease ran out

@@ -30,7 +30,6 @@ afterAll(async () => {
   await t?.cleanup();
 });
 
-
 async function runsFor(kind: string, visitorId: string) {
   const flows = await t.db.recoveryFlow.findMany({ where: { shop: SHOP, kind }, select: { id: true } });
   return t.db.flowRun.findMany({ where: { shop: SHOP, visitorId, flowId: { in: flows.map((f) => f.id) } } });
@@ -60,7 +59,10 @@ describe(`browse follow-up (${process.env.TEST_DATABASE_URL ? "postgres" : "sqli
 
   it("does not start for a shopper who added to cart after viewing", async () => {
     await send("v-browse-3", [capture("browser3@example.com")]);
-    await send("v-browse-3", [{ kind: "product_view", productId: "333" }, { kind: "cart_add", productId: "333" }]);
+    await send("v-browse-3", [
+      { kind: "product_view", productId: "333" },
+      { kind: "cart_add", productId: "333" },
+    ]);
     await send("v-browse-3", [{ kind: "product_view", productId: "333" }]);
     expect(await runsFor("browse", "v-browse-3")).toHaveLength(0);
   });
@@ -73,13 +75,31 @@ describe(`cart reminder (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"
     // The tracker's cart_add after /cart.js: the Ajax token carries "?key=…"; the webhook's does not.
     await send("v-cart-1", [{ kind: "cart_add", productId: "444", valueCents: 2_000, cartToken: `${token}?key=0123456789abcdef0123456789abcdef` }]);
     const { receiveWebhook } = await import("~/services/webhooks/intake.server");
-    const cart = { id: token, token, line_items: [{ title: "Tote", quantity: 1, price: "20.00", variant_id: 1, product_id: 444 }], note: null, updated_at: new Date().toISOString(), created_at: new Date().toISOString() };
+    const cart = {
+      id: token,
+      token,
+      line_items: [{ title: "Tote", quantity: 1, price: "20.00", variant_id: 1, product_id: 444 }],
+      note: null,
+      updated_at: new Date().toISOString(),
+      created_at: new Date().toISOString(),
+    };
     expect((await receiveWebhook(webhookRequest("carts/update", cart, { shop: SHOP }))).status).toBe(200);
     await runDue(new Date(Date.now() + 1_000));
     const [run] = await runsFor("cart", "v-cart-1");
     expect(run).toMatchObject({ status: "active", email: "carter@example.com", cartToken: token });
 
-    const order = { id: 7001, name: "#7001", email: "carter@example.com", cart_token: token, checkout_token: null, total_price: "20.00", currency: "USD", created_at: new Date().toISOString(), note_attributes: [], line_items: [] };
+    const order = {
+      id: 7001,
+      name: "#7001",
+      email: "carter@example.com",
+      cart_token: token,
+      checkout_token: null,
+      total_price: "20.00",
+      currency: "USD",
+      created_at: new Date().toISOString(),
+      note_attributes: [],
+      line_items: [],
+    };
     expect((await receiveWebhook(webhookRequest("orders/create", order, { shop: SHOP }))).status).toBe(200);
     expect(await t.db.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "stopped", stopReason: "purchased" });
   });
@@ -88,7 +108,14 @@ describe(`cart reminder (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"
     const { receiveWebhook } = await import("~/services/webhooks/intake.server");
     const token = "lateTieCartToken0123456";
     await send("v-cart-3", [capture("late.tie@example.com")]);
-    const cart = { id: token, token, line_items: [{ title: "Lamp", quantity: 1, price: "30.00", variant_id: 2, product_id: 666 }], note: null, updated_at: new Date().toISOString(), created_at: new Date().toISOString() };
+    const cart = {
+      id: token,
+      token,
+      line_items: [{ title: "Lamp", quantity: 1, price: "30.00", variant_id: 2, product_id: 666 }],
+      note: null,
+      updated_at: new Date().toISOString(),
+      created_at: new Date().toISOString(),
+    };
     expect((await receiveWebhook(webhookRequest("carts/create", cart, { shop: SHOP }))).status).toBe(200);
     await runDue(new Date(Date.now() + 1_000));
     expect(await runsFor("cart", "v-cart-3")).toHaveLength(0); // nothing ties the cart to the shopper yet
@@ -115,15 +142,37 @@ describe(`cart reminder (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"
 
   it("does not start when the tie arrives after the shopper checked out or ordered", async () => {
     const { receiveWebhook } = await import("~/services/webhooks/intake.server");
-    for (const [vid, token, via] of [["v-cart-5", "orderedCartToken0123456", "order"], ["v-cart-6", "checkedOutCartToken0123", "checkout"]] as const) {
+    for (const [vid, token, via] of [
+      ["v-cart-5", "orderedCartToken0123456", "order"],
+      ["v-cart-6", "checkedOutCartToken0123", "checkout"],
+    ] as const) {
       await send(vid, [capture(`${vid}@example.com`)]);
       const cart = { id: token, token, line_items: [{ title: "Vase", quantity: 1, price: "40.00" }], note: null, updated_at: new Date().toISOString() };
       expect((await receiveWebhook(webhookRequest("carts/create", cart, { shop: SHOP }))).status).toBe(200);
       if (via === "order") {
-        const order = { id: 7100 + vid.length, name: "#7100", email: `${vid}@example.com`, cart_token: token, checkout_token: null, total_price: "40.00", currency: "USD", created_at: new Date().toISOString(), note_attributes: [], line_items: [] };
+        const order = {
+          id: 7100 + vid.length,
+          name: "#7100",
+          email: `${vid}@example.com`,
+          cart_token: token,
+          checkout_token: null,
+          total_price: "40.00",
+          currency: "USD",
+          created_at: new Date().toISOString(),
+          note_attributes: [],
+          line_items: [],
+        };
         expect((await receiveWebhook(webhookRequest("orders/create", order, { shop: SHOP }))).status).toBe(200);
       } else {
-        const checkout = { token: `co-${token}`, cart_token: token, email: null, line_items: [], total_price: "40.00", updated_at: new Date().toISOString(), created_at: new Date().toISOString() };
+        const checkout = {
+          token: `co-${token}`,
+          cart_token: token,
+          email: null,
+          line_items: [],
+          total_price: "40.00",
+          updated_at: new Date().toISOString(),
+          created_at: new Date().toISOString(),
+        };
         expect((await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }))).status).toBe(200);
       }
       await runDue(new Date(Date.now() + 1_000));

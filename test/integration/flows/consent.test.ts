@@ -34,7 +34,10 @@ beforeAll(async () => {
   await seedSession(t.db, SHOP);
   const { onShopInstalled } = await import("~/services/install.server");
   await onShopInstalled({ shop: SHOP }, t.db);
-  await t.db.recoveryFlow.updateMany({ where: { shop: SHOP, kind: { in: ["cart", "browse"] } }, data: { enabled: true, holdoutPct: 0, audience: "any_email" } });
+  await t.db.recoveryFlow.updateMany({
+    where: { shop: SHOP, kind: { in: ["cart", "browse"] } },
+    data: { enabled: true, holdoutPct: 0, audience: "any_email" },
+  });
 });
 afterAll(async () => {
   mock.close();
@@ -107,7 +110,11 @@ describe(`consent (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`, (
     const get = await route.loader({ request: new Request(link!), params: {}, context: {} });
     expect(get.status).toBe(200);
     expect(await t.db.contact.findUniqueOrThrow({ where: { id: pending.id } })).toMatchObject({ consentStatus: "pending" });
-    const forged = await route.action({ request: new Request(link!.replace(/token=[^.]+\./, "token=eyJzIjoiY29uc2VudC5teXNob3BpZnkuY29tIiwiZSI6Im1hbGxvcnlAZXhhbXBsZS5jb20ifQ.")), params: {}, context: {} });
+    const forged = await route.action({
+      request: new Request(link!.replace(/token=[^.]+\./, "token=eyJzIjoiY29uc2VudC5teXNob3BpZnkuY29tIiwiZSI6Im1hbGxvcnlAZXhhbXBsZS5jb20ifQ.")),
+      params: {},
+      context: {},
+    });
     expect(forged.status).toBe(400);
     const post = await route.action({ request: new Request(link!, { method: "POST" }), params: {}, context: {} });
     expect(post.status).toBe(200);

@@ -34,10 +34,8 @@ type Form = Record<string, string>;
 const post = (path: string, shop: string, form: Form) => adminRequest(path, { shop, method: "POST", form });
 const editorAction = (shop: string, id: string, form: Form) =>
   editor.action({ request: post(`/app/flows/${id}`, shop, form), params: { id }, context: {} }) as Promise<Response>;
-const listAction = (shop: string, form: Form) =>
-  list.action({ request: post("/app/flows", shop, form), params: {}, context: {} }) as Promise<Response>;
-const editorLoader = (shop: string, id: string) =>
-  editor.loader({ request: adminRequest(`/app/flows/${id}`, { shop }), params: { id }, context: {} });
+const listAction = (shop: string, form: Form) => list.action({ request: post("/app/flows", shop, form), params: {}, context: {} }) as Promise<Response>;
+const editorLoader = (shop: string, id: string) => editor.loader({ request: adminRequest(`/app/flows/${id}`, { shop }), params: { id }, context: {} });
 
 function validFlow(overrides: Partial<FlowInputDraft> = {}): FlowInputDraft {
   return { ...flowTemplates.checkout, name: "Edited flow", ...overrides };
@@ -148,7 +146,14 @@ describe(`recovery flows (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite
     expect(await res.json()).toMatchObject({ ok: true, intent: "save" });
 
     const after = await getFlow(t.db, A, flowA);
-    expect(after).toMatchObject({ name: "Edited flow", audience: "min_value", minCartCents: 2500, holdoutPct: 20, respectQuiet: false, deliverVia: "shopify_flow" });
+    expect(after).toMatchObject({
+      name: "Edited flow",
+      audience: "min_value",
+      minCartCents: 2500,
+      holdoutPct: 20,
+      respectQuiet: false,
+      deliverVia: "shopify_flow",
+    });
     expect(after?.steps).toHaveLength(1);
     expect(after?.steps[0]).toMatchObject({ position: 0, delayMinutes: 90, subject: "Forgot something, {{ first_name }}?", discountPercent: null });
     expect(after?.steps[0].body).toEqual([{ type: "heading", text: "Still yours" }, { type: "button" }]);

@@ -22,7 +22,10 @@ describe("Shopify API version", () => {
 
   it("serves every subscribed topic at /webhooks/<topic>, with a fixture for each", async () => {
     const toml = readFileSync(path.join(root, "shopify.app.toml"), "utf8");
-    const subscriptions = [...toml.matchAll(/(?:compliance_topics|topics)\s*=\s*\["([^"]+)"\]\s*\n\s*uri\s*=\s*"([^"]+)"/g)].map((m) => ({ topic: m[1], uri: m[2] }));
+    const subscriptions = [...toml.matchAll(/(?:compliance_topics|topics)\s*=\s*\["([^"]+)"\]\s*\n\s*uri\s*=\s*"([^"]+)"/g)].map((m) => ({
+      topic: m[1],
+      uri: m[2],
+    }));
     const { SUBSCRIBED_TOPICS } = await import("~/services/webhooks/topics.server");
     expect(subscriptions.map((s) => s.topic).sort()).toEqual([...SUBSCRIBED_TOPICS].sort());
     for (const { topic, uri } of subscriptions) {

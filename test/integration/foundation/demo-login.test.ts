@@ -10,9 +10,11 @@ describe("demo login", () => {
     try {
       const { loader } = await import("~/routes/auth.login/route");
       for (const accept of ["*/*", "text/html"]) {
-        const thrown = await loader({ request: new Request("http://localhost:3000/auth/login", { headers: { Accept: accept } }), params: {}, context: {} }).catch(
-          (r: unknown) => r,
-        );
+        const thrown = await loader({
+          request: new Request("http://localhost:3000/auth/login", { headers: { Accept: accept } }),
+          params: {},
+          context: {},
+        }).catch((r: unknown) => r);
         expect(thrown).toBeInstanceOf(Response);
         const res = thrown as Response;
         expect(res.status).toBe(302);

@@ -50,13 +50,25 @@ describe("npm run dev (shopify app dev)", () => {
     try {
       await expect.poll(() => output, { timeout: 60_000, interval: 250 }).toMatch(/"msg":"worker started"/);
       await expect
-        .poll(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0)), { timeout: 90_000, interval: 500 })
+        .poll(
+          async () =>
+            await fetch(`http://127.0.0.1:${port}/healthz`).then(
+              (r) => r.status,
+              () => 0,
+            ),
+          { timeout: 90_000, interval: 500 },
+        )
         .toBe(200);
     } finally {
       child.kill("SIGTERM");
     }
     expect(await exited).toBe(0);
     // Both children are gone: nothing answers on the port any more.
-    expect(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0)).toBe(0);
+    expect(
+      await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.status,
+        () => 0,
+      ),
+    ).toBe(0);
   }, 180_000);
 });

@@ -19,10 +19,14 @@ describe("environment validation", () => {
 
   it("reads the tuning knobs with the rest, with one set of defaults for the worker in and out of the web process", () => {
     const result = parseEnv({ DEMO_MODE: "1" });
-    expect(result.ok && [result.env.WORKER_POLL_MS, result.env.WORKER_BATCH_SIZE, result.env.WORKER_LEASE_MS, result.env.PG_POOL_MAX, result.env.WEB_CONCURRENCY]).toEqual([500, 50, 60_000, 10, 1]);
+    expect(
+      result.ok && [result.env.WORKER_POLL_MS, result.env.WORKER_BATCH_SIZE, result.env.WORKER_LEASE_MS, result.env.PG_POOL_MAX, result.env.WEB_CONCURRENCY],
+    ).toEqual([500, 50, 60_000, 10, 1]);
     expect(result.ok && result.env.WORKER_CONCURRENCY).toBeUndefined();
     const bad = parseEnv({ DEMO_MODE: "1", WORKER_POLL_MS: "fast", PG_POOL_MAX: "0", WEB_CONCURRENCY: "2.5", WORKER_BATCH_SIZE: "" });
-    expect(!bad.ok && bad.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^WORKER_POLL_MS /), expect.stringMatching(/^PG_POOL_MAX /), expect.stringMatching(/^WEB_CONCURRENCY /)]));
+    expect(!bad.ok && bad.problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^WORKER_POLL_MS /), expect.stringMatching(/^PG_POOL_MAX /), expect.stringMatching(/^WEB_CONCURRENCY /)]),
+    );
     expect(!bad.ok && bad.problems.join()).not.toMatch(/WORKER_BATCH_SIZE/); // empty: the default
     const before = { ...process.env };
     try {
@@ -68,7 +72,13 @@ describe("environment validation", () => {
   it("stops npm start with the demo secret, in one readable message", () => {
     const run = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts"), "--once"], {
       cwd: root,
-      env: { PATH: process.env.PATH, DATABASE_URL: "file:./prisma/never.sqlite", SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "demo-api-secret-not-for-production", SHOPIFY_APP_URL: "https://app.example.com" } as unknown as NodeJS.ProcessEnv,
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: "file:./prisma/never.sqlite",
+        SHOPIFY_API_KEY: "k",
+        SHOPIFY_API_SECRET: "demo-api-secret-not-for-production",
+        SHOPIFY_APP_URL: "https://app.example.com",
+      } as unknown as NodeJS.ProcessEnv,
       encoding: "utf8",
     });
     expect(run.status).toBe(1);

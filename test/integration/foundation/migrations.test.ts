@@ -64,24 +64,21 @@ describe("migrations", () => {
     }
   });
 
-  it.runIf(Boolean(process.env.TEST_DATABASE_URL))(
-    "migrates an empty PostgreSQL schema with `npm run setup` and every model works",
-    async () => {
-      const base = process.env.TEST_DATABASE_URL!;
-      const schema = `mig_${process.pid}_${Date.now()}`;
-      const client = new pg.Client({ connectionString: base });
-      await client.connect();
-      try {
-        await client.query(`CREATE SCHEMA "${schema}"`);
-        const url = withSchema(base, schema);
-        migrateDeploy(url);
-        expect(await exerciseEveryModel(url)).toBe(1);
-      } finally {
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await client.end();
-      }
-    },
-  );
+  it.runIf(Boolean(process.env.TEST_DATABASE_URL))("migrates an empty PostgreSQL schema with `npm run setup` and every model works", async () => {
+    const base = process.env.TEST_DATABASE_URL!;
+    const schema = `mig_${process.pid}_${Date.now()}`;
+    const client = new pg.Client({ connectionString: base });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA "${schema}"`);
+      const url = withSchema(base, schema);
+      migrateDeploy(url);
+      expect(await exerciseEveryModel(url)).toBe(1);
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
+  });
 
   it("keeps the PostgreSQL schema derived from the SQLite one (one source of truth)", () => {
     const sync = path.join(root, "scripts/prisma-sync.mjs");

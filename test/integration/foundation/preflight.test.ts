@@ -40,6 +40,8 @@ describe("preflight", () => {
     expect(r.status).toBe(1);
     const lines = r.stderr.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^better-sqlite3 was built for another Node \(NODE_MODULE_VERSION \d+; Node 20\.[\d.]+ needs \d+\)\. Fix: `npm_config_nodedir=\S+ npm rebuild better-sqlite3`/);
+    expect(lines[0]).toMatch(
+      /^better-sqlite3 was built for another Node \(NODE_MODULE_VERSION \d+; Node 20\.[\d.]+ needs \d+\)\. Fix: `npm_config_nodedir=\S+ npm rebuild better-sqlite3`/,
+    );
   });
 });

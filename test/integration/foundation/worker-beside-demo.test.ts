@@ -45,11 +45,17 @@ describe.skipIf(!!process.env.TEST_DATABASE_URL)("npm run worker beside npm run 
     expect((await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: DEMO_SHOP }))).status).toBe(200);
     // What scripts/demo.ts writes when it starts.
     const runtimeFile = path.join(dir, "demo-runtime.json");
-    writeFileSync(runtimeFile, JSON.stringify({ databaseUrl: t.url, port: DEMO_PORT, appUrl: `http://localhost:${DEMO_PORT}`, pid: 1, startedAt: new Date().toISOString() }));
+    writeFileSync(
+      runtimeFile,
+      JSON.stringify({ databaseUrl: t.url, port: DEMO_PORT, appUrl: `http://localhost:${DEMO_PORT}`, pid: 1, startedAt: new Date().toISOString() }),
+    );
     const strayBefore = existsSync(path.join(root, "prisma/dev.sqlite"));
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, INTENTFUL_DEMO_RUNTIME: runtimeFile, LOG_LEVEL: "error" } as unknown as NodeJS.ProcessEnv;
     const run = (now: Date) =>
-      promisify(execFile)(process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts"), "--once", "--now", now.toISOString()], { cwd: root, env });
+      promisify(execFile)(process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts"), "--once", "--now", now.toISOString()], {
+        cwd: root,
+        env,
+      });
     const steps = await t.db.recoveryStep.findMany({ where: { flow: { shop: DEMO_SHOP, kind: "checkout" } }, orderBy: { position: "asc" } });
     expect(steps[1]?.discountPercent, "the seeded step 2 offers a discount").toBeGreaterThan(0);
     const start = Math.max(Date.now(), at(1).getTime());

@@ -30,10 +30,13 @@ function recording(outcome: (p: { n: number }) => JobResult | Error) {
     batches.push(jobs.map((j) => ({ n: j.payload.n, jobId: j.job.id })));
     return Promise.allSettled(jobs.map((j) => run(j.payload)));
   };
-  const handler: JobHandler = Object.assign(async (p: { n: number }) => {
-    single.push(p);
-    return run(p);
-  }, { batch });
+  const handler: JobHandler = Object.assign(
+    async (p: { n: number }) => {
+      single.push(p);
+      return run(p);
+    },
+    { batch },
+  );
   return { handler, single, batches };
 }
 

@@ -34,7 +34,12 @@ describe(`job queue (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`,
 
   it("retries with backoff and dead-letters after maxAttempts", async () => {
     const { id } = await enqueue(t.db, { kind: "always-fails", maxAttempts: 3, runAt: T0 });
-    const handlers = { dedupe: async () => {}, "always-fails": async () => { throw new Error("boom"); } };
+    const handlers = {
+      dedupe: async () => {},
+      "always-fails": async () => {
+        throw new Error("boom");
+      },
+    };
     let now = T0;
     for (let i = 0; i < 3; i++) {
       await runBatch({ db: t.db, dialect: t.dialect, handlers, now: () => now });
@@ -90,12 +95,13 @@ describe(`job queue (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`,
   it(`drains ${N} jobs with 4 concurrent workers: none lost, none run twice`, async () => {
     await t.db.job.deleteMany({});
     const clients = [1, 2, 3, 4].map(() => (t.dialect === "postgres" ? createDb(t.url) : t.db));
-    await enqueueMany(t.db, Array.from({ length: N }, (_, i) => ({ kind: "count", payload: { i }, runAt: T0 })));
+    await enqueueMany(
+      t.db,
+      Array.from({ length: N }, (_, i) => ({ kind: "count", payload: { i }, runAt: T0 })),
+    );
     const runs = new Map<number, number>();
     const handlers = { count: async (p: { i: number }) => void runs.set(p.i, (runs.get(p.i) ?? 0) + 1) };
-    await Promise.all(
-      clients.map((db, w) => drainDue({ db, dialect: t.dialect, handlers, workerId: `w${w}`, batchSize: 50, now: () => T0 })),
-    );
+    await Promise.all(clients.map((db, w) => drainDue({ db, dialect: t.dialect, handlers, workerId: `w${w}`, batchSize: 50, now: () => T0 })));
     if (t.dialect === "postgres") await Promise.all(clients.map((c) => c.$disconnect()));
     const duplicates = [...runs.values()].filter((n) => n > 1).length;
     expect(duplicates).toBe(0);

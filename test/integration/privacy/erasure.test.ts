@@ -53,19 +53,42 @@ const delegate = (model: string) => (t.db as unknown as Record<string, { findMan
 /** What the seed below puts the customer into: each personal column of the schema must be here. */
 const SEEDED = [
   "Attribution.visitorId",
-  "Cart.customerId", "Cart.email", "Cart.lineItems", "Cart.token", "Cart.visitorId",
-  "Checkout.cartToken", "Checkout.customerId", "Checkout.email", "Checkout.lineItems", "Checkout.token", "Checkout.visitorId",
-  "Contact.customerId", "Contact.email", "Contact.visitorId",
-  "DataExport.customerId", "DataExport.email", "DataExport.payload",
-  "Event.cartToken", "Event.visitorId",
+  "Cart.customerId",
+  "Cart.email",
+  "Cart.lineItems",
+  "Cart.token",
+  "Cart.visitorId",
+  "Checkout.cartToken",
+  "Checkout.customerId",
+  "Checkout.email",
+  "Checkout.lineItems",
+  "Checkout.token",
+  "Checkout.visitorId",
+  "Contact.customerId",
+  "Contact.email",
+  "Contact.visitorId",
+  "DataExport.customerId",
+  "DataExport.email",
+  "DataExport.payload",
+  "Event.cartToken",
+  "Event.visitorId",
   "Exposure.visitorId",
-  "FlowRun.cartToken", "FlowRun.customerId", "FlowRun.email", "FlowRun.visitorId",
+  "FlowRun.cartToken",
+  "FlowRun.customerId",
+  "FlowRun.email",
+  "FlowRun.visitorId",
   "Job.payload",
   "Message.email",
-  "Order.cartToken", "Order.customerId", "Order.email", "Order.visitorId",
+  "Order.cartToken",
+  "Order.customerId",
+  "Order.email",
+  "Order.visitorId",
   "RecoveryStep.body",
   "Suppression.email",
-  "Trigger.conditions", "Trigger.content", "Trigger.frequencyCap", "Trigger.segment",
+  "Trigger.conditions",
+  "Trigger.content",
+  "Trigger.frequencyCap",
+  "Trigger.segment",
 ].sort();
 
 async function seed(shop: string) {
@@ -74,13 +97,49 @@ async function seed(shop: string) {
   // the merchant's copy (Json), no customer data: seeded so the scan covers the table
   await db.recoveryStep.create({ data: { flowId: flow.id, position: 0, delayMinutes: 60, subject: "Back?", body: [{ type: "text", text: "Hi" }] } });
   const checkout = await db.checkout.create({
-    data: { shop, token: `tok-${shop}`, cartToken: CART, email: EMAIL, customerId: CUSTOMER, visitorId: V1, lineItems: [{ title: "Shirt", email: EMAIL }], shopifyUpdatedAt: new Date() },
+    data: {
+      shop,
+      token: `tok-${shop}`,
+      cartToken: CART,
+      email: EMAIL,
+      customerId: CUSTOMER,
+      visitorId: V1,
+      lineItems: [{ title: "Shirt", email: EMAIL }],
+      shopifyUpdatedAt: new Date(),
+    },
   });
-  await db.cart.create({ data: { shop, token: CART, visitorId: V1, email: EMAIL, customerId: CUSTOMER, lineItems: [{ title: "Shirt" }], shopifyUpdatedAt: new Date() } });
-  await db.order.create({ data: { shop, orderId: `9${shop.length}`, email: EMAIL, customerId: CUSTOMER, visitorId: V1, cartToken: CART, checkoutToken: checkout.token, totalCents: 5000, orderedAt: new Date() } });
+  await db.cart.create({
+    data: { shop, token: CART, visitorId: V1, email: EMAIL, customerId: CUSTOMER, lineItems: [{ title: "Shirt" }], shopifyUpdatedAt: new Date() },
+  });
+  await db.order.create({
+    data: {
+      shop,
+      orderId: `9${shop.length}`,
+      email: EMAIL,
+      customerId: CUSTOMER,
+      visitorId: V1,
+      cartToken: CART,
+      checkoutToken: checkout.token,
+      totalCents: 5000,
+      orderedAt: new Date(),
+    },
+  });
   await db.contact.create({ data: { shop, email: EMAIL, customerId: GID, visitorId: V2, marketingConsent: true, consentStatus: "confirmed" } });
-  const run = await db.flowRun.create({ data: { shop, flowId: flow.id, subjectKey: `checkout:${checkout.token}`, checkoutId: checkout.id, cartToken: CART, email: EMAIL, customerId: CUSTOMER, visitorId: V1 } });
-  await db.message.create({ data: { shop, idempotencyKey: `${run.id}:1`, flowRunId: run.id, email: EMAIL, subject: "Your cart", html: `<p>${EMAIL}</p>`, status: "sent" } });
+  const run = await db.flowRun.create({
+    data: {
+      shop,
+      flowId: flow.id,
+      subjectKey: `checkout:${checkout.token}`,
+      checkoutId: checkout.id,
+      cartToken: CART,
+      email: EMAIL,
+      customerId: CUSTOMER,
+      visitorId: V1,
+    },
+  });
+  await db.message.create({
+    data: { shop, idempotencyKey: `${run.id}:1`, flowRunId: run.id, email: EMAIL, subject: "Your cart", html: `<p>${EMAIL}</p>`, status: "sent" },
+  });
   await db.event.createMany({
     data: [
       { shop, visitorId: V2, kind: "cart_add", cartToken: CART, occurredAt: new Date() },
@@ -88,18 +147,38 @@ async function seed(shop: string) {
     ],
   });
   await db.exposure.create({ data: { shop, triggerId: "t1", visitorId: V1, variant: "treatment", firstAt: new Date(), lastAt: new Date() } });
-  await db.attribution.create({ data: { shop, orderId: "91", totalCents: 5000, source: "overlay", triggerId: "t1", visitorId: V1, variant: "treatment", key: `91:overlay:t1:${shop}`, occurredAt: new Date() } });
+  await db.attribution.create({
+    data: {
+      shop,
+      orderId: "91",
+      totalCents: 5000,
+      source: "overlay",
+      triggerId: "t1",
+      visitorId: V1,
+      variant: "treatment",
+      key: `91:overlay:t1:${shop}`,
+      occurredAt: new Date(),
+    },
+  });
   await db.suppression.create({ data: { shop, email: EMAIL, reason: "unsubscribed" } });
   await db.dataExport.create({ data: { shop, email: EMAIL, customerId: CUSTOMER, payload: { contacts: [{ email: EMAIL }] } } });
   await db.job.createMany({
     data: [
       { shop, kind: "contact.sync", payload: { shop, email: EMAIL, marketingConsent: true }, status: "pending" },
       { shop, kind: "contact.confirm", payload: { shop, email: EMAIL }, status: "done", finishedAt: new Date() },
-      { shop, kind: "privacy.export", payload: { shop, customer: { id: Number(CUSTOMER.slice(0, 15)), email: EMAIL } }, status: "done", finishedAt: new Date() },
+      {
+        shop,
+        kind: "privacy.export",
+        payload: { shop, customer: { id: Number(CUSTOMER.slice(0, 15)), email: EMAIL } },
+        status: "done",
+        finishedAt: new Date(),
+      },
     ],
   });
   // Triggers hold the merchant's copy (Json), no customer data: seeded so the scan covers them.
-  await db.trigger.create({ data: { shop, name: "Exit", type: "exit_intent", conditions: {}, segment: {}, content: { kind: "message", headline: "Hi" }, frequencyCap: {}, salt: "s" } });
+  await db.trigger.create({
+    data: { shop, name: "Exit", type: "exit_intent", conditions: {}, segment: {}, content: { kind: "message", headline: "Hi" }, frequencyCap: {}, salt: "s" },
+  });
 }
 
 async function everyRow(shop: string): Promise<string> {
@@ -129,7 +208,10 @@ describe(`erasure (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`, (
   it("customers/data_request exports every table that holds the customer", async () => {
     const { exportCustomerData } = await import("~/services/privacy.server");
     await exportCustomerData(t.db, { shop: SHOP, customer: { id: CUSTOMER, email: EMAIL } });
-    const exp = await t.db.dataExport.findFirstOrThrow({ where: { shop: SHOP, payload: { not: { equals: { contacts: [{ email: EMAIL }] } } } }, orderBy: { createdAt: "desc" } });
+    const exp = await t.db.dataExport.findFirstOrThrow({
+      where: { shop: SHOP, payload: { not: { equals: { contacts: [{ email: EMAIL }] } } } },
+      orderBy: { createdAt: "desc" },
+    });
     const payload = exp.payload as Record<string, Array<Record<string, unknown>>>;
     for (const key of ["checkouts", "orders", "contacts", "carts", "recoveryRuns", "messages", "suppressions", "events", "exposures"]) {
       expect(payload[key]?.length, key).toBeGreaterThan(0);
@@ -140,10 +222,15 @@ describe(`erasure (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`, (
 
   it("customers/redact leaves none of the customer's identifiers in any row, and still honours their unsubscribe", async () => {
     const { redactCustomer, suppressionHash } = await import("~/services/privacy.server");
-    const redactJob = await t.db.job.create({ data: { shop: SHOP, kind: "privacy.redact-customer", payload: { shop: SHOP, customer: { id: CUSTOMER, email: EMAIL } }, status: "running" } });
+    const redactJob = await t.db.job.create({
+      data: { shop: SHOP, kind: "privacy.redact-customer", payload: { shop: SHOP, customer: { id: CUSTOMER, email: EMAIL } }, status: "running" },
+    });
     await redactCustomer(t.db, { shop: SHOP, customer: { id: CUSTOMER, email: EMAIL }, orders: [] });
     const after = await everyRow(SHOP);
-    for (const needle of NEEDLES) expect(after.includes(needle), `${needle} is still stored: ${after.slice(Math.max(0, after.indexOf(needle) - 300), after.indexOf(needle) + 100)}`).toBe(false);
+    for (const needle of NEEDLES)
+      expect(after.includes(needle), `${needle} is still stored: ${after.slice(Math.max(0, after.indexOf(needle) - 300), after.indexOf(needle) + 100)}`).toBe(
+        false,
+      );
     // the shop's own records stay, anonymised: the order (amount for analytics), the run's outcome
     expect(await t.db.order.count({ where: { shop: SHOP } })).toBe(1);
     expect(await t.db.flowRun.findFirstOrThrow({ where: { shop: SHOP } })).toMatchObject({ status: "stopped", stopReason: "redacted", email: null });

@@ -23,14 +23,33 @@ describe(`operational retention (${process.env.TEST_DATABASE_URL ? "postgres" : 
     const old = new Date(NOW.getTime() - 40 * DAY);
     const recent = new Date(NOW.getTime() - 5 * DAY);
     const jobs = (status: string, at: Date, n: number) =>
-      Array.from({ length: n }, () => ({ kind: "contact.sync", shop: "s.myshopify.com", payload: {}, status, runAt: at, finishedAt: status === "pending" || status === "running" ? null : at }));
+      Array.from({ length: n }, () => ({
+        kind: "contact.sync",
+        shop: "s.myshopify.com",
+        payload: {},
+        status,
+        runAt: at,
+        finishedAt: status === "pending" || status === "running" ? null : at,
+      }));
     await t.db.job.createMany({
       data: [...jobs("done", old, 1_200), ...jobs("dead", old, 30), ...jobs("pending", old, 7), ...jobs("running", old, 2), ...jobs("done", recent, 11)],
     });
     await t.db.webhookDelivery.createMany({
       data: [
-        ...Array.from({ length: 1_100 }, (_, i) => ({ webhookId: `old-${i}`, shop: "s.myshopify.com", topic: "carts/update", outcome: "applied", receivedAt: old })),
-        ...Array.from({ length: 9 }, (_, i) => ({ webhookId: `new-${i}`, shop: "s.myshopify.com", topic: "carts/update", outcome: "applied", receivedAt: recent })),
+        ...Array.from({ length: 1_100 }, (_, i) => ({
+          webhookId: `old-${i}`,
+          shop: "s.myshopify.com",
+          topic: "carts/update",
+          outcome: "applied",
+          receivedAt: old,
+        })),
+        ...Array.from({ length: 9 }, (_, i) => ({
+          webhookId: `new-${i}`,
+          shop: "s.myshopify.com",
+          topic: "carts/update",
+          outcome: "applied",
+          receivedAt: recent,
+        })),
       ],
     });
     const { sweepOperational } = await import("~/services/privacy.server");

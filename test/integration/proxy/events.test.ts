@@ -55,25 +55,36 @@ describe(`app proxy events (${process.env.TEST_DATABASE_URL ? "postgres" : "sqli
     const rows = await t.db.event.findMany({ orderBy: { id: "asc" } });
     expect(rows).toHaveLength(5);
     expect(new Set(rows.map((r) => r.shop))).toEqual(new Set([SHOP]));
-    expect(rows[2]).toMatchObject({ kind: "impression", triggerId: "trg_1", variant: "treatment", intentTier: "mid", visitorId: "visitor-1", sessionId: "session-1" });
+    expect(rows[2]).toMatchObject({
+      kind: "impression",
+      triggerId: "trg_1",
+      variant: "treatment",
+      intentTier: "mid",
+      visitorId: "visitor-1",
+      sessionId: "session-1",
+    });
     expect(rows[4]).toMatchObject({ kind: "cart_add", valueCents: 6800, cartToken: "Z2NwLXVz" }); // stored as webhooks send it, without ?key=
   });
 
-  it.skipIf(Boolean(process.env.TEST_DATABASE_URL))("answers 503 with Retry-After, storing nothing, while the database is locked", async () => {
-    const locker = new Database(t.url.replace(/^file:/, ""));
-    locker.exec("BEGIN EXCLUSIVE"); // held past the busy timeout
-    let response: Response;
-    try {
-      response = await call(proxyRequest("/proxy/events", batch([pageView(), { kind: "impression", at: at(), triggerId: "trg_1", variant: "treatment" }])));
-    } finally {
-      locker.exec("ROLLBACK");
-      locker.close();
-    }
-    expect(response.status).toBe(503);
-    expect(response.headers.get("Retry-After")).toBe("5");
-    expect(await t.db.event.count()).toBe(0);
-    expect(await t.db.exposure.count()).toBe(0);
-  }, 20_000);
+  it.skipIf(Boolean(process.env.TEST_DATABASE_URL))(
+    "answers 503 with Retry-After, storing nothing, while the database is locked",
+    async () => {
+      const locker = new Database(t.url.replace(/^file:/, ""));
+      locker.exec("BEGIN EXCLUSIVE"); // held past the busy timeout
+      let response: Response;
+      try {
+        response = await call(proxyRequest("/proxy/events", batch([pageView(), { kind: "impression", at: at(), triggerId: "trg_1", variant: "treatment" }])));
+      } finally {
+        locker.exec("ROLLBACK");
+        locker.close();
+      }
+      expect(response.status).toBe(503);
+      expect(response.headers.get("Retry-After")).toBe("5");
+      expect(await t.db.event.count()).toBe(0);
+      expect(await t.db.exposure.count()).toBe(0);
+    },
+    20_000,
+  );
 
   it("refuses a correctly signed request that names no shop domain (401, nothing stored)", async () => {
     for (const shop of ["evil.com", "", "shop-a.myshopify.com.evil.com"]) {
@@ -209,8 +220,9 @@ describe(`app proxy events (${process.env.TEST_DATABASE_URL ? "postgres" : "sqli
     expect(refusedAt).toBeGreaterThan(0);
     // THEN a shopper on another address still gets 204, for events and for an email capture
     expect((await call(from("198.51.100.7", "real-shopper", [pageView()]))).status).toBe(204);
-    expect((await call(from("198.51.100.7", "real-shopper", [{ kind: "email_capture", at: at(), email: "real@example.com", marketingConsent: false }]))).status).toBe(204);
+    expect(
+      (await call(from("198.51.100.7", "real-shopper", [{ kind: "email_capture", at: at(), email: "real@example.com", marketingConsent: false }]))).status,
+    ).toBe(204);
     expect(await t.db.contact.count({ where: { email: "real@example.com" } })).toBe(1);
   }, 120_000);
 });
-

@@ -69,7 +69,9 @@ describe("demo app proxy forwarding", () => {
     const down = (async () => {
       throw new TypeError("fetch failed");
     }) as typeof fetch;
-    const response = await forwardAppProxy(new Request("http://localhost:3400/demo/apps/intentful/events", { method: "POST", body: "{}" }), "events", { fetch: down });
+    const response = await forwardAppProxy(new Request("http://localhost:3400/demo/apps/intentful/events", { method: "POST", body: "{}" }), "events", {
+      fetch: down,
+    });
     expect(response.status).toBe(502);
   });
 });

@@ -21,14 +21,22 @@ describe("token buckets", () => {
 
 describe("event rate limiter", () => {
   it("limits per shop across visitors, and a refused shop batch costs the visitor nothing", () => {
-    const limiter = createEventRateLimiter({ client: { capacity: 100, perMinute: 100 }, visitor: { capacity: 5, perMinute: 5 }, shop: { capacity: 3, perMinute: 3 } });
+    const limiter = createEventRateLimiter({
+      client: { capacity: 100, perMinute: 100 },
+      visitor: { capacity: 5, perMinute: 5 },
+      shop: { capacity: 3, perMinute: 3 },
+    });
     expect(["a", "b", "c"].map((v) => limiter.take("s1", v, T0).ok)).toEqual([true, true, true]);
     expect(limiter.take("s1", "d", T0)).toEqual({ ok: false, scope: "shop", retryAfterSec: 20 });
     expect(limiter.take("s2", "d", T0).ok).toBe(true);
   });
 
   it("limits one visitor without touching the shop's budget for others", () => {
-    const limiter = createEventRateLimiter({ client: { capacity: 100, perMinute: 100 }, visitor: { capacity: 2, perMinute: 2 }, shop: { capacity: 100, perMinute: 100 } });
+    const limiter = createEventRateLimiter({
+      client: { capacity: 100, perMinute: 100 },
+      visitor: { capacity: 2, perMinute: 2 },
+      shop: { capacity: 100, perMinute: 100 },
+    });
     expect(limiter.take("s", "v", T0).ok).toBe(true);
     expect(limiter.take("s", "v", T0).ok).toBe(true);
     expect(limiter.take("s", "v", T0)).toEqual({ ok: false, scope: "visitor", retryAfterSec: 30 });

@@ -23,11 +23,18 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   eventRateLimiter().clear();
-  for (const model of ["message", "order", "checkout", "cart", "contact", "trigger"] as const) await (t.db[model] as { deleteMany: (a: object) => Promise<unknown> }).deleteMany({});
+  for (const model of ["message", "order", "checkout", "cart", "contact", "trigger"] as const)
+    await (t.db[model] as { deleteMany: (a: object) => Promise<unknown> }).deleteMany({});
 });
 
 function statusRequest(query: Record<string, string>, { shop = SHOP, customerId = "", forge = false, method = "GET" } = {}): Request {
-  const params: Record<string, string> = { ...query, shop, logged_in_customer_id: customerId, path_prefix: "/apps/intentful", timestamp: String(Math.floor(Date.now() / 1000)) };
+  const params: Record<string, string> = {
+    ...query,
+    shop,
+    logged_in_customer_id: customerId,
+    path_prefix: "/apps/intentful",
+    timestamp: String(Math.floor(Date.now() / 1000)),
+  };
   const url = new URL("/proxy/status", process.env.SHOPIFY_APP_URL);
   for (const [k, v] of Object.entries({ ...params, signature: forge ? "0".repeat(64) : signProxyParams(params) })) url.searchParams.set(k, v);
   return new Request(url, { method });
@@ -42,14 +49,33 @@ const ask = async (vid: string, options?: Parameters<typeof statusRequest>[1]) =
 const sentAt = new Date("2026-12-01T10:00:00Z");
 async function trigger(shop: string, name: string, minAovCents: number, enabled = true) {
   await t.db.trigger.create({
-    data: { shop, name, type: "exit_intent", enabled, salt: name, conditions: {}, segment: minAovCents ? { minAovCents } : {}, content: { kind: "message", headline: name }, frequencyCap: {} },
+    data: {
+      shop,
+      name,
+      type: "exit_intent",
+      enabled,
+      salt: name,
+      conditions: {},
+      segment: minAovCents ? { minAovCents } : {},
+      content: { kind: "message", headline: name },
+      frequencyCap: {},
+    },
   });
 }
 async function order(shop: string, orderId: string, totalCents: number, who: { email?: string; customerId?: string }) {
   await t.db.order.create({ data: { shop, orderId, totalCents, orderedAt: new Date("2026-11-01T00:00:00Z"), ...who } });
 }
 async function message(shop: string, email: string, at: Date, extra: { kind?: string; status?: string } = {}) {
-  await t.db.message.create({ data: { shop, email, idempotencyKey: `${shop}:${email}:${at.getTime()}:${extra.kind ?? "r"}:${extra.status ?? "s"}`, kind: extra.kind ?? "recovery", status: extra.status ?? "sent", sentAt: at } });
+  await t.db.message.create({
+    data: {
+      shop,
+      email,
+      idempotencyKey: `${shop}:${email}:${at.getTime()}:${extra.kind ?? "r"}:${extra.status ?? "s"}`,
+      kind: extra.kind ?? "recovery",
+      status: extra.status ?? "sent",
+      sentAt: at,
+    },
+  });
 }
 
 describe(`app proxy status (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`, () => {
@@ -79,7 +105,9 @@ describe(`app proxy status (${process.env.TEST_DATABASE_URL ? "postgres" : "sqli
 
   it("finds a shopper through the checkout of their cart, and a logged-in customer through the signed customer id", async () => {
     await t.db.cart.create({ data: { shop: SHOP, token: "cart-bo", visitorId: "visitor-bo", lineItems: [], shopifyUpdatedAt: sentAt } });
-    await t.db.checkout.create({ data: { shop: SHOP, token: "co-bo", cartToken: "cart-bo", email: "bo@example.com", lineItems: [], shopifyUpdatedAt: sentAt } });
+    await t.db.checkout.create({
+      data: { shop: SHOP, token: "co-bo", cartToken: "cart-bo", email: "bo@example.com", lineItems: [], shopifyUpdatedAt: sentAt },
+    });
     await message(SHOP, "bo@example.com", sentAt);
     expect((await ask("visitor-bo")).em).toBe(sentAt.getTime());
 

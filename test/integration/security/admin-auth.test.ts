@@ -52,7 +52,12 @@ function patternOf(id: string): string {
   const segments = id
     .replace(/\[\.\]/g, "\u0000")
     .split(".")
-    .map((s) => s.replace(/\u0000/g, ".").replace(/[[\]]/g, "").replace(/_$/, ""))
+    .map((s) =>
+      s
+        .replace(/\u0000/g, ".")
+        .replace(/[[\]]/g, "")
+        .replace(/_$/, ""),
+    )
     .filter((s) => s !== "_index" && !/^_/.test(s));
   return "/" + segments.join("/");
 }
@@ -79,15 +84,26 @@ beforeAll(async () => {
   const trigger = await db.trigger.findFirstOrThrow({ where: { shop: SHOP_A }, orderBy: { createdAt: "asc" } });
   const flow = await db.recoveryFlow.findFirstOrThrow({ where: { shop: SHOP_A }, orderBy: { createdAt: "asc" } });
   const message = await db.message.create({
-    data: { shop: SHOP_A, idempotencyKey: `sec-${randomUUID()}`, email: "private.shopper@example.com", subject: "Secret subject 7f3a", html: "<p>Secret body 7f3a</p>", status: "sent" },
+    data: {
+      shop: SHOP_A,
+      idempotencyKey: `sec-${randomUUID()}`,
+      email: "private.shopper@example.com",
+      subject: "Secret subject 7f3a",
+      html: "<p>Secret body 7f3a</p>",
+      status: "sent",
+    },
   });
-  const exported = await db.dataExport.create({ data: { shop: SHOP_A, customerId: "901", email: "export.shopper@example.com", payload: { orders: ["#1001"] } } });
+  const exported = await db.dataExport.create({
+    data: { shop: SHOP_A, customerId: "901", email: "export.shopper@example.com", payload: { orders: ["#1001"] } },
+  });
   Object.assign(ids, { triggers: trigger.id, flows: flow.id, outbox: message.id, export: exported.id });
   const names = [
     ...(await db.trigger.findMany({ select: { name: true } })).map((t) => t.name),
     ...(await db.recoveryFlow.findMany({ select: { name: true } })).map((f) => f.name),
   ];
-  markers = [...new Set([...names, "private.shopper@example.com", "Secret subject 7f3a", "export.shopper@example.com", "shpat_test", process.env.SHOPIFY_API_KEY!])];
+  markers = [
+    ...new Set([...names, "private.shopper@example.com", "Secret subject 7f3a", "export.shopper@example.com", "shpat_test", process.env.SHOPIFY_API_KEY!]),
+  ];
 }, 120_000);
 
 afterAll(async () => {
@@ -123,7 +139,18 @@ function jwt(payload: Record<string, unknown>, { secret = process.env.SHOPIFY_AP
 
 function claims(shop: string, over: Record<string, unknown> = {}, now = Date.now()) {
   const iat = Math.floor(now / 1000);
-  return { iss: `https://${shop}/admin`, dest: `https://${shop}`, aud: process.env.SHOPIFY_API_KEY, sub: "1", exp: iat + 60, nbf: iat - 5, iat, jti: randomUUID(), sid: "s", ...over };
+  return {
+    iss: `https://${shop}/admin`,
+    dest: `https://${shop}`,
+    aud: process.env.SHOPIFY_API_KEY,
+    sub: "1",
+    exp: iat + 60,
+    nbf: iat - 5,
+    iat,
+    jti: randomUUID(),
+    sid: "s",
+    ...over,
+  };
 }
 
 const BAD_TOKENS: Array<[string, () => string]> = [
@@ -143,7 +170,12 @@ const ATTACK_FORM = (id: string) => ({ intent: "delete", id, enabled: "false", t
 
 function request(
   pathname: string,
-  { method = "GET", headers = {}, query = {}, form }: { method?: string; headers?: Record<string, string>; query?: Record<string, string>; form?: Record<string, string> },
+  {
+    method = "GET",
+    headers = {},
+    query = {},
+    form,
+  }: { method?: string; headers?: Record<string, string>; query?: Record<string, string>; form?: Record<string, string> },
 ): Request {
   const url = new URL(pathname, process.env.SHOPIFY_APP_URL);
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
@@ -292,7 +324,14 @@ describe("CSRF: admin actions authenticate with the Bearer session token, never 
       `_shopify_s=${randomUUID()}`,
       `__session=${randomUUID()}`,
     ].join("; ");
-    const crossSite = { Cookie: cookie, Origin: "https://evil.example", Referer: "https://evil.example/attack.html", "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", Accept: "text/html" };
+    const crossSite = {
+      Cookie: cookie,
+      Origin: "https://evil.example",
+      Referer: "https://evil.example/attack.html",
+      "Sec-Fetch-Site": "cross-site",
+      "Sec-Fetch-Mode": "navigate",
+      Accept: "text/html",
+    };
     for (const route of withActions) {
       const { pathname, params } = concrete(route);
       const fn = modules.get(route.id)!.action!;
@@ -300,7 +339,10 @@ describe("CSRF: admin actions authenticate with the Bearer session token, never 
       // a plain auto-submitting form on the attacker's page
       expectRefused(await run(fn, request(pathname, { method: "POST", form, headers: crossSite }), params), "login");
       // the same, with the query string the admin iframe uses: still no token, so the bounce page
-      expectRefused(await run(fn, request(pathname, { method: "POST", form, headers: crossSite, query: { embedded: "1", shop: SHOP_A, host: HOST } }), params), "bounce");
+      expectRefused(
+        await run(fn, request(pathname, { method: "POST", form, headers: crossSite, query: { embedded: "1", shop: SHOP_A, host: HOST } }), params),
+        "bounce",
+      );
     }
     expect(await snapshot()).toBe(before);
   });
@@ -325,7 +367,15 @@ describe("CSRF: admin actions authenticate with the Bearer session token, never 
       },
     });
     const fn = modules.get("app.triggers._index")!.action!;
-    const forged = await run(fn, request("/app/triggers", { method: "POST", form: { intent: "delete", id: victim.id }, headers: { Cookie: `shopify_app_session=${sessionToken(SHOP_A)}` } }), {});
+    const forged = await run(
+      fn,
+      request("/app/triggers", {
+        method: "POST",
+        form: { intent: "delete", id: victim.id },
+        headers: { Cookie: `shopify_app_session=${sessionToken(SHOP_A)}` },
+      }),
+      {},
+    );
     expectRefused(forged, "login");
     expect(await h.t.db.trigger.count({ where: { id: victim.id } })).toBe(1);
     const real = await run(fn, adminRequest("/app/triggers", { shop: SHOP_A, method: "POST", form: { intent: "delete", id: victim.id } }), {});

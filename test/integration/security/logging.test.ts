@@ -49,7 +49,7 @@ function capture() {
   for (const method of ["log", "info", "warn", "debug", "error", "trace"] as const) {
     const original = console[method];
     console[method] = (...args: unknown[]) => {
-      captured.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a) ?? String(a))).join(" "));
+      captured.push(args.map((a) => (typeof a === "string" ? a : (JSON.stringify(a) ?? String(a)))).join(" "));
       original(...args);
     };
     restore.push(() => (console[method] = original));
@@ -115,7 +115,11 @@ describe("representative flows log no secret and no personal data", () => {
     const rejected = await action({ request: webhookRequest("checkouts/create", bad, { shop: SHOP_A }), params: {}, context: {} });
     expect(rejected.status).toBe(200);
     // forged: 401
-    const forged = await action({ request: webhookRequest("checkouts/create", shopperCheckout(SHOPPER.email), { shop: SHOP_A, secretOverride: "wrong-secret-wrong-secret" }), params: {}, context: {} });
+    const forged = await action({
+      request: webhookRequest("checkouts/create", shopperCheckout(SHOPPER.email), { shop: SHOP_A, secretOverride: "wrong-secret-wrong-secret" }),
+      params: {},
+      context: {},
+    });
     expect(forged.status).toBe(401);
   });
 
@@ -158,9 +162,17 @@ describe("representative flows log no secret and no personal data", () => {
   it("admin: settings saved with a valid session token, refused with a forged one", async () => {
     const settings = await import("~/routes/app.settings");
     const loaded = (await (await callRoute(settings.loader, "/app/settings", { shop: SHOP_A })).json()) as { values: Record<string, string> };
-    const saved = await callRoute(settings.action, "/app/settings", { shop: SHOP_A, method: "POST", form: { ...loaded.values, intent: "save", senderEmail: "owner@shop-a.example" } });
+    const saved = await callRoute(settings.action, "/app/settings", {
+      shop: SHOP_A,
+      method: "POST",
+      form: { ...loaded.values, intent: "save", senderEmail: "owner@shop-a.example" },
+    });
     expect(saved.status).toBe(200);
-    const invalid = await callRoute(settings.action, "/app/settings", { shop: SHOP_A, method: "POST", form: { ...loaded.values, intent: "save", senderEmail: `${SHOPPER.email} not an address` } });
+    const invalid = await callRoute(settings.action, "/app/settings", {
+      shop: SHOP_A,
+      method: "POST",
+      form: { ...loaded.values, intent: "save", senderEmail: `${SHOPPER.email} not an address` },
+    });
     expect(invalid.status).toBe(422);
     const forged = adminRequest("/app/settings", { shop: SHOP_A, method: "POST", form: { intent: "publish" } });
     forged.headers.set("Authorization", `Bearer ${sessionToken(SHOP_A).slice(0, -4)}AAAA`);
@@ -236,7 +248,10 @@ describe("logger redaction rules", () => {
   });
 
   it("keeps RFC 5322 Message-IDs readable (they look like addresses but name no one), emails elsewhere masked", () => {
-    const parsed = JSON.parse(mod.formatLine("info", "email sent", { messageId: "<k1.abc@intentful.local>", note: "to a@b.example" })) as Record<string, string>;
+    const parsed = JSON.parse(mod.formatLine("info", "email sent", { messageId: "<k1.abc@intentful.local>", note: "to a@b.example" })) as Record<
+      string,
+      string
+    >;
     expect(parsed.messageId).toBe("<k1.abc@intentful.local>");
     expect(parsed.note).toBe("to [email]");
   });
@@ -255,7 +270,19 @@ describe("logger redaction rules", () => {
       `secret ${process.env.SHOPIFY_API_SECRET}`,
     ].join(" | ");
     const out = mod.redact(text);
-    for (const s of [SHOPPER.email, "shpat_0123456789abcdef", "shpss_abc123", jwt, "opaque-bearer-value-123", "sup3r-s3cret", "mailer:", "recoverykey123", "tok123456", SHOPPER.phone, process.env.SHOPIFY_API_SECRET!]) {
+    for (const s of [
+      SHOPPER.email,
+      "shpat_0123456789abcdef",
+      "shpss_abc123",
+      jwt,
+      "opaque-bearer-value-123",
+      "sup3r-s3cret",
+      "mailer:",
+      "recoverykey123",
+      "tok123456",
+      SHOPPER.phone,
+      process.env.SHOPIFY_API_SECRET!,
+    ]) {
       expect(out, s).not.toContain(s);
     }
     // what is not secret stays readable
@@ -282,7 +309,15 @@ describe("logger redaction rules", () => {
     let deep: Record<string, unknown> = { leaf: SHOPPER.email };
     for (let i = 0; i < 20; i++) deep = { deep };
     const error = Object.assign(new Error(`SMTP 550 <${SHOPPER.email}> rejected`), { code: "EENVELOPE", responseCode: 550 });
-    const line = mod.formatLine("warn", "odd values", { cyclic, big: 12n, error, map: new Map([["email", SHOPPER.email]]), deep, level: "debug", msg: "spoofed" });
+    const line = mod.formatLine("warn", "odd values", {
+      cyclic,
+      big: 12n,
+      error,
+      map: new Map([["email", SHOPPER.email]]),
+      deep,
+      level: "debug",
+      msg: "spoofed",
+    });
     const parsed = JSON.parse(line) as Record<string, any>;
     expect(parsed.level).toBe("warn");
     expect(parsed.msg).toBe("odd values");

@@ -35,7 +35,13 @@ interface RouteModule {
 }
 
 let t: TestDb;
-const load = (id: string) => import(path.join(ROUTES_DIR, readdirSync(ROUTES_DIR).find((f) => f.replace(/\.(tsx?|jsx?)$/, "") === id)!)) as Promise<RouteModule>;
+const load = (id: string) =>
+  import(
+    path.join(
+      ROUTES_DIR,
+      readdirSync(ROUTES_DIR).find((f) => f.replace(/\.(tsx?|jsx?)$/, "") === id)!,
+    )
+  ) as Promise<RouteModule>;
 
 async function call(fn: RouteFn | undefined, request: Request, params: Record<string, string> = {}): Promise<Response> {
   expect(fn, "the route exports this handler").toBeTypeOf("function");
@@ -63,7 +69,9 @@ const topicOf = (id: string) => id.replace(/^webhooks\./, "").replace(".", "/");
 
 describe("webhook routes verify the HMAC", () => {
   it("finds the webhook routes", () => {
-    expect(WEBHOOK_ROUTES).toEqual(expect.arrayContaining(["webhooks.orders.create", "webhooks.checkouts.create", "webhooks.customers.redact", "webhooks.shop.redact"]));
+    expect(WEBHOOK_ROUTES).toEqual(
+      expect.arrayContaining(["webhooks.orders.create", "webhooks.checkouts.create", "webhooks.customers.redact", "webhooks.shop.redact"]),
+    );
   });
 
   it.each(WEBHOOK_ROUTES)("%s: 401 to a body signed with another secret, 401 to a tampered body, 400 to no signature; stores nothing", async (id) => {
@@ -91,7 +99,16 @@ describe("webhook routes verify the HMAC", () => {
     const route = await load("webhooks.checkouts.create");
     const webhookId = randomUUID();
     const now = new Date().toISOString();
-    const payload = { id: 77, token: `ck_${randomUUID().slice(0, 8)}`, email: "ok@example.com", line_items: [], total_price: "0.00", currency: "USD", created_at: now, updated_at: now };
+    const payload = {
+      id: 77,
+      token: `ck_${randomUUID().slice(0, 8)}`,
+      email: "ok@example.com",
+      line_items: [],
+      total_price: "0.00",
+      currency: "USD",
+      created_at: now,
+      updated_at: now,
+    };
     const res = await call(route.action, webhookRequest("checkouts/create", payload, { shop: SHOP, webhookId }));
     expect(res.status).toBe(200);
     expect(await t.db.webhookDelivery.count({ where: { webhookId } })).toBe(1);
@@ -126,9 +143,15 @@ describe("r.$messageId (email click tracking)", () => {
   beforeAll(async () => {
     route = await load("r.$messageId");
     const flow = await t.db.recoveryFlow.create({ data: { shop: SHOP, name: "Checkout recovery", kind: "checkout" } });
-    const checkout = await t.db.checkout.create({ data: { shop: SHOP, token: `tok-${randomUUID()}`, lineItems: [], shopifyUpdatedAt: new Date(), abandonedCheckoutUrl: RECOVERY_URL } });
-    const run = await t.db.flowRun.create({ data: { shop: SHOP, flowId: flow.id, subjectKey: `checkout:${checkout.id}`, checkoutId: checkout.id, email: "clicker@example.com" } });
-    const message = await t.db.message.create({ data: { shop: SHOP, idempotencyKey: `click-${randomUUID()}`, flowRunId: run.id, email: "clicker@example.com", status: "sent" } });
+    const checkout = await t.db.checkout.create({
+      data: { shop: SHOP, token: `tok-${randomUUID()}`, lineItems: [], shopifyUpdatedAt: new Date(), abandonedCheckoutUrl: RECOVERY_URL },
+    });
+    const run = await t.db.flowRun.create({
+      data: { shop: SHOP, flowId: flow.id, subjectKey: `checkout:${checkout.id}`, checkoutId: checkout.id, email: "clicker@example.com" },
+    });
+    const message = await t.db.message.create({
+      data: { shop: SHOP, idempotencyKey: `click-${randomUUID()}`, flowRunId: run.id, email: "clicker@example.com", status: "sent" },
+    });
     messageId = message.id;
   });
 

@@ -146,7 +146,10 @@ describe(`recovery steps in batches (${process.env.TEST_DATABASE_URL ? "postgres
   it("sends 30 steps due at once: one email each, each Message sent with its rendered email, in as many statements as 10 steps take", async () => {
     const logged = statementLoggingClient();
     const measure = async (shop: string, n: number) => {
-      const seeded = await seed(shop, Array.from({ length: n }, (_, i) => `s${i}@${shop}`));
+      const seeded = await seed(
+        shop,
+        Array.from({ length: n }, (_, i) => `s${i}@${shop}`),
+      );
       calls.length = 0;
       logged.statements.length = 0;
       const result = await drain(NOW, { db: logged.db });
@@ -304,7 +307,13 @@ describe(`recovery steps in batches (${process.env.TEST_DATABASE_URL ? "postgres
     const shop = "browse-batch.myshopify.com";
     await t.db.shop.upsert({ where: { shop }, create: { shop }, update: {} });
     const flow = await t.db.recoveryFlow.create({
-      data: { shop, name: "b", kind: "browse", enabled: true, steps: { create: [{ position: 0, delayMinutes: 60, subject: "Still looking?", body: [{ type: "button", text: "Shop" }] }] } },
+      data: {
+        shop,
+        name: "b",
+        kind: "browse",
+        enabled: true,
+        steps: { create: [{ position: 0, delayMinutes: 60, subject: "Still looking?", body: [{ type: "button", text: "Shop" }] }] },
+      },
       include: { steps: true },
     });
     const stepId = flow.steps[0].id;
@@ -415,7 +424,13 @@ describe(`recovery steps in batches (${process.env.TEST_DATABASE_URL ? "postgres
 
   it("never sends again a step whose Message is already sending, sent, failed or suppressed", async () => {
     const shop = "prior.myshopify.com";
-    const { runs, stepId, flow } = await seed(shop, ["sending@prior.example", "sent@prior.example", "failed@prior.example", "suppressed@prior.example", "new@prior.example"]);
+    const { runs, stepId, flow } = await seed(shop, [
+      "sending@prior.example",
+      "sent@prior.example",
+      "failed@prior.example",
+      "suppressed@prior.example",
+      "new@prior.example",
+    ]);
     const statuses = ["sending", "sent", "failed", "suppressed"];
     const before = [];
     for (const [i, status] of statuses.entries()) {
@@ -423,8 +438,15 @@ describe(`recovery steps in batches (${process.env.TEST_DATABASE_URL ? "postgres
       before.push(
         await t.db.message.create({
           data: {
-            shop, idempotencyKey: x.key, flowId: flow.id, flowRunId: x.run.id, stepId, email: x.email, status,
-            attempts: status === "suppressed" ? 0 : 1, sentAt: ["sending", "sent"].includes(status) ? plus(-20 * 3600_000) : null,
+            shop,
+            idempotencyKey: x.key,
+            flowId: flow.id,
+            flowRunId: x.run.id,
+            stepId,
+            email: x.email,
+            status,
+            attempts: status === "suppressed" ? 0 : 1,
+            sentAt: ["sending", "sent"].includes(status) ? plus(-20 * 3600_000) : null,
           },
         }),
       );

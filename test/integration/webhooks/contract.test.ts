@@ -81,7 +81,13 @@ describe(`Shopify ${FIXTURE_VERSION} sample payloads, to their effect (${dialect
     expect((await deliver({ topic: "checkouts/create", body: checkoutBody, shop, webhookId: created })).status).toBe(200);
     expect(await outcomeOf(created)).toMatchObject({ outcome: "accepted", reason: null });
     const checkout = await t.db.checkout.findUniqueOrThrow({ where: { shop_token: { shop, token: "123123123" } } });
-    expect(checkout).toMatchObject({ customerId: "603851970716743426", cartToken: "eeafa272cebfd4b22385bc4b645e762c", email: "example@email.com", totalCents: 42188, status: "open" });
+    expect(checkout).toMatchObject({
+      customerId: "603851970716743426",
+      cartToken: "eeafa272cebfd4b22385bc4b645e762c",
+      email: "example@email.com",
+      totalCents: 42188,
+      status: "open",
+    });
     const lines = checkout.lineItems as Array<{ product_id: string; variant_id: string }>;
     expect(lines.map((l) => l.product_id)).toContain("632910392");
 

@@ -93,7 +93,9 @@ describe("data lifecycle", () => {
     await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }));
     await t.db.event.create({ data: { shop: SHOP, visitorId: "v_gone", kind: "page_view", occurredAt: new Date() } });
     await t.db.message.create({ data: { shop: SHOP, idempotencyKey: "gone-1", email: "gone@example.com", status: "sent" } });
-    await receiveWebhook(webhookRequest("customers/redact", { shop_domain: SHOP, customer: { id: 6, email: "gone@example.com" }, orders_to_redact: [] }, { shop: SHOP }));
+    await receiveWebhook(
+      webhookRequest("customers/redact", { shop_domain: SHOP, customer: { id: 6, email: "gone@example.com" }, orders_to_redact: [] }, { shop: SHOP }),
+    );
     await runDue(new Date(Date.now() + 1000)); // jobs are enqueued at the real "now"
     expect(await t.db.checkout.count({ where: { shop: SHOP, email: "gone@example.com" } })).toBe(0);
     expect(await t.db.event.count({ where: { shop: SHOP, visitorId: "v_gone" } })).toBe(0);

@@ -67,7 +67,9 @@ describe(`webhook and app proxy POSTs on the server's fast path (${process.env.T
     const checkout = checkoutPayload({ email: "big@example.com" });
     const huge = JSON.stringify({ ...checkout, note: "x".repeat(1024 * 1024) });
     const request = webhookRequest("checkouts/create", null, { shop: SHOP, rawBody: huge });
-    const declared = await rawPost("/webhooks/checkouts/create", { ...headersOf(request), "content-length": String(Buffer.byteLength(huge)) }, [Buffer.from(huge)]);
+    const declared = await rawPost("/webhooks/checkouts/create", { ...headersOf(request), "content-length": String(Buffer.byteLength(huge)) }, [
+      Buffer.from(huge),
+    ]);
     expect(declared.status).toBe(413);
     expect(declared.body).toMatch(/larger than 1 MB/);
 
@@ -84,7 +86,10 @@ describe(`webhook and app proxy POSTs on the server's fast path (${process.env.T
     const request = webhookRequest("checkouts/create", null, { shop: SHOP, rawBody: "{}" });
     const piece = Buffer.alloc(64 * 1024, "x");
     const result = await new Promise<{ status: number; sentBytes: number }>((resolve, reject) => {
-      const req = http.request(new URL("/webhooks/checkouts/create", web.baseUrl), { method: "POST", headers: { ...headersOf(request), "transfer-encoding": "chunked" } });
+      const req = http.request(new URL("/webhooks/checkouts/create", web.baseUrl), {
+        method: "POST",
+        headers: { ...headersOf(request), "transfer-encoding": "chunked" },
+      });
       let sent = 0;
       let answered = false;
       req.on("response", (res) => {
@@ -110,7 +115,9 @@ describe(`webhook and app proxy POSTs on the server's fast path (${process.env.T
     const huge = JSON.stringify({ note: "x".repeat(2 * 1024 * 1024) });
     const request = webhookRequest("checkouts/create", null, { shop: SHOP, rawBody: huge });
     const body = gzipSync(Buffer.from(huge));
-    const res = await rawPost("/webhooks/checkouts/create", { ...headersOf(request), "content-encoding": "gzip", "content-length": String(body.length) }, [body]);
+    const res = await rawPost("/webhooks/checkouts/create", { ...headersOf(request), "content-encoding": "gzip", "content-length": String(body.length) }, [
+      body,
+    ]);
     expect(res.status).toBe(413);
     expect(res.body).not.toMatch(/at |node_modules|\.ts:/);
   });
@@ -122,7 +129,9 @@ describe(`webhook and app proxy POSTs on the server's fast path (${process.env.T
       expect(res.status, target).toBeGreaterThanOrEqual(400);
       expect(body, target).not.toMatch(/\n\s+at |node_modules|\/work\/|\.ts:\d/);
     }
-    const bad = await rawPost("/webhooks/checkouts/create", { "content-type": "application/json", "content-encoding": "gzip", "content-length": "10" }, [Buffer.from("not gzip!!")]);
+    const bad = await rawPost("/webhooks/checkouts/create", { "content-type": "application/json", "content-encoding": "gzip", "content-length": "10" }, [
+      Buffer.from("not gzip!!"),
+    ]);
     expect(bad.status).toBeGreaterThanOrEqual(400);
     expect(bad.status).toBeLessThan(500);
     expect(bad.body).not.toMatch(/\n\s+at |node_modules|\.ts:\d/);
@@ -132,7 +141,9 @@ describe(`webhook and app proxy POSTs on the server's fast path (${process.env.T
     const checkout = checkoutPayload({ email: "gzip@example.com" });
     const request = webhookRequest("checkouts/create", checkout, { shop: SHOP });
     const body = gzipSync(Buffer.from(JSON.stringify(checkout)));
-    const res = await rawPost("/webhooks/checkouts/create", { ...headersOf(request), "content-encoding": "gzip", "content-length": String(body.length) }, [body]);
+    const res = await rawPost("/webhooks/checkouts/create", { ...headersOf(request), "content-encoding": "gzip", "content-length": String(body.length) }, [
+      body,
+    ]);
     expect(res.status).toBe(200);
     expect(await t.db.checkout.count({ where: { shop: SHOP, token: checkout.token } })).toBe(1);
   });

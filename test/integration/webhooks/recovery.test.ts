@@ -123,7 +123,9 @@ describe("checkout recovery", () => {
     const old = flow.steps[0];
     await t.db.$transaction([
       t.db.recoveryStep.deleteMany({ where: { flowId: flow.id } }),
-      t.db.recoveryStep.create({ data: { flowId: flow.id, position: 0, delayMinutes: old.delayMinutes, subject: "Edited subject", preheader: "", body: old.body ?? [] } }),
+      t.db.recoveryStep.create({
+        data: { flowId: flow.id, position: 0, delayMinutes: old.delayMinutes, subject: "Edited subject", preheader: "", body: old.body ?? [] },
+      }),
     ]);
     await runDue(AFTER_FIRST_STEP);
     const mails = mailsTo("edited@example.com");
@@ -136,9 +138,7 @@ describe("checkout recovery", () => {
     await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }));
     await runDue(AFTER_FIRST_STEP);
     expect(mailsTo("late@example.com")).toHaveLength(1);
-    await receiveWebhook(
-      webhookRequest("orders/create", orderPayload(checkout, { created_at: at(120).toISOString() }), { shop: SHOP }),
-    );
+    await receiveWebhook(webhookRequest("orders/create", orderPayload(checkout, { created_at: at(120).toISOString() }), { shop: SHOP }));
     await runDue(at(121));
     const attribution = await t.db.attribution.findMany({ where: { shop: SHOP, source: "flow" } });
     expect(attribution.map((a) => a.variant)).toContain("treatment");
@@ -147,8 +147,17 @@ describe("checkout recovery", () => {
 
 describe("webhook intake", () => {
   const topics = [
-    "checkouts/create", "checkouts/update", "checkouts/delete", "carts/create", "carts/update", "orders/create",
-    "app/uninstalled", "app/scopes_update", "customers/data_request", "customers/redact", "shop/redact",
+    "checkouts/create",
+    "checkouts/update",
+    "checkouts/delete",
+    "carts/create",
+    "carts/update",
+    "orders/create",
+    "app/uninstalled",
+    "app/scopes_update",
+    "customers/data_request",
+    "customers/redact",
+    "shop/redact",
   ];
 
   it.each(topics)("answers 401 to a forged signature on %s and stores nothing", async (topic) => {
@@ -159,9 +168,7 @@ describe("webhook intake", () => {
   });
 
   it("records malformed JSON as rejected without a 5xx", async () => {
-    const res = await receiveWebhook(
-      webhookRequest("checkouts/create", null, { shop: SHOP, webhookId: "bad-json-1", rawBody: "{not json" }),
-    );
+    const res = await receiveWebhook(webhookRequest("checkouts/create", null, { shop: SHOP, webhookId: "bad-json-1", rawBody: "{not json" }));
     expect(res.status).toBe(200);
     const row = await t.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "bad-json-1" } });
     expect(row.outcome).toBe("rejected");

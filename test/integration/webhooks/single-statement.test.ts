@@ -52,7 +52,7 @@ const send = (topic: string, payload: unknown, { shop = SHOP, webhookId = random
 async function statementsDuring(work: (seen: string[]) => Promise<unknown>): Promise<string[]> {
   const texts: string[] = [];
   const oneLine = (s: string) => s.trim().replace(/\s+/g, " ");
-  const textOf = (q: unknown) => String(typeof q === "string" ? q : (q as { text?: string; sql?: string }).text ?? (q as { sql?: string }).sql);
+  const textOf = (q: unknown) => String(typeof q === "string" ? q : ((q as { text?: string; sql?: string }).text ?? (q as { sql?: string }).sql));
   if (PG) {
     const query = pg.Client.prototype.query;
     vi.spyOn(pg.Client.prototype, "query").mockImplementation(function (this: pg.Client, ...args: unknown[]) {
@@ -160,53 +160,61 @@ describe(`checkout and cart deliveries, one statement on PostgreSQL, one direct 
     expect(order.at(-1)).toBe("COMMIT");
   });
 
-  it.skipIf(PG)("gives way to Prisma's transaction while it holds the write lock: the delivery waits its turn, not 5 s, and leaves the same rows (SQLite)", async () => {
-    const { getDb } = await import("~/db.server");
-    const now = new Date("2026-01-02T03:04:05.678Z");
-    const triggeredAt = at(0).toISOString();
-    const c = checkoutPayload({ email: "held@example.com" });
-    const deliver = (shop: string) =>
-      intake.receiveWebhook(webhookRequest("checkouts/create", c, { shop, webhookId: `${shop}-w1`, triggeredAt }), { now });
-    // The same delivery on a free database, for comparison.
-    expect((await deliver("free.myshopify.com")).status).toBe(200);
+  it.skipIf(PG)(
+    "gives way to Prisma's transaction while it holds the write lock: the delivery waits its turn, not 5 s, and leaves the same rows (SQLite)",
+    async () => {
+      const { getDb } = await import("~/db.server");
+      const now = new Date("2026-01-02T03:04:05.678Z");
+      const triggeredAt = at(0).toISOString();
+      const c = checkoutPayload({ email: "held@example.com" });
+      const deliver = (shop: string) => intake.receiveWebhook(webhookRequest("checkouts/create", c, { shop, webhookId: `${shop}-w1`, triggeredAt }), { now });
+      // The same delivery on a free database, for comparison.
+      expect((await deliver("free.myshopify.com")).status).toBe(200);
 
-    // GIVEN a Prisma interactive transaction of this process that has written and awaits
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
-    const holder = getDb().$transaction(async (tx) => {
-      await tx.webhookDelivery.create({ data: { webhookId: `holder-${randomUUID()}`, shop: "holder.myshopify.com", topic: "test/hold", outcome: "accepted" } });
-      holding();
-      await gate;
-    });
-    await held;
-    let status = 0;
-    let waited = 0;
-    const statements = await statementsDuring(async (seen) => {
-      // WHEN a checkout delivery arrives
-      const started = Date.now();
-      const pending = deliver("held.myshopify.com");
-      // THEN its direct transaction finds the lock taken and gives way at once (no busy wait)…
-      for (let i = 0; i < 500 && !seen.includes("[direct] BEGIN IMMEDIATE"); i++) await new Promise((r) => setTimeout(r, 10));
-      // …to Prisma's transaction, which queues behind the holder and goes as soon as it commits
-      await new Promise((r) => setTimeout(r, 100));
-      release();
-      await holder;
-      status = (await pending).status;
-      waited = Date.now() - started;
-    });
-    expect(status).toBe(200);
-    expect(waited).toBeLessThan(3_000); // the busy timeout (5 s) was not waited out
-    expect(statements.filter((s) => s.startsWith("[direct]"))).toEqual(["[direct] BEGIN IMMEDIATE"]); // failed: nothing written
-    const prisma = statements.filter((s) => !s.startsWith("[direct]"));
-    expect(prisma[0]).toBe("COMMIT"); // the holder's
-    expect(prisma.slice(1).map((s) => s.match(/^INSERT INTO "(\w+)"/)?.[1] ?? s)).toEqual(["BEGIN", "WebhookDelivery", "Checkout", "Job", "COMMIT"]);
-    // AND the rows are those the direct path leaves
-    expect(comparable(await rowsOf("held.myshopify.com"), "held.myshopify.com")).toEqual(comparable(await rowsOf("free.myshopify.com"), "free.myshopify.com"));
-    expect(comparable(storedRowsOf("held.myshopify.com"), "held.myshopify.com")).toEqual(comparable(storedRowsOf("free.myshopify.com"), "free.myshopify.com"));
-    expect((await rowsOf("held.myshopify.com")).jobs).toHaveLength(1);
-  });
+      // GIVEN a Prisma interactive transaction of this process that has written and awaits
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let holding!: () => void;
+      const held = new Promise<void>((resolve) => (holding = resolve));
+      const holder = getDb().$transaction(async (tx) => {
+        await tx.webhookDelivery.create({
+          data: { webhookId: `holder-${randomUUID()}`, shop: "holder.myshopify.com", topic: "test/hold", outcome: "accepted" },
+        });
+        holding();
+        await gate;
+      });
+      await held;
+      let status = 0;
+      let waited = 0;
+      const statements = await statementsDuring(async (seen) => {
+        // WHEN a checkout delivery arrives
+        const started = Date.now();
+        const pending = deliver("held.myshopify.com");
+        // THEN its direct transaction finds the lock taken and gives way at once (no busy wait)…
+        for (let i = 0; i < 500 && !seen.includes("[direct] BEGIN IMMEDIATE"); i++) await new Promise((r) => setTimeout(r, 10));
+        // …to Prisma's transaction, which queues behind the holder and goes as soon as it commits
+        await new Promise((r) => setTimeout(r, 100));
+        release();
+        await holder;
+        status = (await pending).status;
+        waited = Date.now() - started;
+      });
+      expect(status).toBe(200);
+      expect(waited).toBeLessThan(3_000); // the busy timeout (5 s) was not waited out
+      expect(statements.filter((s) => s.startsWith("[direct]"))).toEqual(["[direct] BEGIN IMMEDIATE"]); // failed: nothing written
+      const prisma = statements.filter((s) => !s.startsWith("[direct]"));
+      expect(prisma[0]).toBe("COMMIT"); // the holder's
+      expect(prisma.slice(1).map((s) => s.match(/^INSERT INTO "(\w+)"/)?.[1] ?? s)).toEqual(["BEGIN", "WebhookDelivery", "Checkout", "Job", "COMMIT"]);
+      // AND the rows are those the direct path leaves
+      expect(comparable(await rowsOf("held.myshopify.com"), "held.myshopify.com")).toEqual(
+        comparable(await rowsOf("free.myshopify.com"), "free.myshopify.com"),
+      );
+      expect(comparable(storedRowsOf("held.myshopify.com"), "held.myshopify.com")).toEqual(
+        comparable(storedRowsOf("free.myshopify.com"), "free.myshopify.com"),
+      );
+      expect((await rowsOf("held.myshopify.com")).jobs).toHaveLength(1);
+    },
+  );
 
   it("changes nothing on a repeat delivery (same webhook id), whatever came in between", async () => {
     const c = checkoutPayload({ email: "repeat@example.com" });
@@ -330,10 +338,16 @@ describe(`checkout and cart deliveries, one statement on PostgreSQL, one direct 
     const fast = await run("one.myshopify.com", "fast");
     const transaction = await run("tx.myshopify.com", "transaction");
     expect(comparable(fast, "one.myshopify.com")).toEqual(comparable(transaction, "tx.myshopify.com"));
-    if (!PG) expect(comparable(storedRowsOf("one.myshopify.com"), "one.myshopify.com")).toEqual(comparable(storedRowsOf("tx.myshopify.com"), "tx.myshopify.com"));
+    if (!PG)
+      expect(comparable(storedRowsOf("one.myshopify.com"), "one.myshopify.com")).toEqual(comparable(storedRowsOf("tx.myshopify.com"), "tx.myshopify.com"));
     expect(outcomes).toEqual(["accepted", "accepted", "stale", "repeat", "accepted", "accepted", "accepted", "accepted", "accepted", "stale", "accepted"]);
     expect(fast.deliveries).toHaveLength(10);
-    expect(fast.deliveries.filter((d) => d.outcome === "stale").map((d) => d.webhookId).sort()).toEqual(["one.myshopify.com-w3", "one.myshopify.com-w9"]);
+    expect(
+      fast.deliveries
+        .filter((d) => d.outcome === "stale")
+        .map((d) => d.webhookId)
+        .sort(),
+    ).toEqual(["one.myshopify.com-w3", "one.myshopify.com-w9"]);
     expect(fast.jobs.map((j) => j.kind).sort()).toEqual(["recovery.cart", "recovery.start"]);
   });
 
@@ -364,28 +378,31 @@ describe(`checkout and cart deliveries, one statement on PostgreSQL, one direct 
     }
   });
 
-  it.skipIf(!PG)("answers 503 with Retry-After after 5 s without an answer; the statement commits whole later and the retry is a repeat (PostgreSQL)", async () => {
-    const schema = new URL(t.url).searchParams.get("schema")!;
-    const locker = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await locker.connect();
-    const c = checkoutPayload({ email: "late@example.com" });
-    const webhookId = randomUUID();
-    try {
-      await locker.query("BEGIN");
-      await locker.query(`LOCK TABLE "${schema}"."WebhookDelivery" IN ACCESS EXCLUSIVE MODE`);
-      const started = Date.now();
-      const res = await send("checkouts/create", c, { webhookId });
-      expect({ status: res.status, retryAfter: res.headers.get("Retry-After") }).toEqual({ status: 503, retryAfter: "5" });
-      expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
-    } finally {
-      await locker.query("ROLLBACK");
-      await locker.end();
-    }
-    // The statement was waiting on the lock, not cancelled: it goes through once the lock is gone.
-    for (let i = 0; i < 50 && !(await t.db.webhookDelivery.findUnique({ where: { webhookId } })); i++) await new Promise((r) => setTimeout(r, 100));
-    expect((await send("checkouts/create", c, { webhookId })).status).toBe(200);
-    expect(await t.db.webhookDelivery.count({ where: { webhookId } })).toBe(1);
-    expect(await t.db.checkout.count({ where: { shop: SHOP, token: c.token } })).toBe(1);
-    expect(await t.db.job.count({ where: { dedupeKey: `recovery.start:${SHOP}:${c.token}` } })).toBe(1);
-  });
+  it.skipIf(!PG)(
+    "answers 503 with Retry-After after 5 s without an answer; the statement commits whole later and the retry is a repeat (PostgreSQL)",
+    async () => {
+      const schema = new URL(t.url).searchParams.get("schema")!;
+      const locker = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await locker.connect();
+      const c = checkoutPayload({ email: "late@example.com" });
+      const webhookId = randomUUID();
+      try {
+        await locker.query("BEGIN");
+        await locker.query(`LOCK TABLE "${schema}"."WebhookDelivery" IN ACCESS EXCLUSIVE MODE`);
+        const started = Date.now();
+        const res = await send("checkouts/create", c, { webhookId });
+        expect({ status: res.status, retryAfter: res.headers.get("Retry-After") }).toEqual({ status: 503, retryAfter: "5" });
+        expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
+      } finally {
+        await locker.query("ROLLBACK");
+        await locker.end();
+      }
+      // The statement was waiting on the lock, not cancelled: it goes through once the lock is gone.
+      for (let i = 0; i < 50 && !(await t.db.webhookDelivery.findUnique({ where: { webhookId } })); i++) await new Promise((r) => setTimeout(r, 100));
+      expect((await send("checkouts/create", c, { webhookId })).status).toBe(200);
+      expect(await t.db.webhookDelivery.count({ where: { webhookId } })).toBe(1);
+      expect(await t.db.checkout.count({ where: { shop: SHOP, token: c.token } })).toBe(1);
+      expect(await t.db.job.count({ where: { dedupeKey: `recovery.start:${SHOP}:${c.token}` } })).toBe(1);
+    },
+  );
 });

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  chiSquareSurvival,
-  normalCdf,
-  normalQuantile,
-  studentTCdf,
-  studentTQuantile,
-  studentTSurvival,
-} from "~/domain/experiments/distributions";
+import { chiSquareSurvival, normalCdf, normalQuantile, studentTCdf, studentTQuantile, studentTSurvival } from "~/domain/experiments/distributions";
 import { expectClose } from "./helpers";
 
 // Reference values from scipy 1.17:

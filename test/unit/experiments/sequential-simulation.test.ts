@@ -57,9 +57,7 @@ describe("peeking at A/A experiments 20 times", () => {
     // GIVEN a true lift from 5 % to 6 %
     const sequential = simulate(7, 0.05, 0.06, { alpha: ALPHA, sequential: true });
     const fixed = simulate(7, 0.05, 0.06, { alpha: ALPHA });
-    console.log(
-      `+20 % lift: detected by the last look — sequential ${sequential.ever.toFixed(3)}, fixed horizon (one look) ${fixed.atEnd.toFixed(3)}`,
-    );
+    console.log(`+20 % lift: detected by the last look — sequential ${sequential.ever.toFixed(3)}, fixed horizon (one look) ${fixed.atEnd.toFixed(3)}`);
     expect(sequential.ever).toBeGreaterThan(0.5);
   });
 });

@@ -65,7 +65,13 @@ const PROPORTIONS: [control: [number, number], treatment: [number, number], alph
 const SEQUENTIAL_PROPORTIONS: [control: [number, number], treatment: [number, number], alpha: number, tuning: number, expected: Expected][] = [
   [[1000, 50], [1000, 80], 0.05, 5000, [0.1214249200490963, -0.0043929668565281035, 0.0643929668565281, -0.2733080671245165, 1.4733080671245162]],
   [[5000, 300], [4800, 250], 0.05, 5000, [1.0, -0.02212849169533859, 0.006295158362005265, -0.3530130535332885, 0.08912416464439962]],
-  [[250000, 5000], [250000, 4600], 0.05, 5000, [0.0058162576911948895, -0.0029823864620627484, -0.0002176135379372533, -0.14629917891806254, -0.013700821081937598]],
+  [
+    [250000, 5000],
+    [250000, 4600],
+    0.05,
+    5000,
+    [0.0058162576911948895, -0.0029823864620627484, -0.0002176135379372533, -0.14629917891806254, -0.013700821081937598],
+  ],
   [[20000, 1000], [20000, 1150], 0.05, 5000, [0.03466513598271336, 0.000256643388995296, 0.014743356611004704, -0.0053956512353748876, 0.3053956512353747]],
   [[20000, 1000], [20000, 1150], 0.1, 20000, [0.0219517320569529, 0.0012062837011004692, 0.013793716298899531, 0.01497749655562955, 0.2850225034443703]],
 ];
@@ -126,20 +132,13 @@ describe("compareProportions (fixed horizon, Welch on Bernoulli variances)", () 
 });
 
 describe("sequential confidence sequences", () => {
-  it.each(SEQUENTIAL_PROPORTIONS)(
-    "control %j vs treatment %j at alpha %d, tuning %d, matches GrowthBook's formula",
-    (c, t, alpha, tuning, expected) => {
-      const r = compareProportions({ users: c[0], conversions: c[1] }, { users: t[0], conversions: t[1] }, { alpha, sequential: { tuning } });
-      expectMatches(r, expected, alpha);
-    },
-  );
+  it.each(SEQUENTIAL_PROPORTIONS)("control %j vs treatment %j at alpha %d, tuning %d, matches GrowthBook's formula", (c, t, alpha, tuning, expected) => {
+    const r = compareProportions({ users: c[0], conversions: c[1] }, { users: t[0], conversions: t[1] }, { alpha, sequential: { tuning } });
+    expectMatches(r, expected, alpha);
+  });
 
   it.each(SEQUENTIAL_MEANS)("means %j vs %j at alpha %d, tuning %d, match GrowthBook's formula", (c, t, alpha, tuning, expected) => {
-    const r = compareMeans(
-      { users: c[0], mean: c[1], variance: c[2] },
-      { users: t[0], mean: t[1], variance: t[2] },
-      { alpha, sequential: { tuning } },
-    );
+    const r = compareMeans({ users: c[0], mean: c[1], variance: c[2] }, { users: t[0], mean: t[1], variance: t[2] }, { alpha, sequential: { tuning } });
     expectMatches(r, expected, alpha);
   });
 
@@ -223,7 +222,9 @@ describe("degenerate input", () => {
   });
 
   it("never returns NaN or Infinity for any well-formed counts", () => {
-    const arm = fc.integer({ min: 0, max: 1_000_000 }).chain((users) => fc.record({ users: fc.constant(users), conversions: fc.integer({ min: 0, max: users }) }));
+    const arm = fc
+      .integer({ min: 0, max: 1_000_000 })
+      .chain((users) => fc.record({ users: fc.constant(users), conversions: fc.integer({ min: 0, max: users }) }));
     fc.assert(
       fc.property(arm, arm, fc.boolean(), (c, t, sequential) => {
         const r = compareProportions(c, t, { sequential });

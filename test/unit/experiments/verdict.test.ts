@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  visitorsNeeded,
-  visitorsNeededForMean,
-  visitorsNeededForMeanSplit,
-  visitorsNeededForProportionSplit,
-} from "~/domain/experiments/power";
+import { visitorsNeeded, visitorsNeededForMean, visitorsNeededForMeanSplit, visitorsNeededForProportionSplit } from "~/domain/experiments/power";
 import { verdict } from "~/domain/experiments/verdict";
 
 /*

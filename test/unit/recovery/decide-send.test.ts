@@ -191,19 +191,13 @@ describe("decideSend: email budget across flows", () => {
   });
 
   it("skips the step when the budget would hold it back more than a day past its due time", () => {
-    const decision = decideSend(
-      input({ dueAt: new Date(now.getTime() - 20 * HOUR), recentSends: [new Date(now.getTime() - HOUR)] }),
-      now,
-    );
+    const decision = decideSend(input({ dueAt: new Date(now.getTime() - 20 * HOUR), recentSends: [new Date(now.getTime() - HOUR)] }), now);
     expect(decision).toEqual({ action: "skip", reason: "frequency_cap" });
   });
 
   it("moves a send the budget pushed into quiet hours on to the end of quiet hours", () => {
     const evening = at("2025-06-10T22:00:00Z"); // 18:00 EDT; the budget frees at 22:00 EDT, inside quiet hours
-    const decision = decideSend(
-      input({ quietHours: nyNights, recentSends: [new Date(evening.getTime() - 12 * HOUR)] }),
-      evening,
-    );
+    const decision = decideSend(input({ quietHours: nyNights, recentSends: [new Date(evening.getTime() - 12 * HOUR)] }), evening);
     expect(decision).toEqual({ action: "defer", until: at("2025-06-11T12:00:00Z"), reason: "frequency_cap" });
   });
 

@@ -96,9 +96,7 @@ describe("flowInputSchema", () => {
   it("names the placeholders that exist when copy uses an unknown one", () => {
     const draft = valid();
     draft.steps[0].subject = "Hi {{ firstname }}";
-    expect(errorsFor(draft)["steps.0.subject"]).toBe(
-      "Unknown placeholder {{ firstname }}; use one of: first_name, shop_name, discount_code",
-    );
+    expect(errorsFor(draft)["steps.0.subject"]).toBe("Unknown placeholder {{ firstname }}; use one of: first_name, shop_name, discount_code");
   });
 
   it("requires text in heading and text blocks and a known block type", () => {
@@ -110,9 +108,7 @@ describe("flowInputSchema", () => {
   });
 
   it("needs a minimum cart value for the minimum-value audience", () => {
-    expect(errorsFor({ ...valid(), audience: "min_value", minCartCents: 0 })["minCartCents"]).toBe(
-      "Set a minimum cart value above 0 for this audience",
-    );
+    expect(errorsFor({ ...valid(), audience: "min_value", minCartCents: 0 })["minCartCents"]).toBe("Set a minimum cart value above 0 for this audience");
     expect(flowInputSchema.safeParse({ ...valid(), audience: "min_value", minCartCents: 5000 }).success).toBe(true);
   });
 

@@ -60,17 +60,27 @@ describe("messageIdFor", () => {
 describe("classifySmtpError", () => {
   it("treats a 4xx reply as temporary", () => {
     const error = Object.assign(new Error("Recipient command failed"), {
-      code: "EENVELOPE", responseCode: 451, response: "451 4.3.0 Try again later", command: "RCPT TO",
+      code: "EENVELOPE",
+      responseCode: 451,
+      response: "451 4.3.0 Try again later",
+      command: "RCPT TO",
     });
     expect(classifySmtpError(error)).toEqual({ ok: false, permanent: false, reason: "451 4.3.0 Try again later", responseCode: 451 });
   });
 
   it("treats a 5xx recipient rejection as permanent and marks it a hard bounce", () => {
     const error = Object.assign(new Error("Recipient command failed"), {
-      code: "EENVELOPE", responseCode: 550, response: "550 5.1.1 Mailbox unavailable", command: "RCPT TO",
+      code: "EENVELOPE",
+      responseCode: 550,
+      response: "550 5.1.1 Mailbox unavailable",
+      command: "RCPT TO",
     });
     expect(classifySmtpError(error)).toEqual({
-      ok: false, permanent: true, reason: "550 5.1.1 Mailbox unavailable", responseCode: 550, recipientRejected: true,
+      ok: false,
+      permanent: true,
+      reason: "550 5.1.1 Mailbox unavailable",
+      responseCode: 550,
+      recipientRejected: true,
     });
   });
 

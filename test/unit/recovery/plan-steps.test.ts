@@ -18,13 +18,21 @@ describe("planSteps", () => {
   });
 
   it("counts delays from the start, not from the previous step", () => {
-    const flow = { steps: [{ id: "a", position: 0, delayMinutes: 60 }, { id: "b", position: 1, delayMinutes: 120 }] };
+    const flow = {
+      steps: [
+        { id: "a", position: 0, delayMinutes: 60 },
+        { id: "b", position: 1, delayMinutes: 120 },
+      ],
+    };
     const [, second] = planSteps(flow, startedAt);
     expect(second.runAt.getTime() - startedAt.getTime()).toBe(120 * 60_000);
   });
 
   it("leaves the flow's steps untouched and plans nothing for a flow without steps", () => {
-    const steps = [{ id: "b", position: 2, delayMinutes: 90 }, { id: "a", position: 1, delayMinutes: 30 }];
+    const steps = [
+      { id: "b", position: 2, delayMinutes: 90 },
+      { id: "a", position: 1, delayMinutes: 30 },
+    ];
     planSteps({ steps }, startedAt);
     expect(steps.map((s) => s.id)).toEqual(["b", "a"]);
     expect(planSteps({ steps: [] }, startedAt)).toEqual([]);

@@ -110,9 +110,9 @@ describe("renderRecoveryEmail", () => {
   });
 
   it("refuses a recovery link that is not an http(s) URL", async () => {
-    await expect(
-      renderRecoveryEmail(input({ checkout: { ...input().checkout, recoveryUrl: "javascript:alert(1)" } })),
-    ).rejects.toThrow(/recoveryUrl must be http\(s\)/);
+    await expect(renderRecoveryEmail(input({ checkout: { ...input().checkout, recoveryUrl: "javascript:alert(1)" } }))).rejects.toThrow(
+      /recoveryUrl must be http\(s\)/,
+    );
   });
 });
 
@@ -251,13 +251,11 @@ describe("renderRecoveryEmail text part", () => {
 
   it("formats each locale and currency pair on its own, whatever was formatted before", async () => {
     const total = async (locale: string | undefined, currency: string) =>
-      /Total: (.*)/.exec(
-        (
-          await renderRecoveryEmail(
-            input({ shop: { name: "A", currency, locale }, checkout: { ...input().checkout, currency, totalCents: 12_345 } }),
-          )
-        ).text,
-      )![1].replace(/\u00a0/g, " ");
+      /Total: (.*)/
+        .exec(
+          (await renderRecoveryEmail(input({ shop: { name: "A", currency, locale }, checkout: { ...input().checkout, currency, totalCents: 12_345 } }))).text,
+        )![1]
+        .replace(/\u00a0/g, " ");
     for (let round = 0; round < 2; round++) {
       expect(await total("de-DE", "EUR")).toBe("123,45 €");
       expect(await total(undefined, "EUR")).toBe("€123.45");
@@ -276,7 +274,12 @@ describe("renderRecoveryEmail template cache", () => {
   const items = [
     [],
     [{ title: "Merino Sweater", variantTitle: "Blue / M", quantity: 2, priceCents: 4_500, imageUrl: "https://cdn.example.com/s.jpg?a=1&b=2" }],
-    Array.from({ length: 7 }, (_, i) => ({ title: `<img src=x onerror=alert(${i})> "Tee" ${i}`, quantity: i + 1, priceCents: 999 * (i + 1), imageUrl: i % 2 ? null : `//cdn.example.com/${i}.png` })),
+    Array.from({ length: 7 }, (_, i) => ({
+      title: `<img src=x onerror=alert(${i})> "Tee" ${i}`,
+      quantity: i + 1,
+      priceCents: 999 * (i + 1),
+      imageUrl: i % 2 ? null : `//cdn.example.com/${i}.png`,
+    })),
     Array.from({ length: 8 }, (_, i) => ({ title: `Item ${i}`, variantTitle: i % 3 ? null : "S", quantity: 1, priceCents: 100 })),
   ];
   const cases: RenderInput[] = [];
@@ -287,7 +290,12 @@ describe("renderRecoveryEmail template cache", () => {
           input({
             step,
             discountCode: (s + n + k) % 2 ? `CODE-${s}${n}${k}` : null,
-            shop: { name: k % 2 ? "Acme & Co" : "Café Ünïcode", currency: "EUR", locale: n % 2 ? "de-DE" : undefined, address: k === 2 ? "1 Main St, Springfield" : null },
+            shop: {
+              name: k % 2 ? "Acme & Co" : "Café Ünïcode",
+              currency: "EUR",
+              locale: n % 2 ? "de-DE" : undefined,
+              address: k === 2 ? "1 Main St, Springfield" : null,
+            },
             checkout: {
               lineItems,
               totalCents: 12_345 + k,

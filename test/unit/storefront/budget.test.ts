@@ -23,10 +23,7 @@ describe("storefront bundle", () => {
   it("matches the committed assets (run `npm run build:storefront` after changing the sources)", async () => {
     const r = await buildStorefront({ write: false });
     for (const f of r.files) {
-      const committed = await readFile(
-        new URL(`../../../extensions/intentful/assets/${f.name}`, import.meta.url),
-        "utf8",
-      );
+      const committed = await readFile(new URL(`../../../extensions/intentful/assets/${f.name}`, import.meta.url), "utf8");
       expect(committed === f.code, `${f.name} is stale`).toBe(true);
     }
   });

@@ -34,9 +34,7 @@ function translatableStrings(node: Json, at: string[] = []): { path: string; val
   if (Array.isArray(node)) return node.flatMap((child, i) => translatableStrings(child, [...at, String(i)]));
   if (node && typeof node === "object") {
     return Object.entries(node).flatMap(([key, value]) =>
-      typeof value === "string" && TRANSLATABLE.has(key)
-        ? [{ path: [...at, key].join("."), value }]
-        : translatableStrings(value, [...at, key]),
+      typeof value === "string" && TRANSLATABLE.has(key) ? [{ path: [...at, key].join("."), value }] : translatableStrings(value, [...at, key]),
     );
   }
   return [];
@@ -69,10 +67,7 @@ function lookup(translations: Json, key: string): Json | undefined {
 }
 
 const locales = Object.fromEntries(
-  SCHEMA_LOCALES.map((name) => [
-    name,
-    JSON.parse(readFileSync(path.join(LOCALES_DIR, `${name}.schema.json`), "utf8")) as Json,
-  ]),
+  SCHEMA_LOCALES.map((name) => [name, JSON.parse(readFileSync(path.join(LOCALES_DIR, `${name}.schema.json`), "utf8")) as Json]),
 );
 const blocks = blockSchemas();
 
@@ -88,14 +83,11 @@ describe("theme app extension schema locales", () => {
     expect(blocks.length).toBeGreaterThan(0);
   });
 
-  it.each(blocks.map((b) => [b.file, b.schema] as const))(
-    "%s: every merchant-facing schema string is a t: key",
-    (_file, schema) => {
-      const strings = translatableStrings(schema);
-      expect(strings.length).toBeGreaterThan(0);
-      expect(strings.filter((s) => !s.value.startsWith("t:"))).toEqual([]);
-    },
-  );
+  it.each(blocks.map((b) => [b.file, b.schema] as const))("%s: every merchant-facing schema string is a t: key", (_file, schema) => {
+    const strings = translatableStrings(schema);
+    expect(strings.length).toBeGreaterThan(0);
+    expect(strings.filter((s) => !s.value.startsWith("t:"))).toEqual([]);
+  });
 
   it.each(SCHEMA_LOCALES)("every t: key used in the block schemas exists in %s.schema.json", (locale) => {
     const keys = blocks.flatMap((b) => translationKeys(b.schema));

@@ -47,13 +47,7 @@ const ctx = (settings: Partial<EmbedContext["settings"]> = {}): EmbedContext => 
 
 describe("specFromEmbed", () => {
   it("uses the trigger's copy and the theme editor's look", () => {
-    const spec = specFromEmbed(
-      trigger,
-      ctx(),
-      ["scarf"],
-      { routes: { root: "/de" }, currency: { active: "CHF" } },
-      "Georgia",
-    );
+    const spec = specFromEmbed(trigger, ctx(), ["scarf"], { routes: { root: "/de" }, currency: { active: "CHF" } }, "Georgia");
     expect(spec).toMatchObject({
       layout: "slide_in",
       content: { headline: "Trigger headline", body: "Trigger body" },

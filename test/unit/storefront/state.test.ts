@@ -137,13 +137,7 @@ describe("tracker state", () => {
 
   it("passes consent and customer through", () => {
     const s = startPage(newStored(T0, seq()), page(), T0);
-    const v = toVisitorState(
-      s,
-      page(),
-      live,
-      { ...env, customer: { orders: 3 }, consent: { analytics: false, marketing: false } },
-      T0,
-    );
+    const v = toVisitorState(s, page(), live, { ...env, customer: { orders: 3 }, consent: { analytics: false, marketing: false } }, T0);
     expect(v.customer).toEqual({ loggedIn: true, ordersCount: 3, aovCents: 0 });
     expect(v.consent).toEqual({ analytics: false, marketing: false });
   });

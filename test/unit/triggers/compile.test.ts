@@ -16,9 +16,7 @@ function fiftyTriggers(longCopy: boolean) {
           headline: "H".repeat(100),
           body: "B".repeat(300),
           button: "C".repeat(40),
-          ...(t.content.kind === "email_capture"
-            ? { consentLabel: "L".repeat(200), successText: "S".repeat(150) }
-            : {}),
+          ...(t.content.kind === "email_capture" ? { consentLabel: "L".repeat(200), successText: "S".repeat(150) } : {}),
         }
       : t.content;
     return {
@@ -48,10 +46,7 @@ describe("compileConfig", () => {
   });
 
   it("drops the lowest-priority triggers, and says so, rather than exceed the limit", () => {
-    const rows = [
-      ...fiftyTriggers(true),
-      ...fiftyTriggers(true).map((r) => ({ ...r, id: `${r.id}-b`, priority: r.priority + 100 })),
-    ];
+    const rows = [...fiftyTriggers(true), ...fiftyTriggers(true).map((r) => ({ ...r, id: `${r.id}-b`, priority: r.priority + 100 }))];
     const skipped: SkipNotice[] = [];
     const config = compileConfig(rows, { overlaysPerSession: 2 }, (n) => skipped.push(n));
     expect(configBytes(config)).toBeLessThanOrEqual(CONFIG_MAX_BYTES);

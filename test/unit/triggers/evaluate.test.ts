@@ -20,10 +20,7 @@ const message: TriggerFormInput = {
   holdoutPct: 0,
   priority: 1,
 };
-const engagement = (
-  conditions: TriggerFormInput["conditions"],
-  segment: TriggerFormInput["segment"] = {},
-): TriggerFormInput => ({
+const engagement = (conditions: TriggerFormInput["conditions"], segment: TriggerFormInput["segment"] = {}): TriggerFormInput => ({
   name: "Engaged",
   type: "page_engagement",
   conditions,
@@ -83,9 +80,7 @@ describe("exit intent", () => {
     const mobile = visitor({ device: "mobile", idleMs: 40_000 });
     expect(evaluate(cfg, mobile, back, NOW)).toBeNull();
     expect(evaluate(cfg, mobile, { kind: "tick" }, NOW)).toBeNull();
-    const on = config([
-      row({ ...exitRecommendations, conditions: { pageTypes: ["product"], exit: { backTrap: true, idleSec: 30 } } }),
-    ]);
+    const on = config([row({ ...exitRecommendations, conditions: { pageTypes: ["product"], exit: { backTrap: true, idleSec: 30 } } })]);
     expect(evaluate(on, mobile, back, NOW)).not.toBeNull();
     expect(evaluate(on, mobile, { kind: "tick" }, NOW)).not.toBeNull();
     expect(evaluate(on, { ...mobile, idleMs: 10_000 }, { kind: "tick" }, NOW)).toBeNull();
@@ -157,11 +152,8 @@ describe("priority", () => {
 });
 
 describe("frequency caps", () => {
-  const cfg = config([
-    row({ ...message, frequencyCap: { perSession: 2, perPeriod: { count: 3, days: 7 } } }, { id: "m" }),
-  ]);
-  const seen = (s: number, ts: number[], more = {}) =>
-    visitor({ caps: { page: 0, session: 0, byTrigger: { m: { s, ts, ...more } } } });
+  const cfg = config([row({ ...message, frequencyCap: { perSession: 2, perPeriod: { count: 3, days: 7 } } }, { id: "m" })]);
+  const seen = (s: number, ts: number[], more = {}) => visitor({ caps: { page: 0, session: 0, byTrigger: { m: { s, ts, ...more } } } });
 
   it("allows the trigger up to its per-session cap", () => {
     expect(evaluate(cfg, seen(1, [NOW - 1000]), mouseExit, NOW)).not.toBeNull();
@@ -232,9 +224,7 @@ describe("holdout", () => {
       const d = evaluate(cfg, visitor({ visitorId: id }), mouseExit, NOW);
       expect(d?.variant).toBe(isHoldout("salt-h", id, 50) ? "control" : "treatment");
     }
-    const control = ids.filter(
-      (id) => evaluate(cfg, visitor({ visitorId: id }), mouseExit, NOW)?.variant === "control",
-    );
+    const control = ids.filter((id) => evaluate(cfg, visitor({ visitorId: id }), mouseExit, NOW)?.variant === "control");
     expect(control.length).toBeGreaterThan(60);
     expect(control.length).toBeLessThan(140);
   });
@@ -250,9 +240,7 @@ describe("holdout", () => {
 
   it("never holds anyone out at 0%", () => {
     const none = config([row({ ...message, holdoutPct: 0 })]);
-    expect(ids.every((id) => evaluate(none, visitor({ visitorId: id }), mouseExit, NOW)?.variant === "treatment")).toBe(
-      true,
-    );
+    expect(ids.every((id) => evaluate(none, visitor({ visitorId: id }), mouseExit, NOW)?.variant === "treatment")).toBe(true);
   });
 });
 
@@ -280,8 +268,7 @@ describe("consent", () => {
 });
 
 describe("segments", () => {
-  const fires = (segment: TriggerFormInput["segment"], s = visitor()) =>
-    evaluate(config([row(engagement({}, segment))]), s, { kind: "page" }, NOW) !== null;
+  const fires = (segment: TriggerFormInput["segment"], s = visitor()) => evaluate(config([row(engagement({}, segment))]), s, { kind: "page" }, NOW) !== null;
 
   it("tells new from returning visitors", () => {
     expect(fires({ visitor: "new" })).toBe(true);

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  conditionsSchema,
-  contentSchema,
-  frequencyCapSchema,
-  parseTriggerInput,
-  segmentSchema,
-  triggerInputSchema,
-} from "~/domain/triggers/schema";
+import { conditionsSchema, contentSchema, frequencyCapSchema, parseTriggerInput, segmentSchema, triggerInputSchema } from "~/domain/triggers/schema";
 
 const valid = {
   name: "Exit offer",

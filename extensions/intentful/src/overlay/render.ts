@@ -118,10 +118,7 @@ export function mountOverlay(host: HTMLElement, spec: OverlaySpec, options: Moun
     wrap.append(backdrop);
   }
   wrap.append(dialog);
-  shadow.append(
-    h("style", null, CSS + (preview ? ":host{display:block;position:relative;min-height:420px}" : "")),
-    wrap,
-  );
+  shadow.append(h("style", null, CSS + (preview ? ":host{display:block;position:relative;min-height:420px}" : "")), wrap);
 
   const card = (p: ProductCard, qty?: number) => {
     const a = link(p.url, "", "p", "product");
@@ -136,14 +133,10 @@ export function mountOverlay(host: HTMLElement, spec: OverlaySpec, options: Moun
           loading: "lazy",
         }),
       );
-    a.append(
-      h("span", { class: "t" }, p.title, qty && qty > 1 ? ` × ${qty}` : ""),
-      h("span", { class: "pr" }, money(p.price)),
-    );
+    a.append(h("span", { class: "t" }, p.title, qty && qty > 1 ? ` × ${qty}` : ""), h("span", { class: "pr" }, money(p.price)));
     return h("li", null, a);
   };
-  const list = (items: ProductCard[], cart?: boolean, qty?: number[]) =>
-    h("ul", { class: cart ? "l c" : "l" }, ...items.map((p, i) => card(p, qty && qty[i])));
+  const list = (items: ProductCard[], cart?: boolean, qty?: number[]) => h("ul", { class: cart ? "l c" : "l" }, ...items.map((p, i) => card(p, qty && qty[i])));
 
   const codeBlock = (code: string) => {
     const copy = button(S.copy, "b2", () => {
@@ -162,12 +155,7 @@ export function mountOverlay(host: HTMLElement, spec: OverlaySpec, options: Moun
         "div",
         { class: "row" },
         copy,
-        link(
-          `${root}discount/${encodeURIComponent(code)}?redirect=${encodeURIComponent(here)}`,
-          c.button || S.apply,
-          "btn",
-          "link",
-        ),
+        link(`${root}discount/${encodeURIComponent(code)}?redirect=${encodeURIComponent(here)}`, c.button || S.apply, "btn", "link"),
       ),
     );
   };
@@ -268,11 +256,7 @@ export function mountOverlay(host: HTMLElement, spec: OverlaySpec, options: Moun
       form.addEventListener("submit", (e) => {
         e.preventDefault();
         const email = input.value.trim();
-        const bad = !EMAIL.test(email)
-          ? S.invalid_email
-          : c.requireConsent !== false && !check.checked
-          ? S.consent_required
-          : "";
+        const bad = !EMAIL.test(email) ? S.invalid_email : c.requireConsent !== false && !check.checked ? S.consent_required : "";
         error.textContent = bad;
         error.hidden = !bad;
         input.setAttribute("aria-invalid", String(!EMAIL.test(email)));
@@ -314,8 +298,7 @@ export function mountOverlay(host: HTMLElement, spec: OverlaySpec, options: Moun
 
   let previous: Element | null = null;
   let closed = false;
-  const focusables = () =>
-    Array.from(dialog.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => el.getClientRects().length > 0);
+  const focusables = () => Array.from(dialog.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => el.getClientRects().length > 0);
   const onKey = (e: KeyboardEvent) => {
     // A non-modal overlay only takes Escape while it has focus; the page may have its own dialogs open.
     if (e.key === "Escape" && (modal || doc.activeElement === host)) {

@@ -22,13 +22,7 @@ export function otherThanThis(recent: string[], handle: string | undefined): str
  * editor's copy overrides (non-empty ones win) and the block's look. `bodyFont` is the page's
  * body font, used when the merchant keeps "inherit".
  */
-export function specFromEmbed(
-  t: CompiledTrigger,
-  ctx: EmbedContext,
-  recent: string[],
-  shopify: ShopifyLike,
-  bodyFont: string,
-): OverlaySpec {
+export function specFromEmbed(t: CompiledTrigger, ctx: EmbedContext, recent: string[], shopify: ShopifyLike, bodyFont: string): OverlaySpec {
   const S = ctx.settings;
   const root = shopify.routes?.root || "/";
   return {

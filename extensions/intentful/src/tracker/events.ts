@@ -14,10 +14,7 @@ export function beacon(fetchFn: typeof fetch): Send {
     } catch {
       // sendBeacon unavailable or refused: fall through to fetch
     }
-    if (!sent)
-      fetchFn(url, { method: "POST", body, keepalive: true, headers: { "content-type": "application/json" } }).catch(
-        () => {},
-      );
+    if (!sent) fetchFn(url, { method: "POST", body, keepalive: true, headers: { "content-type": "application/json" } }).catch(() => {});
   };
 }
 
@@ -27,8 +24,7 @@ export function beacon(fetchFn: typeof fetch): Send {
  */
 export function batches(visitorId: string, sessionId: string, events: StorefrontEvent[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < events.length; i += MAX_EVENTS)
-    out.push(JSON.stringify({ v: 1, visitorId, sessionId, events: events.slice(i, i + MAX_EVENTS) }));
+  for (let i = 0; i < events.length; i += MAX_EVENTS) out.push(JSON.stringify({ v: 1, visitorId, sessionId, events: events.slice(i, i + MAX_EVENTS) }));
   return out;
 }
 

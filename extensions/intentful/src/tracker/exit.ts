@@ -20,8 +20,7 @@ const FAST_UP_MS = 400;
 /** `fire` returns true when it shows an overlay; otherwise a trapped back press goes back after all. */
 export function watchExit(o: ExitOptions, fire: (s: Signal) => boolean): void {
   const d = document;
-  const on = (t: EventTarget, type: string, f: (e: never) => void) =>
-    t.addEventListener(type, f as EventListener, { passive: true });
+  const on = (t: EventTarget, type: string, f: (e: never) => void) => t.addEventListener(type, f as EventListener, { passive: true });
   if (!o.mobile) {
     let lastY = 1e9;
     let lastAt = 0;

@@ -37,8 +37,7 @@ const KEY = "intentful";
 const d = document;
 const w = window as Win;
 const now = Date.now;
-const on = (t: EventTarget, type: string, f: (e: never) => void, capture?: boolean) =>
-  t.addEventListener(type, f as EventListener, { passive: true, capture });
+const on = (t: EventTarget, type: string, f: (e: never) => void, capture?: boolean) => t.addEventListener(type, f as EventListener, { passive: true, capture });
 
 function read<T>(id: string): T | null {
   try {
@@ -54,11 +53,7 @@ function start(): void {
   const ctx = read<EmbedContext>("intentful-ctx");
   if (!ctx || !config || config.v !== 1 || !config.t?.length) return;
   const S = ctx.settings;
-  const device = deviceClass(
-    navigator.userAgent,
-    matchMedia("(pointer:coarse)").matches,
-    Math.min(screen.width, screen.height),
-  );
+  const device = deviceClass(navigator.userAgent, matchMedia("(pointer:coarse)").matches, Math.min(screen.width, screen.height));
   if (device !== "desktop" && !S.mobile) return;
 
   const sh = shopify();
@@ -103,8 +98,7 @@ function start(): void {
   // The theme editor previews the store: show overlays, but never count anything.
   const q = eventQueue(root + "apps/intentful/events", () => [s.vid, s.sid], beacon(origFetch));
   const track = (e: Omit<StorefrontEvent, "at">) => {
-    if (readConsent().analytics && !(sh as { designMode?: boolean }).designMode)
-      q.push({ at: now(), ...e } as StorefrontEvent);
+    if (readConsent().analytics && !(sh as { designMode?: boolean }).designMode) q.push({ at: now(), ...e } as StorefrontEvent);
   };
 
   on(d, "visitorConsentCollected", () => {
@@ -145,30 +139,25 @@ function start(): void {
     open = true;
     loadOverlay(ctx.overlay)
       .then((api) =>
-        api.show(
-          t,
-          ctx,
-          s.rv,
-          (e: OverlayEvent) => {
-            if (e.type === "impression") track({ kind: "impression", ...base });
-            else if (e.type === "click") {
-              track({ kind: "click", ...base });
-              if (e.target === "reveal") s.ds = true;
-            } else if (e.type === "email_capture") {
-              track({ kind: "email_capture", ...base, email: e.email, marketingConsent: e.marketingConsent });
-              recordConversion(s, [t.id]);
-              s.kn = true;
-              q.flush();
-            } else {
-              if (e.type === "dismiss") {
-                recordDismiss(s, t.id);
-                track({ kind: "dismiss", ...base });
-              }
-              open = false;
+        api.show(t, ctx, s.rv, (e: OverlayEvent) => {
+          if (e.type === "impression") track({ kind: "impression", ...base });
+          else if (e.type === "click") {
+            track({ kind: "click", ...base });
+            if (e.target === "reveal") s.ds = true;
+          } else if (e.type === "email_capture") {
+            track({ kind: "email_capture", ...base, email: e.email, marketingConsent: e.marketingConsent });
+            recordConversion(s, [t.id]);
+            s.kn = true;
+            q.flush();
+          } else {
+            if (e.type === "dismiss") {
+              recordDismiss(s, t.id);
+              track({ kind: "dismiss", ...base });
             }
-            save();
-          },
-        ),
+            open = false;
+          }
+          save();
+        }),
       )
       .catch(() => {
         open = false;

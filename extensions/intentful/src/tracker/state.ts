@@ -137,8 +137,7 @@ export function startPage(s: Stored, page: PageInfo, now: number, random?: () =>
     const ids = Object.keys(s.pv);
     if (ids.length > MAX_PRODUCTS) delete s.pv[ids[0] === id ? ids[1] : ids[0]];
   }
-  if (page.productHandle)
-    s.rv = [page.productHandle, ...s.rv.filter((h) => h !== page.productHandle)].slice(0, MAX_RECENT);
+  if (page.productHandle) s.rv = [page.productHandle, ...s.rv.filter((h) => h !== page.productHandle)].slice(0, MAX_RECENT);
   return s;
 }
 
@@ -233,8 +232,7 @@ const SOCIAL = /(^|\.)(facebook|instagram|t\.co|twitter|x\.com|pinterest|tiktok|
 /** Where the visit came from: UTM medium first, then ad click ids, then the referrer's host. */
 export function classifySource(url: URL, referrer: string): TrafficSource {
   const medium = (url.searchParams.get("utm_medium") || "").toLowerCase();
-  if (/cpc|ppc|paid|display|affiliate/.test(medium) || /[?&](gclid|fbclid|msclkid|ttclid)=/.test(url.search))
-    return "paid";
+  if (/cpc|ppc|paid|display|affiliate/.test(medium) || /[?&](gclid|fbclid|msclkid|ttclid)=/.test(url.search)) return "paid";
   if (/mail|newsletter|sms/.test(medium)) return "email";
   if (/social/.test(medium)) return "social";
   let host = "";
@@ -248,12 +246,12 @@ export function classifySource(url: URL, referrer: string): TrafficSource {
       ? "referral"
       : "direct"
     : /(^|\.)(mail|outlook)\./.test(host)
-    ? "email"
-    : SEARCH.test(host)
-    ? "search"
-    : SOCIAL.test(host)
-    ? "social"
-    : "referral";
+      ? "email"
+      : SEARCH.test(host)
+        ? "search"
+        : SOCIAL.test(host)
+          ? "social"
+          : "referral";
 }
 
 /** Arrived through a discount link (/discount/CODE, Shopify's discount_code cookie) or a promo campaign. */
@@ -263,16 +261,13 @@ export function isDiscountLanding(url: URL, cookie: string): boolean {
     /\/discount\//.test(url.pathname) ||
     p.has("discount") ||
     /(^|;\s*)discount_code=/.test(cookie) ||
-    /discount|coupon|promo|voucher|deal|sale/i.test(
-      `${p.get("utm_campaign") || ""} ${p.get("utm_source") || ""} ${p.get("utm_term") || ""}`,
-    )
+    /discount|coupon|promo|voucher|deal|sale/i.test(`${p.get("utm_campaign") || ""} ${p.get("utm_source") || ""} ${p.get("utm_term") || ""}`)
   );
 }
 
 /** Device class from the user agent and pointer, without layout reads. */
 export function deviceClass(ua: string, coarse: boolean, shortSide: number): Device {
-  if (/iPad|Tablet|PlayBook|Silk|Android(?!.*Mobile)/i.test(ua) || (coarse && shortSide >= 600 && !/Mobi/i.test(ua)))
-    return "tablet";
+  if (/iPad|Tablet|PlayBook|Silk|Android(?!.*Mobile)/i.test(ua) || (coarse && shortSide >= 600 && !/Mobi/i.test(ua))) return "tablet";
   if (/Mobi|iPhone|iPod|Android/i.test(ua) || coarse) return "mobile";
   return "desktop";
 }
