@@ -1,7 +1,7 @@
 import type { Checkout, FlowRun, Message, Prisma, RecoveryFlow, RecoveryStep, Shop } from "@prisma/client";
 import db, { dialectOfClient, newId, placeholders, sqlQuery, sqlSelect, type Db } from "~/db.server";
 import { getEnv } from "~/env.server";
-import { decideSend, emailBodySchema, planSteps, type Block } from "~/domain/recovery";
+import { decideStep, emailBodySchema, planSteps, type Block, type StepDecision, type StepFacts } from "~/domain/recovery";
 import { isHoldout } from "~/domain/experiments/assign";
 import { renderRecoveryEmail } from "./email/render.server";
 import { signUnsubscribeToken } from "./email/unsubscribe-token.server";
@@ -227,20 +227,44 @@ export async function runStep(database: Db, p: StepPayload, now: Date, deps: Rec
 }
 
 /**
- * Due recovery steps, several at once: every read for the whole batch is one query per table
- * (runs, prior messages, flows, steps, checkouts, shops, then orders, suppressions and recent
- * sends), the sends are claimed in one statement and recorded in one more. Each step is still
- * decided on its own (decideSend) and settles on its own: one step's failure (a discount code the
- * Admin API refused, a temporary SMTP error) fails that job only. Steps to the same shopper in
- * one batch count against the per-shopper budget in order, each from the moment it is decided to
- * send (one that then fails to render or send still defers the later ones to its retry).
- * See docs/decisions/110-recovery-throughput.md.
+ * Due recovery steps, several at once: load (every row the batch needs, a fixed number of
+ * queries whatever its size) → decide (pure: `decideStep`, app/domain/recovery) → record what
+ * was decided → deliver (prepare, claim, send, commit). Results are per payload, in order: a
+ * failing step fails its own job only.
  */
 export async function runSteps(database: Db, payloads: StepPayload[], now: Date, deps: RecoveryDeps = {}): Promise<Array<PromiseSettledResult<StepResult>>> {
   const results: Array<PromiseSettledResult<StepResult>> = payloads.map(() => ({ status: "fulfilled", value: undefined }));
   const fail = (i: number, reason: unknown) => (results[i] = { status: "rejected", reason });
-  const keyOf = (p: StepPayload) => `${p.runId}:${p.stepId}`;
 
+  const items = await loadSteps(database, payloads);
+  if (items.length === 0) return results;
+  const facts = await loadSendFacts(database, items, now);
+
+  const toSend: StepItem[] = [];
+  for (const x of items) {
+    try {
+      const outcome = decideStep(stepFacts(x, facts, now), now);
+      const retryAt = await recordOutcome(database, x, outcome, now);
+      if (retryAt) results[x.i] = { status: "fulfilled", value: { retryAt } };
+      if (outcome.action === "send") {
+        // A later step to the same shopper in this batch sees this one in its budget.
+        if (x.run.email) facts.sentTo(x.run.shop, x.run.email).push(now);
+        toSend.push(x);
+      }
+    } catch (error) {
+      fail(x.i, error);
+    }
+  }
+  await deliver(database, toSend, now, deps, fail);
+  return results;
+}
+
+type StepItem = Awaited<ReturnType<typeof loadSteps>>[number];
+type SendFacts = Awaited<ReturnType<typeof loadSendFacts>>;
+
+/** The active runs' steps still to send, each with its flow, step, shop and checkout rows. */
+async function loadSteps(database: Db, payloads: StepPayload[]) {
+  const keyOf = (p: StepPayload) => `${p.runId}:${p.stepId}`;
   const [runs, priors] = await Promise.all([
     sqlSelect<FlowRun>(database, (q) => `SELECT * FROM "FlowRun" WHERE id IN ${q.in(unique(payloads.map((p) => p.runId)))}`),
     sqlSelect<Pick<Message, "id" | "idempotencyKey" | "status">>(
@@ -261,7 +285,7 @@ export async function runSteps(database: Db, payloads: StepPayload[], now: Date,
     seen.add(key);
     return run?.status === "active" && (!prior || prior.status === "pending") ? [{ i, p, run, prior, key }] : [];
   });
-  if (live.length === 0) return results;
+  if (live.length === 0) return [];
 
   const flowIds = unique(live.map((x) => x.run.flowId));
   const [flows, steps, checkouts, shops] = await Promise.all([
@@ -275,7 +299,7 @@ export async function runSteps(database: Db, payloads: StepPayload[], now: Date,
   ]);
   const shopByName = new Map(shops.map((s) => [s.shop, s]));
   const checkoutById = new Map(checkouts.map((c) => [c.id, c]));
-  const items = live.flatMap((x) => {
+  return live.flatMap((x) => {
     const flow = flows.find((f) => f.id === x.run.flowId && f.shop === x.run.shop);
     // Saving a flow replaces its steps (new ids): fall back to the step at the same position,
     // so editing copy never drops the emails already scheduled.
@@ -286,9 +310,10 @@ export async function runSteps(database: Db, payloads: StepPayload[], now: Date,
     const checkout = found && found.shop === x.run.shop ? found : null;
     return flow && step && shop ? [{ ...x, flow, step, shop, checkout }] : [];
   });
-  if (items.length === 0) return results;
+}
 
-  // What decideSend needs besides the rows above, for every step at once.
+/** What the decision needs besides the rows, for every step at once: orders, suppressions, recent sends, cart adds, overlays. */
+async function loadSendFacts(database: Db, items: StepItem[], now: Date) {
   const shopNames = unique(items.map((x) => x.run.shop));
   const emails = unique(items.flatMap((x) => (x.run.email ? [x.run.email] : [])));
   const earliestStart = new Date(Math.min(...items.map((x) => x.run.startedAt.getTime())));
@@ -337,78 +362,83 @@ export async function runSteps(database: Db, payloads: StepPayload[], now: Date,
     return sendsTo.get(key)!;
   };
   for (const m of recent) if (m.sentAt) sentTo(m.shop, m.email).push(m.sentAt);
+  return {
+    orders,
+    cartAdds,
+    lastOverlay,
+    sentTo,
+    isSuppressed: (shop: string, email: string) => suppressed.has(shopper(shop, email)) || suppressed.has(shopper(shop, suppressionHash(shop, email))),
+  };
+}
 
-  const toSend: typeof items = [];
-  for (const x of items) {
-    const { run, flow, shop, checkout } = x;
-    try {
-      if (
-        flow.kind === "browse" &&
-        run.visitorId &&
-        cartAdds.some((e) => e.shop === run.shop && e.visitorId === run.visitorId && e.occurredAt >= run.startedAt)
-      ) {
-        // The shopper added to cart after all: the browse follow-up is moot (cart flows take over).
-        await database.flowRun.updateMany({ where: { id: run.id, status: "active" }, data: { status: "stopped", stopReason: "carted", stoppedAt: now } });
-        continue;
-      }
-      const email = run.email;
-      const windowStart = now.getTime() - shop.emailWindowHours * 3600_000;
-      const decision = decideSend(
-        {
-          checkout: {
-            status: (checkout?.status as "open" | "completed" | "deleted") ?? "open",
-            email,
-            acceptsMarketing: checkout?.acceptsMarketing ?? true,
-            totalCents: checkout?.totalCents ?? 0,
-          },
-          orderSeenSinceStart: orders.some((o) => orderMatches(o, { ...run, checkoutToken: checkout?.token ?? null })),
-          suppressed: email ? suppressed.has(shopper(run.shop, email)) || suppressed.has(shopper(run.shop, suppressionHash(run.shop, email))) : false,
-          holdout: run.holdout,
-          flow: { enabled: flow.enabled, audience: flow.audience as "any_email", minCartCents: flow.minCartCents, respectQuiet: flow.respectQuiet },
-          recentSends: email ? sentTo(run.shop, email).filter((d) => d.getTime() >= windowStart) : [],
-          budget: { emailsPerWindow: shop.emailsPerWindow, emailWindowHours: shop.emailWindowHours },
-          lastOverlayAt: lastOverlay(run),
-          channelGapHours: shop.channelGapHours,
-          quietHours:
-            shop.quietHoursStart != null && shop.quietHoursEnd != null
-              ? { startHour: shop.quietHoursStart, endHour: shop.quietHoursEnd, timeZone: shop.timezone }
-              : null,
-        },
-        now,
-      );
-      if (decision.action === "defer") {
-        // Counted, so the cost of the budget is visible in analytics ("held back by the budget").
-        if (decision.reason !== "quiet_hours") await database.flowRun.update({ where: { id: run.id }, data: { budgetHolds: { increment: 1 } } });
-        results[x.i] = { status: "fulfilled", value: { retryAt: decision.until } };
-      } else if (decision.action === "skip") {
-        if (["purchased", "checkout_deleted", "suppressed", "flow_disabled"].includes(decision.reason)) {
-          await database.flowRun.updateMany({
-            where: { id: run.id, status: "active" },
-            data: { status: "stopped", stopReason: decision.reason, stoppedAt: now },
-          });
-        }
-        await upsertMessage(database, x.key, {
-          shop: run.shop,
-          flowId: flow.id,
-          flowRunId: run.id,
-          stepId: x.step.id,
-          email: email ?? "",
-          status: "suppressed",
-          reason: decision.reason,
-        });
-      } else {
-        // A later step to the same shopper in this batch sees this one in its budget.
-        if (email) sentTo(run.shop, email).push(now);
-        toSend.push(x);
-      }
-    } catch (error) {
-      fail(x.i, error);
+/** One step's facts, shaped for the pure decision. */
+function stepFacts(x: StepItem, facts: SendFacts, now: Date): StepFacts {
+  const { run, flow, shop, checkout } = x;
+  const email = run.email;
+  const windowStart = now.getTime() - shop.emailWindowHours * 3600_000;
+  return {
+    cartedSinceStart:
+      flow.kind === "browse" &&
+      !!run.visitorId &&
+      facts.cartAdds.some((e) => e.shop === run.shop && e.visitorId === run.visitorId && e.occurredAt >= run.startedAt),
+    checkout: {
+      status: (checkout?.status as "open" | "completed" | "deleted") ?? "open",
+      email,
+      acceptsMarketing: checkout?.acceptsMarketing ?? true,
+      totalCents: checkout?.totalCents ?? 0,
+    },
+    orderSeenSinceStart: facts.orders.some((o) => orderMatches(o, { ...run, checkoutToken: checkout?.token ?? null })),
+    suppressed: email ? facts.isSuppressed(run.shop, email) : false,
+    holdout: run.holdout,
+    flow: { enabled: flow.enabled, audience: flow.audience as "any_email", minCartCents: flow.minCartCents, respectQuiet: flow.respectQuiet },
+    recentSends: email ? facts.sentTo(run.shop, email).filter((d) => d.getTime() >= windowStart) : [],
+    budget: { emailsPerWindow: shop.emailsPerWindow, emailWindowHours: shop.emailWindowHours },
+    lastOverlayAt: facts.lastOverlay(run),
+    channelGapHours: shop.channelGapHours,
+    quietHours:
+      shop.quietHoursStart != null && shop.quietHoursEnd != null
+        ? { startHour: shop.quietHoursStart, endHour: shop.quietHoursEnd, timeZone: shop.timezone }
+        : null,
+  };
+}
+
+/** Writes what the decision means for the run and the email log; returns when to retry (a deferral). */
+async function recordOutcome(database: Db, x: StepItem, outcome: StepDecision, now: Date): Promise<Date | undefined> {
+  const { run, flow } = x;
+  if (outcome.action === "stop") {
+    // The shopper added to cart after all: the browse follow-up is moot (cart flows take over).
+    await database.flowRun.updateMany({ where: { id: run.id, status: "active" }, data: { status: "stopped", stopReason: outcome.reason, stoppedAt: now } });
+  } else if (outcome.action === "defer") {
+    // Counted, so the cost of the budget is visible in analytics ("held back by the budget").
+    if (outcome.reason !== "quiet_hours") await database.flowRun.update({ where: { id: run.id }, data: { budgetHolds: { increment: 1 } } });
+    return outcome.until;
+  } else if (outcome.action === "skip") {
+    if (["purchased", "checkout_deleted", "suppressed", "flow_disabled"].includes(outcome.reason)) {
+      await database.flowRun.updateMany({
+        where: { id: run.id, status: "active" },
+        data: { status: "stopped", stopReason: outcome.reason, stoppedAt: now },
+      });
     }
+    await upsertMessage(database, x.key, {
+      shop: run.shop,
+      flowId: flow.id,
+      flowRunId: run.id,
+      stepId: x.step.id,
+      email: run.email ?? "",
+      status: "suppressed",
+      reason: outcome.reason,
+    });
   }
-  if (toSend.length === 0) return results;
+  return undefined;
+}
 
-  // Prepare everything that can fail first (discount code, rendering); nothing is claimed yet,
-  // so a failure here is simply retried.
+/**
+ * Sends the steps decided "send": prepares everything that can fail first (discount code,
+ * rendering; nothing claimed yet, so a failure is simply retried), claims the sends, hands each
+ * to the transport, then commits what went out.
+ */
+async function deliver(database: Db, toSend: StepItem[], now: Date, deps: RecoveryDeps, fail: (i: number, reason: unknown) => void) {
+  if (toSend.length === 0) return;
   const env = getEnv();
   const prepared = (
     await Promise.all(
@@ -424,48 +454,19 @@ export async function runSteps(database: Db, payloads: StepPayload[], now: Date,
       }),
     )
   ).filter((x) => x !== null);
-  if (prepared.length === 0) return results;
+  if (prepared.length === 0) return;
 
   // Claim the sends: each Message row is committed as "sending" BEFORE its transport call. If the
   // process dies after a send and before the commit below, the retry finds "sending" and does not resend.
   const claimed = await claimSends(database, prepared, now);
-  const mailer = getMailer();
   const delivered: Array<{ id: string; transportId: string }> = [];
   await Promise.all(
     prepared.map(async (x) => {
-      const { run, shop } = x;
       try {
         // Someone else's row under this key (a worker whose lease ran out): read it again next time.
         if (!claimed.has(x.messageId)) throw new Error(`message ${x.key} changed while this step ran; retrying`);
-        const result = await mailer.send({
-          to: run.email!,
-          from: shop.senderEmail ? { name: shop.senderName || run.shop, address: shop.senderEmail } : undefined,
-          replyTo: shop.replyTo || undefined,
-          subject: x.rendered.subject,
-          html: x.rendered.html,
-          text: x.rendered.text,
-          idempotencyKey: x.key,
-          unsubscribe: { url: x.unsubscribeUrl },
-        });
-        if (result.ok) {
-          await deps.afterSend?.(x.messageId);
-          delivered.push({ id: x.messageId, transportId: result.transportId });
-          return;
-        }
-        if (result.permanent) {
-          await database.message.update({ where: { id: x.messageId }, data: { status: "failed", reason: result.reason.slice(0, 300) } });
-          if (result.recipientRejected) {
-            await database.suppression.upsert({
-              where: { shop_email: { shop: run.shop, email: run.email! } },
-              create: { shop: run.shop, email: run.email!, reason: "bounced" },
-              update: {},
-            });
-          }
-          return;
-        }
-        // Temporary failure: nothing went out; give the send back and let the queue retry with backoff.
-        await database.message.update({ where: { id: x.messageId }, data: { status: "pending", reason: result.reason.slice(0, 300), sentAt: null } });
-        throw new Error(`temporary mail failure: ${result.reason}`);
+        const sent = await sendOne(database, x, deps);
+        if (sent) delivered.push({ id: x.messageId, transportId: sent });
       } catch (error) {
         fail(x.i, error);
       }
@@ -477,7 +478,42 @@ export async function runSteps(database: Db, payloads: StepPayload[], now: Date,
     notSent: prepared.length - delivered.length,
     shops: unique(prepared.map((x) => x.run.shop)).length,
   });
-  return results;
+}
+
+/**
+ * One claimed email to the transport: its transport id when sent; undefined when refused for
+ * good (failed, the address suppressed on a bounce); throws on a temporary failure (retried).
+ */
+async function sendOne(database: Db, x: StepItem & Awaited<ReturnType<typeof prepareEmail>>, deps: RecoveryDeps): Promise<string | undefined> {
+  const { run, shop } = x;
+  const result = await getMailer().send({
+    to: run.email!,
+    from: shop.senderEmail ? { name: shop.senderName || run.shop, address: shop.senderEmail } : undefined,
+    replyTo: shop.replyTo || undefined,
+    subject: x.rendered.subject,
+    html: x.rendered.html,
+    text: x.rendered.text,
+    idempotencyKey: x.key,
+    unsubscribe: { url: x.unsubscribeUrl },
+  });
+  if (result.ok) {
+    await deps.afterSend?.(x.messageId);
+    return result.transportId;
+  }
+  if (result.permanent) {
+    await database.message.update({ where: { id: x.messageId }, data: { status: "failed", reason: result.reason.slice(0, 300) } });
+    if (result.recipientRejected) {
+      await database.suppression.upsert({
+        where: { shop_email: { shop: run.shop, email: run.email! } },
+        create: { shop: run.shop, email: run.email!, reason: "bounced" },
+        update: {},
+      });
+    }
+    return undefined;
+  }
+  // Temporary failure: nothing went out; give the send back and let the queue retry with backoff.
+  await database.message.update({ where: { id: x.messageId }, data: { status: "pending", reason: result.reason.slice(0, 300), sentAt: null } });
+  throw new Error(`temporary mail failure: ${result.reason}`);
 }
 
 /** The discount code (created once per run), the links and the rendered email of a step about to be sent. */

@@ -99,6 +99,20 @@ export function decideSend(input: SendInput, now: Date = new Date()): SendDecisi
   return holdoutOr(input, { action: "send" });
 }
 
+/** A step's facts: what decideSend weighs, and whether a browsing shopper carted since the run began. */
+export type StepFacts = SendInput & { cartedSinceStart: boolean };
+
+export type StepDecision = SendDecision | { action: "stop"; reason: "carted" };
+
+/**
+ * What to do with one due recovery step. A browse follow-up whose shopper added to cart after
+ * it began stops (the cart flows take over); everything else is decideSend's.
+ */
+export function decideStep(facts: StepFacts, now: Date = new Date()): StepDecision {
+  if (facts.cartedSinceStart) return { action: "stop", reason: "carted" };
+  return decideSend(facts, now);
+}
+
 function skip(reason: SkipReason): SendDecision {
   return { action: "skip", reason };
 }

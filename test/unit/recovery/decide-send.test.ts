@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { budgetFreesAt, decideSend, type SendInput } from "~/domain/recovery/decide";
+import { budgetFreesAt, decideSend, decideStep, type SendInput } from "~/domain/recovery/decide";
 import { inQuietHours } from "~/domain/recovery/zoned-time";
 
 const HOUR = 3_600_000;
@@ -266,5 +266,20 @@ describe("decideSend: one budget across overlays and emails", () => {
   it("keeps a holdout run's decision the same as a treated one's (it waits too)", () => {
     const decision = decideSend(input({ holdout: true, lastOverlayAt: new Date(now.getTime() - HOUR), channelGapHours: 4 }), now);
     expect(decision).toEqual({ action: "defer", until: new Date(now.getTime() + 3 * HOUR), reason: "channel_gap" });
+  });
+});
+
+describe("decideStep: one due step", () => {
+  const now = at("2025-06-10T15:00:00Z");
+
+  it("stops a browse follow-up whose shopper added to cart since it began, before anything else", () => {
+    expect(decideStep({ ...input(), cartedSinceStart: true }, now)).toEqual({ action: "stop", reason: "carted" });
+    expect(decideStep({ ...input({ orderSeenSinceStart: true }), cartedSinceStart: true }, now)).toEqual({ action: "stop", reason: "carted" });
+  });
+
+  it("otherwise decides exactly as decideSend", () => {
+    for (const facts of [input(), input({ suppressed: true }), input({ holdout: true }), input({ recentSends: [new Date(now.getTime() - HOUR)] })]) {
+      expect(decideStep({ ...facts, cartedSinceStart: false }, now)).toEqual(decideSend(facts, now));
+    }
   });
 });
