@@ -1,7 +1,7 @@
 import { getEnv } from "~/env.server";
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { verifyAppProxy } from "~/shopify.server";
-import { checkProxyTimestamp, ingestEventBatch, type Refusal } from "~/services/events.server";
+import { ingestEventBatch, type Refusal } from "~/services/events.server";
+import { refusalResponse, verifiedProxyShop } from "~/services/app-proxy.server";
 import { logger } from "~/services/logger.server";
 import { isTransientDbError } from "~/db.server";
 
@@ -12,25 +12,13 @@ import { isTransientDbError } from "~/db.server";
  * window, a 16 KB cap, schema validation and rate limits. 204 on success: sendBeacon ignores
  * the body anyway.
  */
-function refuse(r: Refusal): Response {
-  const headers = new Headers({ "Content-Type": "application/json", "Cache-Control": "no-store" });
-  if (r.retryAfterSec) headers.set("Retry-After", String(r.retryAfterSec));
-  return new Response(JSON.stringify({ error: r.reason }), { status: r.status, headers });
-}
+const refuse = (r: Refusal) => refusalResponse(r);
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   if (request.method !== "POST") return new Response(null, { status: 405, headers: { Allow: "POST" } });
-  const url = new URL(request.url);
-  const fresh = checkProxyTimestamp(url.searchParams.get("timestamp"), new Date());
-  if (!fresh.ok) return refuse(fresh);
-  let shop: string;
-  try {
-    ({ shop } = await verifyAppProxy(request));
-  } catch (error) {
-    if (!(error instanceof Response)) throw error;
-    // The library answers 400; a bad signature is an authentication failure to us.
-    return refuse({ ok: false, status: 401, reason: "invalid app proxy signature (or timestamp outside the library's ±90 s)" });
-  }
+  const verified = await verifiedProxyShop(request);
+  if (!verified.ok) return refuse(verified);
+  const { shop } = verified;
   let result: Awaited<ReturnType<typeof ingestEventBatch>>;
   try {
     result = await ingestEventBatch(request, shop, { proxyHops: getEnv().TRUSTED_PROXY_HOPS });

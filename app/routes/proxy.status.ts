@@ -1,9 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getEnv } from "~/env.server";
-import { isTransientDbError } from "~/db.server";
-import db from "~/db.server";
-import { verifyAppProxy } from "~/shopify.server";
-import { checkProxyTimestamp, type Refusal } from "~/services/events.server";
+import db, { isTransientDbError } from "~/db.server";
+import type { Refusal } from "~/services/events.server";
+import { refusalResponse, verifiedProxyShop } from "~/services/app-proxy.server";
 import { clientAddress, eventRateLimiter } from "~/services/rate-limit.server";
 import { shopperStatus } from "~/services/shopper-status.server";
 
@@ -16,24 +15,13 @@ import { shopperStatus } from "~/services/shopper-status.server";
 const VISITOR_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 const CUSTOMER_ID = /^\d{1,20}$/;
 
-function json(status: number, body: unknown, retryAfterSec?: number): Response {
-  const headers = new Headers({ "Content-Type": "application/json", "Cache-Control": "private, no-store" });
-  if (retryAfterSec) headers.set("Retry-After", String(retryAfterSec));
-  return new Response(JSON.stringify(body), { status, headers });
-}
-const refuse = (r: Refusal) => json(r.status, { error: r.reason }, r.retryAfterSec);
+const refuse = (r: Refusal) => refusalResponse(r, "private, no-store");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const verified = await verifiedProxyShop(request);
+  if (!verified.ok) return refuse(verified);
+  const { shop } = verified;
   const url = new URL(request.url);
-  const fresh = checkProxyTimestamp(url.searchParams.get("timestamp"), new Date());
-  if (!fresh.ok) return refuse(fresh);
-  let shop: string;
-  try {
-    ({ shop } = await verifyAppProxy(request));
-  } catch (error) {
-    if (!(error instanceof Response)) throw error;
-    return refuse({ ok: false, status: 401, reason: "invalid app proxy signature (or timestamp outside the library's ±90 s)" });
-  }
   const visitorId = url.searchParams.get("v") ?? "";
   if (!VISITOR_ID.test(visitorId)) return refuse({ ok: false, status: 400, reason: "v: a visitor id (1-64 letters, digits, _ . : -) is required" });
   // Signed by Shopify: blank when no customer is logged in.
@@ -42,7 +30,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const rate = eventRateLimiter().take(shop, visitorId, Date.now(), clientAddress(request.headers, getEnv().TRUSTED_PROXY_HOPS));
   if (!rate.ok) return refuse({ ok: false, status: 429, reason: `too many requests for this ${rate.scope}`, retryAfterSec: rate.retryAfterSec });
   try {
-    return json(200, await shopperStatus(db, shop, visitorId, customerId));
+    return Response.json(await shopperStatus(db, shop, visitorId, customerId), { headers: { "Cache-Control": "private, no-store" } });
   } catch (error) {
     if (!isTransientDbError(error)) throw error;
     return refuse({ ok: false, status: 503, reason: "busy, retry later", retryAfterSec: 5 });
