@@ -1,6 +1,6 @@
 import { getEnv } from "~/env.server";
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { ingestEventBatch, type Refusal } from "~/services/events.server";
+import { ingestEventBatch } from "~/services/events.server";
 import { refusalResponse, verifiedProxyShop } from "~/services/app-proxy.server";
 import { logger } from "~/services/logger.server";
 import { isTransientDbError } from "~/db.server";
@@ -12,12 +12,10 @@ import { isTransientDbError } from "~/db.server";
  * window, a 16 KB cap, schema validation and rate limits. 204 on success: sendBeacon ignores
  * the body anyway.
  */
-const refuse = (r: Refusal) => refusalResponse(r);
-
 export const action = async ({ request }: ActionFunctionArgs) => {
   if (request.method !== "POST") return new Response(null, { status: 405, headers: { Allow: "POST" } });
   const verified = await verifiedProxyShop(request);
-  if (!verified.ok) return refuse(verified);
+  if (!verified.ok) return refusalResponse(verified);
   const { shop } = verified;
   let result: Awaited<ReturnType<typeof ingestEventBatch>>;
   try {
@@ -26,11 +24,11 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     if (!isTransientDbError(error)) throw error;
     // Busy database: nothing stored, and the answer says so (a beacon is not retried: the batch
     // is lost to analytics, never half-written).
-    return refuse({ ok: false, status: 503, reason: "busy, retry later", retryAfterSec: 5 });
+    return refusalResponse({ ok: false, status: 503, reason: "busy, retry later", retryAfterSec: 5 });
   }
   if (!result.ok) {
     logger.info("event batch refused", { shop, status: result.status, reason: result.reason });
-    return refuse(result);
+    return refusalResponse(result);
   }
   return new Response(null, { status: 204, headers: { "Cache-Control": "no-store" } });
 };

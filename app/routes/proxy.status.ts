@@ -1,8 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getEnv } from "~/env.server";
 import db, { isTransientDbError } from "~/db.server";
-import type { Refusal } from "~/services/events.server";
-import { refusalResponse, verifiedProxyShop } from "~/services/app-proxy.server";
+import { refusalResponse, verifiedProxyShop, type Refusal } from "~/services/app-proxy.server";
 import { clientAddress, eventRateLimiter } from "~/services/rate-limit.server";
 import { shopperStatus } from "~/services/shopper-status.server";
 

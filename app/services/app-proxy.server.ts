@@ -1,5 +1,19 @@
 import { verifyAppProxy } from "~/shopify.server";
-import { checkProxyTimestamp, type Refusal } from "./events.server";
+
+/** Why a storefront request was refused: the status and a reason for the JSON body. */
+export type Refusal = { ok: false; status: 400 | 401 | 413 | 429 | 503; reason: string; retryAfterSec?: number };
+
+/** Shopify signs `timestamp`; refuse replays older than this and clocks too far ahead. */
+export const PROXY_MAX_AGE_SEC = 5 * 60;
+export const PROXY_MAX_FUTURE_SEC = 60;
+
+export function checkProxyTimestamp(raw: string | null, now: Date): { ok: true } | Refusal {
+  if (!raw || !/^\d{1,12}$/.test(raw)) return { ok: false, status: 401, reason: "missing or invalid timestamp" };
+  const age = Math.floor(now.getTime() / 1000) - Number(raw);
+  if (age > PROXY_MAX_AGE_SEC) return { ok: false, status: 401, reason: `stale timestamp (${age} s old, at most ${PROXY_MAX_AGE_SEC} s)` };
+  if (-age > PROXY_MAX_FUTURE_SEC) return { ok: false, status: 401, reason: `timestamp ${-age} s in the future` };
+  return { ok: true };
+}
 
 /**
  * What every app proxy route checks first (`/apps/intentful/*` on the shop, forwarded by Shopify

@@ -5,6 +5,7 @@ import { eventBatchSchema, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, type EventBatch } 
 import { recordCapturedEmail } from "./contacts.server";
 import { storeEvents } from "./event-store.server";
 import { clientAddress, eventRateLimiter, type EventRateLimiter } from "./rate-limit.server";
+import type { Refusal } from "./app-proxy.server";
 
 /**
  * Storefront event batches arriving through the app proxy (`POST /apps/intentful/events`,
@@ -12,22 +13,10 @@ import { clientAddress, eventRateLimiter, type EventRateLimiter } from "./rate-l
  * the route turns failures into statuses. A batch is all-or-nothing: nothing is stored unless
  * every event in it is valid.
  */
-export type Refusal = { ok: false; status: 400 | 401 | 413 | 429 | 503; reason: string; retryAfterSec?: number };
 
-/** Shopify signs `timestamp`; refuse replays older than this and clocks too far ahead. */
-export const PROXY_MAX_AGE_SEC = 5 * 60;
-export const PROXY_MAX_FUTURE_SEC = 60;
 /** An event's own time (the browser's clock) is kept only within this window, else the receive time. */
 const EVENT_MAX_AGE_MS = 7 * 24 * 3600_000;
 const EVENT_MAX_FUTURE_MS = 60_000;
-
-export function checkProxyTimestamp(raw: string | null, now: Date): { ok: true } | Refusal {
-  if (!raw || !/^\d{1,12}$/.test(raw)) return { ok: false, status: 401, reason: "missing or invalid timestamp" };
-  const age = Math.floor(now.getTime() / 1000) - Number(raw);
-  if (age > PROXY_MAX_AGE_SEC) return { ok: false, status: 401, reason: `stale timestamp (${age} s old, at most ${PROXY_MAX_AGE_SEC} s)` };
-  if (-age > PROXY_MAX_FUTURE_SEC) return { ok: false, status: 401, reason: `timestamp ${-age} s in the future` };
-  return { ok: true };
-}
 
 /** Reads the body as text, stopping as soon as it passes `maxBytes` (Content-Length is checked first). */
 /** How far back the views that can start a browse follow-up go (startBrowseRecovery's window). */
