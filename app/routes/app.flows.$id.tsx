@@ -1,50 +1,34 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
-import {
-  Badge,
-  Banner,
-  BlockStack,
-  Box,
-  Button,
-  Card,
-  Checkbox,
-  ChoiceList,
-  InlineStack,
-  Layout,
-  List,
-  Page,
-  RangeSlider,
-  Text,
-  TextField,
-} from "@shopify/polaris";
-import { Modal, SaveBar, TitleBar } from "@shopify/app-bridge-react";
+import { useLoaderData, useNavigate } from "@remix-run/react";
+import { BlockStack, Layout, Page } from "@shopify/polaris";
+import { TitleBar } from "@shopify/app-bridge-react";
 import { z } from "zod";
 import db from "~/db.server";
 import { getEnv } from "~/env.server";
-import { AUDIENCES, DELIVERY_CHANNELS, MAX_HOLDOUT_PCT, MAX_STEPS, flowFieldErrors, flowInputSchema, stepInputSchema, type StepInput } from "~/domain/recovery";
+import { MAX_STEPS, flowFieldErrors, flowInputSchema, stepInputSchema, type StepInput } from "~/domain/recovery";
 import { deleteFlow, duplicateFlow, flowToInput, getEmailSettings, getFlow, setFlowEnabled, updateFlow } from "~/models/flow.server";
 import { renderStepPreview, sendTestEmail } from "~/services/email/flow-preview.server";
 import { authenticate } from "~/shopify.server";
+import { EditorSaveBar } from "~/components/editor/EditorSaveBar";
 import { useSaveBarAvailable } from "~/components/flows/app-bridge";
-import {
-  AUDIENCE_LABELS,
-  DELIVERY_LABELS,
-  KIND_LABELS,
-  draftSignature,
-  newStep,
-  toFlowDraft,
-  toFlowDraftInput,
-  toStepInput,
-  type FlowDraft,
-  type StepDraft,
-} from "~/components/flows/draft";
+import { DeleteFlowModal } from "~/components/flows/DeleteFlowModal";
+import { DeliveryCard } from "~/components/flows/DeliveryCard";
 import { EmailPreview, type PreviewEmail } from "~/components/flows/EmailPreview";
-import { FlowSwitch } from "~/components/flows/FlowSwitch";
+import { FlowAudienceCard } from "~/components/flows/FlowAudienceCard";
+import { FlowErrors } from "~/components/flows/FlowErrors";
+import { FlowNameCard } from "~/components/flows/FlowNameCard";
+import { FlowStatusLine } from "~/components/flows/FlowStatusLine";
+import { HoldoutCard } from "~/components/flows/HoldoutCard";
+import { StepsList } from "~/components/flows/StepsList";
+import { UnsavedBanner } from "~/components/flows/UnsavedBanner";
+import { useEmailPreview } from "~/components/flows/useEmailPreview";
+import { useFlowCommands } from "~/components/flows/useFlowCommands";
+import { useFlowForm } from "~/components/flows/useFlowForm";
+import { useTestEmail } from "~/components/flows/useTestEmail";
 import { AdminErrorBoundary } from "~/components/RouteErrorBoundary";
 import { useNotice } from "~/components/flows/notice";
-import { StepCard } from "~/components/flows/StepCard";
 
 const notFoundResponse = () => new Response("Flow not found", { status: 404, statusText: "Not Found" });
 
@@ -192,13 +176,6 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   }
 };
 
-const AUDIENCE_CHOICES = AUDIENCES.map((value) => ({ label: AUDIENCE_LABELS[value], value }));
-const DELIVERY_CHOICES = DELIVERY_CHANNELS.map((value) => ({ label: DELIVERY_LABELS[value], value }));
-
-function formatHour(hour: number): string {
-  return `${String(hour).padStart(2, "0")}:00`;
-}
-
 export default function FlowEditor() {
   const data = useLoaderData<typeof loader>();
   // Remount on another flow so no state leaks between them.
@@ -211,103 +188,12 @@ function Editor({ data }: { data: LoaderData }) {
   const navigate = useNavigate();
   const { notify, element: notice } = useNotice();
   const saveBarAvailable = useSaveBarAvailable();
-  const [baseline, setBaseline] = useState<FlowDraft>(() => toFlowDraft(data.input));
-  const [draft, setDraft] = useState<FlowDraft>(baseline);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [previewIndex, setPreviewIndex] = useState(0);
-  const [preview, setPreview] = useState<PreviewEmail | null>(data.preview);
-  const [previewStale, setPreviewStale] = useState(false);
-  const [testTo, setTestTo] = useState(data.shop.senderEmail);
+  const form = useFlowForm(data.input, notify);
+  const { values: draft, errors, update } = form;
+  const preview = useEmailPreview(draft.steps, form.baseline.steps[0], data.preview);
+  const test = useTestEmail({ initialTo: data.shop.senderEmail, index: preview.index, step: preview.step, notify, setErrors: form.setErrors });
+  const commands = useFlowCommands(notify);
   const [confirmDelete, setConfirmDelete] = useState(false);
-
-  const saver = useFetcher<FlowEditorActionResult>();
-  const previewer = useFetcher<FlowEditorActionResult>();
-  const tester = useFetcher<FlowEditorActionResult>();
-  const deleter = useFetcher<FlowEditorActionResult>();
-  const submitted = useRef<FlowDraft | null>(null);
-
-  const dirty = useMemo(() => draftSignature(draft) !== draftSignature(baseline), [draft, baseline]);
-  const saving = saver.state !== "idle";
-
-  const update = useCallback((patch: Partial<FlowDraft>) => setDraft((d) => ({ ...d, ...patch })), []);
-  const updateStep = (index: number, step: StepDraft) => setDraft((d) => ({ ...d, steps: d.steps.map((s, i) => (i === index ? step : s)) }));
-
-  const save = () => {
-    submitted.current = draft;
-    saver.submit({ intent: "save", flow: JSON.stringify(toFlowDraftInput(draft)) }, { method: "post" });
-  };
-  const discard = () => {
-    setDraft(baseline);
-    setErrors({});
-  };
-
-  useEffect(() => {
-    if (saver.state !== "idle" || !saver.data) return;
-    if (saver.data.ok) {
-      if (submitted.current) setBaseline(submitted.current);
-      setErrors({});
-      notify("Flow saved");
-    } else {
-      setErrors(saver.data.errors ?? {});
-      notify(saver.data.error, { isError: true });
-    }
-    submitted.current = null;
-  }, [saver.state, saver.data, notify]);
-
-  // Re-render the previewed email shortly after its content stops changing.
-  const index = Math.min(previewIndex, draft.steps.length - 1);
-  const previewStep = draft.steps[index];
-  const previewSignature = JSON.stringify(toStepInput(previewStep));
-  const lastRendered = useRef(JSON.stringify(toStepInput(baseline.steps[0])));
-  useEffect(() => {
-    if (previewSignature === lastRendered.current) return;
-    const timer = setTimeout(() => {
-      lastRendered.current = previewSignature;
-      previewer.submit({ intent: "preview", stepIndex: String(index), step: previewSignature }, { method: "post" });
-    }, 400);
-    return () => clearTimeout(timer);
-    // previewer.submit is stable enough; re-running on it would resubmit in a loop.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [previewSignature, index]);
-  useEffect(() => {
-    if (previewer.state !== "idle" || !previewer.data) return;
-    const result = previewer.data;
-    if (result.ok && result.intent === "preview") {
-      setPreview(result.preview);
-      setPreviewStale(false);
-    } else if (!result.ok) setPreviewStale(true);
-  }, [previewer.state, previewer.data]);
-
-  useEffect(() => {
-    if (tester.state !== "idle" || !tester.data) return;
-    const result = tester.data;
-    if (result.ok && result.intent === "test-email") {
-      setErrors((e) => {
-        const { to: _to, ...rest } = e;
-        return rest;
-      });
-      notify(
-        result.delivery === "outbox" ? "No mail server is set up (SMTP_URL), so the test email was saved to the outbox." : `Test email sent to ${result.to}`,
-      );
-    } else if (!result.ok) {
-      setErrors((e) => ({ ...e, ...(result.errors ?? {}) }));
-      notify(result.error, { isError: true });
-    }
-  }, [tester.state, tester.data, notify]);
-
-  useEffect(() => {
-    if (deleter.state === "idle" && deleter.data && !deleter.data.ok) notify(deleter.data.error, { isError: true });
-  }, [deleter.state, deleter.data, notify]);
-
-  const sendTest = () =>
-    tester.submit({ intent: "test-email", stepIndex: String(index), step: JSON.stringify(toStepInput(previewStep)), to: testTo }, { method: "post" });
-
-  const generalErrors = Object.entries(errors).filter(([path]) => path === "_" || path === "steps" || path === "kind" || path === "enabled");
-  const errorCount = Object.keys(errors).length;
-  const quiet =
-    data.shop.quietHoursStart != null && data.shop.quietHoursEnd != null
-      ? `Your quiet hours are ${formatHour(data.shop.quietHoursStart)}–${formatHour(data.shop.quietHoursEnd)} (${data.shop.timezone}); emails due then wait until they end.`
-      : "No quiet hours are set for your shop yet (Settings).";
 
   return (
     <Page>
@@ -315,236 +201,63 @@ function Editor({ data }: { data: LoaderData }) {
         <button variant="breadcrumb" onClick={() => navigate("/app/flows")}>
           Recovery flows
         </button>
-        <button onClick={() => deleter.submit({ intent: "duplicate" }, { method: "post" })}>Duplicate</button>
+        <button onClick={commands.duplicate}>Duplicate</button>
         <button tone="critical" onClick={() => setConfirmDelete(true)}>
           Delete
         </button>
       </TitleBar>
       {saveBarAvailable ? (
-        <SaveBar id="flow-editor-save-bar" open={dirty || saving}>
-          <button variant="primary" onClick={save} disabled={saving}>
-            {saving ? "Saving…" : "Save"}
-          </button>
-          <button onClick={discard} disabled={saving}>
-            Discard
-          </button>
-        </SaveBar>
+        <EditorSaveBar id="flow-editor-save-bar" open={form.dirty || form.saving} saving={form.saving} onSave={form.save} onDiscard={form.discard} />
       ) : null}
       <Layout>
-        <Layout.Section>
-          <InlineStack gap="200" blockAlign="center">
-            {draft.enabled ? <Badge tone="success">On</Badge> : <Badge>Off</Badge>}
-            <Text as="span" tone="subdued">
-              {KIND_LABELS[draft.kind]}
-            </Text>
-          </InlineStack>
-        </Layout.Section>
-        {!saveBarAvailable && dirty ? (
-          <Layout.Section>
-            <Banner
-              tone="warning"
-              title="Unsaved changes"
-              action={{ content: "Save", onAction: save, loading: saving }}
-              secondaryAction={{ content: "Discard", onAction: discard }}
-            />
-          </Layout.Section>
-        ) : null}
+        <FlowStatusLine enabled={draft.enabled} kind={draft.kind} />
+        {!saveBarAvailable && form.dirty ? <UnsavedBanner saving={form.saving} onSave={form.save} onDiscard={form.discard} /> : null}
         {notice ? <Layout.Section>{notice}</Layout.Section> : null}
-        {errorCount > 0 ? (
-          <Layout.Section>
-            <Banner tone="critical" title={`${errorCount} ${errorCount === 1 ? "field needs" : "fields need"} attention`}>
-              {generalErrors.length > 0 ? (
-                <List>
-                  {generalErrors.map(([path, message]) => (
-                    <List.Item key={path}>{message}</List.Item>
-                  ))}
-                </List>
-              ) : (
-                <p>They are marked below.</p>
-              )}
-            </Banner>
-          </Layout.Section>
-        ) : null}
+        <FlowErrors errors={errors} />
 
         <Layout.Section>
           <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="300">
-                <TextField
-                  label="Name"
-                  autoComplete="off"
-                  value={draft.name}
-                  onChange={(name) => update({ name })}
-                  error={errors.name}
-                  maxLength={80}
-                  helpText="Only you see this."
-                />
-                <InlineStack gap="200" blockAlign="center">
-                  <FlowSwitch checked={draft.enabled} label="Flow is on" onChange={(enabled) => update({ enabled })} />
-                  <Text as="span">{draft.enabled ? "On: new checkouts enter this flow" : "Off: nothing is sent"}</Text>
-                </InlineStack>
-              </BlockStack>
-            </Card>
-
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Who gets it
-                </Text>
-                <ChoiceList
-                  title="Audience"
-                  titleHidden
-                  choices={AUDIENCE_CHOICES}
-                  selected={[draft.audience]}
-                  onChange={([audience]) => update({ audience: audience as FlowDraft["audience"] })}
-                  error={errors.audience}
-                />
-                {draft.audience === "min_value" ? (
-                  <TextField
-                    label="Minimum cart value"
-                    type="number"
-                    min={0}
-                    step={0.01}
-                    prefix={data.shop.currency}
-                    autoComplete="off"
-                    value={draft.minCartValue}
-                    onChange={(minCartValue) => update({ minCartValue })}
-                    error={errors.minCartCents}
-                  />
-                ) : null}
-                <Box>
-                  <Text as="h3" variant="headingSm">
-                    Stops when
-                  </Text>
-                  <List>
-                    <List.Item>the shopper places an order (matched by checkout, cart, email or customer)</List.Item>
-                    <List.Item>the shopper unsubscribes</List.Item>
-                    <List.Item>the checkout is completed</List.Item>
-                  </List>
-                  <Text as="p" tone="subdued">
-                    Each email also checks, right before it goes out, that the shopper still qualifies and has not had another email from any flow too recently.
-                  </Text>
-                </Box>
-              </BlockStack>
-            </Card>
-
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Delivery
-                </Text>
-                <ChoiceList
-                  title="Deliver via"
-                  titleHidden
-                  choices={DELIVERY_CHOICES}
-                  selected={[draft.deliverVia]}
-                  onChange={([deliverVia]) => update({ deliverVia: deliverVia as FlowDraft["deliverVia"] })}
-                  error={errors.deliverVia}
-                />
-                {draft.deliverVia === "shopify_flow" ? (
-                  <Banner tone="info">
-                    At each email’s time Intentful starts your Shopify Flow workflow instead of sending; the workflow decides what goes out. The emails below
-                    are kept for when you switch back.
-                  </Banner>
-                ) : null}
-                <Checkbox label="Respect quiet hours" checked={draft.respectQuiet} onChange={(respectQuiet) => update({ respectQuiet })} helpText={quiet} />
-              </BlockStack>
-            </Card>
-
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Measure the lift
-                </Text>
-                <RangeSlider
-                  label="Holdout"
-                  min={0}
-                  max={MAX_HOLDOUT_PCT}
-                  value={draft.holdoutPct}
-                  onChange={(value) => update({ holdoutPct: Array.isArray(value) ? value[0] : value })}
-                  output
-                  suffix={<Text as="span">{draft.holdoutPct}%</Text>}
-                  error={errors.holdoutPct}
-                  helpText={
-                    draft.holdoutPct === 0
-                      ? "Everyone gets the emails, so Analytics cannot tell how many orders they added."
-                      : `${draft.holdoutPct}% of shoppers get no email, so Analytics can compare and show the orders the flow really added.`
-                  }
-                />
-              </BlockStack>
-            </Card>
-
-            {draft.steps.map((step, i) => (
-              <StepCard
-                key={step.key}
-                step={step}
-                index={i}
-                count={draft.steps.length}
-                errors={errors}
-                previewing={i === index}
-                onChange={(s) => updateStep(i, s)}
-                onRemove={() => {
-                  setDraft((d) => ({ ...d, steps: d.steps.filter((_, j) => j !== i) }));
-                  if (previewIndex >= i && previewIndex > 0) setPreviewIndex(previewIndex - 1);
-                }}
-                onPreview={() => setPreviewIndex(i)}
-              />
-            ))}
-            <InlineStack>
-              <Button
-                disabled={draft.steps.length >= MAX_STEPS}
-                onClick={() => setDraft((d) => ({ ...d, steps: [...d.steps, newStep(d.steps[d.steps.length - 1])] }))}
-              >
-                Add email
-              </Button>
-            </InlineStack>
+            <FlowNameCard draft={draft} errors={errors} update={update} />
+            <FlowAudienceCard draft={draft} errors={errors} currency={data.shop.currency} update={update} />
+            <DeliveryCard draft={draft} errors={errors} shop={data.shop} update={update} />
+            <HoldoutCard draft={draft} errors={errors} update={update} />
+            <StepsList
+              steps={draft.steps}
+              errors={errors}
+              previewIndex={preview.index}
+              onStepsChange={(change) => form.setValues((d) => ({ ...d, steps: change(d.steps) }))}
+              onRemoved={(i) => {
+                if (preview.selected >= i && preview.selected > 0) preview.select(preview.selected - 1);
+              }}
+              onPreview={preview.select}
+            />
           </BlockStack>
         </Layout.Section>
 
         <Layout.Section variant="oneThird">
           <div style={{ position: "sticky", top: 16 }}>
             <EmailPreview
-              title={`Email ${index + 1}`}
-              preview={preview}
-              stale={previewStale}
-              loading={previewer.state !== "idle"}
+              title={`Email ${preview.index + 1}`}
+              preview={preview.preview}
+              stale={preview.stale}
+              loading={preview.loading}
               senderLabel={data.shop.senderLabel}
-              testTo={testTo}
+              testTo={test.testTo}
               testError={errors.to}
-              sending={tester.state !== "idle"}
+              sending={test.sending}
               sendHelp={
                 data.smtpConfigured
                   ? "Sent through your mail server with the subject marked [Test]."
                   : "No mail server is set up, so the test lands in the outbox."
               }
-              onTestToChange={setTestTo}
-              onSendTest={sendTest}
+              onTestToChange={test.setTestTo}
+              onSendTest={test.sendTest}
             />
           </div>
         </Layout.Section>
       </Layout>
 
-      <Modal id="delete-this-flow" open={confirmDelete} onHide={() => setConfirmDelete(false)} variant="small">
-        <TitleBar title="Delete flow?">
-          <button
-            variant="primary"
-            tone="critical"
-            onClick={() => {
-              deleter.submit({ intent: "delete" }, { method: "post" });
-              setConfirmDelete(false);
-            }}
-          >
-            Delete
-          </button>
-          <button onClick={() => setConfirmDelete(false)}>Cancel</button>
-        </TitleBar>
-        <Box padding="400">
-          <Text as="p">
-            {`“${baseline.name.trim() || "Untitled flow"}” will be deleted. `}
-            Emails not yet sent for this flow are not sent. Its results stay in Analytics.
-          </Text>
-        </Box>
-      </Modal>
+      <DeleteFlowModal open={confirmDelete} name={form.baseline.name} onClose={() => setConfirmDelete(false)} onDelete={commands.remove} />
     </Page>
   );
 }

@@ -1,0 +1,85 @@
+import type { ReactNode } from "react";
+import { BlockStack, Card, FormLayout, Text } from "@shopify/polaris";
+import { CONTENT_KINDS, LAYOUTS } from "~/domain/triggers";
+import { CONTENT_LABELS, LAYOUT_LABELS } from "~/components/trigger-labels";
+import { options, type TriggerFields } from "./fields";
+
+/** What the overlay says, and the fields its kind adds. */
+export function ContentCard({ f }: { f: TriggerFields }) {
+  return (
+    <Card>
+      <BlockStack gap="400">
+        <Text as="h2" variant="headingMd">
+          Content
+        </Text>
+        <FormLayout>
+          <FormLayout.Group>
+            {f.select("content.kind", "Overlay shows", options(CONTENT_KINDS, CONTENT_LABELS))}
+            {f.select("content.layout", "Layout", options(LAYOUTS, LAYOUT_LABELS))}
+          </FormLayout.Group>
+          {f.text("content.headline", "Headline", { maxLength: 100, showCharacterCount: true })}
+          {f.text("content.body", "Text", { multiline: 3, maxLength: 300, showCharacterCount: true })}
+          {f.text("content.button", "Button text", {
+            maxLength: 40,
+            helpText: "Leave empty for the default for this overlay, in the shopper's language.",
+          })}
+          {kindFields(f, f.str("content.kind"))}
+        </FormLayout>
+      </BlockStack>
+    </Card>
+  );
+}
+
+const RECOMMENDATION_SOURCES = [
+  { value: "related", label: "Related products" },
+  { value: "complementary", label: "Complementary products (Search & Discovery)" },
+];
+
+/**
+ * The fields one content kind has and the others don't: one FormLayout child (or none), so
+ * FormLayout lays it out as it does its own children.
+ */
+function kindFields(f: TriggerFields, kind: string): ReactNode {
+  switch (kind) {
+    case "cart_reminder":
+      return (
+        <>
+          <Text as="p" tone="subdued">
+            Products: the shopper's cart.
+          </Text>
+          {f.check("content.showCheckout", "Show a checkout button")}
+        </>
+      );
+    case "recently_viewed":
+      return (
+        <>
+          <Text as="p" tone="subdued">
+            Products: the ones this shopper viewed, newest first.
+          </Text>
+          {f.num("content.limit", "Products shown", { min: 1, max: 8 })}
+        </>
+      );
+    case "recommendations":
+      return (
+        <FormLayout.Group>
+          {f.select("content.intent", "Product source", RECOMMENDATION_SOURCES, "Shopify's recommendations for the product being viewed.")}
+          {f.num("content.limit", "Products shown", { min: 1, max: 10 })}
+        </FormLayout.Group>
+      );
+    case "email_capture":
+      return (
+        <>
+          {f.text("content.consentLabel", "Consent text", { helpText: "Leave empty for the default, in the shopper's language." })}
+          {f.check("content.requireConsent", "Require the consent box to be ticked")}
+          {f.text("content.successText", "Thank-you text")}
+          {f.text("content.code", "Discount code after sign-up", { helpText: "Optional. Create the code in Shopify Discounts; Intentful shows it." })}
+        </>
+      );
+    case "discount_reveal":
+      return f.text("content.code", "Discount code", { helpText: "Create the code in Shopify Discounts first; Intentful reveals it." });
+    case "message":
+      return f.text("content.url", "Link", { placeholder: "/collections/all", helpText: "A page of your store (starting with /) or an https:// address." });
+    default:
+      return null;
+  }
+}
