@@ -3,7 +3,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
   {
-    ignores: ["build/**", "node_modules/**", "extensions/*/assets/**", "public/**", "bench/results/**", "**/*.d.ts"],
+    ignores: ["build/**", "node_modules/**", "extensions/*/assets/**", "public/**", "bench/results/**", "app/models/generated/**", "**/*.d.ts"],
   },
   ...tseslint.configs.recommended,
   {
@@ -33,6 +33,7 @@ export default tseslint.config(
   ),
   ...layer("app/models/**", "models (the data layer) sit below services, routes and the UI", "services/|routes/|components/|demo/|shopify\\.server"),
   ...layer("app/services/**", "services sit below routes and the UI", "routes/|components/"),
+  ...layer("app/routes/**", "routes may import any layer but the SQL builder", null),
   ...layer(
     "app/components/**",
     "components render what routes load: types only from the server layers",
@@ -48,12 +49,9 @@ export default tseslint.config(
 
 /** An import rule for one layer: what it may not import (by alias ~/ or relative path). */
 function layer(files, message, forbidden, allowTypeImports = false) {
-  return [
-    {
-      files: [files],
-      rules: {
-        "@typescript-eslint/no-restricted-imports": ["error", { patterns: [{ regex: `^(~/|(\\.\\./)+)(${forbidden})`, message, allowTypeImports }] }],
-      },
-    },
-  ];
+  const patterns = forbidden ? [{ regex: `^(~/|(\\.\\./)+)(${forbidden})`, message, allowTypeImports }] : [];
+  // SQL is built (Kysely) and sent (models/sql/run) only in the data layer: decision 160.
+  if (files !== "app/models/**")
+    patterns.push({ regex: "^kysely$|^(~/|(\\.\\./)+)(models/)?sql/", message: "SQL is built and sent in app/models: call a model function" });
+  return [{ files: [files], rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns }] } }];
 }

@@ -5,6 +5,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { getKnobs } from "./env.server";
+import { dialects, type DialectName, type SqlDialect } from "./models/sql/dialects";
 
 /**
  * One Prisma client for the process. The adapter follows DATABASE_URL:
@@ -12,9 +13,12 @@ import { getKnobs } from "./env.server";
  * Both clients are generated from one schema (prisma/schema.prisma), so their types match.
  */
 export type Db = PrismaClient;
-export type Dialect = "sqlite" | "postgres";
+/** A client or, inside `$transaction`, its transaction client: what the data layer's functions take. */
+export type DbOrTx = Db | Prisma.TransactionClient;
+export type Dialect = DialectName;
 
-export function dialectOf(url: string): Dialect {
+/** Which database a DATABASE_URL names. */
+export function dialectOfUrl(url: string): Dialect {
   if (/^postgres(ql)?:\/\//.test(url)) return "postgres";
   if (url.startsWith("file:")) return "sqlite";
   throw new Error(`DATABASE_URL must start with file: or postgres://, got "${url.slice(0, 12)}…"`);
@@ -22,8 +26,33 @@ export function dialectOf(url: string): Dialect {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * Opens the database DATABASE_URL names: the Prisma client over the app's driver, with the SQL
+ * dialect object (./models/sql/dialects.ts) chosen here, once, and carried by the client (and by
+ * its transaction clients, which Prisma makes as proxies of it): `dialectOf(db)`.
+ */
 export function createDb(url: string): Db {
-  if (dialectOf(url) === "postgres") {
+  return withDialect(openClient(url), dialectOfUrl(url));
+}
+
+/** Gives a client made elsewhere (a test's statement-logging client) its dialect object. */
+export function withDialect<C extends Db>(client: C, name: Dialect): C {
+  Object.defineProperty(client, DIALECT, { value: dialects[name] });
+  return client;
+}
+
+// Symbol.for: the server bundle and the sources it sits beside (server.ts, scripts) may each load this module.
+const DIALECT = Symbol.for("intentful.dialect");
+
+/** The SQL dialect of a client made by createDb (or of one of its transaction clients). */
+export function dialectOf(db: DbOrTx): SqlDialect {
+  const dialect = (db as unknown as Record<symbol, SqlDialect | undefined>)[DIALECT];
+  if (!dialect) throw new Error("dialectOf: not a client made by createDb");
+  return dialect;
+}
+
+function openClient(url: string): Db {
+  if (dialectOfUrl(url) === "postgres") {
     const { PrismaClient: PgClient } = require(".prisma/client-pg") as { PrismaClient: new (o: object) => PrismaClient };
     const parsed = new URL(url);
     const schema = parsed.searchParams.get("schema") ?? undefined;
@@ -46,9 +75,14 @@ export function createDb(url: string): Db {
 /** A row id for hand-written INSERTs, in the spirit of the models' cuid() defaults (unique, URL-safe). */
 export const newId = (prefix = "c") => `${prefix}${randomUUID().replaceAll("-", "")}`;
 
-const DRIVER_POOL = Symbol("intentful.pgPool");
-/** The pg pool under a PostgreSQL client made by createDb; none for SQLite or a transaction client. */
-const driverPool = (db: Db | Prisma.TransactionClient) => (db as unknown as Record<symbol, pg.Pool | undefined>)[DRIVER_POOL];
+const DRIVER_POOL = Symbol.for("intentful.pgPool");
+/**
+ * The pg pool under a PostgreSQL client made by createDb; none for SQLite or a transaction client.
+ * (Prisma's transaction client is a proxy of the client and shows its properties, the pool among
+ * them; only the top-level client has `$transaction`.)
+ */
+const driverPool = (db: DbOrTx) =>
+  typeof (db as Partial<Db>).$transaction === "function" ? (db as unknown as Record<symbol, pg.Pool | undefined>)[DRIVER_POOL] : undefined;
 
 /**
  * Runs one hand-written statement and returns its rows. On PostgreSQL it goes straight to the
@@ -60,16 +94,13 @@ const driverPool = (db: Db | Prisma.TransactionClient) => (db as unknown as Reco
  * holding UTC, as Prisma writes them) and read back as UTC; booleans as 1/0 on SQLite.
  */
 export async function sqlQuery<T = Record<string, unknown>>(
-  db: Db | Prisma.TransactionClient,
+  db: DbOrTx,
   sql: string,
   values: unknown[] = [],
   options: { prepare?: boolean } = {},
 ): Promise<T[]> {
   const pool = driverPool(db);
-  if (!pool) {
-    const sqlite = dialectOfClient(db as Db) === "sqlite";
-    return (db as Db).$queryRawUnsafe<T[]>(sql, ...(sqlite ? sqliteValues(values) : values));
-  }
+  if (!pool) return db.$queryRawUnsafe<T[]>(sql, ...(dialectOf(db).name === "sqlite" ? sqliteValues(values) : values));
   const result = await pool.query({
     ...(options.prepare ? { name: statementName(sql) } : {}),
     text: sql,
@@ -87,15 +118,19 @@ export async function sqlQuery<T = Record<string, unknown>>(
  * plans each statement in its query compiler) was over a third of the server's CPU per batch
  * (decision 100). A failure rolls the whole unit back.
  */
-export async function sqlBatch(db: Db, statements: ReadonlyArray<{ sql: string; values: unknown[] }>): Promise<number[]> {
+export async function sqlBatch(db: DbOrTx, statements: ReadonlyArray<{ sql: string; values: unknown[] }>): Promise<number[]> {
   if (statements.length === 0) return [];
   const pool = driverPool(db);
   const config = (s: { sql: string; values: unknown[] }) => ({ text: s.sql, values: pgValues(s.values) });
   if (!pool) {
-    const sqlite = dialectOfClient(db) === "sqlite";
+    const sqlite = dialectOf(db).name === "sqlite";
     const args = (s: { values: unknown[] }) => (sqlite ? sqliteValues(s.values) : s.values);
-    if (statements.length === 1) return [await db.$executeRawUnsafe(statements[0].sql, ...args(statements[0]))];
-    return db.$transaction(statements.map((s) => db.$executeRawUnsafe(s.sql, ...args(s))));
+    if (statements.length === 1 || typeof (db as Partial<Db>).$transaction !== "function") {
+      const counts: number[] = [];
+      for (const s of statements) counts.push(await db.$executeRawUnsafe(s.sql, ...args(s)));
+      return counts;
+    }
+    return (db as Db).$transaction(statements.map((s) => db.$executeRawUnsafe(s.sql, ...args(s))));
   }
   if (statements.length === 1) return [(await pool.query(config(statements[0]))).rowCount ?? 0];
   const client = await pool.connect();
@@ -220,7 +255,18 @@ export function databaseUrl(): string {
 }
 
 export function currentDialect(): Dialect {
-  return dialectOf(databaseUrl());
+  return dialectOfUrl(databaseUrl());
+}
+
+/**
+ * A unique violation raised by a hand-written statement (the model API's P2002), whichever way
+ * `sqlQuery` sent it: SQLSTATE 23505 from the pg driver, or Prisma's P2010 ("raw query failed")
+ * with the adapter's classification.
+ */
+export function isRawUniqueViolation(error: unknown): boolean {
+  type RawError = { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } };
+  const e = (typeof error === "object" && error !== null ? error : {}) as RawError;
+  return e.code === "23505" || (e.code === "P2010" && e.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation");
 }
 
 /**
@@ -239,52 +285,6 @@ export function isTransientDbError(error: unknown): boolean {
   return /SQLITE_BUSY|database is locked|Unable to start a transaction in the given time|Timed out fetching a new connection|Connection terminated|timeout exceeded when trying to connect/i.test(
     message,
   );
-}
-
-/**
- * Bound-parameter markers for hand-written SQL that runs on both databases: `?` on SQLite,
- * `$1, $2, …` on PostgreSQL (numbering continues across calls on the same instance).
- */
-export function placeholders(dialect: Dialect) {
-  let n = 0;
-  return {
-    next(count: number): string {
-      return Array.from({ length: count }, () => (dialect === "postgres" ? `$${++n}` : "?")).join(", ");
-    },
-  };
-}
-
-/**
- * A hand-written SELECT on either database, its values bound in the order the template reads
- * them: `sqlSelect<FlowRun>(db, (q) => \`SELECT * FROM "FlowRun" WHERE id IN ${q.in(ids)}\`)`.
- * `q.in([])` is `(NULL)`, which matches nothing (as Prisma's `in: []`). Rows come back as the
- * model types have them on both databases (Dates, booleans, parsed JSON; sqlQuery). For the
- * recovery worker's batch reads: Prisma 6's query compiler plans every `findMany` anew, and
- * that planning was ~14 % of a worker's CPU at 600 steps/s (decision 110).
- */
-export function sqlSelect<T>(db: Db, build: (q: { in(values: readonly unknown[]): string; value(value: unknown): string }) => string): Promise<T[]> {
-  const p = placeholders(dialectOfClient(db));
-  const values: unknown[] = [];
-  const sql = build({
-    in(list) {
-      if (list.length === 0) return "(NULL)";
-      values.push(...list);
-      return `(${p.next(list.length)})`;
-    },
-    value(value) {
-      values.push(value);
-      return p.next(1);
-    },
-  });
-  return sqlQuery<T>(db, sql, values);
-}
-
-/** Which SQL flavour a client speaks: the generated client records its provider. */
-export function dialectOfClient(db: Db): Dialect {
-  const provider = (db as unknown as { _activeProvider?: string })._activeProvider;
-  if (provider === "postgresql" || provider === "postgres") return "postgres";
-  if (provider === "sqlite") return "sqlite";
-  return currentDialect();
 }
 
 const db: Db = new Proxy({} as Db, {

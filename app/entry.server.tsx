@@ -70,5 +70,5 @@ export async function startBackground(): Promise<() => Promise<void>> {
   ]);
   await scheduleMaintenance().catch((error) => logger.warn("could not schedule maintenance", { error: String(error) }));
   // The same knobs and defaults as `npm run worker` (env.server.ts, checked at boot).
-  return startWorker({ db: getDb(), dialect: currentDialect(), handlers: jobHandlers(), logger, ...workerTuning(currentDialect()) });
+  return startWorker({ db: getDb(), handlers: jobHandlers(), logger, ...workerTuning(currentDialect()) });
 }

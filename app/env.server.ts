@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { dialects, type DialectName } from "./models/sql/dialects";
 
 /**
  * The environment, validated once at boot. A wrong or missing variable ends start-up
@@ -166,13 +167,14 @@ export function getKnobs(): Knobs {
 }
 
 /** The worker's tuning for a database: the same in `npm run worker` and the in-process worker. */
-export function workerTuning(dialect: "sqlite" | "postgres") {
+export function workerTuning(dialect: DialectName) {
   const k = getKnobs();
   return {
     leaseMs: k.WORKER_LEASE_MS,
     pollMs: k.WORKER_POLL_MS,
     batchSize: k.WORKER_BATCH_SIZE,
-    concurrency: k.WORKER_CONCURRENCY ?? (dialect === "postgres" ? 4 : 1),
+    // SQLite has one writer: more lanes only queue for it.
+    concurrency: k.WORKER_CONCURRENCY ?? dialects[dialect].workerConcurrency,
   };
 }
 

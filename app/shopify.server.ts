@@ -43,7 +43,7 @@ function create() {
     },
     hooks: {
       afterAuth: async ({ session, admin }) => {
-        await onShopInstalled({ shop: session.shop, admin });
+        await onShopInstalled(db, { shop: session.shop, admin });
       },
     },
     ...(env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [env.SHOP_CUSTOM_DOMAIN] } : {}),

@@ -33,7 +33,7 @@ export async function seedShops(db: Db, prefix: string, count: number): Promise<
     await db.session.create({
       data: { id: `offline_${shop}`, shop, state: "bench", isOnline: false, scope: "read_orders,write_customers", accessToken: "shpat_bench" },
     });
-    await onShopInstalled({ shop }, db);
+    await onShopInstalled(db, { shop });
     const triggers = await db.trigger.findMany({ where: { shop }, select: { id: true } });
     shops.push({ shop, triggerIds: triggers.map((t) => t.id) });
   }

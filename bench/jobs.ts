@@ -21,7 +21,7 @@ export async function benchJobs({ jobs = 20_000, workers = 4 }: { jobs?: number;
     const runs = new Map<number, number>();
     const handlers = { bench: async (p: { i: number }) => void runs.set(p.i, (runs.get(p.i) ?? 0) + 1) };
     const started = performance.now();
-    await Promise.all(clients.map((db, w) => drainDue({ db, dialect: t.dialect, handlers, workerId: `bench-${w}`, batchSize: 100, now: () => now })));
+    await Promise.all(clients.map((db, w) => drainDue({ db, handlers, workerId: `bench-${w}`, batchSize: 100, now: () => now })));
     const seconds = (performance.now() - started) / 1000;
     const duplicates = [...runs.values()].filter((n) => n > 1).length;
     const lost = jobs - runs.size;

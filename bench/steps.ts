@@ -92,7 +92,7 @@ export async function seedRecoveryShop(db: Db, shop: string) {
   await db.session.create({
     data: { id: `offline_${shop}`, shop, state: "bench", isOnline: false, scope: "read_orders,write_discounts", accessToken: "shpat_bench" },
   });
-  await onShopInstalled({ shop }, db);
+  await onShopInstalled(db, { shop });
   await db.shop.update({ where: { shop }, data: { senderName: "Bench Goods", quietHoursStart: null, quietHoursEnd: null } });
   const flow = await db.recoveryFlow.findFirstOrThrow({ where: { shop, kind: "checkout" }, include: { steps: { orderBy: { position: "asc" } } } });
   await db.recoveryFlow.update({ where: { id: flow.id }, data: { enabled: true } });

@@ -15,6 +15,15 @@ export function derivePostgresSchema(source) {
   let out = source
     .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
     .replace(/(generator client \{[^}]*?)(\n\})/, (_m, body, end) => `${body}\n  output     = "../../node_modules/.prisma/client-pg"${end}`);
+  // The typed SQL builder's table types (Kysely, app/models/sql.server.ts) come from this schema:
+  // PostgreSQL's types (Date, boolean) are what the data layer hands back on both databases.
+  out += `
+generator kysely {
+  provider = "prisma-kysely"
+  output   = "../../app/models/generated"
+  fileName = "kysely.ts"
+}
+`;
   return header + out;
 }
 

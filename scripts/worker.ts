@@ -45,7 +45,6 @@ const args = process.argv.slice(2);
 // WORKER_* are checked with the rest of the environment above (env.server.ts: one set of defaults).
 const tuning = workerTuning(currentDialect());
 const db = getDb();
-const dialect = currentDialect();
 const workerId = `worker-${process.pid}-${randomUUID().slice(0, 6)}`;
 
 if (args.includes("--dead")) {
@@ -64,7 +63,6 @@ if (args.includes("--once")) {
   }
   const result = await drainDue({
     db,
-    dialect,
     handlers: jobHandlers(),
     workerId,
     now: () => now,
@@ -77,8 +75,8 @@ if (args.includes("--once")) {
   process.exit(0);
 }
 await scheduleMaintenance();
-const stop = startWorker({ db, dialect, handlers: jobHandlers(), workerId, logger, ...tuning });
-logger.info("worker started", { workerId, dialect, ...tuning });
+const stop = startWorker({ db, handlers: jobHandlers(), workerId, logger, ...tuning });
+logger.info("worker started", { workerId, database: currentDialect(), ...tuning });
 const shutdown = async () => {
   await stop();
   await db.$disconnect();

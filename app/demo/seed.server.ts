@@ -26,7 +26,7 @@ export async function seedDemo(db: Db): Promise<void> {
       accessToken: "shpat_demo_offline_token",
     },
   });
-  const { created } = await onShopInstalled({ shop: DEMO_SHOP }, db);
+  const { created } = await onShopInstalled(db, { shop: DEMO_SHOP });
   if (created) {
     await db.shop.update({
       where: { shop: DEMO_SHOP },

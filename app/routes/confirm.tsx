@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import db from "~/db.server";
 import { confirmContact, verifyConfirmToken } from "~/services/consent.server";
 import { publicPage } from "~/services/public-page.server";
 
@@ -23,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const subject = verifyConfirmToken(token(request));
   if (!subject) return invalid();
-  const outcome = await confirmContact(subject.shop, subject.email);
+  const outcome = await confirmContact(db, subject.shop, subject.email);
   if (outcome === "unknown") return page("Nothing to confirm", "<p>This sign-up is no longer on file.</p>", 404);
   return page("You're subscribed", "<p>Thanks for confirming. You'll hear from this shop about news and offers.</p>");
 }

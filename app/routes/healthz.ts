@@ -1,9 +1,10 @@
 import db from "~/db.server";
+import { databaseAnswers } from "~/models/health.server";
 
 /** Liveness + database check for load balancers and the demo. */
 export async function loader() {
   try {
-    await db.$queryRawUnsafe("SELECT 1");
+    await databaseAnswers(db);
     return Response.json({ ok: true, db: "ok" }, { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
     return Response.json(

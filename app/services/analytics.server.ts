@@ -1,5 +1,5 @@
 import { Prisma } from "@prisma/client";
-import { dialectOfClient, type Db, type Dialect } from "~/db.server";
+import { dialectOf, type Db, type Dialect } from "~/db.server";
 import { hourOf } from "./event-store.server";
 import { sampleRatioMismatch, sumsToMeanStats, verdict, type ComparisonResult, type VerdictStatus } from "~/domain/experiments";
 import { isValidTimeZone, wallTime, zoneOffsetMs } from "~/domain/recovery/zoned-time";
@@ -315,7 +315,7 @@ async function context(db: Db, shop: string, options: AnalyticsRange & { dialect
     shop,
     from,
     to,
-    dialect: options.dialect ?? dialectOfClient(db),
+    dialect: options.dialect ?? dialectOf(db).name,
     currency: settings?.currency ?? "USD",
     timezone,
     windowDays: Math.max(0, Math.trunc(settings?.attributionWindowDays ?? 5)),

@@ -105,7 +105,7 @@ export async function sendConfirmation(
 }
 
 /** The link was followed: consent confirmed (CONFIRMED_OPT_IN), then the Shopify sync. */
-export async function confirmContact(shop: string, email: string, database: Db = db, now: Date = new Date()): Promise<"confirmed" | "already" | "unknown"> {
+export async function confirmContact(database: Db, shop: string, email: string, now: Date = new Date()): Promise<"confirmed" | "already" | "unknown"> {
   const contact = await database.contact.findUnique({ where: { shop_email: { shop, email: normalizeEmail(email) } } });
   if (!contact) return "unknown";
   if (contact.consentStatus === "confirmed") return "already";

@@ -57,7 +57,7 @@ async function consentEvidence(database: Db, shop: string, triggerId: string | n
 }
 
 /** Creates or updates the Contact; then the Shopify sync, or the confirmation email first. */
-export async function recordCapturedEmail(input: CapturedEmail, database: Db = db, now: Date = new Date()): Promise<void> {
+export async function recordCapturedEmail(database: Db, input: CapturedEmail, now: Date = new Date()): Promise<void> {
   const email = normalizeEmail(input.email);
   const shop = await database.shop.findUnique({ where: { shop: input.shop }, select: { optIn: true } });
   const double = (shop?.optIn ?? "double") !== "single";

@@ -1,5 +1,5 @@
-import type { Prisma } from "@prisma/client";
-import { dialectOfClient, placeholders, sqlBatch, type Db, type Dialect } from "~/db.server";
+import type { Db } from "~/db.server";
+import { writeEvents, type EventRow, type ExposureUpsert, type RollupIncrement } from "~/models/event.server";
 
 /**
  * The one way storefront events are written. The events go in one INSERT; when the batch holds
@@ -12,7 +12,8 @@ import { dialectOfClient, placeholders, sqlBatch, type Db, type Dialect } from "
  *
  * Both are plain `INSERT … ON CONFLICT DO UPDATE`, so concurrent batches of the same visitor
  * merge correctly on SQLite and PostgreSQL. A page-view-only batch (most of them) costs one
- * statement, as before. See docs/decisions/040-analytics.md.
+ * statement, as before. The statements are the events model's (app/models/event.server.ts); this
+ * decides what goes in them. See docs/decisions/040-analytics.md.
  */
 
 export const OVERLAY_KINDS = ["impression", "control", "click", "conversion"] as const;
@@ -22,78 +23,21 @@ const ROLLUP_KINDS = new Set<string>([...OVERLAY_KINDS, "held"]);
 const TIERS = new Set(["low", "mid", "high"]);
 const HOUR = 3_600_000;
 
-export type EventRow = Prisma.EventCreateManyInput;
+export type { EventRow };
 
 /** Store events for one or more shops; returns the number of events written. */
 export async function storeEvents(db: Db, rows: EventRow[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const dialect = dialectOfClient(db);
-  const statements = [...insertStatements(dialect, rows), ...aggregateStatements(dialect, rows)];
-  const counts = await sqlBatch(db, statements);
-  return counts.slice(0, Math.ceil(rows.length / EVENT_CHUNK)).reduce((sum, n) => sum + n, 0);
-}
-
-const EVENT_COLUMNS = [
-  "shop",
-  "visitorId",
-  "sessionId",
-  "kind",
-  "triggerId",
-  "variant",
-  "intentTier",
-  "productId",
-  "cartToken",
-  "valueCents",
-  "occurredAt",
-  "receivedAt",
-] as const;
-const EVENT_CHUNK = 1000;
-
-/**
- * The events as multi-row INSERTs (one per 1,000 rows). Through `createMany` the same write
- * cost ~3× the CPU (the query compiler plans every row); this is the storefront's hottest path.
- */
-function insertStatements(dialect: Dialect, rows: EventRow[]): Statement[] {
-  const now = new Date();
-  return chunks(rows, EVENT_CHUNK).map((chunk) => {
-    const p = placeholders(dialect);
-    const values: unknown[] = [];
-    const tuples = chunk.map((r) => {
-      values.push(
-        r.shop,
-        r.visitorId,
-        r.sessionId ?? null,
-        r.kind,
-        r.triggerId ?? null,
-        r.variant ?? null,
-        r.intentTier ?? null,
-        r.productId ?? null,
-        r.cartToken ?? null,
-        r.valueCents ?? null,
-        at(r.occurredAt),
-        r.receivedAt ? at(r.receivedAt) : now,
-      );
-      return `(${p.next(EVENT_COLUMNS.length)})`;
-    });
-    return { sql: `INSERT INTO "Event" (${EVENT_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${tuples.join(", ")}`, values };
-  });
-}
-
-interface Statement {
-  sql: string;
-  values: unknown[];
+  return writeEvents(db, { events: rows, ...aggregatesOf(rows) });
 }
 
 const at = (v: Date | string) => (v instanceof Date ? v : new Date(v));
 export const hourOf = (d: Date) => new Date(Math.floor(d.getTime() / HOUR) * HOUR);
 
 /** The exposure and roll-up upserts for a set of event rows (none when no overlay events). */
-export function aggregateStatements(dialect: Dialect, rows: EventRow[]): Statement[] {
-  const exposures = new Map<
-    string,
-    { shop: string; triggerId: string; visitorId: string; variant: string; tier: string | null; firstAt: Date; lastAt: Date }
-  >();
-  const rollups = new Map<string, { shop: string; hour: Date; triggerId: string; kind: string; tier: string; variant: string; events: number }>();
+export function aggregatesOf(rows: EventRow[]): { exposures: ExposureUpsert[]; rollups: RollupIncrement[] } {
+  const exposures = new Map<string, ExposureUpsert>();
+  const rollups = new Map<string, RollupIncrement>();
   for (const r of rows) {
     if (!r.triggerId || !ROLLUP_KINDS.has(r.kind)) continue;
     const when = at(r.occurredAt);
@@ -120,50 +64,5 @@ export function aggregateStatements(dialect: Dialect, rows: EventRow[]): Stateme
     if (g) g.events++;
     else rollups.set(key, { shop: r.shop, hour, triggerId: r.triggerId, kind: r.kind, tier: t, variant, events: 1 });
   }
-  const statements: Statement[] = [];
-  const least = dialect === "postgres" ? "LEAST" : "MIN";
-  const greatest = dialect === "postgres" ? "GREATEST" : "MAX";
-  for (const chunk of chunks([...exposures.values()])) {
-    const p = placeholders(dialect);
-    const values: unknown[] = [];
-    const tuples = chunk.map((e) => {
-      values.push(e.shop, e.triggerId, e.visitorId, e.variant, e.tier, e.firstAt, e.lastAt);
-      return `(${p.next(7)})`;
-    });
-    // Row-value conflicts: the stored row wins unless the new batch is earlier (first exposure
-    // and its tier) or later (last exposure); differing arms make the visitor "mixed".
-    statements.push({
-      sql: `INSERT INTO "Exposure" ("shop", "triggerId", "visitorId", "variant", "tier", "firstAt", "lastAt")
-        VALUES ${tuples.join(", ")}
-        ON CONFLICT ("shop", "triggerId", "visitorId") DO UPDATE SET
-          "variant" = CASE WHEN "Exposure"."variant" = excluded."variant" THEN "Exposure"."variant" ELSE 'mixed' END,
-          "tier" = CASE WHEN excluded."firstAt" < "Exposure"."firstAt" THEN excluded."tier" ELSE "Exposure"."tier" END,
-          "firstAt" = ${least}("Exposure"."firstAt", excluded."firstAt"),
-          "lastAt" = ${greatest}("Exposure"."lastAt", excluded."lastAt")`,
-      values,
-    });
-  }
-  for (const chunk of chunks([...rollups.values()])) {
-    const p = placeholders(dialect);
-    const values: unknown[] = [];
-    const tuples = chunk.map((g) => {
-      values.push(g.shop, g.hour, g.triggerId, g.kind, g.tier, g.variant, g.events);
-      return `(${p.next(7)})`;
-    });
-    statements.push({
-      sql: `INSERT INTO "EventRollup" ("shop", "hour", "triggerId", "kind", "tier", "variant", "events")
-        VALUES ${tuples.join(", ")}
-        ON CONFLICT ("shop", "hour", "triggerId", "kind", "tier", "variant") DO UPDATE SET
-          "events" = "EventRollup"."events" + excluded."events"`,
-      values,
-    });
-  }
-  return statements;
-}
-
-/** Keeps statements under SQLite's and PostgreSQL's bound-parameter limits. */
-function chunks<T>(items: T[], size = 1000): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+  return { exposures: [...exposures.values()], rollups: [...rollups.values()] };
 }

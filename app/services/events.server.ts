@@ -1,6 +1,7 @@
 import type { Prisma } from "@prisma/client";
 import { enqueue } from "./jobs.server";
-import db, { dialectOfClient, placeholders, sqlQuery, type Db } from "~/db.server";
+import db, { type Db } from "~/db.server";
+import { isKnownVisitor } from "~/models/contact.server";
 import { eventBatchSchema, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, type EventBatch } from "~/domain/events/schema";
 import { recordCapturedEmail } from "./contacts.server";
 import { storeEvents } from "./event-store.server";
@@ -86,15 +87,6 @@ export function eventRows(shop: string, batch: EventBatch, now: Date): Prisma.Ev
   }));
 }
 
-/** Whether a visitor is tied to a contact: one indexed probe (most product-view batches ask). */
-async function isKnownVisitor(database: Db, shop: string, visitorId: string): Promise<boolean> {
-  const p = placeholders(dialectOfClient(database));
-  const rows = await sqlQuery(database, `SELECT 1 FROM "Contact" WHERE "shop" = ${p.next(1)} AND "visitorId" = ${p.next(1)} LIMIT 1`, [shop, visitorId], {
-    prepare: true,
-  });
-  return rows.length > 0;
-}
-
 /** What ties this visitor to flows lately: products viewed and carts added to (their tokens). */
 export async function recentTies(database: Db, shop: string, visitorId: string, now: Date) {
   const since = new Date(now.getTime() - BROWSE_LOOKBACK_MS);
@@ -177,7 +169,7 @@ export async function ingestEventBatch(
     }
   }
   for (const [email, { consent, triggerId }] of captured) {
-    await recordCapturedEmail({ shop, email, visitorId: batch.visitorId, marketingConsent: consent, triggerId }, database, now);
+    await recordCapturedEmail(database, { shop, email, visitorId: batch.visitorId, marketingConsent: consent, triggerId }, now);
   }
   // Browse abandonment and the cart reminder are checked whenever they can become true, whatever
   // the order of events: a product view or a cart add (with its token) by a shopper we know, and

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import type { Prisma } from "@prisma/client";
-import db from "~/db.server";
 import type { Db } from "~/db.server";
 import { TEMPLATE_KEYS, triggerTemplates } from "~/domain/triggers";
 import { flowTemplates, FLOW_KINDS } from "~/domain/recovery";
@@ -15,7 +14,7 @@ export function newSalt(): string {
  * settings row plus the starter triggers and recovery flows from templates, all switched off.
  * A reinstall keeps whatever the merchant had (unless shop/redact erased it).
  */
-export async function onShopInstalled({ shop }: { shop: string; admin?: unknown }, database: Db = db): Promise<{ created: boolean }> {
+export async function onShopInstalled(database: Db, { shop }: { shop: string; admin?: unknown }): Promise<{ created: boolean }> {
   const existing = await database.shop.findUnique({ where: { shop }, select: { shop: true } });
   if (existing) {
     await database.shop.update({ where: { shop }, data: { uninstalledAt: null } });

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { Prisma } from "@prisma/client";
-import { placeholders, sqlQuery, type Db, type Dialect } from "../db.server";
+import type { Db, DbOrTx } from "../db.server";
+import { claimDue, completeMany, enqueue as insertJob, enqueueMany as insertJobs, type JobRecord } from "../models/job.server";
 import type { JobKind, JobPayloads, PayloadOf } from "./job-kinds";
+
+export type { JobRecord };
 
 /**
  * A durable job queue in the app's own database (table "Job").
@@ -17,16 +19,6 @@ import type { JobKind, JobPayloads, PayloadOf } from "./job-kinds";
  *   attempt, so an API that never recovers ends in the dead letter like any other failure).
  */
 export type JobStatus = "pending" | "running" | "done" | "dead";
-
-export interface JobRecord {
-  id: string;
-  shop: string | null;
-  kind: string;
-  payload: unknown;
-  runAt: Date;
-  attempts: number;
-  maxAttempts: number;
-}
 
 export interface JobContext {
   now: Date;
@@ -90,41 +82,17 @@ export function backoffMs(attempts: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
 }
 
-export async function enqueue<K extends string>(db: Db, input: EnqueueInput<K>): Promise<{ id: string; created: boolean }> {
-  const data = {
-    kind: input.kind,
-    shop: input.shop ?? null,
-    payload: (input.payload ?? {}) as Prisma.InputJsonValue,
-    runAt: input.runAt ?? new Date(),
-    dedupeKey: input.dedupeKey ?? null,
-    maxAttempts: input.maxAttempts ?? 8,
-  };
-  try {
-    const job = await db.job.create({ data, select: { id: true } });
-    return { id: job.id, created: true };
-  } catch (error) {
-    if (input.dedupeKey && isUniqueViolation(error)) {
-      const existing = await db.job.findUnique({ where: { dedupeKey: input.dedupeKey }, select: { id: true } });
-      if (existing) return { id: existing.id, created: false };
-    }
-    throw error;
-  }
+/**
+ * Adds a job, unless one with the same dedupe key exists (then `created` is false and `id` is the
+ * existing job's). Pass a transaction client to add it inside the caller's transaction.
+ */
+export function enqueue<K extends string>(db: DbOrTx, input: EnqueueInput<K>): Promise<{ id: string; created: boolean }> {
+  return insertJob(db, input);
 }
 
-export async function enqueueMany<K extends string>(db: Db, inputs: Array<EnqueueInput<K>>): Promise<number> {
-  if (inputs.length === 0) return 0;
-  const result = await db.job.createMany({
-    data: inputs.map((input) => ({
-      kind: input.kind,
-      shop: input.shop ?? null,
-      payload: (input.payload ?? {}) as Prisma.InputJsonValue,
-      runAt: input.runAt ?? new Date(),
-      dedupeKey: input.dedupeKey ?? null,
-      maxAttempts: input.maxAttempts ?? 8,
-    })),
-    // SQLite (Prisma 6) has no skipDuplicates; callers that dedupe use enqueue().
-  });
-  return result.count;
+/** Adds several jobs in one statement (skipping duplicate dedupe keys); how many were added. */
+export function enqueueMany<K extends string>(db: DbOrTx, inputs: Array<EnqueueInput<K>>): Promise<number> {
+  return insertJobs(db, inputs);
 }
 
 /** P2002 from either generated client (SQLite or PostgreSQL: two classes, one code), or 23505 from pg itself. */
@@ -142,54 +110,9 @@ interface ClaimOptions {
 }
 
 /** Claims up to `limit` due jobs for this worker. Safe under any number of concurrent workers. */
-export async function claimJobs(db: Db, dialect: Dialect, opts: ClaimOptions): Promise<JobRecord[]> {
+export function claimJobs(db: Db, opts: ClaimOptions): Promise<JobRecord[]> {
   const leaseUntil = new Date(opts.now.getTime() + (opts.leaseMs ?? DEFAULT_LEASE_MS));
-  if (dialect === "postgres") {
-    const kinds = opts.kinds && opts.kinds.length > 0 ? opts.kinds : null;
-    const rows = await sqlQuery<JobRecord & { payload: unknown }>(
-      db,
-      `UPDATE "Job" SET status = 'running', "lockedBy" = $1, "lockedUntil" = $2, attempts = attempts + 1, "updatedAt" = $3
-       WHERE id IN (
-         SELECT id FROM "Job"
-         WHERE ((status = 'pending' AND "runAt" <= $3) OR (status = 'running' AND "lockedUntil" < $3))
-           AND ($4::text[] IS NULL OR kind = ANY($4::text[]))
-         ORDER BY "runAt"
-         LIMIT $5
-         FOR UPDATE SKIP LOCKED
-       )
-       RETURNING id, shop, kind, payload, "runAt", attempts, "maxAttempts"`,
-      [opts.workerId, leaseUntil, opts.now, kinds, opts.limit],
-    );
-    return rows.map((r) => ({ ...r, payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload }));
-  }
-  const candidates = await db.job.findMany({
-    where: {
-      OR: [
-        { status: "pending", runAt: { lte: opts.now } },
-        { status: "running", lockedUntil: { lt: opts.now } },
-      ],
-      ...(opts.kinds?.length ? { kind: { in: opts.kinds } } : {}),
-    },
-    orderBy: { runAt: "asc" },
-    take: opts.limit,
-    select: { id: true, status: true, lockedUntil: true, attempts: true },
-  });
-  const claimed: JobRecord[] = [];
-  for (const c of candidates) {
-    // Compare-and-set: only succeeds if nobody changed the row since we read it.
-    const { count } = await db.job.updateMany({
-      where: { id: c.id, status: c.status, attempts: c.attempts },
-      data: { status: "running", lockedBy: opts.workerId, lockedUntil: leaseUntil, attempts: { increment: 1 } },
-    });
-    if (count === 1) {
-      const job = await db.job.findUniqueOrThrow({
-        where: { id: c.id },
-        select: { id: true, shop: true, kind: true, payload: true, runAt: true, attempts: true, maxAttempts: true },
-      });
-      claimed.push(job);
-    }
-  }
-  return claimed;
+  return claimDue(db, { ...opts, leaseUntil });
 }
 
 export async function completeJob(db: Db, job: JobRecord, workerId: string, now: Date) {
@@ -234,7 +157,6 @@ export interface Logger {
 
 export interface RunOptions {
   db: Db;
-  dialect: Dialect;
   handlers: Record<string, JobHandler>;
   workerId?: string;
   now?: () => Date;
@@ -249,7 +171,7 @@ export interface RunOptions {
 export async function runBatch(opts: RunOptions): Promise<{ ran: number; failed: number }> {
   const workerId = opts.workerId ?? `w-${randomUUID().slice(0, 8)}`;
   const now = (opts.now ?? (() => new Date()))();
-  const jobs = await claimJobs(opts.db, opts.dialect, {
+  const jobs = await claimJobs(opts.db, {
     workerId,
     now,
     limit: opts.batchSize ?? 50,
@@ -322,15 +244,7 @@ export async function runBatch(opts: RunOptions): Promise<{ ran: number; failed:
   );
   // One write for the batch's successes (handlers are idempotent: a crash before this line
   // only means those jobs run again after their lease expires).
-  if (done.length) {
-    const p = placeholders(opts.dialect);
-    await sqlQuery(
-      opts.db,
-      `UPDATE "Job" SET status = 'done', "finishedAt" = ${p.next(1)}, "updatedAt" = ${p.next(1)}, "lockedUntil" = NULL, "lastError" = NULL
-       WHERE "lockedBy" = ${p.next(1)} AND id IN (${p.next(done.length)})`,
-      [now, new Date(), workerId, ...done],
-    );
-  }
+  await completeMany(opts.db, done, workerId, now);
   return { ran: jobs.length, failed };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Prisma } from "@prisma/client";
-import { dialectOfClient, placeholders, sqlQuery, type Db } from "~/db.server";
+import type { Db } from "~/db.server";
+import { deleteDeliveriesBefore, deleteFinishedJobs, jobsNaming } from "~/models/erasure.server";
 import type { CustomerRef } from "./job-kinds";
 
 /**
@@ -71,20 +72,6 @@ function refs(customer: CustomerRef) {
   };
 }
 
-/** Jobs of the shop whose payload names the customer (contact syncs, confirmations, exports, this redact). */
-async function jobsNaming(database: Db, shop: string, needles: string[]) {
-  if (!needles.length) return [];
-  const like = (n: string) => `%${n.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const p = placeholders(dialectOfClient(database));
-  const values: unknown[] = [shop];
-  const shopParam = p.next(1);
-  const conditions = needles.map((n) => {
-    values.push(like(n));
-    return `CAST(payload AS TEXT) LIKE ${p.next(1)} ESCAPE '\\'`;
-  });
-  return sqlQuery<{ id: string; status: string }>(database, `SELECT id, status FROM "Job" WHERE shop = ${shopParam} AND (${conditions.join(" OR ")})`, values);
-}
-
 export async function exportCustomerData(database: Db, p: { shop: string; customer: CustomerRef }) {
   const { email, customerId, or } = refs(p.customer);
   if (!or.length) return;
@@ -132,6 +119,7 @@ export async function redactCustomer(database: Db, p: { shop: string; customer: 
   const { email, or, needles } = refs(p.customer);
   if (!or.length) return;
   const { visitorIds, cartTokens } = await visitorIdsOf(database, p.shop, or);
+  // Jobs of the shop whose payload names the customer (contact syncs, confirmations, exports, this redact).
   const jobs = await jobsNaming(database, p.shop, needles);
   const runs = await database.flowRun.findMany({
     where: { shop: p.shop, OR: [...or, ...(visitorIds.length ? [{ visitorId: { in: visitorIds } }] : [])] },
@@ -231,15 +219,13 @@ const SWEEP_BATCH = 5_000;
  */
 export async function sweepOperational(database: Db, now: Date, days: number, batch = SWEEP_BATCH) {
   const cutoff = new Date(now.getTime() - days * 86_400_000);
-  const dialect = dialectOfClient(database);
   let longestBatchMs = 0;
   let statements = 0;
-  const drain = async (build: (p: ReturnType<typeof placeholders>) => { sql: string; values: unknown[] }) => {
+  const drain = async (deleteBatch: () => Promise<number>) => {
     let total = 0;
     for (;;) {
-      const { sql, values } = build(placeholders(dialect));
       const started = performance.now();
-      const n = (await sqlQuery<{ id: string }>(database, sql, values)).length;
+      const n = await deleteBatch();
       statements++;
       longestBatchMs = Math.max(longestBatchMs, performance.now() - started);
       total += n;
@@ -247,18 +233,8 @@ export async function sweepOperational(database: Db, now: Date, days: number, ba
       await new Promise((r) => setImmediate(r));
     }
   };
-  const jobs = await drain((p) => ({
-    sql: `DELETE FROM "Job" WHERE id IN (
-            SELECT id FROM "Job" WHERE status IN ('done', 'dead') AND "runAt" < ${p.next(1)} AND "finishedAt" < ${p.next(1)} LIMIT ${batch}
-          ) RETURNING id`,
-    values: [cutoff, cutoff],
-  }));
-  const deliveries = await drain((p) => ({
-    sql: `DELETE FROM "WebhookDelivery" WHERE "webhookId" IN (
-            SELECT "webhookId" FROM "WebhookDelivery" WHERE "receivedAt" < ${p.next(1)} LIMIT ${batch}
-          ) RETURNING "webhookId" AS id`,
-    values: [cutoff],
-  }));
+  const jobs = await drain(() => deleteFinishedJobs(database, cutoff, batch));
+  const deliveries = await drain(() => deleteDeliveriesBefore(database, cutoff, batch));
   return { jobs, deliveries, statements, longestBatchMs: Math.round(longestBatchMs) };
 }
 

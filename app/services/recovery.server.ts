@@ -1,5 +1,6 @@
-import type { Checkout, FlowRun, Message, Prisma, RecoveryFlow, RecoveryStep, Shop } from "@prisma/client";
-import db, { dialectOfClient, newId, placeholders, sqlQuery, sqlSelect, type Db } from "~/db.server";
+import type { Prisma } from "@prisma/client";
+import db, { newId, type Db } from "~/db.server";
+import * as rows from "~/models/recovery.server";
 import { getEnv } from "~/env.server";
 import { decideStep, emailBodySchema, planSteps, type Block, type StepDecision, type StepFacts } from "~/domain/recovery";
 import { isHoldout } from "~/domain/experiments/assign";
@@ -265,13 +266,11 @@ type SendFacts = Awaited<ReturnType<typeof loadSendFacts>>;
 /** The active runs' steps still to send, each with its flow, step, shop and checkout rows. */
 async function loadSteps(database: Db, payloads: StepPayload[]) {
   const keyOf = (p: StepPayload) => `${p.runId}:${p.stepId}`;
-  const [runs, priors] = await Promise.all([
-    sqlSelect<FlowRun>(database, (q) => `SELECT * FROM "FlowRun" WHERE id IN ${q.in(unique(payloads.map((p) => p.runId)))}`),
-    sqlSelect<Pick<Message, "id" | "idempotencyKey" | "status">>(
-      database,
-      (q) => `SELECT id, "idempotencyKey", status FROM "Message" WHERE "idempotencyKey" IN ${q.in(payloads.map(keyOf))}`,
-    ),
-  ]);
+  const [runs, priors] = await rows.runsAndPriorMessages(
+    database,
+    payloads.map((p) => p.runId),
+    payloads.map(keyOf),
+  );
   const runById = new Map(runs.map((r) => [r.id, r]));
   const priorByKey = new Map(priors.map((m) => [m.idempotencyKey, m]));
   // A prior message that is sent, sending (maybe sent), suppressed or failed: never again. Two
@@ -288,15 +287,11 @@ async function loadSteps(database: Db, payloads: StepPayload[]) {
   if (live.length === 0) return [];
 
   const flowIds = unique(live.map((x) => x.run.flowId));
-  const [flows, steps, checkouts, shops] = await Promise.all([
-    sqlSelect<RecoveryFlow>(database, (q) => `SELECT * FROM "RecoveryFlow" WHERE id IN ${q.in(flowIds)}`),
-    sqlSelect<RecoveryStep>(database, (q) => `SELECT * FROM "RecoveryStep" WHERE "flowId" IN ${q.in(flowIds)} ORDER BY position`),
-    sqlSelect<Checkout>(
-      database,
-      (q) => `SELECT * FROM "Checkout" WHERE id IN ${q.in(unique(live.flatMap((x) => (x.run.checkoutId ? [x.run.checkoutId] : []))))}`,
-    ),
-    sqlSelect<Shop>(database, (q) => `SELECT * FROM "Shop" WHERE shop IN ${q.in(unique(live.map((x) => x.run.shop)))}`),
-  ]);
+  const { flows, steps, checkouts, shops } = await rows.batchRows(database, {
+    flows: flowIds,
+    checkouts: live.flatMap((x) => (x.run.checkoutId ? [x.run.checkoutId] : [])),
+    shops: live.map((x) => x.run.shop),
+  });
   const shopByName = new Map(shops.map((s) => [s.shop, s]));
   const checkoutById = new Map(checkouts.map((c) => [c.id, c]));
   return live.flatMap((x) => {
@@ -324,33 +319,19 @@ async function loadSendFacts(database: Db, items: StepItem[], now: Date) {
       database,
       items.map((x) => ({ ...x.run, checkoutToken: x.checkout?.token ?? null })),
     ),
-    emails.length
-      ? sqlSelect<{ shop: string; email: string }>(
-          database,
-          // the address, or its hash where a customers/redact erased it (privacy.server)
-          (q) =>
-            `SELECT shop, email FROM "Suppression" WHERE shop IN ${q.in(shopNames)} AND email IN ${q.in([
-              ...emails,
-              ...unique(items.flatMap((x) => (x.run.email ? [suppressionHash(x.run.shop, x.run.email)] : []))),
-            ])}`,
-        )
-      : [],
-    emails.length
-      ? sqlSelect<{ shop: string; email: string; sentAt: Date | null }>(
-          database,
-          (q) => `SELECT shop, email, "sentAt" FROM "Message"
-                  WHERE shop IN ${q.in(shopNames)} AND email IN ${q.in(emails)} AND kind = 'recovery'
-                    AND status IN ('sent', 'sending') AND "sentAt" >= ${q.value(earliestWindow)}`,
-        )
-      : [],
-    browsing.length
-      ? sqlSelect<{ shop: string; visitorId: string; occurredAt: Date }>(
-          database,
-          (q) => `SELECT shop, "visitorId", "occurredAt" FROM "Event"
-                  WHERE shop IN ${q.in(shopNames)} AND "visitorId" IN ${q.in(unique(browsing.map((x) => x.run.visitorId!)))}
-                    AND kind = 'cart_add' AND "occurredAt" >= ${q.value(earliestStart)}`,
-        )
-      : [],
+    // the address, or its hash where a customers/redact erased it (privacy.server)
+    rows.suppressionsOf(
+      database,
+      shopNames,
+      emails.length ? [...emails, ...unique(items.flatMap((x) => (x.run.email ? [suppressionHash(x.run.shop, x.run.email)] : [])))] : [],
+    ),
+    rows.recentRecoverySends(database, shopNames, emails, earliestWindow),
+    rows.cartAddsSince(
+      database,
+      shopNames,
+      browsing.map((x) => x.run.visitorId!),
+      earliestStart,
+    ),
   ]);
   const lastOverlay = await lastOverlaysOf(database, items, now);
   const shopper = (shop: string, email: string) => `${shop}\u0000${email}`;
@@ -524,12 +505,12 @@ async function prepareEmail(
     step: {
       subject: string;
       preheader: string | null;
-      body: Prisma.JsonValue;
+      body: unknown;
       discountPercent: number | null;
       discountExpiryDays: number | null;
     };
     shop: { senderName: string; currency: string };
-    checkout: { lineItems: Prisma.JsonValue; totalCents: number; currency: string; abandonedCheckoutUrl: string | null } | null;
+    checkout: { lineItems: unknown; totalCents: number; currency: string; abandonedCheckoutUrl: string | null } | null;
     prior?: { id: string };
   },
   now: Date,
@@ -572,24 +553,6 @@ async function prepareEmail(
   return { messageId, discountCode, unsubscribeUrl, rendered };
 }
 
-const MESSAGE_COLUMNS = [
-  "id",
-  "shop",
-  "idempotencyKey",
-  "flowId",
-  "flowRunId",
-  "stepId",
-  "email",
-  "status",
-  "subject",
-  "html",
-  "text",
-  "discountCode",
-  "attempts",
-  "sentAt",
-  "createdAt",
-  "updatedAt",
-] as const;
 const WRITE_CHUNK = 200;
 
 /**
@@ -617,18 +580,10 @@ async function lastOverlaysOf(
   // One statement, both halves on indexes: exposures of the runs' visitor ids, and of the visitor
   // ids of contacts with the runs' emails (the shopper on another device).
   const since = new Date(now.getTime() - gapHours * 3_600_000);
-  const rows = await sqlSelect<{ shop: string; visitorId: string; email: string | null; lastAt: Date }>(
-    database,
-    (q) => `SELECT x.shop, x."visitorId", CAST(NULL AS TEXT) AS email, x."lastAt" FROM "Exposure" x
-            WHERE x.shop IN ${q.in(shops)} AND x."visitorId" IN ${q.in(visitors)} AND x.variant <> 'control' AND x."lastAt" >= ${q.value(since)}
-            UNION ALL
-            SELECT x.shop, x."visitorId", c.email, x."lastAt" FROM "Contact" c
-            JOIN "Exposure" x ON x.shop = c.shop AND x."visitorId" = c."visitorId"
-            WHERE c.shop IN ${q.in(shops)} AND c.email IN ${q.in(emails)} AND x.variant <> 'control' AND x."lastAt" >= ${q.value(since)}`,
-  );
+  const shown = await rows.overlaysShownSince(database, shops, visitors, emails, since);
   return (run) => {
     let at = 0;
-    for (const r of rows) {
+    for (const r of shown) {
       if (r.shop === run.shop && (r.visitorId === run.visitorId || (run.email && r.email === run.email))) at = Math.max(at, new Date(r.lastAt).getTime());
     }
     return at > 0 ? new Date(at) : null;
@@ -649,64 +604,31 @@ async function claimSends(
 ): Promise<Set<string>> {
   const claimed = new Set<string>();
   for (let from = 0; from < items.length; from += WRITE_CHUNK) {
-    const p = placeholders(dialectOfClient(database));
-    const values: unknown[] = [];
-    const tuples = items.slice(from, from + WRITE_CHUNK).map((x) => {
-      values.push(
-        x.messageId,
-        x.run.shop,
-        x.key,
-        x.run.flowId,
-        x.run.id,
-        x.step.id,
-        x.run.email,
-        "sending",
-        x.rendered.subject,
-        x.rendered.html,
-        x.rendered.text,
-        x.discountCode,
-        1,
-        now,
-        now,
-        now,
-      );
-      return `(${p.next(MESSAGE_COLUMNS.length)})`;
-    });
-    const rows = await sqlQuery<{ id: string }>(
-      database,
-      `INSERT INTO "Message" (${MESSAGE_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${tuples.join(", ")}
-       ON CONFLICT ("idempotencyKey") DO UPDATE SET
-         "status" = 'sending', "reason" = NULL, "subject" = excluded."subject", "html" = excluded."html", "text" = excluded."text",
-         "discountCode" = excluded."discountCode", "attempts" = "Message"."attempts" + 1, "sentAt" = excluded."sentAt",
-         "updatedAt" = excluded."updatedAt"
-       WHERE "Message"."status" = 'pending' AND "Message"."id" = excluded."id"
-       RETURNING "id"`,
-      values,
+    const claims = items.slice(from, from + WRITE_CHUNK).flatMap((x) =>
+      x.run.email
+        ? [
+            {
+              id: x.messageId,
+              shop: x.run.shop,
+              idempotencyKey: x.key,
+              flowId: x.run.flowId,
+              flowRunId: x.run.id,
+              stepId: x.step.id,
+              email: x.run.email,
+              ...x.rendered,
+              discountCode: x.discountCode,
+            },
+          ]
+        : [],
     );
-    for (const r of rows) claimed.add(r.id);
+    for (const id of await rows.claimSends(database, claims, now)) claimed.add(id);
   }
   return claimed;
 }
 
 /** sending → sent with each message's transport id, in one statement per 200. */
 async function markSent(database: Db, sent: Array<{ id: string; transportId: string }>, now: Date) {
-  for (let from = 0; from < sent.length; from += WRITE_CHUNK) {
-    const chunk = sent.slice(from, from + WRITE_CHUNK);
-    const p = placeholders(dialectOfClient(database));
-    const values: unknown[] = [];
-    const cases = chunk.map((m) => {
-      values.push(m.id, m.transportId);
-      const [id, transportId] = p.next(2).split(", ");
-      return `WHEN ${id} THEN ${transportId}`;
-    });
-    values.push(now, ...chunk.map((m) => m.id));
-    await sqlQuery(
-      database,
-      `UPDATE "Message" SET "status" = 'sent', "transportId" = CASE "id" ${cases.join(" ")} END, "updatedAt" = ${p.next(1)}
-       WHERE "status" = 'sending' AND "id" IN (${p.next(chunk.length)})`,
-      values,
-    );
-  }
+  for (let from = 0; from < sent.length; from += WRITE_CHUNK) await rows.markSent(database, sent.slice(from, from + WRITE_CHUNK), now);
 }
 
 type OrderProbe = {
@@ -727,15 +649,8 @@ async function ordersOf(database: Db, runs: OrderProbe[]): Promise<OrderRow[]> {
   const customers = unique(runs.flatMap((r) => (r.customerId ? [r.customerId] : [])));
   const since = new Date(Math.min(...runs.map((r) => r.startedAt.getTime())));
   if (!tokens.length && !carts.length && !emails.length && !customers.length) return [];
-  // An empty list reads `IN (NULL)`, which matches nothing: its branch drops out of the OR.
-  return sqlSelect<OrderRow>(
-    database,
-    (q) => `SELECT shop, "checkoutToken", "cartToken", email, "customerId", "orderedAt" FROM "Order"
-            WHERE shop IN ${q.in(unique(runs.map((r) => r.shop)))}
-              AND ("checkoutToken" IN ${q.in(tokens)} OR "cartToken" IN ${q.in(carts)}
-                   OR (email IN ${q.in(emails)} AND "orderedAt" >= ${q.value(since)})
-                   OR ("customerId" IN ${q.in(customers)} AND "orderedAt" >= ${q.value(since)}))`,
-  );
+  // An empty list matches nothing: its branch drops out of the OR.
+  return rows.ordersFor(database, { shops: unique(runs.map((r) => r.shop)), checkoutTokens: tokens, cartTokens: carts, emails, customerIds: customers, since });
 }
 
 /** The purchase rule: an order of the same checkout or cart, or the shopper's order since the run started. */

@@ -342,7 +342,7 @@ describe("recovery email with hostile product titles", () => {
     const shop = "shop-a.myshopify.com";
     await seedSession(t.db, shop);
     const { onShopInstalled } = await import("~/services/install.server");
-    await onShopInstalled({ shop }, t.db);
+    await onShopInstalled(t.db, { shop });
     const flow = await t.db.recoveryFlow.findFirstOrThrow({ where: { shop, kind: "checkout" } });
     await t.db.recoveryStep.deleteMany({ where: { flowId: flow.id, position: { gt: 0 } } });
     await t.db.recoveryFlow.update({ where: { id: flow.id }, data: { enabled: true, holdoutPct: 0 } });
@@ -365,7 +365,7 @@ describe("recovery email with hostile product titles", () => {
     });
     expect((await receiveWebhook(webhookRequest("checkouts/create", payload, { shop }))).status).toBe(200);
     const [{ drainDue }, { jobHandlers }] = await Promise.all([import("~/services/jobs.server"), import("~/services/job-handlers.server")]);
-    for (const minutes of [65, 66]) await drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => at(minutes) });
+    for (const minutes of [65, 66]) await drainDue({ db: t.db, handlers: jobHandlers(), now: () => at(minutes) });
     const message = await t.db.message.findFirstOrThrow({ where: { shop, email } });
     expect(message.html).toBeTruthy();
     html = message.html!;

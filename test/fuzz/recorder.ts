@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { Db } from "~/db.server";
-import { isDirectSqlite } from "~/services/webhooks/sqlite-direct.server";
+import { isDirectSqlite } from "~/models/sql/sqlite-direct.server";
 import type { TestDb } from "../support/db";
 
 const MODEL_WRITES = new Set(["create", "createMany", "createManyAndReturn", "update", "updateMany", "upsert", "delete", "deleteMany"]);

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { createDb, dialectOf, type Db, type Dialect } from "~/db.server";
+import { createDb, dialectOfUrl, type Db, type Dialect } from "~/db.server";
 
 /**
  * A fresh, migrated database for one test file: a new SQLite file by default, or a new
@@ -34,7 +34,7 @@ export function testDatabaseUrl(): string | undefined {
 
 export async function createTestDb(): Promise<TestDb> {
   const base = testDatabaseUrl();
-  if (base && dialectOf(base) === "postgres") {
+  if (base && dialectOfUrl(base) === "postgres") {
     const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
     const client = new pg.Client({ connectionString: base });
     await client.connect();

@@ -9,5 +9,5 @@ export async function dueJobRunner(t: TestDb): Promise<(now: Date) => Promise<un
   process.env.DATABASE_URL = t.url;
   const { drainDue } = await import("~/services/jobs.server");
   const { jobHandlers } = await import("~/services/job-handlers.server");
-  return (now) => drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => now });
+  return (now) => drainDue({ db: t.db, handlers: jobHandlers(), now: () => now });
 }

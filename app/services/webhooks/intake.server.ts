@@ -1,13 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma, PrismaClient } from "@prisma/client";
 import type { ZodType } from "zod";
-import db, { currentDialect, databaseUrl, isTransientDbError } from "~/db.server";
+import db, { isRawUniqueViolation, isTransientDbError } from "~/db.server";
 import { verifyWebhook, type VerifiedWebhook } from "~/shopify.server";
 import { isUniqueViolation } from "../jobs.server";
 import { logger } from "../logger.server";
 import { payloadShops } from "./payloads";
-import { insertDelivery, isRawUniqueViolation, type Delivery } from "./sql.server";
-import { directSqlite } from "./sqlite-direct.server";
+import { insertDelivery, type Delivery } from "~/models/snapshot.server";
 import { topicHandlers, type ApplyContext, type TopicHandler } from "./topics.server";
 
 export type Tx = Prisma.TransactionClient;
@@ -86,12 +85,10 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
   const delivery: Delivery = { webhookId, shop, topic, triggeredAt };
   const applyCtx: ApplyContext<unknown> = { shop, payload: parsed.data, triggeredAt, now };
   try {
-    const dialect = currentDialect();
-    if (handler.single && dialect === "postgres") {
-      await withinWait(handler.single(db, delivery, applyCtx)); // "repeat": already handled
-    } else if (!(handler.direct && dialect === "sqlite" && deliverDirect(handler.direct, delivery, applyCtx))) {
-      await applyInTransaction(handler, delivery, applyCtx);
-    }
+    // The fast way where the topic has one ("repeat": already handled); otherwise, or when it
+    // wrote nothing (SQLite's write lock held elsewhere), the transaction.
+    const fast = handler.fast ? await withinWait(handler.fast(db, delivery, applyCtx)) : null;
+    if (fast === null) await applyInTransaction(handler, delivery, applyCtx);
   } catch (error) {
     // Two deliveries of one webhook at once on PostgreSQL: the loser waits on the winner's row
     // and finds it (the single statement fails with a unique violation and rolls back whole);
@@ -170,17 +167,6 @@ export async function applyInTransaction(handler: TopicHandler, delivery: Delive
     // A burst queues for the connection (SQLite has one): wait up to 5 s before answering 503.
     { maxWait: MAX_WAIT_MS, timeout: 10_000 },
   );
-}
-
-/**
- * SQLite: the delivery through the topic's `direct` path; false when it wrote nothing because the
- * direct connection is unavailable or another connection holds the write lock (a Prisma
- * interactive transaction of this process between two awaits, the worker process): the caller
- * then takes `applyInTransaction`, which queues for the lock and leaves the same rows.
- */
-function deliverDirect(direct: NonNullable<TopicHandler["direct"]>, delivery: Delivery, ctx: ApplyContext<unknown>): boolean {
-  const conn = directSqlite(databaseUrl());
-  return conn !== null && direct(conn, delivery, ctx) !== null;
 }
 
 /** How long intake waits for the database before answering 503. */

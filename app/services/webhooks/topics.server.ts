@@ -2,20 +2,16 @@ import type { Prisma } from "@prisma/client";
 import type { ZodType } from "zod";
 import type { Db } from "~/db.server";
 import {
-  deliverCartSnapshot,
-  deliverCartSnapshotDirect,
-  deliverCheckoutSnapshot,
-  deliverCheckoutSnapshotDirect,
-  insertJobOnce,
-  jobAfter,
-  upsertCartSnapshot,
-  upsertCheckoutSnapshot,
+  applySnapshot,
+  deliverSnapshot,
   type CartSnapshot,
   type CheckoutSnapshot,
   type Delivery,
   type DeliveryOutcome,
+  type SnapshotKind,
   type SnapshotWrite,
-} from "./sql.server";
+} from "~/models/snapshot.server";
+import { enqueue } from "../jobs.server";
 import {
   cartPayload,
   cartTotalCents,
@@ -30,8 +26,7 @@ import {
   appUninstalledPayload,
   visitorIdFrom,
 } from "./payloads";
-import type { DirectSqlite } from "./sqlite-direct.server";
-import type { JobKind, JobPayloads } from "../job-kinds";
+import type { JobKind, PayloadOf } from "../job-kinds";
 
 type Tx = Prisma.TransactionClient;
 
@@ -48,17 +43,12 @@ export interface TopicHandler<P = any> {
   /** The topic's writes, inside the intake's transaction after the delivery row was recorded. */
   apply(tx: Tx, ctx: ApplyContext<P>): Promise<ApplyResult>;
   /**
-   * Optional, PostgreSQL only: the delivery row AND the topic's writes as one statement, outside
-   * any transaction, with exactly the effects of recording the delivery and then `apply`.
-   * "repeat" when the webhook id was already recorded (nothing written).
+   * Optional: the delivery row AND the topic's writes the fast way for the database (one statement
+   * on PostgreSQL, the direct connection on SQLite: models/snapshot.server.ts), with exactly the
+   * effects of recording the delivery and then `apply`. "repeat" when the webhook id was already
+   * recorded; null when nothing was written (then the intake takes the transaction).
    */
-  single?(db: Db, delivery: Delivery, ctx: ApplyContext<P>): Promise<DeliveryOutcome>;
-  /**
-   * Optional, SQLite only: the delivery row AND the topic's writes in one synchronous transaction
-   * on the direct connection, with exactly the effects of `applyInTransaction`. null when another
-   * connection holds the write lock (nothing written: take `applyInTransaction`, which waits).
-   */
-  direct?(conn: DirectSqlite, delivery: Delivery, ctx: ApplyContext<P>): DeliveryOutcome | null;
+  fast?(db: Db, delivery: Delivery, ctx: ApplyContext<P>): Promise<DeliveryOutcome | null>;
 }
 
 function define<P>(schema: ZodType<P>, apply: (tx: Tx, ctx: ApplyContext<P>) => Promise<ApplyResult>): TopicHandler<P> {
@@ -67,79 +57,65 @@ function define<P>(schema: ZodType<P>, apply: (tx: Tx, ctx: ApplyContext<P>) => 
 
 /**
  * A snapshot topic (checkouts, carts): one upsert guarded by the staleness rule, then at most one
- * follow-up job. `write` says what a delivery writes; `apply` writes it step by step, `single`
- * as one statement (PostgreSQL) and `direct` in one synchronous transaction (SQLite).
+ * follow-up job. `write` says what a delivery writes; `apply` writes it step by step, `fast` the
+ * database's fast way.
  */
-function defineSnapshot<P, S>(
+function defineSnapshot<P, K extends SnapshotKind>(
   schema: ZodType<P>,
-  write: (ctx: ApplyContext<P>) => SnapshotWrite<S>,
-  sql: {
-    upsert: (tx: Tx, snapshot: S) => Promise<string | null>;
-    deliver: (db: Db, delivery: Delivery, w: SnapshotWrite<S>) => Promise<DeliveryOutcome>;
-    deliverDirect: (conn: DirectSqlite, delivery: Delivery, w: SnapshotWrite<S>) => DeliveryOutcome | null;
-  },
+  kind: K,
+  write: (ctx: ApplyContext<P>) => SnapshotWrite<K extends "checkout" ? CheckoutSnapshot : CartSnapshot>,
 ): TopicHandler<P> {
   return {
     schema,
     async apply(tx, ctx) {
       const w = write(ctx);
-      // One statement: insert, or update unless the stored snapshot is newer (then null: stale).
-      const status = await sql.upsert(tx, w.snapshot);
-      if (status === null) return { outcome: "stale", reason: w.staleReason };
-      const job = jobAfter(w, status);
-      if (job) await insertJobOnce(tx, job);
+      if ((await applySnapshot(tx, kind, w)) === "stale") return { outcome: "stale", reason: w.staleReason };
     },
-    single: (db, delivery, ctx) => sql.deliver(db, delivery, write(ctx)),
-    direct: (conn, delivery, ctx) => sql.deliverDirect(conn, delivery, write(ctx)),
+    fast: (db, delivery, ctx) => deliverSnapshot(db, kind, delivery, write(ctx)),
   };
 }
 
 /** Enqueue inside the webhook's transaction; a job with the same dedupe key is not added twice. */
-async function enqueueTx<K extends JobKind>(tx: Tx, job: { kind: K; shop: string; payload: JobPayloads[K]; runAt: Date; dedupeKey?: string }) {
-  if (job.dedupeKey) return insertJobOnce(tx, { ...job, dedupeKey: job.dedupeKey });
-  await tx.job.create({ data: { kind: job.kind, shop: job.shop, payload: job.payload as Prisma.InputJsonValue, runAt: job.runAt } });
+async function enqueueTx<K extends JobKind>(tx: Tx, job: { kind: K; shop: string; payload: PayloadOf<K>; runAt: Date; dedupeKey?: string }) {
+  await enqueue(tx, job);
 }
 
 const staleReason = (updatedAt: string) => `updated_at ${updatedAt} is older than the stored snapshot`;
 
 /** A checkout's snapshot, then recovery.start (once per checkout) if the stored checkout is open and has an email. */
-const upsertCheckout = defineSnapshot(
-  checkoutPayload,
-  ({ shop, payload: p, now }): SnapshotWrite<CheckoutSnapshot> => {
-    const email = normalizeEmail(p.email ?? p.customer?.email);
-    return {
-      snapshot: {
-        shop,
-        token: p.token,
-        shopifyId: null,
-        cartToken: p.cart_token ?? null,
-        email,
-        customerId: p.customer?.id ?? null,
-        visitorId: visitorIdFrom(p.note_attributes),
-        totalCents: p.total_price,
-        currency: p.presentment_currency ?? p.currency ?? "USD",
-        lineItems: p.line_items,
-        abandonedCheckoutUrl: p.abandoned_checkout_url ?? null,
-        acceptsMarketing: p.buyer_accepts_marketing ?? false,
-        completedAt: p.completed_at ? new Date(p.completed_at) : null,
-        shopifyUpdatedAt: new Date(p.updated_at),
-        createdAt: p.created_at ? new Date(p.created_at) : now,
-      },
-      job: email
-        ? {
-            kind: "recovery.start",
-            shop,
-            payload: { shop, checkoutToken: p.token },
-            runAt: now,
-            dedupeKey: `recovery.start:${shop}:${p.token}`,
-            whenStatus: "open",
-          }
-        : null,
-      staleReason: staleReason(p.updated_at),
-    };
-  },
-  { upsert: upsertCheckoutSnapshot, deliver: deliverCheckoutSnapshot, deliverDirect: deliverCheckoutSnapshotDirect },
-);
+const upsertCheckout = defineSnapshot(checkoutPayload, "checkout", ({ shop, payload: p, now }): SnapshotWrite<CheckoutSnapshot> => {
+  const email = normalizeEmail(p.email ?? p.customer?.email);
+  return {
+    snapshot: {
+      shop,
+      token: p.token,
+      shopifyId: null,
+      cartToken: p.cart_token ?? null,
+      email,
+      customerId: p.customer?.id ?? null,
+      visitorId: visitorIdFrom(p.note_attributes),
+      totalCents: p.total_price,
+      currency: p.presentment_currency ?? p.currency ?? "USD",
+      lineItems: p.line_items,
+      abandonedCheckoutUrl: p.abandoned_checkout_url ?? null,
+      acceptsMarketing: p.buyer_accepts_marketing ?? false,
+      completedAt: p.completed_at ? new Date(p.completed_at) : null,
+      shopifyUpdatedAt: new Date(p.updated_at),
+      createdAt: p.created_at ? new Date(p.created_at) : now,
+    },
+    job: email
+      ? {
+          kind: "recovery.start",
+          shop,
+          payload: { shop, checkoutToken: p.token },
+          runAt: now,
+          dedupeKey: `recovery.start:${shop}:${p.token}`,
+          whenStatus: "open",
+        }
+      : null,
+    staleReason: staleReason(p.updated_at),
+  };
+});
 
 const deleteCheckout = define(checkoutDeletePayload, async (tx, { shop, payload: p }) => {
   const where: Prisma.CheckoutWhereInput = p.token
@@ -149,18 +125,14 @@ const deleteCheckout = define(checkoutDeletePayload, async (tx, { shop, payload:
 });
 
 /** A cart's snapshot, then recovery.cart (once per cart) if the delivered cart has line items. */
-const upsertCart = defineSnapshot(
-  cartPayload,
-  ({ shop, payload: p, now }): SnapshotWrite<CartSnapshot> => ({
-    snapshot: { shop, token: p.token, lineItems: p.line_items, totalCents: cartTotalCents(p.line_items), shopifyUpdatedAt: new Date(p.updated_at) },
-    job:
-      p.line_items.length > 0
-        ? { kind: "recovery.cart", shop, payload: { shop, cartToken: p.token }, runAt: now, dedupeKey: `recovery.cart:${shop}:${p.token}` }
-        : null,
-    staleReason: staleReason(p.updated_at),
-  }),
-  { upsert: upsertCartSnapshot, deliver: deliverCartSnapshot, deliverDirect: deliverCartSnapshotDirect },
-);
+const upsertCart = defineSnapshot(cartPayload, "cart", ({ shop, payload: p, now }): SnapshotWrite<CartSnapshot> => ({
+  snapshot: { shop, token: p.token, lineItems: p.line_items, totalCents: cartTotalCents(p.line_items), shopifyUpdatedAt: new Date(p.updated_at) },
+  job:
+    p.line_items.length > 0
+      ? { kind: "recovery.cart", shop, payload: { shop, cartToken: p.token }, runAt: now, dedupeKey: `recovery.cart:${shop}:${p.token}` }
+      : null,
+  staleReason: staleReason(p.updated_at),
+}));
 
 const createOrder = define(orderPayload, async (tx, { shop, payload: p, now }) => {
   const existing = await tx.order.findUnique({ where: { shop_orderId: { shop, orderId: p.id } }, select: { id: true } });

@@ -53,7 +53,7 @@ export async function startHarness(): Promise<Harness> {
   );
   for (const shop of [SHOP_A, SHOP_B]) {
     await seedSession(t.db, shop);
-    await onShopInstalled({ shop }, t.db);
+    await onShopInstalled(t.db, { shop });
   }
   return {
     t,

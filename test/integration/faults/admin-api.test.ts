@@ -43,7 +43,7 @@ beforeAll(async () => {
   process.env.DATABASE_URL = t.url;
   await seedSession(t.db, SHOP);
   const { onShopInstalled } = await import("~/services/install.server");
-  await onShopInstalled({ shop: SHOP }, t.db);
+  await onShopInstalled(t.db, { shop: SHOP });
   // captures sync at once (single opt-in): these tests are about the Admin API's answers
   await t.db.shop.update({ where: { shop: SHOP }, data: { optIn: "single" } });
   const { unauthenticated } = await import("~/shopify.server");
@@ -154,11 +154,11 @@ describe("Admin API throttling and outages (through the library's client)", () =
 
   it("does not sleep a long Retry-After in the worker: the job runs again at exactly now + Retry-After", async () => {
     const { recordCapturedEmail, CONTACT_SYNC } = await import("~/services/contacts.server");
-    await recordCapturedEmail({ shop: SHOP, email: "throttled@example.com", visitorId: "v-429", marketingConsent: true }, t.db);
+    await recordCapturedEmail(t.db, { shop: SHOP, email: "throttled@example.com", visitorId: "v-429", marketingConsent: true });
     faultsFor("IntentfulCustomerByEmail", [tooMany("120")]);
     const now = new Date(Date.now() + 1000);
     const started = Date.now();
-    const run = await jobs.drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => now });
+    const run = await jobs.drainDue({ db: t.db, handlers: jobHandlers(), now: () => now });
     expect(Date.now() - started).toBeLessThan(5000); // not 120 s
     expect(run).toMatchObject({ ran: 1, failed: 1 });
     const job = await contactJob(CONTACT_SYNC, "throttled@example.com");
@@ -166,22 +166,22 @@ describe("Admin API throttling and outages (through the library's client)", () =
     expect(job.runAt.getTime() - now.getTime()).toBe(120_000); // not the 30 s backoff
     expect(job.lastError).toMatch(/rate limited \(429\); retry in 120000 ms/);
     // not a minute earlier…
-    expect(await jobs.drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => new Date(job.runAt.getTime() - 1) })).toEqual({
+    expect(await jobs.drainDue({ db: t.db, handlers: jobHandlers(), now: () => new Date(job.runAt.getTime() - 1) })).toEqual({
       ran: 0,
       failed: 0,
     });
     // …and at that time, with Shopify answering again, it goes through
-    expect(await jobs.drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => job.runAt })).toEqual({ ran: 1, failed: 0 });
+    expect(await jobs.drainDue({ db: t.db, handlers: jobHandlers(), now: () => job.runAt })).toEqual({ ran: 1, failed: 0 });
     expect(readDemoState().customers.find((c) => c.email === "throttled@example.com")?.emailMarketingConsent).toBe("SUBSCRIBED");
   });
 
   it("reschedules a job by the cost refill time when the bucket needs longer than an in-process wait", async () => {
     const { recordCapturedEmail, CONTACT_SYNC } = await import("~/services/contacts.server");
-    await recordCapturedEmail({ shop: SHOP, email: "bucket@example.com", visitorId: "v-bucket", marketingConsent: false }, t.db);
+    await recordCapturedEmail(t.db, { shop: SHOP, email: "bucket@example.com", visitorId: "v-bucket", marketingConsent: false });
     // 1,000 points asked, none available, 50/s back: 20 s
     faultsFor("IntentfulCustomerByEmail", [throttled(1000, 0, 50)]);
     const now = new Date(Date.now() + 1000);
-    await jobs.drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => now });
+    await jobs.drainDue({ db: t.db, handlers: jobHandlers(), now: () => now });
     const job = await contactJob(CONTACT_SYNC, "bucket@example.com");
     expect(job).toMatchObject({ status: "pending", attempts: 1 });
     expect(job.runAt.getTime() - now.getTime()).toBe(20_000);
@@ -190,10 +190,10 @@ describe("Admin API throttling and outages (through the library's client)", () =
 
   it("gives up on a persistent 503 after 3 calls and leaves the job to its exponential backoff", async () => {
     const { recordCapturedEmail, CONTACT_SYNC } = await import("~/services/contacts.server");
-    await recordCapturedEmail({ shop: SHOP, email: "down@example.com", visitorId: "v-503", marketingConsent: false }, t.db);
+    await recordCapturedEmail(t.db, { shop: SHOP, email: "down@example.com", visitorId: "v-503", marketingConsent: false });
     faultsFor("IntentfulCustomerByEmail", [unavailable(), unavailable(), unavailable(), unavailable()]);
     const now = new Date(Date.now() + 1000);
-    await jobs.drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => now });
+    await jobs.drainDue({ db: t.db, handlers: jobHandlers(), now: () => now });
     expect(callsOf("IntentfulCustomerByEmail")).toHaveLength(3);
     const job = await contactJob(CONTACT_SYNC, "down@example.com");
     expect(job).toMatchObject({ status: "pending", attempts: 1 });

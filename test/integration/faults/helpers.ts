@@ -13,7 +13,7 @@ export async function installRecoveryShop(
 ): Promise<{ flowId: string; stepId: string }> {
   const { onShopInstalled } = await import("~/services/install.server");
   await seedSession(db, shop);
-  await onShopInstalled({ shop }, db);
+  await onShopInstalled(db, { shop });
   const flow = await db.recoveryFlow.findFirstOrThrow({ where: { shop, kind: "checkout" }, include: { steps: { orderBy: { position: "asc" } } } });
   await db.recoveryStep.deleteMany({ where: { flowId: flow.id, position: { gt: 0 } } });
   const step = await db.recoveryStep.update({

@@ -38,7 +38,7 @@ beforeAll(async () => {
   const jobs = await import("~/services/jobs.server");
   backoffMs = jobs.backoffMs;
   const { jobHandlers } = await import("~/services/job-handlers.server");
-  runDue = (now) => jobs.drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => now });
+  runDue = (now) => jobs.drainDue({ db: t.db, handlers: jobHandlers(), now: () => now });
   await installRecoveryShop(t.db, SHOP, { delayMinutes: 60 });
 });
 

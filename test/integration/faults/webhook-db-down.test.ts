@@ -50,7 +50,7 @@ beforeAll(async () => {
   ({ receiveWebhook } = await import("~/services/webhooks/intake.server"));
   const { drainDue } = await import("~/services/jobs.server");
   const { jobHandlers } = await import("~/services/job-handlers.server");
-  runDue = (now) => drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => now });
+  runDue = (now) => drainDue({ db: t.db, handlers: jobHandlers(), now: () => now });
   await installRecoveryShop(t.db, SHOP, { delayMinutes: 60 });
 });
 

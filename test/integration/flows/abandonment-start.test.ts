@@ -21,7 +21,7 @@ beforeAll(async () => {
   ({ send } = await shopperEvents(t.db, SHOP, runDue));
   const { onShopInstalled } = await import("~/services/install.server");
   await seedSession(t.db, SHOP);
-  await onShopInstalled({ shop: SHOP }, t.db);
+  await onShopInstalled(t.db, { shop: SHOP });
   await t.db.recoveryFlow.updateMany({ where: { shop: SHOP, kind: { in: ["cart", "browse"] } }, data: { enabled: true, holdoutPct: 0 } });
   // the flows' starts, not the opt-in (consent.test.ts): a capture with consent counts at once
   await t.db.shop.update({ where: { shop: SHOP }, data: { optIn: "single" } });

@@ -19,7 +19,7 @@ beforeAll(async () => {
   runDue = await dueJobRunner(t);
   const { onShopInstalled } = await import("~/services/install.server");
   await seedSession(t.db, SHOP);
-  await onShopInstalled({ shop: SHOP }, t.db);
+  await onShopInstalled(t.db, { shop: SHOP });
   await t.db.recoveryFlow.updateMany({ where: { shop: SHOP, kind: "checkout" }, data: { enabled: true, holdoutPct: 0 } });
 });
 afterAll(async () => {

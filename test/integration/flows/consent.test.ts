@@ -33,7 +33,7 @@ beforeAll(async () => {
   ({ send, now: clock } = await shopperEvents(t.db, SHOP, runDue));
   await seedSession(t.db, SHOP);
   const { onShopInstalled } = await import("~/services/install.server");
-  await onShopInstalled({ shop: SHOP }, t.db);
+  await onShopInstalled(t.db, { shop: SHOP });
   await t.db.recoveryFlow.updateMany({
     where: { shop: SHOP, kind: { in: ["cart", "browse"] } },
     data: { enabled: true, holdoutPct: 0, audience: "any_email" },

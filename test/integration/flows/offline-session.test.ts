@@ -28,7 +28,7 @@ beforeAll(async () => {
   runDue = await dueJobRunner(t);
   await seedSession(t.db, SHOP);
   const { onShopInstalled } = await import("~/services/install.server");
-  await onShopInstalled({ shop: SHOP }, t.db);
+  await onShopInstalled(t.db, { shop: SHOP });
   const flow = await t.db.recoveryFlow.findFirstOrThrow({ where: { shop: SHOP, kind: "checkout" } });
   await t.db.recoveryFlow.update({ where: { id: flow.id }, data: { enabled: true, holdoutPct: 0 } });
   // the first email carries a unique discount code, made through the Admin API

@@ -28,7 +28,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "intentful-runtime-"));
   const { onShopInstalled } = await import("~/services/install.server");
   await seedSession(t.db, DEMO_SHOP);
-  await onShopInstalled({ shop: DEMO_SHOP }, t.db);
+  await onShopInstalled(t.db, { shop: DEMO_SHOP });
   // The seeded checkout flow as the demo switches it on: step 1, then step 2 with a unique discount.
   const flow = await t.db.recoveryFlow.findFirstOrThrow({ where: { shop: DEMO_SHOP, kind: "checkout" } });
   await t.db.recoveryFlow.update({ where: { id: flow.id }, data: { enabled: true, holdoutPct: 0 } });

@@ -61,7 +61,7 @@ describe(`batch job handlers (${process.env.TEST_DATABASE_URL ? "postgres" : "sq
       "b.beta": beta.handler,
       "s.plain": async (p: { n: number }) => void plain.push(p.n),
     };
-    const r = await runBatch({ db: t.db, dialect: t.dialect, handlers, now: () => T, workerId: "w-batch", batchSize: 20 });
+    const r = await runBatch({ db: t.db, handlers, now: () => T, workerId: "w-batch", batchSize: 20 });
     expect(r).toEqual({ ran: 10, failed: 0 });
     expect(alpha.batches.map((b) => b.length)).toEqual([5]);
     expect(alpha.batches[0].map((j) => j.n).sort()).toEqual([0, 1, 2, 3, 4]);
@@ -85,7 +85,7 @@ describe(`batch job handlers (${process.env.TEST_DATABASE_URL ? "postgres" : "sq
     for (let n = 0; n < 4; n++) await enqueue(t.db, { kind: "b.mixed", payload: { n }, runAt: T, maxAttempts: 2 });
     const handlers = { "b.mixed": h.handler };
 
-    expect(await runBatch({ db: t.db, dialect: t.dialect, handlers, now: () => T })).toEqual({ ran: 4, failed: 2 });
+    expect(await runBatch({ db: t.db, handlers, now: () => T })).toEqual({ ran: 4, failed: 2 });
     expect(h.batches.map((b) => b.length)).toEqual([4]);
     let jobs = await jobsOf("b.mixed");
     expect(jobs.get(0)).toMatchObject({ status: "done", attempts: 1, lastError: null, finishedAt: T, lockedUntil: null });
@@ -95,7 +95,7 @@ describe(`batch job handlers (${process.env.TEST_DATABASE_URL ? "postgres" : "sq
     }
 
     // Both failures are due again together: the second failure is their last attempt.
-    expect(await runBatch({ db: t.db, dialect: t.dialect, handlers, now: () => later(backoffMs(1)) })).toEqual({ ran: 2, failed: 2 });
+    expect(await runBatch({ db: t.db, handlers, now: () => later(backoffMs(1)) })).toEqual({ ran: 2, failed: 2 });
     expect(h.batches.map((b) => b.length)).toEqual([4, 2]);
     expect(h.batches[1].map((j) => j.n).sort()).toEqual([2, 3]);
     jobs = await jobsOf("b.mixed");
@@ -115,7 +115,7 @@ describe(`batch job handlers (${process.env.TEST_DATABASE_URL ? "postgres" : "sq
         throw new Error("database went away");
       }) as BatchJobHandler,
     });
-    const r = await runBatch({ db: t.db, dialect: t.dialect, handlers: { "b.throws": handler, "s.ok": async () => undefined }, now: () => T });
+    const r = await runBatch({ db: t.db, handlers: { "b.throws": handler, "s.ok": async () => undefined }, now: () => T });
     expect(r).toEqual({ ran: 4, failed: 3 });
     expect(calls).toBe(1);
     const rows = await t.db.job.findMany({ where: { kind: "b.throws" } });
@@ -132,7 +132,7 @@ describe(`batch job handlers (${process.env.TEST_DATABASE_URL ? "postgres" : "sq
     const handler: JobHandler = Object.assign(async () => undefined, {
       batch: (async () => Array.from({ length: count }, () => ({ status: "fulfilled", value: undefined }))) as BatchJobHandler,
     });
-    const r = await runBatch({ db: t.db, dialect: t.dialect, handlers: { "b.short": handler }, now: () => T });
+    const r = await runBatch({ db: t.db, handlers: { "b.short": handler }, now: () => T });
     expect(r).toEqual({ ran: 3, failed: 3 });
     const rows = await t.db.job.findMany({ where: { kind: "b.short" } });
     expect(rows.filter((j) => j.status === "done")).toHaveLength(0);
@@ -147,7 +147,7 @@ describe(`batch job handlers (${process.env.TEST_DATABASE_URL ? "postgres" : "sq
     await enqueue(t.db, { kind: "b.alone", payload: { n: 7 }, runAt: T });
     await enqueue(t.db, { kind: "s.other", payload: { n: 8 }, runAt: T });
     const h = recording(() => undefined);
-    const r = await runBatch({ db: t.db, dialect: t.dialect, handlers: { "b.alone": h.handler, "s.other": async () => undefined }, now: () => T });
+    const r = await runBatch({ db: t.db, handlers: { "b.alone": h.handler, "s.other": async () => undefined }, now: () => T });
     expect(r).toEqual({ ran: 2, failed: 0 });
     expect(h.batches).toHaveLength(0);
     expect(h.single).toEqual([{ n: 7 }]);

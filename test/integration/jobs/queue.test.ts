@@ -19,9 +19,9 @@ describe(`job queue (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`,
     const seen: string[] = [];
     await enqueue(t.db, { kind: "due-test", payload: { n: 1 }, runAt: new Date(T0.getTime() + 3600_000) });
     const handlers = { "due-test": async (p: { n: number }) => void seen.push(String(p.n)) };
-    await drainDue({ db: t.db, dialect: t.dialect, handlers, now: () => T0 });
+    await drainDue({ db: t.db, handlers, now: () => T0 });
     expect(seen).toEqual([]);
-    await drainDue({ db: t.db, dialect: t.dialect, handlers, now: () => new Date(T0.getTime() + 3600_000) });
+    await drainDue({ db: t.db, handlers, now: () => new Date(T0.getTime() + 3600_000) });
     expect(seen).toEqual(["1"]);
   });
 
@@ -42,7 +42,7 @@ describe(`job queue (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`,
     };
     let now = T0;
     for (let i = 0; i < 3; i++) {
-      await runBatch({ db: t.db, dialect: t.dialect, handlers, now: () => now });
+      await runBatch({ db: t.db, handlers, now: () => now });
       const job = await t.db.job.findUniqueOrThrow({ where: { id } });
       expect(job.attempts).toBe(i + 1);
       now = new Date(job.runAt.getTime() + 1);
@@ -69,7 +69,7 @@ describe(`job queue (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`,
         if (p.n === 3) throw new Error("lane failure");
       },
     };
-    const r = await runBatch({ db: t.db, dialect: t.dialect, handlers, now: () => T, concurrency: 4, batchSize: 10 });
+    const r = await runBatch({ db: t.db, handlers, now: () => T, concurrency: 4, batchSize: 10 });
     expect(r).toEqual({ ran: 10, failed: 1 });
     expect(maxInFlight).toBe(4);
     expect([...ran].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -81,11 +81,11 @@ describe(`job queue (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`,
   it("lets another worker take a job whose lease expired", async () => {
     await t.db.job.deleteMany({});
     await enqueue(t.db, { kind: "lease", runAt: T0 });
-    const first = await claimJobs(t.db, t.dialect, { workerId: "a", now: T0, limit: 5, leaseMs: 1000 });
+    const first = await claimJobs(t.db, { workerId: "a", now: T0, limit: 5, leaseMs: 1000 });
     expect(first).toHaveLength(1);
-    const during = await claimJobs(t.db, t.dialect, { workerId: "b", now: new Date(T0.getTime() + 500), limit: 5 });
+    const during = await claimJobs(t.db, { workerId: "b", now: new Date(T0.getTime() + 500), limit: 5 });
     expect(during).toHaveLength(0);
-    const after = await claimJobs(t.db, t.dialect, { workerId: "b", now: new Date(T0.getTime() + 1500), limit: 5 });
+    const after = await claimJobs(t.db, { workerId: "b", now: new Date(T0.getTime() + 1500), limit: 5 });
     expect(after.map((j) => j.id)).toEqual(first.map((j) => j.id));
   });
 
@@ -101,7 +101,7 @@ describe(`job queue (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`,
     );
     const runs = new Map<number, number>();
     const handlers = { count: async (p: { i: number }) => void runs.set(p.i, (runs.get(p.i) ?? 0) + 1) };
-    await Promise.all(clients.map((db, w) => drainDue({ db, dialect: t.dialect, handlers, workerId: `w${w}`, batchSize: 50, now: () => T0 })));
+    await Promise.all(clients.map((db, w) => drainDue({ db, handlers, workerId: `w${w}`, batchSize: 50, now: () => T0 })));
     if (t.dialect === "postgres") await Promise.all(clients.map((c) => c.$disconnect()));
     const duplicates = [...runs.values()].filter((n) => n > 1).length;
     expect(duplicates).toBe(0);

@@ -30,10 +30,10 @@ describe("contact.sync job", () => {
     // GIVEN an installed shop on single opt-in and a captured email with consent
     await seedSession(t.db, SHOP);
     await t.db.shop.upsert({ where: { shop: SHOP }, create: { shop: SHOP, optIn: "single" }, update: { optIn: "single" } });
-    await recordCapturedEmail({ shop: SHOP, email: "Job@Example.com", visitorId: "v9", marketingConsent: true }, t.db);
+    await recordCapturedEmail(t.db, { shop: SHOP, email: "Job@Example.com", visitorId: "v9", marketingConsent: true });
     expect(jobHandlers()[CONTACT_SYNC]).toBeTypeOf("function");
     // WHEN the worker runs the queue
-    const result = await drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers() });
+    const result = await drainDue({ db: t.db, handlers: jobHandlers() });
     // THEN the store has the customer, subscribed, and the contact knows its id
     const job = await t.db.job.findFirstOrThrow({ where: { kind: CONTACT_SYNC } });
     expect({ ...result, lastError: job.lastError }).toEqual({ ran: 1, failed: 0, lastError: null });
@@ -44,8 +44,8 @@ describe("contact.sync job", () => {
   });
 
   it("finishes without retrying when the shop has no session (uninstalled)", async () => {
-    await recordCapturedEmail({ shop: "gone.myshopify.com", email: "x@example.com", visitorId: "v", marketingConsent: true }, t.db);
-    const result = await drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers() });
+    await recordCapturedEmail(t.db, { shop: "gone.myshopify.com", email: "x@example.com", visitorId: "v", marketingConsent: true });
+    const result = await drainDue({ db: t.db, handlers: jobHandlers() });
     expect(result).toEqual({ ran: 1, failed: 0 });
   });
 });

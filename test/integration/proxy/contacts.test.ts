@@ -46,7 +46,7 @@ function fakeAdmin(customers: Array<{ id: string; email: string; state?: string 
 
 describe("contact sync", () => {
   it("creates a missing customer subscribed to email marketing (single opt-in)", async () => {
-    await recordCapturedEmail({ shop: SHOP, email: "new@example.com", visitorId: "v1", marketingConsent: true }, t.db);
+    await recordCapturedEmail(t.db, { shop: SHOP, email: "new@example.com", visitorId: "v1", marketingConsent: true });
     const { admin, calls } = fakeAdmin();
     const outcome = await syncContact({ shop: SHOP, email: "new@example.com", marketingConsent: true }, admin, { database: t.db, now: NOW });
     expect(outcome).toEqual({ customerId: "gid://shopify/Customer/900", action: "created" });

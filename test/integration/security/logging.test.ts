@@ -83,7 +83,7 @@ async function runDue(now: Date) {
     import("~/services/job-handlers.server"),
     import("~/services/logger.server"),
   ]);
-  return drainDue({ db: h.t.db, dialect: h.t.dialect, handlers: jobHandlers(), now: () => now, logger });
+  return drainDue({ db: h.t.db, handlers: jobHandlers(), now: () => now, logger });
 }
 
 async function useSmtp(peer: SmtpPeer) {
@@ -137,7 +137,7 @@ describe("representative flows log no secret and no personal data", () => {
     await runDue(new Date(Date.now() + 60_000)); // the confirmation email (double opt-in)
     expect(await h.t.db.contact.count({ where: { shop: SHOP_A, email: SHOPPER.capture } })).toBe(1);
     const { confirmContact } = await import("~/services/consent.server");
-    expect(await confirmContact(SHOP_A, SHOPPER.capture, h.t.db)).toBe("confirmed");
+    expect(await confirmContact(h.t.db, SHOP_A, SHOPPER.capture)).toBe("confirmed");
     await runDue(new Date(Date.now() + 120_000)); // then the contact sync
   });
 

@@ -4,7 +4,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Db } from "~/db.server";
+import { withDialect, type Db } from "~/db.server";
 import { createTestDb, type TestDb } from "../../support/db";
 import type { Mailer, OutgoingEmail, SendResult } from "~/services/email/mailer.server";
 import type { RenderInput, RenderedEmail } from "~/services/email/render.server";
@@ -73,7 +73,6 @@ const cheapRender = async (input: RenderInput): Promise<RenderedEmail> => {
 const drain = (now: Date, opts: { db?: Db; render?: typeof cheapRender | "real" } = {}) =>
   jobs.drainDue({
     db: opts.db ?? t.db,
-    dialect: t.dialect,
     handlers: recovery.recoveryHandlers({ db: opts.db ?? t.db, render: opts.render === "real" ? undefined : (opts.render ?? cheapRender) }),
     now: () => now,
     batchSize: 50,
@@ -139,7 +138,7 @@ function statementLoggingClient(): { db: Db; statements: string[] } {
   }
   const statements: string[] = [];
   client.$on("query", (e) => statements.push(e.query));
-  return { db: client, statements };
+  return { db: withDialect(client, t.dialect), statements };
 }
 
 describe(`recovery steps in batches (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`, () => {
@@ -194,8 +193,8 @@ describe(`recovery steps in batches (${process.env.TEST_DATABASE_URL ? "postgres
       // "sent" update: 12, whatever N.
       expect(small.steps).toHaveLength(12);
       expect(big.steps).toHaveLength(12);
-      expect(big.steps.filter((s) => /INSERT INTO "Message"/.test(s))).toHaveLength(1);
-      expect(big.steps.filter((s) => /UPDATE "Message" SET "status" = 'sent'/.test(s))).toHaveLength(1);
+      expect(big.steps.filter((s) => /INSERT INTO "Message"/i.test(s))).toHaveLength(1);
+      expect(big.steps.filter((s) => /UPDATE "Message" SET "status" = \S+, "transportId" = CASE "id" WHEN/i.test(s))).toHaveLength(1);
       // PostgreSQL claims the whole batch in one statement too: the drain as a whole does not grow.
       if (t.dialect === "postgres") expect(big.statements.length).toBe(small.statements.length);
     } finally {

@@ -84,7 +84,6 @@ describe(`${N} due recovery steps`, () => {
       clients.map((db, w) =>
         drainDue({
           db,
-          dialect: t.dialect,
           handlers: recoveryHandlers({ db, render: cheapRender }),
           workerId: `w${w}`,
           batchSize: 50,

@@ -61,7 +61,7 @@ async function installedShop(name: string) {
   const shop = `${name}.myshopify.com`;
   const { onShopInstalled } = await import("~/services/install.server");
   await seedSession(t.db, shop);
-  await onShopInstalled({ shop }, t.db);
+  await onShopInstalled(t.db, { shop });
   return shop;
 }
 

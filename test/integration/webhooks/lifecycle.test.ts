@@ -20,7 +20,7 @@ beforeAll(async () => {
   ({ receiveWebhook } = await import("~/services/webhooks/intake.server"));
   const { onShopInstalled } = await import("~/services/install.server");
   await seedSession(t.db, SHOP);
-  await onShopInstalled({ shop: SHOP }, t.db);
+  await onShopInstalled(t.db, { shop: SHOP });
 });
 afterAll(async () => {
   await t.cleanup();
@@ -37,7 +37,7 @@ describe("install", () => {
   it("keeps what the merchant had on reinstall", async () => {
     const { onShopInstalled } = await import("~/services/install.server");
     await t.db.trigger.updateMany({ where: { shop: SHOP, template: "first_visit_offer" }, data: { name: "Mine", enabled: true } });
-    const again = await onShopInstalled({ shop: SHOP }, t.db);
+    const again = await onShopInstalled(t.db, { shop: SHOP });
     expect(again.created).toBe(false);
     expect(await t.db.trigger.count({ where: { shop: SHOP } })).toBe(7);
     expect(await t.db.trigger.count({ where: { shop: SHOP, name: "Mine", enabled: true } })).toBe(1);

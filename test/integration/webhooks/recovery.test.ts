@@ -26,9 +26,9 @@ beforeAll(async () => {
   const { drainDue } = await import("~/services/jobs.server");
   const { jobHandlers } = await import("~/services/job-handlers.server");
   const { onShopInstalled } = await import("~/services/install.server");
-  runDue = (now) => drainDue({ db: t.db, dialect: t.dialect, handlers: jobHandlers(), now: () => now });
+  runDue = (now) => drainDue({ db: t.db, handlers: jobHandlers(), now: () => now });
   await seedSession(t.db, SHOP);
-  await onShopInstalled({ shop: SHOP }, t.db);
+  await onShopInstalled(t.db, { shop: SHOP });
   // The checkout flow on, without holdout and without the second (discount) step, so each
   // checkout gets exactly one email.
   const flow = await t.db.recoveryFlow.findFirstOrThrow({ where: { shop: SHOP, kind: "checkout" } });
@@ -107,7 +107,7 @@ describe("checkout recovery", () => {
         throw new Error("injected crash between send and commit");
       },
     });
-    await drainDue({ db: t.db, dialect: t.dialect, handlers: crashing, now: () => AFTER_FIRST_STEP });
+    await drainDue({ db: t.db, handlers: crashing, now: () => AFTER_FIRST_STEP });
     expect(mailsTo("crash@example.com")).toHaveLength(1);
     // the job is retried later with the normal handlers: still one email
     await runDue(new Date(AFTER_FIRST_STEP.getTime() + 3600_000));
