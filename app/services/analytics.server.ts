@@ -1,5 +1,5 @@
-import { Prisma } from "@prisma/client";
-import { dialectOf, type Db, type Dialect } from "~/db.server";
+import type { Db } from "~/db.server";
+import { eventFunnel, exposedVisitors, flowOrders, flowRuns, num, overlayConversions, rolledUpFunnel, type OffsetSegment } from "~/models/analytics.server";
 import { hourOf } from "./event-store.server";
 import { sampleRatioMismatch, sumsToMeanStats, verdict, type ComparisonResult, type VerdictStatus } from "~/domain/experiments";
 import { isValidTimeZone, wallTime, zoneOffsetMs } from "~/domain/recovery/zoned-time";
@@ -31,8 +31,6 @@ export interface AnalyticsRange {
 export interface AnalyticsOptions extends AnalyticsRange {
   /** Always-valid confidence sequences (safe to look every day) instead of fixed-horizon intervals. */
   sequential?: boolean;
-  /** Defaults to the client's provider. */
-  dialect?: Dialect;
 }
 
 export interface Arm {
@@ -215,7 +213,7 @@ async function budgetHeld(db: Db, ctx: Context): Promise<BudgetHeld> {
 }
 
 /** Headline numbers for the home page: what overlays and flows added over their holdouts. */
-export async function getShopSummary(db: Db, shop: string, range: AnalyticsRange & { dialect?: Dialect }): Promise<ShopSummary> {
+export async function getShopSummary(db: Db, shop: string, range: AnalyticsRange): Promise<ShopSummary> {
   const ctx = await context(db, shop, range);
   const [events, flowAgg] = await Promise.all([eventAggregates(db, ctx), flowAggregates(db, ctx)]);
   const overlays = {
@@ -277,13 +275,12 @@ export function rangeForDays(days: number, now: Date = new Date()): AnalyticsRan
 }
 
 // ---------------------------------------------------------------------------------------------
-// Context: shop settings, dialect, day buckets.
+// Context: shop settings, day buckets.
 
 interface Context {
   shop: string;
   from: Date;
   to: Date;
-  dialect: Dialect;
   currency: string;
   timezone: string;
   windowDays: number;
@@ -292,13 +289,7 @@ interface Context {
   days: string[];
 }
 
-interface OffsetSegment {
-  /** The offset holds for instants before `until` (null: to the end). */
-  until: Date | null;
-  minutes: number;
-}
-
-async function context(db: Db, shop: string, options: AnalyticsRange & { dialect?: Dialect }): Promise<Context> {
+async function context(db: Db, shop: string, options: AnalyticsRange): Promise<Context> {
   const { from, to } = options;
   if (!(from instanceof Date) || !(to instanceof Date) || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) {
     throw new RangeError("from and to must be valid dates");
@@ -315,7 +306,6 @@ async function context(db: Db, shop: string, options: AnalyticsRange & { dialect
     shop,
     from,
     to,
-    dialect: options.dialect ?? dialectOf(db).name,
     currency: settings?.currency ?? "USD",
     timezone,
     windowDays: Math.max(0, Math.trunc(settings?.attributionWindowDays ?? 5)),
@@ -368,60 +358,6 @@ function offsetSegments(from: Date, to: Date, timeZone: string): OffsetSegment[]
 }
 
 // ---------------------------------------------------------------------------------------------
-// SQL that runs on SQLite and PostgreSQL. Timestamps: SQLite stores ISO-8601 text
-// ("2026-01-01T00:00:00.000+00:00", which compares correctly as text), PostgreSQL timestamp(3).
-
-function localDaySql(ctx: Context, column: Prisma.Sql): Prisma.Sql {
-  const offset = (minutes: number) => (ctx.dialect === "postgres" ? Prisma.sql`${minutes}` : Prisma.sql`${`${minutes >= 0 ? "+" : ""}${minutes} minutes`}`);
-  let shift: Prisma.Sql;
-  if (ctx.offsets.length === 1) shift = offset(ctx.offsets[0].minutes);
-  else {
-    const branches = ctx.offsets.filter((s) => s.until).map((s) => Prisma.sql`WHEN ${column} < ${s.until} THEN ${offset(s.minutes)}`);
-    shift = Prisma.sql`CASE ${Prisma.join(branches, " ")} ELSE ${offset(ctx.offsets[ctx.offsets.length - 1].minutes)} END`;
-  }
-  return ctx.dialect === "postgres"
-    ? Prisma.sql`to_char(${column} + CAST(${shift} AS INTEGER) * INTERVAL '1 minute', 'YYYY-MM-DD')`
-    : Prisma.sql`date(${column}, ${shift})`;
-}
-
-function plusDaysSql(ctx: Context, column: Prisma.Sql, days: number): Prisma.Sql {
-  return ctx.dialect === "postgres"
-    ? Prisma.sql`${column} + CAST(${days} AS INTEGER) * INTERVAL '1 day'`
-    : Prisma.sql`strftime('%Y-%m-%dT%H:%M:%f+00:00', ${column}, ${`+${days} days`})`;
-}
-
-/**
- * Runs a statement built with `Prisma.sql`. Through `$queryRawUnsafe` because the PostgreSQL
- * client is generated separately and does not recognise fragments nested from this module's
- * `Prisma.sql`; the fragment still binds every value as a parameter.
- */
-async function query<T>(db: Db, ctx: Context, sql: Prisma.Sql, options: { hashJoins?: boolean } = {}): Promise<T> {
-  if (ctx.dialect !== "postgres") return db.$queryRawUnsafe<T>(sql.sql, ...sql.values);
-  if (!options.hashJoins) return db.$queryRawUnsafe<T>(sql.text, ...sql.values);
-  // With statistics that predate a shop's growth (a fresh table, a shop not yet in the planner's
-  // sample), PostgreSQL estimates one row per side and nests a loop over the exposure CTE: 36 s
-  // instead of 0.5 s at a million events. Joins here are always large-to-small equi-joins, so
-  // hash/merge joins are never worse.
-  return db.$transaction(
-    async (tx) => {
-      await tx.$executeRawUnsafe("SET LOCAL enable_nestloop = off");
-      return tx.$queryRawUnsafe<T>(sql.text, ...sql.values);
-    },
-    { timeout: 120_000, maxWait: 10_000 },
-  );
-}
-
-/** COUNT and SUM come back as bigint, Decimal or number depending on the driver. */
-function num(value: unknown): number {
-  if (value == null) return 0;
-  if (typeof value === "number") return value;
-  if (typeof value === "bigint") return Number(value);
-  return Number(String(value));
-}
-
-const asFloat = (expr: Prisma.Sql) => Prisma.sql`CAST(${expr} AS DOUBLE PRECISION)`;
-
-// ---------------------------------------------------------------------------------------------
 // Aggregates
 
 interface ArmSums {
@@ -469,23 +405,6 @@ function dayArms(map: Map<string, DayArms>, day: string): DayArms {
   return d;
 }
 
-interface UsersSqlRow {
-  tid: string;
-  variant: string;
-  day: string;
-  users: unknown;
-}
-
-interface ConversionsSqlRow {
-  tid: string;
-  variant: string;
-  day: string;
-  conversions: unknown;
-  orders: unknown;
-  revenue: unknown;
-  revenue_sq: unknown;
-}
-
 const TIERS = ["low", "mid", "high", "unknown"] as const;
 const HOUR = 3_600_000;
 
@@ -505,43 +424,11 @@ interface EventAggregates {
  * The funnel comes from the hourly `EventRollup`. See docs/decisions/040-analytics.md.
  */
 async function eventAggregates(db: Db, ctx: Context): Promise<EventAggregates> {
-  const { shop, from, to } = ctx;
+  const { shop, to } = ctx;
   // Orders can come up to the attribution window after the last first exposure in the range.
   const creditedUntil = new Date(to.getTime() + ctx.windowDays * DAY);
-  const usersQuery = query<UsersSqlRow[]>(
-    db,
-    ctx,
-    Prisma.sql`
-    SELECT ${localDaySql(ctx, Prisma.sql`"firstAt"`)} AS day, "triggerId" AS tid, variant, CAST(COUNT(*) AS INTEGER) AS users
-    FROM "Exposure"
-    WHERE shop = ${shop} AND "firstAt" >= ${from} AND "firstAt" < ${to}
-    GROUP BY 1, 2, 3`,
-  );
-  const conversionsQuery = query<ConversionsSqlRow[]>(
-    db,
-    ctx,
-    Prisma.sql`
-    WITH converted AS (
-      SELECT e."triggerId" AS tid, e."visitorId" AS vid, e.variant AS variant, e."firstAt" AS first_at,
-             COUNT(*) AS orders, SUM(CAST(a."totalCents" AS BIGINT)) AS cents
-      -- CROSS JOIN: SQLite then keeps this order — the few credited orders outside, each
-      -- exposure found by its primary key — instead of probing orders for every exposure.
-      FROM "Attribution" a
-      CROSS JOIN "Exposure" e
-      WHERE e.shop = a.shop AND e."triggerId" = a."triggerId" AND e."visitorId" = a."visitorId"
-        AND a.shop = ${shop} AND a.source = 'overlay' AND a."occurredAt" >= ${from} AND a."occurredAt" < ${creditedUntil}
-        AND e."firstAt" >= ${from} AND e."firstAt" < ${to}
-        AND a."occurredAt" >= e."firstAt" AND a."occurredAt" <= ${plusDaysSql(ctx, Prisma.sql`e."firstAt"`, ctx.windowDays)}
-      GROUP BY 1, 2, 3, 4
-    )
-    SELECT tid, variant, ${localDaySql(ctx, Prisma.sql`first_at`)} AS day,
-           CAST(COUNT(*) AS INTEGER) AS conversions,
-           ${asFloat(Prisma.sql`SUM(orders)`)} AS orders,
-           ${asFloat(Prisma.sql`SUM(cents)`)} AS revenue,
-           SUM(${asFloat(Prisma.sql`cents`)} * ${asFloat(Prisma.sql`cents`)}) AS revenue_sq
-    FROM converted
-    GROUP BY 1, 2, 3`,
-  );
+  const usersQuery = exposedVisitors(db, ctx);
+  const conversionsQuery = overlayConversions(db, { ...ctx, creditedUntil });
   const [users, conversions, funnel, triggers] = await Promise.all([
     usersQuery,
     conversionsQuery,
@@ -602,16 +489,7 @@ async function funnelCounts(db: Db, ctx: Context): Promise<FunnelRow[]> {
   const lastHour = new Date(Math.floor(to.getTime() / HOUR) * HOUR);
   const edges: Array<[Date, Date]> = [];
   if (firstHour < lastHour) {
-    const rolled = await query<Array<{ kind: string; tier: string; n: unknown }>>(
-      db,
-      ctx,
-      Prisma.sql`
-      SELECT kind, tier, ${asFloat(Prisma.sql`SUM(events)`)} AS n
-      FROM "EventRollup"
-      WHERE shop = ${shop} AND hour >= ${firstHour} AND hour < ${lastHour}
-        AND kind IN ('impression', 'click', 'conversion') AND variant <> 'control'
-      GROUP BY 1, 2`,
-    );
+    const rolled = await rolledUpFunnel(db, { shop, from: firstHour, to: lastHour });
     for (const r of rolled) add(r.kind, r.tier, num(r.n));
     if (from < firstHour) edges.push([from, firstHour]);
     if (lastHour < to) edges.push([lastHour, to]);
@@ -619,17 +497,7 @@ async function funnelCounts(db: Db, ctx: Context): Promise<FunnelRow[]> {
     edges.push([from, to]);
   }
   for (const [start, end] of edges) {
-    const raw = await query<Array<{ kind: string; tier: string | null; n: unknown }>>(
-      db,
-      ctx,
-      Prisma.sql`
-      SELECT kind, "intentTier" AS tier, CAST(COUNT(*) AS INTEGER) AS n
-      FROM "Event"
-      WHERE shop = ${shop} AND "occurredAt" >= ${start} AND "occurredAt" < ${end}
-        AND kind IN ('impression', 'click', 'conversion') AND "triggerId" IS NOT NULL
-        AND (variant IS NULL OR variant <> 'control')
-      GROUP BY 1, 2`,
-    );
+    const raw = await eventFunnel(db, { shop, from: start, to: end });
     for (const r of raw) add(r.kind, r.tier, num(r.n));
   }
   return funnel;
@@ -646,51 +514,13 @@ function newAggregate(meta: { id: string; name: string; enabled: boolean; holdou
   };
 }
 
-interface FlowRunSqlRow {
-  fid: string;
-  holdout: unknown;
-  day: string;
-  runs: unknown;
-}
-
-interface FlowOrderSqlRow {
-  fid: string;
-  variant: string;
-  day: string;
-  orders: unknown;
-  revenue: unknown;
-  revenue_sq: unknown;
-}
-
 async function flowAggregates(db: Db, ctx: Context): Promise<Aggregate[]> {
   const { shop, from, to } = ctx;
   const creditedUntil = new Date(to.getTime() + ctx.windowDays * DAY);
-  const runDay = localDaySql(ctx, Prisma.sql`"startedAt"`);
-  const orderDay = localDaySql(ctx, Prisma.sql`"occurredAt"`);
-  const runs = await query<FlowRunSqlRow[]>(
-    db,
-    ctx,
-    Prisma.sql`
-    SELECT "flowId" AS fid, holdout, ${runDay} AS day, CAST(COUNT(*) AS INTEGER) AS runs
-    FROM "FlowRun"
-    WHERE shop = ${shop} AND "startedAt" >= ${from} AND "startedAt" < ${to}
-    GROUP BY 1, 2, 3`,
-  );
+  const runs = await flowRuns(db, ctx);
   // One order per run is assumed (Attribution carries no run id): orders count as converted
   // runs and each order's total as that run's revenue, capped at the runs of the arm.
-  const orders = await query<FlowOrderSqlRow[]>(
-    db,
-    ctx,
-    Prisma.sql`
-    SELECT "flowId" AS fid, variant, ${orderDay} AS day,
-           CAST(COUNT(DISTINCT "orderId") AS INTEGER) AS orders,
-           ${asFloat(Prisma.sql`SUM(CAST("totalCents" AS BIGINT))`)} AS revenue,
-           SUM(${asFloat(Prisma.sql`"totalCents"`)} * ${asFloat(Prisma.sql`"totalCents"`)}) AS revenue_sq
-    FROM "Attribution"
-    WHERE shop = ${shop} AND source = 'flow' AND "flowId" IS NOT NULL
-      AND "occurredAt" >= ${from} AND "occurredAt" < ${creditedUntil}
-    GROUP BY 1, 2, 3`,
-  );
+  const orders = await flowOrders(db, { ...ctx, creditedUntil });
   const sent = await db.message.groupBy({
     by: ["flowId"],
     where: { shop, kind: { not: "test" }, sentAt: { gte: from, lt: to }, flowId: { not: null } },

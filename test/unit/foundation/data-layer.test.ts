@@ -16,12 +16,6 @@ const files = (dir: string): string[] =>
   });
 const app = files(path.join(root, "app")).map((file) => ({ file: path.relative(root, file), text: readFileSync(file, "utf8") }));
 const inDataLayer = (file: string) => file.startsWith("app/models/") || file === "app/db.server.ts";
-/**
- * Not moved yet (issue 17 stays open on it): the analytics aggregates are still `Prisma.sql`
- * fragments with their own dialect branches. Remove the entry when they move to app/models.
- */
-const NOT_YET_MOVED = ["app/services/analytics.server.ts"];
-
 // Statement text: a keyword followed by a quoted table (`INSERT INTO "Job"`, `FROM "Shop"`), and
 // the ways to send one past the models.
 const SQL_TEXT = /\b(INSERT INTO|insert into|UPDATE|update|DELETE FROM|delete from|FROM|from|JOIN|join)\s+"[A-Z][A-Za-z]*"/;
@@ -30,23 +24,19 @@ const DIALECT_CHECKS = /dialect(Name)?\s*===|\.name\s*===\s*"(postgres|sqlite)"|
 
 describe("the data layer (issue 17)", () => {
   it("holds every SQL statement: no statement text, raw send or SQL builder outside app/models and app/db.server.ts", () => {
-    const outside = app.filter((f) => !inDataLayer(f.file) && !NOT_YET_MOVED.includes(f.file));
+    const outside = app.filter((f) => !inDataLayer(f.file));
     const offenders = outside.filter((f) => SQL_TEXT.test(f.text) || RAW_SENDS.test(f.text)).map((f) => f.file);
     expect(offenders).toEqual([]);
   });
 
   it("decides the database in one place: no dialect checks outside app/models and app/db.server.ts", () => {
-    const offenders = app.filter((f) => !inDataLayer(f.file) && !NOT_YET_MOVED.includes(f.file) && DIALECT_CHECKS.test(f.text)).map((f) => f.file);
+    const offenders = app.filter((f) => !inDataLayer(f.file) && DIALECT_CHECKS.test(f.text)).map((f) => f.file);
     expect(offenders).toEqual([]);
   });
 
   it("binds one way: no hand-numbered placeholders or hand-built IN lists left in the data layer", () => {
     const offenders = app.filter((f) => inDataLayer(f.file) && /placeholders\(|sqlSelect\(|\.next\(\d+\)|\$\{p\.next/.test(f.text)).map((f) => f.file);
     expect(offenders).toEqual([]);
-  });
-
-  it("still lists only files that really hold SQL (the exception list shrinks, never goes stale)", () => {
-    for (const file of NOT_YET_MOVED) expect(RAW_SENDS.test(app.find((f) => f.file === file)!.text)).toBe(true);
   });
 
   it("catches what it is meant to catch", () => {
