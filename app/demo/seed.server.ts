@@ -47,5 +47,5 @@ export async function seedDemo(db: Db): Promise<void> {
     await db.recoveryFlow.updateMany({ where: { shop: DEMO_SHOP, kind: "checkout" }, data: { enabled: true, holdoutPct: 0 } });
   }
   const { admin } = await unauthenticated.admin(DEMO_SHOP);
-  await publishRules(DEMO_SHOP, admin, { database: db });
+  await publishRules(db, DEMO_SHOP, admin);
 }

@@ -98,7 +98,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   await getShopSettings(db, shop);
 
   if (intent === "publish") {
-    const result = await publishRules(shop, admin);
+    const result = await publishRules(db, shop, admin);
     return json(result.ok ? { ok: true as const, intent } : { ok: false as const, intent, error: result.error });
   }
   if (intent === "retry-dead-jobs") {
@@ -116,7 +116,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (!parsed.valid) return json({ ok: false as const, intent, errors: parsed.errors }, { status: 422 });
   const saved = await updateShopSettings(db, shop, parsed.data);
   // overlaysPerSession and channelGapHours are part of the storefront config.
-  const result = await publishRules(shop, admin);
+  const result = await publishRules(db, shop, admin);
   return json({
     ok: true as const,
     intent,

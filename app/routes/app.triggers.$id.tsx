@@ -89,7 +89,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   if (!parsed.valid) return json({ ok: false as const, errors: parsed.errors }, { status: 422 });
   await getShopSettings(db, shop);
   if (!(await updateTrigger(db, shop, id, parsed.data))) throw notFound();
-  const result = await publishRules(shop, admin);
+  const result = await publishRules(db, shop, admin);
   const saved = await getTrigger(db, shop, id);
   if (!saved) throw notFound();
   return json({

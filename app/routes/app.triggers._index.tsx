@@ -83,7 +83,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       return json({ ok: false as const, error: "Say whether the trigger is on", errors: { enabled: "Must be true or false" } }, { status: 400 });
     }
     if (!(await setTriggerEnabled(db, shop, id, enabled === "true"))) return notFound();
-    const publish = publishSummary(await publishRules(shop, admin));
+    const publish = publishSummary(await publishRules(db, shop, admin));
     return json({ ok: true as const, intent, id, enabled: enabled === "true", publish });
   }
   if (intent === "duplicate") {
@@ -93,7 +93,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   if (intent === "delete") {
     if (!(await deleteTrigger(db, shop, id))) return notFound();
-    const publish = publishSummary(await publishRules(shop, admin));
+    const publish = publishSummary(await publishRules(db, shop, admin));
     return json({ ok: true as const, intent, id, publish });
   }
   return json({ ok: false as const, error: `Unknown action "${intent}"` }, { status: 400 });

@@ -3,7 +3,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { ingestEventBatch } from "~/services/events.server";
 import { refusalResponse, verifiedProxyShop } from "~/services/app-proxy.server";
 import { logger } from "~/services/logger.server";
-import { isTransientDbError } from "~/db.server";
+import db, { isTransientDbError } from "~/db.server";
 
 /**
  * App proxy: storefront event batches (`POST /apps/intentful/events` on the shop, forwarded by
@@ -19,7 +19,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = verified;
   let result: Awaited<ReturnType<typeof ingestEventBatch>>;
   try {
-    result = await ingestEventBatch(request, shop, { proxyHops: getEnv().TRUSTED_PROXY_HOPS });
+    result = await ingestEventBatch(db, request, shop, { proxyHops: getEnv().TRUSTED_PROXY_HOPS });
   } catch (error) {
     if (!isTransientDbError(error)) throw error;
     // Busy database: nothing stored, and the answer says so (a beacon is not retried: the batch

@@ -1,6 +1,6 @@
 import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
 import { z } from "zod";
-import db, { type Db } from "~/db.server";
+import type { Db } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { unauthenticated } from "~/shopify.server";
 import type { AdminGraphql } from "./admin-graphql.server";
@@ -41,15 +41,15 @@ export type ConfirmOutcome = "sent" | "not_pending" | "suppressed" | "unsubscrib
 
 /** The contact.confirm job: one confirmation email, or a reason not to send any. */
 export async function sendConfirmation(
+  db: Db,
   raw: unknown,
-  deps: { database?: Db; admin?: (shop: string) => Promise<AdminGraphql>; now?: Date } = {},
+  deps: { admin?: (shop: string) => Promise<AdminGraphql>; now?: Date } = {},
 ): Promise<ConfirmOutcome> {
   const { shop, email } = confirmPayload.parse(raw);
-  const database = deps.database ?? db;
   const now = deps.now ?? new Date();
-  const contact = await database.contact.findUnique({ where: { shop_email: { shop, email } } });
+  const contact = await db.contact.findUnique({ where: { shop_email: { shop, email } } });
   if (!contact || contact.consentStatus !== "pending") return "not_pending";
-  if (await database.suppression.findFirst({ where: { shop, email: { in: [email, suppressionHash(shop, email)] } } })) return "suppressed";
+  if (await db.suppression.findFirst({ where: { shop, email: { in: [email, suppressionHash(shop, email)] } } })) return "suppressed";
   let admin: AdminGraphql;
   try {
     admin = deps.admin ? await deps.admin(shop) : (await unauthenticated.admin(shop)).admin;
@@ -59,14 +59,14 @@ export async function sendConfirmation(
   }
   const customer = await findCustomer(admin, email);
   if (customer?.defaultEmailAddress?.marketingState === "UNSUBSCRIBED") {
-    await database.contact.update({ where: { id: contact.id }, data: { consentStatus: "refused" } });
+    await db.contact.update({ where: { id: contact.id }, data: { consentStatus: "refused" } });
     return "unsubscribed_in_shopify";
   }
   const key = `confirm:${contact.id}`;
-  const prior = await database.message.findUnique({ where: { idempotencyKey: key } });
+  const prior = await db.message.findUnique({ where: { idempotencyKey: key } });
   if (prior && prior.status !== "pending") return "already_sent";
 
-  const settings = await database.shop.findUnique({ where: { shop }, select: { senderName: true, senderEmail: true, replyTo: true } });
+  const settings = await db.shop.findUnique({ where: { shop }, select: { senderName: true, senderEmail: true, replyTo: true } });
   const env = getEnv();
   const name = settings?.senderName || shop;
   const link = confirmUrl(env.SHOPIFY_APP_URL, shop, email);
@@ -78,8 +78,8 @@ export async function sendConfirmation(
 <p style="color:#6d7175;font-size:13px">If it wasn't you, ignore this email: you won't hear from us again.</p></body></html>`;
   const text = `Please confirm your email\n\nSomeone, hopefully you, signed up for emails from ${name} with this address. Confirm: ${link}\n\nIf it wasn't you, ignore this email: you won't hear from us again.`;
   const message = prior
-    ? await database.message.update({ where: { id: prior.id }, data: { status: "sending", subject, html, text, attempts: { increment: 1 } } })
-    : await database.message.create({ data: { shop, idempotencyKey: key, email, kind: "confirmation", status: "sending", subject, html, text, attempts: 1 } });
+    ? await db.message.update({ where: { id: prior.id }, data: { status: "sending", subject, html, text, attempts: { increment: 1 } } })
+    : await db.message.create({ data: { shop, idempotencyKey: key, email, kind: "confirmation", status: "sending", subject, html, text, attempts: 1 } });
   const result = await getMailer().send({
     to: email,
     from: settings?.senderEmail ? { name, address: settings.senderEmail } : undefined,
@@ -91,34 +91,34 @@ export async function sendConfirmation(
     unsubscribe: { url: `${env.SHOPIFY_APP_URL}/unsubscribe?token=${signUnsubscribeToken({ shop, email }, env.SHOPIFY_API_SECRET)}` },
   });
   if (!result.ok) {
-    await database.message.update({
+    await db.message.update({
       where: { id: message.id },
       data: { status: result.permanent ? "failed" : "pending", reason: result.reason.slice(0, 300) },
     });
     if (!result.permanent) throw new Error(`confirmation email not sent yet: ${result.reason}`);
     return "sent";
   }
-  await database.message.update({ where: { id: message.id }, data: { status: "sent", sentAt: now, transportId: result.transportId, reason: null } });
-  await database.contact.update({ where: { id: contact.id }, data: { confirmSentAt: now } });
+  await db.message.update({ where: { id: message.id }, data: { status: "sent", sentAt: now, transportId: result.transportId, reason: null } });
+  await db.contact.update({ where: { id: contact.id }, data: { confirmSentAt: now } });
   logger.info("confirmation email sent", { shop });
   return "sent";
 }
 
 /** The link was followed: consent confirmed (CONFIRMED_OPT_IN), then the Shopify sync. */
-export async function confirmContact(database: Db, shop: string, email: string, now: Date = new Date()): Promise<"confirmed" | "already" | "unknown"> {
-  const contact = await database.contact.findUnique({ where: { shop_email: { shop, email: normalizeEmail(email) } } });
+export async function confirmContact(db: Db, shop: string, email: string, now: Date = new Date()): Promise<"confirmed" | "already" | "unknown"> {
+  const contact = await db.contact.findUnique({ where: { shop_email: { shop, email: normalizeEmail(email) } } });
   if (!contact) return "unknown";
   if (contact.consentStatus === "confirmed") return "already";
-  await database.contact.update({
+  await db.contact.update({
     where: { id: contact.id },
     data: { marketingConsent: true, consentStatus: "confirmed", consentLevel: "CONFIRMED_OPT_IN", consentAt: now },
   });
-  await enqueue(database, {
+  await enqueue(db, {
     kind: CONTACT_SYNC,
     shop,
     payload: { shop, email: contact.email, marketingConsent: true, level: "CONFIRMED_OPT_IN" } satisfies ContactSyncPayload,
   });
   // What the shopper viewed or carted while the confirmation waited can start its flows now.
-  if (contact.visitorId) await enqueueFlowChecks(database, shop, contact.visitorId, await recentTies(database, shop, contact.visitorId, now), now);
+  if (contact.visitorId) await enqueueFlowChecks(db, shop, contact.visitorId, await recentTies(db, shop, contact.visitorId, now), now);
   return "confirmed";
 }

@@ -1,6 +1,6 @@
 import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
 import { z } from "zod";
-import db, { type Db } from "~/db.server";
+import type { Db } from "~/db.server";
 import { unauthenticated } from "~/shopify.server";
 import { adminQuery, AdminApiError, type AdminGraphql } from "./admin-graphql.server";
 import { enqueue } from "./jobs.server";
@@ -47,8 +47,8 @@ export interface CapturedEmail {
 /** The words beside the consent box when the trigger sets none (the theme's locale default). */
 export const DEFAULT_CONSENT_TEXT = "Email me news and offers. I can unsubscribe at any time.";
 
-async function consentEvidence(database: Db, shop: string, triggerId: string | null | undefined) {
-  const trigger = triggerId ? await database.trigger.findFirst({ where: { shop, id: triggerId }, select: { id: true, name: true, content: true } }) : null;
+async function consentEvidence(db: Db, shop: string, triggerId: string | null | undefined) {
+  const trigger = triggerId ? await db.trigger.findFirst({ where: { shop, id: triggerId }, select: { id: true, name: true, content: true } }) : null;
   const label = (trigger?.content as { consentLabel?: string } | null)?.consentLabel;
   return {
     consentSource: trigger ? `storefront overlay "${trigger.name}" (${trigger.id})` : "storefront overlay",
@@ -57,13 +57,13 @@ async function consentEvidence(database: Db, shop: string, triggerId: string | n
 }
 
 /** Creates or updates the Contact; then the Shopify sync, or the confirmation email first. */
-export async function recordCapturedEmail(database: Db, input: CapturedEmail, now: Date = new Date()): Promise<void> {
+export async function recordCapturedEmail(db: Db, input: CapturedEmail, now: Date = new Date()): Promise<void> {
   const email = normalizeEmail(input.email);
-  const shop = await database.shop.findUnique({ where: { shop: input.shop }, select: { optIn: true } });
+  const shop = await db.shop.findUnique({ where: { shop: input.shop }, select: { optIn: true } });
   const double = (shop?.optIn ?? "double") !== "single";
-  const existing = await database.contact.findUnique({ where: { shop_email: { shop: input.shop, email } } });
+  const existing = await db.contact.findUnique({ where: { shop_email: { shop: input.shop, email } } });
   const wantsConsent = input.marketingConsent && !existing?.marketingConsent && existing?.consentStatus !== "refused";
-  const evidence = wantsConsent ? await consentEvidence(database, input.shop, input.triggerId) : {};
+  const evidence = wantsConsent ? await consentEvidence(db, input.shop, input.triggerId) : {};
   const consent = !wantsConsent
     ? {}
     : double
@@ -73,19 +73,19 @@ export async function recordCapturedEmail(database: Db, input: CapturedEmail, no
       : { marketingConsent: true, consentStatus: "confirmed", consentLevel: "SINGLE_OPT_IN", consentAt: now, ...evidence };
   if (!existing) {
     try {
-      await database.contact.create({ data: { shop: input.shop, email, visitorId: input.visitorId, ...consent } });
+      await db.contact.create({ data: { shop: input.shop, email, visitorId: input.visitorId, ...consent } });
     } catch (error) {
       // created by a concurrent capture: treat as existing (its visitor stays)
       if ((error as { code?: string }).code !== "P2002") throw error;
-      if (Object.keys(consent).length) await database.contact.updateMany({ where: { shop: input.shop, email, marketingConsent: false }, data: consent });
+      if (Object.keys(consent).length) await db.contact.updateMany({ where: { shop: input.shop, email, marketingConsent: false }, data: consent });
     }
   } else if (Object.keys(consent).length) {
     // never the visitor id: an existing contact stays with the visitor that first gave the address
-    await database.contact.update({ where: { id: existing.id }, data: consent });
+    await db.contact.update({ where: { id: existing.id }, data: consent });
   }
   if (wantsConsent && double) {
     // one confirmation per contact, however often the address is typed in
-    await enqueue(database, {
+    await enqueue(db, {
       kind: CONTACT_CONFIRM,
       shop: input.shop,
       payload: { shop: input.shop, email },
@@ -94,7 +94,7 @@ export async function recordCapturedEmail(database: Db, input: CapturedEmail, no
     });
     return;
   }
-  await enqueue(database, {
+  await enqueue(db, {
     kind: CONTACT_SYNC,
     shop: input.shop,
     payload: { shop: input.shop, email, marketingConsent: wantsConsent && !double, level: "SINGLE_OPT_IN" } satisfies ContactSyncPayload,
@@ -149,10 +149,9 @@ export type SyncOutcome = { customerId: string; action: "created" | "subscribed"
  * Finds the shop's customer by email or creates one; with consent, records email marketing
  * consent (SUBSCRIBED, single opt-in). Stores the customer id on the Contact.
  */
-export async function syncContact(payload: ContactSyncPayload, admin: AdminGraphql, options: { database?: Db; now?: Date } = {}): Promise<SyncOutcome> {
+export async function syncContact(db: Db, payload: ContactSyncPayload, admin: AdminGraphql, now: Date = new Date()): Promise<SyncOutcome> {
   const { shop, marketingConsent, level } = contactSyncPayload.parse(payload);
   const email = normalizeEmail(payload.email);
-  const now = options.now ?? new Date();
   let outcome: SyncOutcome;
 
   let customer = await findCustomer(admin, email);
@@ -175,7 +174,7 @@ export async function syncContact(payload: ContactSyncPayload, admin: AdminGraph
     if (marketingConsent && state === "UNSUBSCRIBED" && level !== "CONFIRMED_OPT_IN") {
       // The customer unsubscribed; a storefront form anyone can fill in does not undo that.
       outcome = { customerId: customer.id, action: "kept_unsubscribed" };
-      await (options.database ?? db).contact.updateMany({
+      await db.contact.updateMany({
         where: { shop, email },
         data: { marketingConsent: false, consentStatus: "refused", consentLevel: null, consentAt: null },
       });
@@ -188,12 +187,12 @@ export async function syncContact(payload: ContactSyncPayload, admin: AdminGraph
       outcome = { customerId: customer.id, action: "subscribed" };
     }
   }
-  await (options.database ?? db).contact.updateMany({ where: { shop, email }, data: { customerId: outcome!.customerId } });
+  await db.contact.updateMany({ where: { shop, email }, data: { customerId: outcome!.customerId } });
   return outcome!;
 }
 
 /** The contact.sync job (wired in job-handlers.server.ts). */
-export async function contactSyncJob(raw: unknown): Promise<void> {
+export async function contactSyncJob(db: Db, raw: unknown): Promise<void> {
   const payload = contactSyncPayload.parse(raw);
   let admin: AdminGraphql;
   try {
@@ -206,6 +205,6 @@ export async function contactSyncJob(raw: unknown): Promise<void> {
     }
     throw error;
   }
-  const outcome = await syncContact(payload, admin);
+  const outcome = await syncContact(db, payload, admin);
   logger.info("contact synced", { shop: payload.shop, action: outcome.action });
 }

@@ -1,6 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import { enqueue } from "./jobs.server";
-import db, { type Db } from "~/db.server";
+import type { Db } from "~/db.server";
 import { isKnownVisitor } from "~/models/contact.server";
 import { eventBatchSchema, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, type EventBatch } from "~/domain/events/schema";
 import { recordCapturedEmail } from "./contacts.server";
@@ -130,7 +130,6 @@ export async function enqueueFlowChecks(database: Db, shop: string, visitorId: s
 }
 
 export interface IngestOptions {
-  database?: Db;
   /** Proxies of our own in front of the app that append to X-Forwarded-For (TRUSTED_PROXY_HOPS). */
   proxyHops?: number;
   limiter?: EventRateLimiter;
@@ -143,6 +142,7 @@ export interface IngestOptions {
  * rows: event-store.server.ts); captured emails become Contacts.
  */
 export async function ingestEventBatch(
+  db: Db,
   request: Request,
   shop: string,
   options: IngestOptions = {},
@@ -157,8 +157,7 @@ export async function ingestEventBatch(
   const rate = (options.limiter ?? eventRateLimiter()).take(shop, batch.visitorId, now.getTime(), client);
   if (!rate.ok) return { ok: false, status: 429, reason: `too many batches for this ${rate.scope}`, retryAfterSec: rate.retryAfterSec };
 
-  const database = options.database ?? db;
-  const count = await storeEvents(database, eventRows(shop, batch, now));
+  const count = await storeEvents(db, eventRows(shop, batch, now));
 
   const captured = new Map<string, { consent: boolean; triggerId: string | null }>();
   for (const e of batch.events) {
@@ -169,7 +168,7 @@ export async function ingestEventBatch(
     }
   }
   for (const [email, { consent, triggerId }] of captured) {
-    await recordCapturedEmail(database, { shop, email, visitorId: batch.visitorId, marketingConsent: consent, triggerId }, now);
+    await recordCapturedEmail(db, { shop, email, visitorId: batch.visitorId, marketingConsent: consent, triggerId }, now);
   }
   // Browse abandonment and the cart reminder are checked whenever they can become true, whatever
   // the order of events: a product view or a cart add (with its token) by a shopper we know, and
@@ -180,12 +179,12 @@ export async function ingestEventBatch(
   const viewed = new Set(batch.events.filter((e) => e.kind === "product_view" && e.productId).map((e) => e.productId!));
   const carts = new Set(batch.events.filter((e) => e.kind === "cart_add" && e.cartToken).map((e) => e.cartToken!.split("?")[0]));
   if (captured.size) {
-    const recent = await recentTies(database, shop, batch.visitorId, now);
+    const recent = await recentTies(db, shop, batch.visitorId, now);
     for (const p of recent.productIds) viewed.add(p);
     for (const c of recent.cartTokens) carts.add(c);
   }
-  if ((viewed.size || carts.size) && (captured.size > 0 || (await isKnownVisitor(database, shop, batch.visitorId)))) {
-    await enqueueFlowChecks(database, shop, batch.visitorId, { productIds: [...viewed], cartTokens: [...carts] }, now);
+  if ((viewed.size || carts.size) && (captured.size > 0 || (await isKnownVisitor(db, shop, batch.visitorId)))) {
+    await enqueueFlowChecks(db, shop, batch.visitorId, { productIds: [...viewed], cartTokens: [...carts] }, now);
   }
   return { ok: true, stored: count, emails: captured.size };
 }

@@ -23,14 +23,14 @@ export async function scheduleMaintenance(now = new Date()) {
 export function jobHandlers(): JobHandlers {
   return {
     "publish-rules": async ({ shop }) => {
-      const result = await publishRules(shop, await adminFor(shop), { retryOnFailure: false });
+      const result = await publishRules(db, shop, await adminFor(shop), { retryOnFailure: false });
       // The cause carries Retry-After (RetryLaterError) when the Admin API asked us to wait.
       if (!result.ok) throw new Error(result.error, { cause: result.cause });
     },
     ...recoveryHandlers(),
-    [CONTACT_SYNC]: contactSyncJob,
+    [CONTACT_SYNC]: (payload) => contactSyncJob(db, payload),
     [CONTACT_CONFIRM]: async (payload) => {
-      await sendConfirmation(payload);
+      await sendConfirmation(db, payload);
     },
     "order.attribute": async (p) => void (await attributeOrder(db, p)),
     "privacy.export": (p) => exportCustomerData(db, p),

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import db, { type Db } from "~/db.server";
+import type { Db } from "~/db.server";
 import { compileConfig, configBytes, CONFIG_MAX_BYTES, type SkipNotice } from "~/domain/triggers";
 import { adminQuery, type AdminGraphql } from "./admin-graphql.server";
 import { enqueue, requestedRetryDelay } from "./jobs.server";
@@ -20,10 +20,10 @@ const APP_INSTALLATION = `#graphql
     currentAppInstallation { id }
   }`;
 
-export async function buildShopConfig(database: Db, shop: string) {
+export async function buildShopConfig(db: Db, shop: string) {
   const [settings, triggers] = await Promise.all([
-    database.shop.findUnique({ where: { shop }, select: { overlaysPerSession: true, channelGapHours: true } }),
-    database.trigger.findMany({
+    db.shop.findUnique({ where: { shop }, select: { overlaysPerSession: true, channelGapHours: true } }),
+    db.trigger.findMany({
       where: { shop, enabled: true },
       select: {
         id: true,
@@ -67,11 +67,11 @@ export const PUBLISH_RETRY_MS = 30_000;
  * shows a banner) and retried by a job. Throttling (429, THROTTLED) is waited out inline when
  * short (adminQuery); a longer Retry-After moves the retry job to at least that time.
  */
-export function publishRules(shop: string, admin: AdminGraphql, options: { database?: Db; retryOnFailure?: boolean } = {}): Promise<PublishResult> {
+export function publishRules(db: Db, shop: string, admin: AdminGraphql, options: { retryOnFailure?: boolean } = {}): Promise<PublishResult> {
   // One publish at a time per shop in this process, so two quick saves cannot write an older
   // rule set last. (Each publish compiles from the database at its turn, so the last one wins.)
   const previous = publishing.get(shop) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => publishNow(shop, admin, options));
+  const next = previous.catch(() => undefined).then(() => publishNow(db, shop, admin, options));
   publishing.set(shop, next);
   void next.finally(() => {
     if (publishing.get(shop) === next) publishing.delete(shop);
@@ -81,9 +81,8 @@ export function publishRules(shop: string, admin: AdminGraphql, options: { datab
 
 const publishing = new Map<string, Promise<PublishResult>>();
 
-async function publishNow(shop: string, admin: AdminGraphql, options: { database?: Db; retryOnFailure?: boolean }): Promise<PublishResult> {
-  const database = options.database ?? db;
-  const { config, skipped } = await buildShopConfig(database, shop);
+async function publishNow(db: Db, shop: string, admin: AdminGraphql, options: { retryOnFailure?: boolean }): Promise<PublishResult> {
+  const { config, skipped } = await buildShopConfig(db, shop);
   const value = JSON.stringify(config);
   const bytes = configBytes(config);
   const hash = createHash("sha256").update(value).digest("hex").slice(0, 16);
@@ -97,23 +96,23 @@ async function publishNow(shop: string, admin: AdminGraphql, options: { database
     });
     const errors = result.metafieldsSet.userErrors;
     if (errors.length) throw new Error(errors.map((e) => e.message).join("; "));
-    await database.shop.update({
+    await db.shop.update({
       where: { shop },
       data: { publishedAt: new Date(), publishedHash: hash, publishError: null },
     });
     return { ok: true, bytes, skipped, hash };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    await database.shop.update({ where: { shop }, data: { publishError: message.slice(0, 500) } });
+    await db.shop.update({ where: { shop }, data: { publishError: message.slice(0, 500) } });
     let retryJobId: string | undefined;
     let retryAt: Date | undefined;
     if (options.retryOnFailure !== false) {
       retryAt = new Date(Date.now() + Math.max(PUBLISH_RETRY_MS, requestedRetryDelay(error) ?? 0));
       const dedupeKey = `publish-rules:${shop}:${hash}`;
-      const job = await enqueue(database, { kind: "publish-rules", shop, payload: { shop }, runAt: retryAt, dedupeKey });
+      const job = await enqueue(db, { kind: "publish-rules", shop, payload: { shop }, runAt: retryAt, dedupeKey });
       if (!job.created) {
         // The same rule set failed before and that job already finished (or died): run it again.
-        await database.job.updateMany({
+        await db.job.updateMany({
           where: { id: job.id, status: { in: ["done", "dead"] } },
           data: { status: "pending", runAt: retryAt, attempts: 0, lastError: null, lockedBy: null, lockedUntil: null, finishedAt: null },
         });

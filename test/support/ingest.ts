@@ -16,7 +16,7 @@ export async function shopperEvents(database: Db, shop: string, runDue: (now: Da
       headers: { "Content-Type": "text/plain;charset=UTF-8" },
       body: JSON.stringify({ v: 1, visitorId, events: events.map((e) => ({ at: now.getTime(), ...e })) }),
     });
-    const result = await ingestEventBatch(request, shop, { database, now });
+    const result = await ingestEventBatch(database, request, shop, { now });
     expect(result.ok, JSON.stringify(result)).toBe(true);
     await runDue(new Date(now.getTime() + 1_000));
   };

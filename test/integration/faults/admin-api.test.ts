@@ -120,7 +120,7 @@ describe("Admin API throttling and outages (through the library's client)", () =
   it("waits the Retry-After of a 429 (in seconds) before trying the metafieldsSet again, and publishes", async () => {
     const { publishRules } = await import("~/services/publish.server");
     faultsFor("IntentfulPublishConfig", [tooMany("0.4")]);
-    const result = await publishRules(SHOP, admin, { database: t.db, retryOnFailure: false });
+    const result = await publishRules(t.db, SHOP, admin, { retryOnFailure: false });
     expect(result).toMatchObject({ ok: true });
     expect(callsOf("IntentfulPublishConfig")).toHaveLength(2);
     // 400 ms, not the 0.4 ms the library's own retry would wait (Shopify/shopify-app-js#3364)
@@ -144,7 +144,7 @@ describe("Admin API throttling and outages (through the library's client)", () =
   it("retries a 503 without Retry-After after a short doubling wait", async () => {
     const { publishRules } = await import("~/services/publish.server");
     faultsFor("IntentfulAppInstallation", [unavailable(), unavailable()]);
-    const result = await publishRules(SHOP, admin, { database: t.db, retryOnFailure: false });
+    const result = await publishRules(t.db, SHOP, admin, { retryOnFailure: false });
     expect(result).toMatchObject({ ok: true });
     expect(callsOf("IntentfulAppInstallation")).toHaveLength(3);
     const [first, second] = gaps("IntentfulAppInstallation");
@@ -205,7 +205,7 @@ describe("Admin API throttling and outages (through the library's client)", () =
     const { publishRules, PUBLISH_RETRY_MS } = await import("~/services/publish.server");
     faultsFor("IntentfulPublishConfig", [tooMany("90")]);
     const before = Date.now();
-    const result = await publishRules(SHOP, admin, { database: t.db });
+    const result = await publishRules(t.db, SHOP, admin);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error).toMatch(/429/);

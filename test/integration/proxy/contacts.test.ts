@@ -48,7 +48,7 @@ describe("contact sync", () => {
   it("creates a missing customer subscribed to email marketing (single opt-in)", async () => {
     await recordCapturedEmail(t.db, { shop: SHOP, email: "new@example.com", visitorId: "v1", marketingConsent: true });
     const { admin, calls } = fakeAdmin();
-    const outcome = await syncContact({ shop: SHOP, email: "new@example.com", marketingConsent: true }, admin, { database: t.db, now: NOW });
+    const outcome = await syncContact(t.db, { shop: SHOP, email: "new@example.com", marketingConsent: true }, admin, NOW);
     expect(outcome).toEqual({ customerId: "gid://shopify/Customer/900", action: "created" });
     expect(calls.map((c) => c.name)).toEqual(["IntentfulCustomerByEmail", "IntentfulCustomerCreate"]);
     expect(calls[0].variables).toEqual({ query: "email:new@example.com" });
@@ -62,13 +62,13 @@ describe("contact sync", () => {
 
   it("creates a customer without consent when the box was not ticked", async () => {
     const { admin, calls } = fakeAdmin();
-    await syncContact({ shop: SHOP, email: "quiet@example.com", marketingConsent: false }, admin, { database: t.db, now: NOW });
+    await syncContact(t.db, { shop: SHOP, email: "quiet@example.com", marketingConsent: false }, admin, NOW);
     expect(calls[1].variables.input).toEqual({ email: "quiet@example.com" });
   });
 
   it("subscribes an existing customer who consented", async () => {
     const { admin, calls } = fakeAdmin([{ id: "gid://shopify/Customer/5", email: "known@example.com" }]);
-    const outcome = await syncContact({ shop: SHOP, email: "known@example.com", marketingConsent: true }, admin, { database: t.db, now: NOW });
+    const outcome = await syncContact(t.db, { shop: SHOP, email: "known@example.com", marketingConsent: true }, admin, NOW);
     expect(outcome.action).toBe("subscribed");
     expect(calls.map((c) => c.name)).toEqual(["IntentfulCustomerByEmail", "IntentfulCustomerConsent"]);
     expect(calls[1].variables.input).toMatchObject({ customerId: "gid://shopify/Customer/5", emailMarketingConsent: { marketingState: "SUBSCRIBED" } });
@@ -76,9 +76,9 @@ describe("contact sync", () => {
 
   it("changes nothing for an existing customer without consent, or one already subscribed", async () => {
     const a = fakeAdmin([{ id: "gid://shopify/Customer/6", email: "a@example.com" }]);
-    expect((await syncContact({ shop: SHOP, email: "a@example.com", marketingConsent: false }, a.admin, { database: t.db })).action).toBe("unchanged");
+    expect((await syncContact(t.db, { shop: SHOP, email: "a@example.com", marketingConsent: false }, a.admin)).action).toBe("unchanged");
     const b = fakeAdmin([{ id: "gid://shopify/Customer/7", email: "b@example.com", state: "SUBSCRIBED" }]);
-    expect((await syncContact({ shop: SHOP, email: "b@example.com", marketingConsent: true }, b.admin, { database: t.db })).action).toBe("unchanged");
+    expect((await syncContact(t.db, { shop: SHOP, email: "b@example.com", marketingConsent: true }, b.admin)).action).toBe("unchanged");
     expect([...a.calls, ...b.calls].map((c) => c.name)).toEqual(["IntentfulCustomerByEmail", "IntentfulCustomerByEmail"]);
   });
 });
