@@ -3,6 +3,8 @@
  * and listens to cart form submits. The wrappers only look at URLs; they never delay or alter
  * the theme's requests.
  */
+import { w } from "./dom";
+
 export const CART_CHANGE = /\/cart\/(add|change|update|clear)(\.js)?(\?|$)/;
 
 export type CartKind = "add" | "change" | "update" | "clear";
@@ -15,7 +17,6 @@ export function requestUrl(input: unknown): string {
 
 /** Installs the wrappers; returns the original fetch for the tracker's own requests. */
 export function watchCart(onChange: (kind: CartKind) => void): typeof fetch {
-  const w = window;
   const orig = w.fetch;
   w.fetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
     const p = orig.call(this, input, init);

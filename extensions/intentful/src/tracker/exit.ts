@@ -1,4 +1,5 @@
 import type { Signal } from "~/domain/triggers/types";
+import { d, now as clock, on, w } from "./dom";
 
 export interface ExitOptions {
   /** desktop: the largest exit zone any rule uses (px) */
@@ -19,13 +20,11 @@ const FAST_UP_MS = 400;
  */
 /** `fire` returns true when it shows an overlay; otherwise a trapped back press goes back after all. */
 export function watchExit(o: ExitOptions, fire: (s: Signal) => boolean): void {
-  const d = document;
-  const on = (t: EventTarget, type: string, f: (e: never) => void) => t.addEventListener(type, f as EventListener, { passive: true });
   if (!o.mobile) {
     let lastY = 1e9;
     let lastAt = 0;
     const exit = (x: number, y: number) => {
-      const now = Date.now();
+      const now = clock();
       if (now - lastAt < 300) return;
       lastAt = now;
       fire({ kind: "exit", via: "mouse", y: Math.max(0, y), xPct: (x / innerWidth) * 100 });
@@ -42,9 +41,9 @@ export function watchExit(o: ExitOptions, fire: (s: Signal) => boolean): void {
   if (o.scrollUp) {
     let anchorY = 0;
     let anchorAt = 0;
-    on(window, "scroll", () => {
+    on(w, "scroll", () => {
       const y = scrollY;
-      const now = Date.now();
+      const now = clock();
       if (y > anchorY || now - anchorAt > FAST_UP_MS) {
         anchorY = y;
         anchorAt = now;
@@ -61,7 +60,7 @@ export function watchExit(o: ExitOptions, fire: (s: Signal) => boolean): void {
       if (armed) return;
       armed = true;
       history.pushState({ intentful: 1 }, "");
-      on(window, "popstate", () => {
+      on(w, "popstate", () => {
         if (armed && !fire({ kind: "exit", via: "back" })) history.back();
         armed = false;
       });

@@ -147,9 +147,12 @@ export function recordCart(s: Stored, items: number, cents: number, added: boole
   return s;
 }
 
+/** A trigger's history, created on first use. */
+const history = (s: Stored, triggerId: string): TriggerHistory => s.h[triggerId] || (s.h[triggerId] = { s: 0, ts: [] });
+
 /** The trigger was shown (treatment) or would have been (control). */
 export function recordExposure(s: Stored, triggerId: string, now: number): Stored {
-  const h = (s.h[triggerId] ||= { s: 0, ts: [] });
+  const h = history(s, triggerId);
   h.s++;
   h.ts = [...h.ts, now].slice(-MAX_EXPOSURES);
   if (!s.sx.includes(triggerId)) s.sx.push(triggerId);
@@ -158,7 +161,7 @@ export function recordExposure(s: Stored, triggerId: string, now: number): Store
 }
 
 export function recordDismiss(s: Stored, triggerId: string): Stored {
-  (s.h[triggerId] ||= { s: 0, ts: [] }).dm = true;
+  history(s, triggerId).dm = true;
   return s;
 }
 
@@ -166,7 +169,7 @@ export function recordDismiss(s: Stored, triggerId: string): Stored {
 export function recordConversion(s: Stored, triggerIds: string[]): string[] {
   const fresh: string[] = [];
   for (const id of triggerIds) {
-    const h = (s.h[id] ||= { s: 0, ts: [] });
+    const h = history(s, id);
     if (!h.cv) fresh.push(id);
     h.cv = true;
   }

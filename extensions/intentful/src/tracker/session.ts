@@ -1,0 +1,100 @@
+/**
+ * The tracker's page session: what the embed says about this page (read once at start), the
+ * visitor's stored state (loaded when the browser is idle) and the event queue. Module state, not
+ * an object: the storefront bundle is one scope, so these stay plain variables after minifying
+ * (the page-load budget counts every property name).
+ */
+import type { StorefrontEvent } from "~/domain/events/schema";
+import type { CompiledConfig, Device } from "~/domain/triggers/types";
+import type { EmbedContext } from "../types";
+import { watchCart } from "./cart";
+import { onCartChange } from "./cart-signals";
+import { readConsent } from "./consent";
+import { d, now, on } from "./dom";
+import { beacon, eventQueue } from "./events";
+import { routesRoot, shopify } from "./shopify";
+import { classifySource, deviceClass, isDiscountLanding, newStored, normalisePageType, reviveStored, type PageInfo, type Stored } from "./state";
+
+const KEY = "intentful";
+
+export let config: CompiledConfig;
+export let ctx: EmbedContext;
+export let device: Device;
+export let page: PageInfo;
+export let url: URL;
+export let root: string;
+/** The page's fetch before the cart watcher wrapped it: the tracker's own requests. */
+export let send: typeof fetch;
+/** The visitor's stored state: undefined until `load` (every signal waits for it). */
+export let s: Stored;
+export let q: ReturnType<typeof eventQueue>;
+// Without analytics consent the state lives in sessionStorage only. Consent is read live: the
+// theme may load the Customer Privacy API, or the visitor decide, at any time.
+let persistent: boolean;
+
+function read<T>(id: string): T | null {
+  try {
+    return JSON.parse(d.getElementById(id)!.textContent!) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads the embed's config and page context; false when nothing can show here. */
+export function init(): boolean {
+  const cfg = read<CompiledConfig>("intentful-config");
+  const c = read<EmbedContext>("intentful-ctx");
+  if (!c || !cfg || cfg.v !== 1 || !cfg.t?.length) return false;
+  config = cfg;
+  ctx = c;
+  device = deviceClass(navigator.userAgent, matchMedia("(pointer:coarse)").matches, Math.min(screen.width, screen.height));
+  if (device !== "desktop" && !c.settings.mobile) return false;
+  root = routesRoot();
+  url = new URL(location.href);
+  page = {
+    type: normalisePageType(c.page || ""),
+    productId: c.product ? String(c.product.id) : null,
+    productHandle: c.product ? c.product.handle : null,
+    cart: [c.cart.n, c.cart.c],
+    source: classifySource(url, d.referrer),
+    // document.cookie is a synchronous IPC in Chromium: it is read on first interaction instead
+    discount: isDiscountLanding(url, ""),
+  };
+  persistent = readConsent().analytics;
+  send = watchCart(onCartChange);
+  q = eventQueue(root + "apps/intentful/events", () => [s.vid, s.sid], beacon(send));
+  on(d, "visitorConsentCollected", () => {
+    if (!readConsent().analytics) q.clear();
+    save();
+  });
+  return true;
+}
+
+const store = () => (persistent ? localStorage : sessionStorage);
+
+/** The first storage access of a page is a synchronous IPC: called from an idle callback. */
+export function load(): void {
+  try {
+    s = reviveStored(store().getItem(KEY), now());
+  } catch {
+    s = newStored(now());
+  }
+}
+
+export function save(): void {
+  if (!s) return;
+  try {
+    if (readConsent().analytics !== persistent) {
+      store().removeItem(KEY);
+      persistent = !persistent;
+    }
+    store().setItem(KEY, JSON.stringify(s));
+  } catch {
+    // storage full or blocked: keep the state in memory
+  }
+}
+
+/** Queues an event: only with analytics consent, and never in the theme editor's preview. */
+export function track(e: Omit<StorefrontEvent, "at">): void {
+  if (readConsent().analytics && !(shopify() as { designMode?: boolean }).designMode) q.push({ at: now(), ...e } as StorefrontEvent);
+}
