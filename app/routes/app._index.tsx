@@ -137,7 +137,7 @@ function EmbedCard({ embed, url }: { embed: Data["embed"]; url: string }) {
 }
 
 function Checklist({ embedOn, onboarding, embedUrl }: { embedOn: boolean; onboarding: Data["onboarding"]; embedUrl: string }) {
-  const steps = [
+  const steps: SetupStep[] = [
     {
       done: embedOn,
       title: "Turn on the app embed",
@@ -183,40 +183,53 @@ function Checklist({ embedOn, onboarding, embedUrl }: { embedOn: boolean; onboar
         </BlockStack>
         <ol style={{ listStyle: "none", margin: 0, padding: 0 }} aria-label="Setup tasks">
           {steps.map((s, i) => (
-            <li key={s.title}>
-              {i > 0 && <Divider />}
-              <Box paddingBlock="300">
-                <InlineStack gap="300" align="space-between" blockAlign="center" wrap={false}>
-                  <InlineStack gap="300" blockAlign="start" wrap={false}>
-                    <span aria-hidden="true">
-                      <Icon source={s.done ? CheckCircleIcon : CircleIcon} tone={s.done ? "success" : "subdued"} />
-                    </span>
-                    <BlockStack gap="050">
-                      <Text as="h3" variant="headingSm" tone={s.done ? "subdued" : undefined}>
-                        {s.title}
-                        <Text as="span" visuallyHidden>
-                          {s.done ? " (done)" : " (to do)"}
-                        </Text>
-                      </Text>
-                      {!s.done && (
-                        <Text as="p" tone="subdued">
-                          {s.body}
-                        </Text>
-                      )}
-                    </BlockStack>
-                  </InlineStack>
-                  {!s.done && (
-                    <Button url={s.action.url} target={"target" in s.action ? s.action.target : undefined}>
-                      {s.action.content}
-                    </Button>
-                  )}
-                </InlineStack>
-              </Box>
-            </li>
+            <ChecklistStep key={s.title} step={s} first={i === 0} />
           ))}
         </ol>
       </BlockStack>
     </Card>
+  );
+}
+
+interface SetupStep {
+  done: boolean;
+  title: string;
+  body: string;
+  action: { content: string; url: string; target?: "_top" };
+}
+
+function ChecklistStep({ step: s, first }: { step: SetupStep; first: boolean }) {
+  return (
+    <li>
+      {!first && <Divider />}
+      <Box paddingBlock="300">
+        <InlineStack gap="300" align="space-between" blockAlign="center" wrap={false}>
+          <InlineStack gap="300" blockAlign="start" wrap={false}>
+            <span aria-hidden="true">
+              <Icon source={s.done ? CheckCircleIcon : CircleIcon} tone={s.done ? "success" : "subdued"} />
+            </span>
+            <BlockStack gap="050">
+              <Text as="h3" variant="headingSm" tone={s.done ? "subdued" : undefined}>
+                {s.title}
+                <Text as="span" visuallyHidden>
+                  {s.done ? " (done)" : " (to do)"}
+                </Text>
+              </Text>
+              {!s.done && (
+                <Text as="p" tone="subdued">
+                  {s.body}
+                </Text>
+              )}
+            </BlockStack>
+          </InlineStack>
+          {!s.done && (
+            <Button url={s.action.url} target={s.action.target}>
+              {s.action.content}
+            </Button>
+          )}
+        </InlineStack>
+      </Box>
+    </li>
   );
 }
 

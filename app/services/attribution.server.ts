@@ -9,69 +9,17 @@ import type { Db } from "~/db.server";
  *   "impression" events are treatment, "control" events are the holdout.
  * One Attribution per order and touch (unique key), so a replayed job changes nothing.
  */
-export async function attributeOrder(database: Db, p: { shop: string; orderId: string }) {
-  const order = await database.order.findUnique({ where: { shop_orderId: { shop: p.shop, orderId: p.orderId } } });
+type Touch = { source: string; key: string; triggerId?: string; flowId?: string; messageId?: string; variant: string; visitorId?: string | null };
+type OrderRow = NonNullable<Awaited<ReturnType<Db["order"]["findUnique"]>>>;
+
+export async function attributeOrder(db: Db, p: { shop: string; orderId: string }) {
+  const order = await db.order.findUnique({ where: { shop_orderId: { shop: p.shop, orderId: p.orderId } } });
   if (!order) return;
-  const shop = await database.shop.findUnique({ where: { shop: p.shop }, select: { attributionWindowDays: true } });
+  const shop = await db.shop.findUnique({ where: { shop: p.shop }, select: { attributionWindowDays: true } });
   const windowStart = new Date(order.orderedAt.getTime() - (shop?.attributionWindowDays ?? 5) * 86_400_000);
-  const rows: Array<{ source: string; key: string; triggerId?: string; flowId?: string; messageId?: string; variant: string; visitorId?: string | null }> = [];
-
-  const checkout = order.checkoutToken
-    ? await database.checkout.findUnique({ where: { shop_token: { shop: p.shop, token: order.checkoutToken } }, select: { id: true } })
-    : null;
-  const runOr = [
-    ...(checkout ? [{ checkoutId: checkout.id }] : []),
-    ...(order.cartToken ? [{ cartToken: order.cartToken }] : []),
-    ...(order.email ? [{ email: order.email }] : []),
-  ];
-  if (runOr.length) {
-    const runs = await database.flowRun.findMany({
-      where: { shop: p.shop, startedAt: { gte: windowStart, lte: order.orderedAt }, OR: runOr },
-      select: { id: true, flowId: true, holdout: true },
-    });
-    for (const run of runs) {
-      if (run.holdout) {
-        rows.push({ source: "flow", key: `${order.orderId}:flow:${run.flowId}`, flowId: run.flowId, variant: "control" });
-        continue;
-      }
-      const message = await database.message.findFirst({
-        where: { shop: p.shop, flowRunId: run.id, status: "sent", sentAt: { gte: windowStart, lte: order.orderedAt } },
-        orderBy: [{ clickedAt: "desc" }, { sentAt: "desc" }],
-        select: { id: true },
-      });
-      if (message) {
-        rows.push({ source: "flow", key: `${order.orderId}:flow:${run.flowId}`, flowId: run.flowId, messageId: message.id, variant: "treatment" });
-      }
-    }
-  }
-
-  if (order.visitorId) {
-    const exposures = await database.event.findMany({
-      where: {
-        shop: p.shop,
-        visitorId: order.visitorId,
-        kind: { in: ["impression", "control"] },
-        occurredAt: { gte: windowStart, lte: order.orderedAt },
-      },
-      orderBy: { occurredAt: "asc" },
-      select: { triggerId: true, kind: true },
-    });
-    const seen = new Set<string>();
-    for (const e of exposures) {
-      if (!e.triggerId || seen.has(e.triggerId)) continue;
-      seen.add(e.triggerId);
-      rows.push({
-        source: "overlay",
-        key: `${order.orderId}:overlay:${e.triggerId}`,
-        triggerId: e.triggerId,
-        variant: e.kind === "impression" ? "treatment" : "control",
-        visitorId: order.visitorId,
-      });
-    }
-  }
-
+  const rows = [...(await flowTouches(db, order, windowStart)), ...(await overlayTouches(db, order, windowStart))];
   for (const r of rows) {
-    await database.attribution.upsert({
+    await db.attribution.upsert({
       where: { shop_key: { shop: p.shop, key: r.key } },
       update: {},
       create: {
@@ -92,4 +40,55 @@ export async function attributeOrder(database: Db, p: { shop: string; orderId: s
     });
   }
   return rows.length;
+}
+
+/** The recovery runs for this order's checkout, cart or email started in the window: held out, or sent an email in it. */
+async function flowTouches(db: Db, order: OrderRow, windowStart: Date): Promise<Touch[]> {
+  const checkout = order.checkoutToken
+    ? await db.checkout.findUnique({ where: { shop_token: { shop: order.shop, token: order.checkoutToken } }, select: { id: true } })
+    : null;
+  const runOr = [
+    ...(checkout ? [{ checkoutId: checkout.id }] : []),
+    ...(order.cartToken ? [{ cartToken: order.cartToken }] : []),
+    ...(order.email ? [{ email: order.email }] : []),
+  ];
+  if (!runOr.length) return [];
+  const runs = await db.flowRun.findMany({
+    where: { shop: order.shop, startedAt: { gte: windowStart, lte: order.orderedAt }, OR: runOr },
+    select: { id: true, flowId: true, holdout: true },
+  });
+  const rows: Touch[] = [];
+  for (const run of runs) {
+    const key = `${order.orderId}:flow:${run.flowId}`;
+    if (run.holdout) {
+      rows.push({ source: "flow", key, flowId: run.flowId, variant: "control" });
+      continue;
+    }
+    const message = await db.message.findFirst({
+      where: { shop: order.shop, flowRunId: run.id, status: "sent", sentAt: { gte: windowStart, lte: order.orderedAt } },
+      orderBy: [{ clickedAt: "desc" }, { sentAt: "desc" }],
+      select: { id: true },
+    });
+    if (message) rows.push({ source: "flow", key, flowId: run.flowId, messageId: message.id, variant: "treatment" });
+  }
+  return rows;
+}
+
+/** The first exposure per trigger of the order's visitor in the window: impression = treatment, control = holdout. */
+async function overlayTouches(db: Db, order: OrderRow, windowStart: Date): Promise<Touch[]> {
+  if (!order.visitorId) return [];
+  const exposures = await db.event.findMany({
+    where: { shop: order.shop, visitorId: order.visitorId, kind: { in: ["impression", "control"] }, occurredAt: { gte: windowStart, lte: order.orderedAt } },
+    orderBy: { occurredAt: "asc" },
+    select: { triggerId: true, kind: true },
+  });
+  const seen = new Set<string>();
+  const rows: Touch[] = [];
+  for (const e of exposures) {
+    if (!e.triggerId || seen.has(e.triggerId)) continue;
+    seen.add(e.triggerId);
+    const variant = e.kind === "impression" ? "treatment" : "control";
+    rows.push({ source: "overlay", key: `${order.orderId}:overlay:${e.triggerId}`, triggerId: e.triggerId, variant, visitorId: order.visitorId });
+  }
+  return rows;
 }

@@ -1,4 +1,5 @@
-import { Banner, BlockStack, Card, Checkbox, ChoiceList, Text } from "@shopify/polaris";
+import { SectionCard } from "~/components/editor/SectionCard";
+import { Banner, Checkbox, ChoiceList } from "@shopify/polaris";
 import { DELIVERY_CHANNELS } from "~/domain/recovery/schema";
 import type { FieldErrors } from "~/components/editor/useEditorForm";
 import { DELIVERY_LABELS, type FlowDraft } from "./draft";
@@ -35,32 +36,27 @@ export function DeliveryCard({
   update: (patch: Partial<FlowDraft>) => void;
 }) {
   return (
-    <Card>
-      <BlockStack gap="300">
-        <Text as="h2" variant="headingMd">
-          Delivery
-        </Text>
-        <ChoiceList
-          title="Deliver via"
-          titleHidden
-          choices={DELIVERY_CHOICES}
-          selected={[draft.deliverVia]}
-          onChange={([deliverVia]) => update({ deliverVia: deliverVia as FlowDraft["deliverVia"] })}
-          error={errors.deliverVia}
-        />
-        {draft.deliverVia === "shopify_flow" ? (
-          <Banner tone="info">
-            At each email’s time Intentful starts your Shopify Flow workflow instead of sending; the workflow decides what goes out. The emails below are kept
-            for when you switch back.
-          </Banner>
-        ) : null}
-        <Checkbox
-          label="Respect quiet hours"
-          checked={draft.respectQuiet}
-          onChange={(respectQuiet) => update({ respectQuiet })}
-          helpText={quietHoursHelp(shop)}
-        />
-      </BlockStack>
-    </Card>
+    <SectionCard title="Delivery" gap="300">
+      <ChoiceList
+        title="Deliver via"
+        titleHidden
+        choices={DELIVERY_CHOICES}
+        selected={[draft.deliverVia]}
+        onChange={([deliverVia]) => update({ deliverVia: deliverVia as FlowDraft["deliverVia"] })}
+        error={errors.deliverVia}
+      />
+      {draft.deliverVia === "shopify_flow" ? (
+        <Banner tone="info">
+          At each email’s time Intentful starts your Shopify Flow workflow instead of sending; the workflow decides what goes out. The emails below are kept for
+          when you switch back.
+        </Banner>
+      ) : null}
+      <Checkbox
+        label="Respect quiet hours"
+        checked={draft.respectQuiet}
+        onChange={(respectQuiet) => update({ respectQuiet })}
+        helpText={quietHoursHelp(shop)}
+      />
+    </SectionCard>
   );
 }

@@ -51,32 +51,7 @@ export function EmailPreview({
           </Text>
         ) : null}
         {preview ? (
-          <BlockStack gap="200">
-            <Box padding="200" background="bg-surface-secondary" borderRadius="200">
-              <BlockStack gap="050">
-                <Text as="p" variant="bodySm" tone="subdued">
-                  From {senderLabel}
-                </Text>
-                <Text as="p" fontWeight="semibold" breakWord>
-                  {preview.subject}
-                </Text>
-                {preview.preheader ? (
-                  <Text as="p" variant="bodySm" tone="subdued" breakWord>
-                    {preview.preheader}
-                  </Text>
-                ) : null}
-              </BlockStack>
-            </Box>
-            <iframe
-              title={`Email preview: ${preview.subject}`}
-              sandbox=""
-              srcDoc={preview.html}
-              style={{ width: "100%", height: 640, border: "1px solid var(--p-color-border, #e3e3e3)", borderRadius: 8, background: "#fff" }}
-            />
-            <Text as="p" variant="bodySm" tone="subdued">
-              Sample data: Alex, a linen shirt and two canvas totes. Discount codes show as SAMPLE-CODE.
-            </Text>
-          </BlockStack>
+          <RenderedEmail preview={preview} senderLabel={senderLabel} />
         ) : (
           <Text as="p" tone="subdued">
             No preview yet.
@@ -100,5 +75,37 @@ export function EmailPreview({
         </BlockStack>
       </BlockStack>
     </Card>
+  );
+}
+
+/** The envelope (sender, subject, preview text) over the sandboxed HTML. */
+function RenderedEmail({ preview, senderLabel }: { preview: PreviewEmail; senderLabel: string }) {
+  return (
+    <BlockStack gap="200">
+      <Box padding="200" background="bg-surface-secondary" borderRadius="200">
+        <BlockStack gap="050">
+          <Text as="p" variant="bodySm" tone="subdued">
+            From {senderLabel}
+          </Text>
+          <Text as="p" fontWeight="semibold" breakWord>
+            {preview.subject}
+          </Text>
+          {preview.preheader ? (
+            <Text as="p" variant="bodySm" tone="subdued" breakWord>
+              {preview.preheader}
+            </Text>
+          ) : null}
+        </BlockStack>
+      </Box>
+      <iframe
+        title={`Email preview: ${preview.subject}`}
+        sandbox=""
+        srcDoc={preview.html}
+        style={{ width: "100%", height: 640, border: "1px solid var(--p-color-border, #e3e3e3)", borderRadius: 8, background: "#fff" }}
+      />
+      <Text as="p" variant="bodySm" tone="subdued">
+        Sample data: Alex, a linen shirt and two canvas totes. Discount codes show as SAMPLE-CODE.
+      </Text>
+    </BlockStack>
   );
 }

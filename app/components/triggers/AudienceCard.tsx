@@ -1,4 +1,5 @@
-import { BlockStack, Card, FormLayout, Text } from "@shopify/polaris";
+import { SectionCard } from "~/components/editor/SectionCard";
+import { FormLayout } from "@shopify/polaris";
 import { DEVICES, SOURCES } from "~/domain/triggers";
 import { DEVICE_LABELS, SOURCE_LABELS } from "~/components/trigger-labels";
 import { options, type TriggerFields } from "./fields";
@@ -22,33 +23,28 @@ const DISCOUNT_SENSITIVITY = [
 /** Which shoppers the trigger is for (the segment). */
 export function AudienceCard({ f }: { f: TriggerFields }) {
   return (
-    <Card>
-      <BlockStack gap="400">
-        <Text as="h2" variant="headingMd">
-          Audience
-        </Text>
-        <FormLayout>
-          <FormLayout.Group condensed>
-            {f.select("segment.visitor", "Visitors", VISITORS)}
-            {f.select("segment.purchaser", "Purchase history", PURCHASERS)}
-            {f.select("segment.discount", "Discount sensitivity", DISCOUNT_SENSITIVITY)}
-          </FormLayout.Group>
-          <FormLayout.Group>
-            {f.money("segment.minCartCents", "Cart value at least", { helpText: "Today's cart. Empty: any cart value" })}
-            {f.money("segment.minAovCents", "Average order value at least", {
-              helpText: "From past orders: a logged-in customer's, or a shopper who gave their email here. Empty: anyone",
-            })}
-          </FormLayout.Group>
-          <FormLayout.Group>
-            {f.choices("segment.devices", "Devices", options(DEVICES, DEVICE_LABELS), "None ticked: all devices.")}
-            {f.choices("segment.sources", "Traffic sources", options(SOURCES, SOURCE_LABELS), "None ticked: all sources.")}
-          </FormLayout.Group>
-          {f.text("segment.countries", "Countries", {
-            placeholder: "US, CA, GB",
-            helpText: "Two-letter codes, separated by commas. Empty: all countries.",
+    <SectionCard title="Audience">
+      <FormLayout>
+        <FormLayout.Group condensed>
+          {f.select("segment.visitor", "Visitors", VISITORS)}
+          {f.select("segment.purchaser", "Purchase history", PURCHASERS)}
+          {f.select("segment.discount", "Discount sensitivity", DISCOUNT_SENSITIVITY)}
+        </FormLayout.Group>
+        <FormLayout.Group>
+          {f.money("segment.minCartCents", "Cart value at least", { helpText: "Today's cart. Empty: any cart value" })}
+          {f.money("segment.minAovCents", "Average order value at least", {
+            helpText: "From past orders: a logged-in customer's, or a shopper who gave their email here. Empty: anyone",
           })}
-        </FormLayout>
-      </BlockStack>
-    </Card>
+        </FormLayout.Group>
+        <FormLayout.Group>
+          {f.choices("segment.devices", "Devices", options(DEVICES, DEVICE_LABELS), "None ticked: all devices.")}
+          {f.choices("segment.sources", "Traffic sources", options(SOURCES, SOURCE_LABELS), "None ticked: all sources.")}
+        </FormLayout.Group>
+        {f.text("segment.countries", "Countries", {
+          placeholder: "US, CA, GB",
+          helpText: "Two-letter codes, separated by commas. Empty: all countries.",
+        })}
+      </FormLayout>
+    </SectionCard>
   );
 }

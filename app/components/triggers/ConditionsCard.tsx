@@ -1,4 +1,5 @@
-import { BlockStack, Card, FormLayout, Text } from "@shopify/polaris";
+import { SectionCard } from "~/components/editor/SectionCard";
+import { FormLayout } from "@shopify/polaris";
 import { PAGE_TYPES, TIERS } from "~/domain/triggers";
 import { PAGE_LABELS, TIER_LABELS } from "~/components/trigger-labels";
 import { options, type TriggerFields } from "./fields";
@@ -8,31 +9,26 @@ import { ExitIntentFields } from "./ExitIntentFields";
 export function ConditionsCard({ f }: { f: TriggerFields }) {
   const type = f.str("type");
   return (
-    <Card>
-      <BlockStack gap="400">
-        <Text as="h2" variant="headingMd">
-          Conditions
-        </Text>
-        <FormLayout>
-          {f.choices("conditions.pageTypes", "Pages", options(PAGE_TYPES, PAGE_LABELS), "Leave all unticked to allow every page.")}
-          {f.select("conditions.minTier", "Minimum shopper intent", options(TIERS, TIER_LABELS))}
-          <FormLayout.Group condensed>
-            {f.num("conditions.minSeconds", "Time on page", { suffix: "seconds", min: 0 })}
-            {f.num("conditions.scrollPct", "Scroll depth", { suffix: "%", min: 0, max: 100 })}
-            {f.num("conditions.minPages", "Pages this visit", { min: 0 })}
-          </FormLayout.Group>
-          <FormLayout.Group condensed>
-            {f.num("conditions.minProductViews", "Views of the product", { min: 0 })}
-            {f.num("conditions.minCartItems", "Items in cart (at least)", { min: 0 })}
-            {f.money("conditions.maxCartCents", "Cart value below", { helpText: "Empty: no limit" })}
-          </FormLayout.Group>
-          <FormLayout.Group condensed>
-            {f.num("conditions.minDaysAway", "Days since last visit", { min: 0, helpText: "Returning shoppers only when above 0" })}
-            {type === "inactivity" ? f.num("conditions.idleSec", "Inactive for", { suffix: "seconds", min: 5 }) : null}
-          </FormLayout.Group>
-        </FormLayout>
-        {type === "exit_intent" && <ExitIntentFields f={f} />}
-      </BlockStack>
-    </Card>
+    <SectionCard title="Conditions">
+      <FormLayout>
+        {f.choices("conditions.pageTypes", "Pages", options(PAGE_TYPES, PAGE_LABELS), "Leave all unticked to allow every page.")}
+        {f.select("conditions.minTier", "Minimum shopper intent", options(TIERS, TIER_LABELS))}
+        <FormLayout.Group condensed>
+          {f.num("conditions.minSeconds", "Time on page", { suffix: "seconds", min: 0 })}
+          {f.num("conditions.scrollPct", "Scroll depth", { suffix: "%", min: 0, max: 100 })}
+          {f.num("conditions.minPages", "Pages this visit", { min: 0 })}
+        </FormLayout.Group>
+        <FormLayout.Group condensed>
+          {f.num("conditions.minProductViews", "Views of the product", { min: 0 })}
+          {f.num("conditions.minCartItems", "Items in cart (at least)", { min: 0 })}
+          {f.money("conditions.maxCartCents", "Cart value below", { helpText: "Empty: no limit" })}
+        </FormLayout.Group>
+        <FormLayout.Group condensed>
+          {f.num("conditions.minDaysAway", "Days since last visit", { min: 0, helpText: "Returning shoppers only when above 0" })}
+          {type === "inactivity" ? f.num("conditions.idleSec", "Inactive for", { suffix: "seconds", min: 5 }) : null}
+        </FormLayout.Group>
+      </FormLayout>
+      {type === "exit_intent" && <ExitIntentFields f={f} />}
+    </SectionCard>
   );
 }

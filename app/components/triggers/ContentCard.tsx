@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
-import { BlockStack, Card, FormLayout, Text } from "@shopify/polaris";
+import { SectionCard } from "~/components/editor/SectionCard";
+import { FormLayout, Text } from "@shopify/polaris";
 import { CONTENT_KINDS, LAYOUTS } from "~/domain/triggers";
 import { CONTENT_LABELS, LAYOUT_LABELS } from "~/components/trigger-labels";
 import { options, type TriggerFields } from "./fields";
@@ -7,26 +8,21 @@ import { options, type TriggerFields } from "./fields";
 /** What the overlay says, and the fields its kind adds. */
 export function ContentCard({ f }: { f: TriggerFields }) {
   return (
-    <Card>
-      <BlockStack gap="400">
-        <Text as="h2" variant="headingMd">
-          Content
-        </Text>
-        <FormLayout>
-          <FormLayout.Group>
-            {f.select("content.kind", "Overlay shows", options(CONTENT_KINDS, CONTENT_LABELS))}
-            {f.select("content.layout", "Layout", options(LAYOUTS, LAYOUT_LABELS))}
-          </FormLayout.Group>
-          {f.text("content.headline", "Headline", { maxLength: 100, showCharacterCount: true })}
-          {f.text("content.body", "Text", { multiline: 3, maxLength: 300, showCharacterCount: true })}
-          {f.text("content.button", "Button text", {
-            maxLength: 40,
-            helpText: "Leave empty for the default for this overlay, in the shopper's language.",
-          })}
-          {kindFields(f, f.str("content.kind"))}
-        </FormLayout>
-      </BlockStack>
-    </Card>
+    <SectionCard title="Content">
+      <FormLayout>
+        <FormLayout.Group>
+          {f.select("content.kind", "Overlay shows", options(CONTENT_KINDS, CONTENT_LABELS))}
+          {f.select("content.layout", "Layout", options(LAYOUTS, LAYOUT_LABELS))}
+        </FormLayout.Group>
+        {f.text("content.headline", "Headline", { maxLength: 100, showCharacterCount: true })}
+        {f.text("content.body", "Text", { multiline: 3, maxLength: 300, showCharacterCount: true })}
+        {f.text("content.button", "Button text", {
+          maxLength: 40,
+          helpText: "Leave empty for the default for this overlay, in the shopper's language.",
+        })}
+        {kindFields(f, f.str("content.kind"))}
+      </FormLayout>
+    </SectionCard>
   );
 }
 

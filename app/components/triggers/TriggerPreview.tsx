@@ -1,5 +1,6 @@
+import { SectionCard } from "~/components/editor/SectionCard";
 import { useMemo } from "react";
-import { BlockStack, Card, Text } from "@shopify/polaris";
+import { Text } from "@shopify/polaris";
 import { OverlayPreview } from "~/components/OverlayPreview";
 import { previewContent, type FormValues } from "~/components/trigger-form";
 
@@ -8,17 +9,12 @@ export function TriggerPreview({ values, currency }: { values: FormValues; curre
   const content = useMemo(() => previewContent(values), [values]);
   return (
     <div style={{ position: "sticky", top: "1rem" }}>
-      <Card>
-        <BlockStack gap="300">
-          <Text as="h2" variant="headingMd">
-            Preview
-          </Text>
-          <OverlayPreview content={content} currency={currency} />
-          <Text as="p" variant="bodySm" tone="subdued">
-            Drawn by the same code your storefront runs, with sample products. Colors and fonts follow the app embed's settings in the theme editor.
-          </Text>
-        </BlockStack>
-      </Card>
+      <SectionCard title="Preview" gap="300">
+        <OverlayPreview content={content} currency={currency} />
+        <Text as="p" variant="bodySm" tone="subdued">
+          Drawn by the same code your storefront runs, with sample products. Colors and fonts follow the app embed's settings in the theme editor.
+        </Text>
+      </SectionCard>
     </div>
   );
 }

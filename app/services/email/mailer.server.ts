@@ -84,34 +84,33 @@ export interface MailerOptions {
 const noopLogger: MailerLogger = { info() {}, warn() {}, error() {} };
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
+/** The outbox (no SMTP_URL: the Message rows are the emails) or SMTP through a pooled nodemailer transport. */
 export function createMailer(options: MailerOptions): Mailer {
-  const logger = options.logger ?? noopLogger;
-  const now = options.now ?? (() => new Date());
   if (!addressOf(options.from)) throw new TypeError("mailer: `from` must contain an email address");
+  return options.smtpUrl ? smtpMailer(options, options.smtpUrl) : outboxMailer(options);
+}
 
+function outboxMailer(options: MailerOptions): Mailer {
+  const now = options.now ?? (() => new Date());
   let sent = 0;
-  let failed = 0;
   let lastSentAt: Date | null = null;
-  let lastError: string | null = null;
+  return {
+    async send(message) {
+      const prepared = prepare(message, options.from);
+      if (!prepared.ok) return prepared.failure;
+      sent++;
+      lastSentAt = now();
+      return { ok: true, transportId: `outbox:${prepared.messageId}`, messageId: prepared.messageId };
+    },
+    status: () => ({ kind: "outbox", sent, lastSentAt }),
+    verify: async () => ({ ok: true }),
+    close() {},
+  };
+}
 
-  if (!options.smtpUrl) {
-    return {
-      async send(message) {
-        const prepared = prepare(message, options.from);
-        if (!prepared.ok) return prepared.failure;
-        sent++;
-        lastSentAt = now();
-        return { ok: true, transportId: `outbox:${prepared.messageId}`, messageId: prepared.messageId };
-      },
-      status: () => ({ kind: "outbox", sent, lastSentAt }),
-      verify: async () => ({ ok: true }),
-      close() {},
-    };
-  }
-
-  const url = parseSmtpUrl(options.smtpUrl);
-  const transport = nodemailer.createTransport({
-    url: options.smtpUrl,
+function smtpTransport(smtpUrl: string, timeouts: MailerOptions["timeouts"]) {
+  return nodemailer.createTransport({
+    url: smtpUrl,
     // Connections are reused (an SMTP handshake per email costs more than the email): up to 5 at
     // once, each renewed after 100 messages and closed after 30 s idle. The URL's query may
     // override any of these (…?pool=false, …&maxConnections=10).
@@ -119,14 +118,24 @@ export function createMailer(options: MailerOptions): Mailer {
     maxConnections: 5,
     maxMessages: 100,
     idleTimeout: 30_000,
-    connectionTimeout: options.timeouts?.connection ?? 10_000,
-    greetingTimeout: options.timeouts?.greeting ?? 10_000,
-    socketTimeout: options.timeouts?.socket ?? 30_000,
+    connectionTimeout: timeouts?.connection ?? 10_000,
+    greetingTimeout: timeouts?.greeting ?? 10_000,
+    socketTimeout: timeouts?.socket ?? 30_000,
     logger: false,
     disableFileAccess: true,
     disableUrlAccess: true,
   });
+}
 
+function smtpMailer(options: MailerOptions, smtpUrl: string): Mailer {
+  const logger = options.logger ?? noopLogger;
+  const now = options.now ?? (() => new Date());
+  const url = parseSmtpUrl(smtpUrl);
+  const transport = smtpTransport(smtpUrl, options.timeouts);
+  let sent = 0;
+  let failed = 0;
+  let lastSentAt: Date | null = null;
+  let lastError: string | null = null;
   return {
     async send(message) {
       const prepared = prepare(message, options.from);
@@ -146,11 +155,7 @@ export function createMailer(options: MailerOptions): Mailer {
         failed++;
         const failure = classifySmtpError(error);
         lastError = failure.reason;
-        logger.warn("email not sent", {
-          idempotencyKey: message.idempotencyKey,
-          permanent: failure.permanent,
-          reason: failure.reason,
-        });
+        logger.warn("email not sent", { idempotencyKey: message.idempotencyKey, permanent: failure.permanent, reason: failure.reason });
         return failure;
       }
     },
