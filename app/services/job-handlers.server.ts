@@ -27,7 +27,7 @@ export function jobHandlers(): JobHandlers {
       // The cause carries Retry-After (RetryLaterError) when the Admin API asked us to wait.
       if (!result.ok) throw new Error(result.error, { cause: result.cause });
     },
-    ...recoveryHandlers(),
+    ...recoveryHandlers(db),
     [CONTACT_SYNC]: (payload) => contactSyncJob(db, payload),
     [CONTACT_CONFIRM]: async (payload) => {
       await sendConfirmation(db, payload);

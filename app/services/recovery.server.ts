@@ -1,5 +1,5 @@
 import type { Prisma } from "@prisma/client";
-import db, { newId, type Db } from "~/db.server";
+import { newId, type Db } from "~/db.server";
 import * as rows from "~/models/recovery.server";
 import { getEnv } from "~/env.server";
 import { decideStep, emailBodySchema, planSteps, type Block, type StepDecision, type StepFacts } from "~/domain/recovery";
@@ -27,7 +27,6 @@ import { logger } from "./logger.server";
 type AdminFactory = (shop: string) => Promise<AdminGraphql>;
 
 export interface RecoveryDeps {
-  db?: Db;
   admin?: AdminFactory;
   /** Test hook: called after the email was handed to the transport, before the commit. */
   afterSend?: (messageId: string) => Promise<void> | void;
@@ -41,23 +40,23 @@ const defaultAdmin: AdminFactory = async (shop) => {
 };
 
 export function recoveryHandlers(
+  db: Db,
   deps: RecoveryDeps = {},
 ): Pick<JobHandlers, "recovery.start" | "recovery.step" | "recovery.cart" | "recovery.flow-trigger" | "recovery.browse"> {
-  const database = () => deps.db ?? db;
   return {
-    "recovery.start": (payload, ctx) => startCheckoutRecovery(database(), payload, ctx.now),
-    "recovery.step": Object.assign((payload: StepPayload, ctx: JobContext) => runStep(database(), payload, ctx.now, deps), {
+    "recovery.start": (payload, ctx) => startCheckoutRecovery(db, payload, ctx.now),
+    "recovery.step": Object.assign((payload: StepPayload, ctx: JobContext) => runStep(db, payload, ctx.now, deps), {
       batch: (jobs: Array<{ payload: StepPayload }>, ctx: { now: Date }) =>
         runSteps(
-          database(),
+          db,
           jobs.map((j) => j.payload),
           ctx.now,
           deps,
         ),
     }),
-    "recovery.cart": (payload, ctx) => startCartRecovery(database(), payload, ctx.now),
-    "recovery.flow-trigger": (payload, ctx) => fireFlowTrigger(database(), payload, ctx.now, deps),
-    "recovery.browse": (payload, ctx) => startBrowseRecovery(database(), payload, ctx.now),
+    "recovery.cart": (payload, ctx) => startCartRecovery(db, payload, ctx.now),
+    "recovery.flow-trigger": (payload, ctx) => fireFlowTrigger(db, payload, ctx.now, deps),
+    "recovery.browse": (payload, ctx) => startBrowseRecovery(db, payload, ctx.now),
   };
 }
 

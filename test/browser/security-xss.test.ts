@@ -347,6 +347,7 @@ describe("recovery email with hostile product titles", () => {
     await t.db.recoveryStep.deleteMany({ where: { flowId: flow.id, position: { gt: 0 } } });
     await t.db.recoveryFlow.update({ where: { id: flow.id }, data: { enabled: true, holdoutPct: 0 } });
     const { receiveWebhook } = await import("~/services/webhooks/intake.server");
+    const { default: appDb } = await import("~/db.server");
     const email = `xss-${randomUUID().slice(0, 8)}@example.com`;
     const payload = checkoutPayload({
       email,
@@ -363,7 +364,7 @@ describe("recovery email with hostile product titles", () => {
         },
       ],
     });
-    expect((await receiveWebhook(webhookRequest("checkouts/create", payload, { shop }))).status).toBe(200);
+    expect((await receiveWebhook(appDb, webhookRequest("checkouts/create", payload, { shop }))).status).toBe(200);
     const [{ drainDue }, { jobHandlers }] = await Promise.all([import("~/services/jobs.server"), import("~/services/job-handlers.server")]);
     for (const minutes of [65, 66]) await drainDue({ db: t.db, handlers: jobHandlers(), now: () => at(minutes) });
     const message = await t.db.message.findFirstOrThrow({ where: { shop, email } });

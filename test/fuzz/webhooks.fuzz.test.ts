@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Db } from "~/db.server";
 import { createTestDb, type TestDb } from "../support/db";
 import { webhookRequest } from "../support/shopify";
 import {
@@ -35,7 +36,8 @@ import { installRecordingDb } from "./recorder";
 const RUNS = { invalid: 3_000, valid: 2_000, arbitrary: 3_000, forged: 2_000 };
 
 let t: TestDb;
-let receiveWebhook: (request: Request) => Promise<Response>;
+let receiveWebhook: (db: Db, request: Request) => Promise<Response>;
+let appDb: Db;
 let normalizeTopic: (topic: string) => string;
 const writes: string[] = [];
 const notApplied = new Map<string, number>();
@@ -61,6 +63,7 @@ beforeAll(async () => {
   vi.spyOn(logger, "error").mockImplementation((msg: string) => count(msg));
   vi.spyOn(logger, "warn").mockImplementation((msg: string) => count(msg));
   ({ receiveWebhook, normalizeTopic } = await import("~/services/webhooks/intake.server"));
+  ({ default: appDb } = await import("~/db.server"));
   process.on("unhandledRejection", onUnhandled);
 });
 
@@ -91,7 +94,7 @@ async function deliver(topic: string, body: string, shop: string, webhookId: str
   const request = webhookRequest(topic, undefined, { shop, webhookId, rawBody: body, triggeredAt, path });
   let response: Response;
   try {
-    response = await receiveWebhook(request);
+    response = await receiveWebhook(appDb, request);
   } catch (error) {
     // The route would answer 500 here: that is the failure this suite exists to find.
     throw new Error(`receiveWebhook threw (a 5xx) for topic ${topic}: ${error instanceof Error ? error.message.slice(0, 500) : String(error)}`);
@@ -334,7 +337,7 @@ describe(`webhook intake fuzz (${process.env.TEST_DATABASE_URL ? "postgres" : "s
         const request = new Request(signed.url, { method: "POST", headers, body });
         let response: Response;
         try {
-          response = await receiveWebhook(request);
+          response = await receiveWebhook(appDb, request);
         } catch (error) {
           throw new Error(`receiveWebhook threw for a forged delivery (${f.mode}): ${String(error).slice(0, 300)}`);
         }

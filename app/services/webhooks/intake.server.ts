@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { Prisma, PrismaClient } from "@prisma/client";
+import type { Prisma } from "@prisma/client";
 import type { ZodType } from "zod";
-import db, { isRawUniqueViolation, isTransientDbError } from "~/db.server";
+import { isRawUniqueViolation, isTransientDbError, type Db } from "~/db.server";
 import { verifyWebhook, type VerifiedWebhook } from "~/shopify.server";
 import { isUniqueViolation } from "../jobs.server";
 import { logger } from "../logger.server";
@@ -25,7 +25,7 @@ export type Tx = Prisma.TransactionClient;
  *    its `direct` path does it in one synchronous transaction on a second connection, past Prisma
  *    (sqlite-direct.server.ts), unless another connection holds the write lock at that moment.
  */
-export async function receiveWebhook(request: Request, options: { now?: Date } = {}): Promise<Response> {
+export async function receiveWebhook(db: Db, request: Request, options: { now?: Date } = {}): Promise<Response> {
   const headers = request.headers;
   const now = options.now ?? new Date();
   // The subscription's URI (shopify.app.toml) is /webhooks/<topic>: the path, not the unsigned
@@ -39,7 +39,7 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
     if (error instanceof Response) return error;
     if (error instanceof SyntaxError) {
       // The HMAC was valid (the body is parsed only after verifying it), the body is not JSON.
-      await recordRejected(headers, topic, "body is not valid JSON", now);
+      await recordRejected(db, headers, topic, "body is not valid JSON", now);
       return ok();
     }
     throw error;
@@ -49,11 +49,11 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
   // Only the body is signed: topic, shop, id and time headers are whatever the sender wrote.
   // A signed body replayed with other headers is refused here, before anything is written.
   const refusal = refuseHeaders(topic, headers, webhookId, shop);
-  if (refusal) return refuse(topic, shop, refusal, now);
+  if (refusal) return refuse(db, topic, shop, refusal, now);
   const triggeredAt = parseDate(headers.get("x-shopify-triggered-at"));
   const handler: TopicHandler | undefined = topicHandlers[topic];
   if (!handler) {
-    await recordRejected(headers, topic, `no handler for topic ${topic}`, now, "ignored");
+    await recordRejected(db, headers, topic, `no handler for topic ${topic}`, now, "ignored");
     return ok();
   }
   const parsed = (handler.schema as ZodType).safeParse(ctx.payload);
@@ -62,7 +62,7 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
       .slice(0, 5)
       .map((i) => `${i.path.join(".") || "payload"}: ${i.message}`)
       .join("; ");
-    await recordRejected(headers, topic, reason, now);
+    await recordRejected(db, headers, topic, reason, now);
     return ok();
   }
   if (DESTRUCTIVE_TOPICS.has(topic)) {
@@ -70,7 +70,7 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
     // another topic or shop cannot be replayed as it.
     const named = payloadShops(parsed.data as Parameters<typeof payloadShops>[0]);
     if (!named.includes(shop)) {
-      return refuse(topic, shop, `payload names ${named.join(", ") || "no shop"}, not the delivery's shop ${shop}`, now);
+      return refuse(db, topic, shop, `payload names ${named.join(", ") || "no shop"}, not the delivery's shop ${shop}`, now);
     }
     const age = triggeredAt ? now.getTime() - triggeredAt.getTime() : null;
     if (age === null || age > REPLAY_WINDOW_MS) {
@@ -78,7 +78,7 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
         age === null
           ? "no X-Shopify-Triggered-At: a destructive topic is acted on only inside Shopify's retry window"
           : `first triggered ${Math.round(age / 3_600_000)} h ago, past Shopify's retry window (4 h): a replay, not acted on`;
-      await recordOutcome({ webhookId, shop, topic, triggeredAt }, "expired", reason, now);
+      await recordOutcome(db, { webhookId, shop, topic, triggeredAt }, "expired", reason, now);
       return ok();
     }
   }
@@ -88,12 +88,12 @@ export async function receiveWebhook(request: Request, options: { now?: Date } =
     // The fast way where the topic has one ("repeat": already handled); otherwise, or when it
     // wrote nothing (SQLite's write lock held elsewhere), the transaction.
     const fast = handler.fast ? await withinWait(handler.fast(db, delivery, applyCtx)) : null;
-    if (fast === null) await applyInTransaction(handler, delivery, applyCtx);
+    if (fast === null) await applyInTransaction(db, handler, delivery, applyCtx);
   } catch (error) {
     // Two deliveries of one webhook at once on PostgreSQL: the loser waits on the winner's row
     // and finds it (the single statement fails with a unique violation and rolls back whole);
     // SQLite serialises writers. Either way a repeat is acknowledged.
-    if ((isUniqueViolation(error) || isRawUniqueViolation(error)) && (await isKnownDelivery(webhookId))) {
+    if ((isUniqueViolation(error) || isRawUniqueViolation(error)) && (await isKnownDelivery(db, webhookId))) {
       return ok();
     }
     // Busy or unreachable database: nothing was committed (or, after WaitedTooLong, the statement
@@ -138,9 +138,9 @@ function refuseHeaders(topic: string, headers: Headers, webhookId: string, shop:
  * our own, so a forged row cannot pre-empt the genuine delivery with the same webhook id), and
  * nothing else done.
  */
-async function refuse(topic: string, shop: string, reason: string, now: Date): Promise<Response> {
+async function refuse(db: Db, topic: string, shop: string, reason: string, now: Date): Promise<Response> {
   const recordShop = SHOP_DOMAIN.test(shop) ? shop : "invalid-shop-header";
-  await recordOutcome({ webhookId: `refused:${randomUUID()}`, shop: recordShop, topic, triggeredAt: null }, "refused", reason, now);
+  await recordOutcome(db, { webhookId: `refused:${randomUUID()}`, shop: recordShop, topic, triggeredAt: null }, "refused", reason, now);
   return new Response(`webhook refused: ${reason}`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
 
@@ -150,8 +150,8 @@ const printable = (s: string) => JSON.stringify(s.slice(0, 100));
  * The delivery row, then the topic's writes, in one interactive transaction: on SQLite, and for
  * topics without a `single` path. A repeat delivery stops after the delivery row.
  */
-export async function applyInTransaction(handler: TopicHandler, delivery: Delivery, ctx: ApplyContext<unknown>): Promise<void> {
-  await (db as PrismaClient).$transaction(
+export async function applyInTransaction(db: Db, handler: TopicHandler, delivery: Delivery, ctx: ApplyContext<unknown>): Promise<void> {
+  await db.$transaction(
     async (tx) => {
       if (!(await insertDelivery(tx, { ...delivery, outcome: "accepted" }))) {
         return; // a repeat delivery: already handled
@@ -214,7 +214,7 @@ function parseDate(value: string | null): Date | null {
 /** Longest webhook id and shop domain we index (PostgreSQL's b-tree entries cap near 2.7 KB). */
 const MAX_KEY_LENGTH = 255;
 
-async function isKnownDelivery(webhookId: string) {
+async function isKnownDelivery(db: Db, webhookId: string) {
   return (await db.webhookDelivery.findUnique({ where: { webhookId }, select: { webhookId: true } })) !== null;
 }
 
@@ -223,7 +223,7 @@ async function isKnownDelivery(webhookId: string) {
  * of it from being read again), logged at error level: a rejection means the platform sent what we
  * cannot read, and the admin shows it (home banner, settings' delivery list).
  */
-async function recordOutcome(d: Delivery, outcome: string, reason: string, now: Date) {
+async function recordOutcome(db: Db, d: Delivery, outcome: string, reason: string, now: Date) {
   const log = outcome === "ignored" ? logger.warn : logger.error;
   log(`webhook ${outcome}`, { topic: d.topic, shop: d.shop, webhookId: d.webhookId, outcome, reason });
   try {
@@ -243,9 +243,9 @@ async function recordOutcome(d: Delivery, outcome: string, reason: string, now: 
   }
 }
 
-async function recordRejected(headers: Headers, topic: string, reason: string, now: Date, outcome = "rejected") {
+async function recordRejected(db: Db, headers: Headers, topic: string, reason: string, now: Date, outcome = "rejected") {
   const webhookId = headers.get("x-shopify-webhook-id");
   const shop = (headers.get("x-shopify-shop-domain") ?? "").toLowerCase();
   if (!webhookId || webhookId.length > MAX_KEY_LENGTH || !SHOP_DOMAIN.test(shop)) return;
-  await recordOutcome({ webhookId, shop, topic, triggeredAt: parseDate(headers.get("x-shopify-triggered-at")) }, outcome, reason, now);
+  await recordOutcome(db, { webhookId, shop, topic, triggeredAt: parseDate(headers.get("x-shopify-triggered-at")) }, outcome, reason, now);
 }

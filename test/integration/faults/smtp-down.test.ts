@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "~/db.server";
 import { createTestDb, type TestDb } from "../../support/db";
 import { freePort } from "../../support/net";
 import { webhookRequest } from "../../support/shopify";
@@ -19,7 +20,8 @@ let t: TestDb;
 let port: number;
 let peer: GatedSmtpPeer | undefined;
 let rcptFailures = 0;
-let receiveWebhook: (r: Request) => Promise<Response>;
+let receiveWebhook: (db: Db, r: Request) => Promise<Response>;
+let appDb: Db;
 let runDue: (now: Date) => Promise<{ ran: number; failed: number }>;
 let backoffMs: (attempts: number) => number;
 let mail: typeof import("~/services/mail.server");
@@ -28,6 +30,7 @@ beforeAll(async () => {
   t = await createTestDb();
   process.env.DATABASE_URL = t.url;
   ({ receiveWebhook } = await import("~/services/webhooks/intake.server"));
+  ({ default: appDb } = await import("~/db.server"));
   mail = await import("~/services/mail.server");
   const { createMailer } = await import("~/services/email/mailer.server");
   // Where the app expects its SMTP server; nothing listens there yet.
@@ -56,7 +59,7 @@ beforeEach(async () => {
 
 async function checkoutWithDueEmail(email: string) {
   const checkout = checkoutPayload({ email });
-  expect((await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }))).status).toBe(200);
+  expect((await receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP }))).status).toBe(200);
   await runDue(notBefore(at(1))); // enrolled; the email is due at +60 min
   const run = await t.db.flowRun.findFirstOrThrow({ where: { shop: SHOP, email } });
   const job = await t.db.job.findFirstOrThrow({ where: { kind: "recovery.step", dedupeKey: { startsWith: `step:${run.id}:` } } });

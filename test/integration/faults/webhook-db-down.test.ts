@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "~/db.server";
 import { createTestDb, type TestDb } from "../../support/db";
 import { webhookRequest } from "../../support/shopify";
 import { startTcpProxy, viaProxy, type TcpProxy } from "../../support/tcp-proxy";
@@ -25,7 +26,8 @@ const PG = Boolean(process.env.TEST_DATABASE_URL);
 
 let t: TestDb;
 let proxy: TcpProxy | undefined;
-let receiveWebhook: (r: Request) => Promise<Response>;
+let receiveWebhook: (db: Db, r: Request) => Promise<Response>;
+let appDb: Db;
 let runDue: (now: Date) => Promise<unknown>;
 let schema = "";
 let appName = "";
@@ -48,6 +50,7 @@ beforeAll(async () => {
     process.env.DATABASE_URL = t.url;
   }
   ({ receiveWebhook } = await import("~/services/webhooks/intake.server"));
+  ({ default: appDb } = await import("~/db.server"));
   const { drainDue } = await import("~/services/jobs.server");
   const { jobHandlers } = await import("~/services/job-handlers.server");
   runDue = (now) => drainDue({ db: t.db, handlers: jobHandlers(), now: () => now });
@@ -134,9 +137,9 @@ describe(`webhook intake with the database failing (${PG ? "postgres" : "sqlite"
   it("fails while the database is unreachable, leaves nothing behind, and takes the same delivery once it is back", async () => {
     const checkout = checkoutPayload({ email: "down@example.com" });
     const webhookId = `db-down-${checkout.token}`;
-    const deliver = () => receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP, webhookId }));
+    const deliver = () => receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP, webhookId }));
     // GIVEN the app's client has talked to the database (a warm pool that is about to break)
-    expect((await receiveWebhook(webhookRequest("checkouts/create", checkoutPayload({ email: "warm@example.com" }), { shop: SHOP }))).status).toBe(200);
+    expect((await receiveWebhook(appDb, webhookRequest("checkouts/create", checkoutPayload({ email: "warm@example.com" }), { shop: SHOP }))).status).toBe(200);
 
     // WHEN the database goes away during the delivery
     let locker: Database.Database | undefined;
@@ -177,7 +180,7 @@ describe(`webhook intake with the database failing (${PG ? "postgres" : "sqlite"
   it("rolls back the delivery row and the snapshot when the transaction's third write fails", async () => {
     const checkout = checkoutPayload({ email: "midway@example.com" });
     const webhookId = `db-midway-${checkout.token}`;
-    const deliver = () => receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP, webhookId }));
+    const deliver = () => receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP, webhookId }));
     // GIVEN a trigger that fails the insert of the follow-up job, after the delivery row and the
     // checkout snapshot were written in the same transaction
     if (t.dialect === "postgres") {
@@ -208,7 +211,7 @@ describe(`webhook intake with the database failing (${PG ? "postgres" : "sqlite"
   it.skipIf(!PG)("rolls back when the server kills the connection in the middle of the transaction (PostgreSQL)", async () => {
     const checkout = checkoutPayload({ email: "killed@example.com" });
     const webhookId = `db-killed-${checkout.token}`;
-    const deliver = () => receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP, webhookId }));
+    const deliver = () => receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP, webhookId }));
     // GIVEN the job insert (third write) pauses, so the transaction is open with two writes done
     const unpause = await pauseJobInsert();
     const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
@@ -246,7 +249,7 @@ describe(`webhook intake with the database failing (${PG ? "postgres" : "sqlite"
     try {
       for (let i = 0; i < POOL_MAX; i++) {
         const checkout = checkoutPayload({ email: `killed-${i}@example.com` });
-        const pending = receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }));
+        const pending = receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP }));
         pending.catch(() => undefined);
         await terminatePausedBackend(admin);
         await expectRetryable(pending);

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "~/db.server";
 import { startWorkerProcess, type ChildHandle } from "../../support/app-process";
 import { createTestDb, type TestDb } from "../../support/db";
 import { webhookRequest } from "../../support/shopify";
@@ -27,7 +28,8 @@ const LEASE_MS = 3000;
 const PRELOAD = path.join(import.meta.dirname, "admin-api.preload.ts");
 
 let t: TestDb;
-let receiveWebhook: (r: Request) => Promise<Response>;
+let receiveWebhook: (db: Db, r: Request) => Promise<Response>;
+let appDb: Db;
 const children: ChildHandle[] = [];
 const peers: GatedSmtpPeer[] = [];
 
@@ -35,6 +37,7 @@ beforeAll(async () => {
   t = await createTestDb();
   process.env.DATABASE_URL = t.url;
   ({ receiveWebhook } = await import("~/services/webhooks/intake.server"));
+  ({ default: appDb } = await import("~/db.server"));
 });
 
 afterEach(async () => {
@@ -68,7 +71,7 @@ function worker(smtpUrl: string, adminMode: "stall" | "ok") {
 async function dueCheckout(shop: string, email: string, discountPercent: number | null) {
   await installRecoveryShop(t.db, shop, { delayMinutes: 0, discountPercent });
   const checkout = checkoutPayload({ email });
-  expect((await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop }))).status).toBe(200);
+  expect((await receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop }))).status).toBe(200);
   return checkout;
 }
 

@@ -75,6 +75,7 @@ describe(`cart reminder (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"
     // The tracker's cart_add after /cart.js: the Ajax token carries "?key=…"; the webhook's does not.
     await send("v-cart-1", [{ kind: "cart_add", productId: "444", valueCents: 2_000, cartToken: `${token}?key=0123456789abcdef0123456789abcdef` }]);
     const { receiveWebhook } = await import("~/services/webhooks/intake.server");
+    const { default: appDb } = await import("~/db.server");
     const cart = {
       id: token,
       token,
@@ -83,7 +84,7 @@ describe(`cart reminder (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"
       updated_at: new Date().toISOString(),
       created_at: new Date().toISOString(),
     };
-    expect((await receiveWebhook(webhookRequest("carts/update", cart, { shop: SHOP }))).status).toBe(200);
+    expect((await receiveWebhook(appDb, webhookRequest("carts/update", cart, { shop: SHOP }))).status).toBe(200);
     await runDue(new Date(Date.now() + 1_000));
     const [run] = await runsFor("cart", "v-cart-1");
     expect(run).toMatchObject({ status: "active", email: "carter@example.com", cartToken: token });
@@ -100,12 +101,13 @@ describe(`cart reminder (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"
       note_attributes: [],
       line_items: [],
     };
-    expect((await receiveWebhook(webhookRequest("orders/create", order, { shop: SHOP }))).status).toBe(200);
+    expect((await receiveWebhook(appDb, webhookRequest("orders/create", order, { shop: SHOP }))).status).toBe(200);
     expect(await t.db.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "stopped", stopReason: "purchased" });
   });
 
   it("starts when the tracker's cart add arrives after Shopify's carts/create, as it usually does", async () => {
     const { receiveWebhook } = await import("~/services/webhooks/intake.server");
+    const { default: appDb } = await import("~/db.server");
     const token = "lateTieCartToken0123456";
     await send("v-cart-3", [capture("late.tie@example.com")]);
     const cart = {
@@ -116,7 +118,7 @@ describe(`cart reminder (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"
       updated_at: new Date().toISOString(),
       created_at: new Date().toISOString(),
     };
-    expect((await receiveWebhook(webhookRequest("carts/create", cart, { shop: SHOP }))).status).toBe(200);
+    expect((await receiveWebhook(appDb, webhookRequest("carts/create", cart, { shop: SHOP }))).status).toBe(200);
     await runDue(new Date(Date.now() + 1_000));
     expect(await runsFor("cart", "v-cart-3")).toHaveLength(0); // nothing ties the cart to the shopper yet
     await send("v-cart-3", [{ kind: "cart_add", productId: "666", valueCents: 3_000, cartToken: `${token}?key=00112233445566778899aabbccddeeff` }]);
@@ -130,10 +132,11 @@ describe(`cart reminder (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"
 
   it("starts when a shopper whose cart was tied earlier gives their email afterwards", async () => {
     const { receiveWebhook } = await import("~/services/webhooks/intake.server");
+    const { default: appDb } = await import("~/db.server");
     const token = "emailLaterCartToken0123";
     await send("v-cart-4", [{ kind: "cart_add", productId: "777", cartToken: token }]);
     const cart = { id: token, token, line_items: [{ title: "Rug", quantity: 1, price: "80.00" }], note: null, updated_at: new Date().toISOString() };
-    expect((await receiveWebhook(webhookRequest("carts/update", cart, { shop: SHOP }))).status).toBe(200);
+    expect((await receiveWebhook(appDb, webhookRequest("carts/update", cart, { shop: SHOP }))).status).toBe(200);
     await runDue(new Date(Date.now() + 1_000));
     expect(await runsFor("cart", "v-cart-4")).toHaveLength(0);
     await send("v-cart-4", [capture("email.later@example.com")]);
@@ -142,13 +145,14 @@ describe(`cart reminder (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"
 
   it("does not start when the tie arrives after the shopper checked out or ordered", async () => {
     const { receiveWebhook } = await import("~/services/webhooks/intake.server");
+    const { default: appDb } = await import("~/db.server");
     for (const [vid, token, via] of [
       ["v-cart-5", "orderedCartToken0123456", "order"],
       ["v-cart-6", "checkedOutCartToken0123", "checkout"],
     ] as const) {
       await send(vid, [capture(`${vid}@example.com`)]);
       const cart = { id: token, token, line_items: [{ title: "Vase", quantity: 1, price: "40.00" }], note: null, updated_at: new Date().toISOString() };
-      expect((await receiveWebhook(webhookRequest("carts/create", cart, { shop: SHOP }))).status).toBe(200);
+      expect((await receiveWebhook(appDb, webhookRequest("carts/create", cart, { shop: SHOP }))).status).toBe(200);
       if (via === "order") {
         const order = {
           id: 7100 + vid.length,
@@ -162,7 +166,7 @@ describe(`cart reminder (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"
           note_attributes: [],
           line_items: [],
         };
-        expect((await receiveWebhook(webhookRequest("orders/create", order, { shop: SHOP }))).status).toBe(200);
+        expect((await receiveWebhook(appDb, webhookRequest("orders/create", order, { shop: SHOP }))).status).toBe(200);
       } else {
         const checkout = {
           token: `co-${token}`,
@@ -173,7 +177,7 @@ describe(`cart reminder (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"
           updated_at: new Date().toISOString(),
           created_at: new Date().toISOString(),
         };
-        expect((await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }))).status).toBe(200);
+        expect((await receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP }))).status).toBe(200);
       }
       await runDue(new Date(Date.now() + 1_000));
       await send(vid, [{ kind: "cart_add", productId: "888", cartToken: token }]);
@@ -183,10 +187,11 @@ describe(`cart reminder (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"
 
   it("does not start for a cart nobody known is tied to", async () => {
     const { receiveWebhook } = await import("~/services/webhooks/intake.server");
+    const { default: appDb } = await import("~/db.server");
     const token = "anonCartToken0123456789";
     await send("v-cart-2", [{ kind: "cart_add", productId: "555", cartToken: token }]);
     const cart = { id: token, token, line_items: [{ title: "Mug", quantity: 1, price: "12.00" }], note: null, updated_at: new Date().toISOString() };
-    expect((await receiveWebhook(webhookRequest("carts/update", cart, { shop: SHOP }))).status).toBe(200);
+    expect((await receiveWebhook(appDb, webhookRequest("carts/update", cart, { shop: SHOP }))).status).toBe(200);
     await runDue(new Date(Date.now() + 1_000));
     expect(await t.db.flowRun.count({ where: { shop: SHOP, cartToken: token } })).toBe(0);
   });

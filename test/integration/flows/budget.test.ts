@@ -28,8 +28,9 @@ afterAll(async () => {
 
 async function abandon(email: string, visitorId: string) {
   const { receiveWebhook } = await import("~/services/webhooks/intake.server");
+  const { default: appDb } = await import("~/db.server");
   const checkout = checkoutPayload({ email, note_attributes: [{ name: "_intentful_vid", value: visitorId }] });
-  expect((await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }))).status).toBe(200);
+  expect((await receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP }))).status).toBe(200);
   await runDue(notBefore(at(1)));
   return t.db.flowRun.findFirstOrThrow({ where: { shop: SHOP, email } });
 }

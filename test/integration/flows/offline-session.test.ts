@@ -43,8 +43,9 @@ afterAll(async () => {
 describe(`a step that needs the Admin API without an offline session (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`, () => {
   it("shows the email as pending with a reason, retries, and sends once the session is back", async () => {
     const { receiveWebhook } = await import("~/services/webhooks/intake.server");
+    const { default: appDb } = await import("~/db.server");
     const checkout = checkoutPayload({ email: "offline@example.com" });
-    expect((await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }))).status).toBe(200);
+    expect((await receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP }))).status).toBe(200);
     await runDue(notBefore(at(1)));
     const step = await t.db.recoveryStep.findFirstOrThrow({ where: { flow: { shop: SHOP, kind: "checkout" }, position: 0 } });
 

@@ -41,8 +41,9 @@ afterAll(async () => {
 describe.skipIf(!!process.env.TEST_DATABASE_URL)("npm run worker beside npm run demo", () => {
   it("uses the demo's database and URL with nothing set, and sends into the demo's email log", async () => {
     const { receiveWebhook } = await import("~/services/webhooks/intake.server");
+    const { default: appDb } = await import("~/db.server");
     const checkout = checkoutPayload({ email: "beside-demo@example.com" });
-    expect((await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: DEMO_SHOP }))).status).toBe(200);
+    expect((await receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: DEMO_SHOP }))).status).toBe(200);
     // What scripts/demo.ts writes when it starts.
     const runtimeFile = path.join(dir, "demo-runtime.json");
     writeFileSync(

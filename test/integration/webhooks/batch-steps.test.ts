@@ -11,7 +11,7 @@ import type { RenderInput, RenderedEmail } from "~/services/email/render.server"
 
 /**
  * runSteps (the batch form of runStep) through the real queue: several due recovery steps are
- * claimed together and handed to `recoveryHandlers()["recovery.step"].batch`. Each step must still
+ * claimed together and handed to `recoveryHandlers(db)["recovery.step"].batch`. Each step must still
  * be decided, sent and settled on its own.
  */
 
@@ -73,7 +73,7 @@ const cheapRender = async (input: RenderInput): Promise<RenderedEmail> => {
 const drain = (now: Date, opts: { db?: Db; render?: typeof cheapRender | "real" } = {}) =>
   jobs.drainDue({
     db: opts.db ?? t.db,
-    handlers: recovery.recoveryHandlers({ db: opts.db ?? t.db, render: opts.render === "real" ? undefined : (opts.render ?? cheapRender) }),
+    handlers: recovery.recoveryHandlers(opts.db ?? t.db, { render: opts.render === "real" ? undefined : (opts.render ?? cheapRender) }),
     now: () => now,
     batchSize: 50,
   });

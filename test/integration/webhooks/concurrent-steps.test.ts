@@ -84,7 +84,7 @@ describe(`${N} due recovery steps`, () => {
       clients.map((db, w) =>
         drainDue({
           db,
-          handlers: recoveryHandlers({ db, render: cheapRender }),
+          handlers: recoveryHandlers(db, { render: cheapRender }),
           workerId: `w${w}`,
           batchSize: 50,
           now: () => now,

@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "~/db.server";
 import { createTestDb, type TestDb } from "../../support/db";
 import { seedSession } from "../../support/shopify";
 import { FIXTURE_VERSION, sampleBody } from "../../support/shopify-fixtures";
@@ -12,13 +13,15 @@ import { dueJobRunner } from "../../support/worker";
  */
 const dialect = process.env.TEST_DATABASE_URL ? "postgres" : "sqlite";
 let t: TestDb;
-let receiveWebhook: (r: Request) => Promise<Response>;
+let receiveWebhook: (db: Db, r: Request) => Promise<Response>;
+let appDb: Db;
 let runDue: (now: Date) => Promise<unknown>;
 
 beforeAll(async () => {
   t = await createTestDb();
   runDue = await dueJobRunner(t);
   ({ receiveWebhook } = await import("~/services/webhooks/intake.server"));
+  ({ default: appDb } = await import("~/db.server"));
 });
 afterAll(async () => {
   await t?.cleanup();
@@ -50,7 +53,7 @@ function shopifyDelivery(d: Delivery): Request {
   return new Request(new URL(d.path ?? `/webhooks/${d.topic}`, process.env.SHOPIFY_APP_URL), { method: "POST", headers, body: d.body });
 }
 
-const deliver = (d: Delivery) => receiveWebhook(shopifyDelivery(d));
+const deliver = (d: Delivery) => receiveWebhook(appDb, shopifyDelivery(d));
 const outcomeOf = (webhookId: string) => t.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId } });
 
 /** The samples are dated 2021-12-31; recovery only starts for a checkout of today. */

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "~/db.server";
 import { createTestDb, type TestDb } from "../../support/db";
 import { seedSession, webhookRequest } from "../../support/shopify";
 import { startSmtpPeer, type SmtpPeer } from "../email/smtp-peer";
@@ -11,13 +12,15 @@ import { dueJobRunner } from "../../support/worker";
 const SHOP = "life.myshopify.com";
 const root = path.resolve(import.meta.dirname, "../../..");
 let t: TestDb;
-let receiveWebhook: (r: Request) => Promise<Response>;
+let receiveWebhook: (db: Db, r: Request) => Promise<Response>;
+let appDb: Db;
 let runDue: (now: Date) => Promise<unknown>;
 
 beforeAll(async () => {
   t = await createTestDb();
   runDue = await dueJobRunner(t);
   ({ receiveWebhook } = await import("~/services/webhooks/intake.server"));
+  ({ default: appDb } = await import("~/db.server"));
   const { onShopInstalled } = await import("~/services/install.server");
   await seedSession(t.db, SHOP);
   await onShopInstalled(t.db, { shop: SHOP });
@@ -58,7 +61,7 @@ describe("npm run worker -- --once --now", () => {
     await t.db.recoveryStep.deleteMany({ where: { flowId: flow.id, position: { gt: 0 } } });
     await t.db.recoveryFlow.update({ where: { id: flow.id }, data: { enabled: true, holdoutPct: 0 } });
     const checkout = checkoutPayload({ email: "cli@example.com" });
-    expect((await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }))).status).toBe(200);
+    expect((await receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP }))).status).toBe(200);
     // Async: the SMTP peer lives in this process and must keep answering while the worker runs.
     const worker = (now: Date) =>
       promisify(execFile)(process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts"), "--once", "--now", now.toISOString()], {
@@ -79,8 +82,9 @@ describe("npm run worker -- --once --now", () => {
 describe("data lifecycle", () => {
   it("exports what is stored about a customer on customers/data_request", async () => {
     const checkout = checkoutPayload({ email: "export@example.com" });
-    await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }));
+    await receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP }));
     await receiveWebhook(
+      appDb,
       webhookRequest("customers/data_request", { shop_domain: SHOP, customer: { id: 5, email: "export@example.com" }, orders_requested: [] }, { shop: SHOP }),
     );
     await runDue(new Date(Date.now() + 1000)); // jobs are enqueued at the real "now"
@@ -90,10 +94,11 @@ describe("data lifecycle", () => {
 
   it("erases a customer's checkouts, events and messages on customers/redact", async () => {
     const checkout = checkoutPayload({ email: "gone@example.com", note_attributes: [{ name: "_intentful_vid", value: "v_gone" }] });
-    await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }));
+    await receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP }));
     await t.db.event.create({ data: { shop: SHOP, visitorId: "v_gone", kind: "page_view", occurredAt: new Date() } });
     await t.db.message.create({ data: { shop: SHOP, idempotencyKey: "gone-1", email: "gone@example.com", status: "sent" } });
     await receiveWebhook(
+      appDb,
       webhookRequest("customers/redact", { shop_domain: SHOP, customer: { id: 6, email: "gone@example.com" }, orders_to_redact: [] }, { shop: SHOP }),
     );
     await runDue(new Date(Date.now() + 1000)); // jobs are enqueued at the real "now"
@@ -107,11 +112,11 @@ describe("data lifecycle", () => {
     const other = "other.myshopify.com";
     await seedSession(t.db, other);
     await t.db.job.create({ data: { shop: SHOP, kind: "recovery.step", payload: {}, runAt: at(500) } });
-    await receiveWebhook(webhookRequest("app/uninstalled", { id: 1, domain: SHOP }, { shop: SHOP }));
+    await receiveWebhook(appDb, webhookRequest("app/uninstalled", { id: 1, domain: SHOP }, { shop: SHOP }));
     expect(await t.db.session.count({ where: { shop: SHOP } })).toBe(0);
     expect(await t.db.job.count({ where: { shop: SHOP, status: "pending" } })).toBe(0);
     // shop/redact arrives 48 h later, with no session left: the HMAC alone authenticates it.
-    await receiveWebhook(webhookRequest("shop/redact", { shop_id: 1, shop_domain: SHOP }, { shop: SHOP }));
+    await receiveWebhook(appDb, webhookRequest("shop/redact", { shop_id: 1, shop_domain: SHOP }, { shop: SHOP }));
     await runDue(new Date(Date.now() + 1000));
     for (const model of ["shop", "trigger", "recoveryFlow", "checkout", "event", "message"] as const) {
       expect(await (t.db[model] as unknown as { count: (a: object) => Promise<number> }).count({ where: { shop: SHOP } }), model).toBe(0);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "~/db.server";
 import { createTestDb, type TestDb } from "../../support/db";
 import { seedSession, webhookRequest } from "../../support/shopify";
 import { startSmtpPeer, type SmtpPeer } from "../email/smtp-peer";
@@ -9,7 +10,8 @@ const AFTER_FIRST_STEP = at(65); // checkout at T0, first email after 60 min
 
 let t: TestDb;
 let smtp: SmtpPeer;
-let receiveWebhook: (r: Request) => Promise<Response>;
+let receiveWebhook: (db: Db, r: Request) => Promise<Response>;
+let appDb: Db;
 let runDue: (now: Date) => Promise<{ ran: number; failed: number }>;
 let mailModule: typeof import("~/services/mail.server");
 let recovery: typeof import("~/services/recovery.server");
@@ -19,6 +21,7 @@ beforeAll(async () => {
   process.env.DATABASE_URL = t.url;
   smtp = await startSmtpPeer();
   ({ receiveWebhook } = await import("~/services/webhooks/intake.server"));
+  ({ default: appDb } = await import("~/db.server"));
   mailModule = await import("~/services/mail.server");
   recovery = await import("~/services/recovery.server");
   const { createMailer } = await import("~/services/email/mailer.server");
@@ -52,7 +55,7 @@ describe("checkout recovery", () => {
   it("sends exactly one email after the delay, with the recovery link, the items and List-Unsubscribe", async () => {
     // GIVEN a signed checkouts/create
     const checkout = checkoutPayload({ email: "one@example.com" });
-    const res = await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }));
+    const res = await receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP }));
     expect(res.status).toBe(200);
     // WHEN the worker runs before the delay, nothing is sent
     await runDue(at(30));
@@ -75,10 +78,10 @@ describe("checkout recovery", () => {
   it("sends still one email when the same delivery arrives twice", async () => {
     const checkout = checkoutPayload({ email: "twice@example.com" });
     const req = () => webhookRequest("checkouts/create", checkout, { shop: SHOP, webhookId: "dup-delivery-1" });
-    expect((await receiveWebhook(req())).status).toBe(200);
-    expect((await receiveWebhook(req())).status).toBe(200);
+    expect((await receiveWebhook(appDb, req())).status).toBe(200);
+    expect((await receiveWebhook(appDb, req())).status).toBe(200);
     // a second, different delivery of the same checkout (checkouts/update) enrols nothing new
-    await receiveWebhook(webhookRequest("checkouts/update", { ...checkout, updated_at: at(1).toISOString() }, { shop: SHOP }));
+    await receiveWebhook(appDb, webhookRequest("checkouts/update", { ...checkout, updated_at: at(1).toISOString() }, { shop: SHOP }));
     await runDue(AFTER_FIRST_STEP);
     expect(mailsTo("twice@example.com")).toHaveLength(1);
     expect(await t.db.webhookDelivery.count({ where: { webhookId: "dup-delivery-1" } })).toBe(1);
@@ -86,9 +89,9 @@ describe("checkout recovery", () => {
 
   it("does not send after the order arrived", async () => {
     const checkout = checkoutPayload({ email: "bought@example.com" });
-    await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }));
+    await receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP }));
     await runDue(at(10));
-    await receiveWebhook(webhookRequest("orders/create", orderPayload(checkout), { shop: SHOP }));
+    await receiveWebhook(appDb, webhookRequest("orders/create", orderPayload(checkout), { shop: SHOP }));
     await runDue(AFTER_FIRST_STEP);
     expect(mailsTo("bought@example.com")).toHaveLength(0);
     const run = await t.db.flowRun.findFirstOrThrow({ where: { shop: SHOP, email: "bought@example.com" } });
@@ -98,11 +101,10 @@ describe("checkout recovery", () => {
 
   it("does not send twice when the process crashes after the send and before the commit", async () => {
     const checkout = checkoutPayload({ email: "crash@example.com" });
-    await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }));
+    await receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP }));
     await runDue(at(5)); // enrol
     const { drainDue } = await import("~/services/jobs.server");
-    const crashing = recovery.recoveryHandlers({
-      db: t.db,
+    const crashing = recovery.recoveryHandlers(t.db, {
       afterSend: () => {
         throw new Error("injected crash between send and commit");
       },
@@ -117,7 +119,7 @@ describe("checkout recovery", () => {
 
   it("still sends the scheduled email after the merchant edits the flow (its steps get new ids)", async () => {
     const checkout = checkoutPayload({ email: "edited@example.com" });
-    await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }));
+    await receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP }));
     await runDue(at(5)); // enrolled, step scheduled
     const flow = await t.db.recoveryFlow.findFirstOrThrow({ where: { shop: SHOP, kind: "checkout" }, include: { steps: true } });
     const old = flow.steps[0];
@@ -135,10 +137,10 @@ describe("checkout recovery", () => {
 
   it("attributes the order to the flow whose email was sent", async () => {
     const checkout = checkoutPayload({ email: "late@example.com" });
-    await receiveWebhook(webhookRequest("checkouts/create", checkout, { shop: SHOP }));
+    await receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: SHOP }));
     await runDue(AFTER_FIRST_STEP);
     expect(mailsTo("late@example.com")).toHaveLength(1);
-    await receiveWebhook(webhookRequest("orders/create", orderPayload(checkout, { created_at: at(120).toISOString() }), { shop: SHOP }));
+    await receiveWebhook(appDb, webhookRequest("orders/create", orderPayload(checkout, { created_at: at(120).toISOString() }), { shop: SHOP }));
     await runDue(at(121));
     const attribution = await t.db.attribution.findMany({ where: { shop: SHOP, source: "flow" } });
     expect(attribution.map((a) => a.variant)).toContain("treatment");
@@ -162,13 +164,13 @@ describe("webhook intake", () => {
 
   it.each(topics)("answers 401 to a forged signature on %s and stores nothing", async (topic) => {
     const before = await t.db.webhookDelivery.count();
-    const res = await receiveWebhook(webhookRequest(topic, { id: 1 }, { shop: SHOP, secretOverride: "not-the-secret" }));
+    const res = await receiveWebhook(appDb, webhookRequest(topic, { id: 1 }, { shop: SHOP, secretOverride: "not-the-secret" }));
     expect(res.status).toBe(401);
     expect(await t.db.webhookDelivery.count()).toBe(before);
   });
 
   it("records malformed JSON as rejected without a 5xx", async () => {
-    const res = await receiveWebhook(webhookRequest("checkouts/create", null, { shop: SHOP, webhookId: "bad-json-1", rawBody: "{not json" }));
+    const res = await receiveWebhook(appDb, webhookRequest("checkouts/create", null, { shop: SHOP, webhookId: "bad-json-1", rawBody: "{not json" }));
     expect(res.status).toBe(200);
     const row = await t.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "bad-json-1" } });
     expect(row.outcome).toBe("rejected");
@@ -176,21 +178,22 @@ describe("webhook intake", () => {
 
   it("records a wrongly typed payload as rejected, and still accepts the next valid delivery", async () => {
     const bad = checkoutPayload({ total_price: { amount: "oops" }, line_items: "nope" });
-    const res = await receiveWebhook(webhookRequest("checkouts/create", bad, { shop: SHOP, webhookId: "bad-type-1" }));
+    const res = await receiveWebhook(appDb, webhookRequest("checkouts/create", bad, { shop: SHOP, webhookId: "bad-type-1" }));
     expect(res.status).toBe(200);
     const row = await t.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "bad-type-1" } });
     expect(row.outcome).toBe("rejected");
     expect(row.reason).toMatch(/total_price|line_items/);
     expect(await t.db.checkout.count({ where: { token: bad.token } })).toBe(0);
     const good = checkoutPayload({ email: "good@example.com" });
-    expect((await receiveWebhook(webhookRequest("checkouts/create", good, { shop: SHOP }))).status).toBe(200);
+    expect((await receiveWebhook(appDb, webhookRequest("checkouts/create", good, { shop: SHOP }))).status).toBe(200);
     expect(await t.db.checkout.count({ where: { token: good.token } })).toBe(1);
   });
 
   it("ignores a stale update older than the stored snapshot", async () => {
     const c = checkoutPayload({ email: "stale@example.com", updated_at: at(5).toISOString() });
-    await receiveWebhook(webhookRequest("checkouts/update", c, { shop: SHOP }));
+    await receiveWebhook(appDb, webhookRequest("checkouts/update", c, { shop: SHOP }));
     const res = await receiveWebhook(
+      appDb,
       webhookRequest("checkouts/update", { ...c, email: "older@example.com", updated_at: at(1).toISOString() }, { shop: SHOP, webhookId: "stale-1" }),
     );
     expect(res.status).toBe(200);

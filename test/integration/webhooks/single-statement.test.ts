@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Db } from "~/db.server";
 import { createTestDb, type TestDb } from "../../support/db";
 import { webhookRequest } from "../../support/shopify";
 import { at, checkoutPayload, orderPayload } from "./fixtures";
@@ -21,6 +22,7 @@ const SHOP = "single-shop.myshopify.com";
 const PG = Boolean(process.env.TEST_DATABASE_URL);
 let t: TestDb;
 let intake: typeof import("~/services/webhooks/intake.server");
+let appDb: Db;
 let topics: typeof import("~/services/webhooks/topics.server");
 let sqliteDirect: typeof import("~/models/sql/sqlite-direct.server");
 
@@ -28,6 +30,7 @@ beforeAll(async () => {
   t = await createTestDb();
   process.env.DATABASE_URL = t.url;
   intake = await import("~/services/webhooks/intake.server");
+  ({ default: appDb } = await import("~/db.server"));
   topics = await import("~/services/webhooks/topics.server");
   sqliteDirect = await import("~/models/sql/sqlite-direct.server");
 });
@@ -42,7 +45,7 @@ afterEach(() => {
 });
 
 const send = (topic: string, payload: unknown, { shop = SHOP, webhookId = randomUUID() as string } = {}) =>
-  intake.receiveWebhook(webhookRequest(topic, payload, { shop, webhookId }));
+  intake.receiveWebhook(appDb, webhookRequest(topic, payload, { shop, webhookId }));
 
 /**
  * The SQL text of every statement the app sends while `work` runs (BEGIN and COMMIT included; a
@@ -167,7 +170,8 @@ describe(`checkout and cart deliveries, one statement on PostgreSQL, one direct 
       const now = new Date("2026-01-02T03:04:05.678Z");
       const triggeredAt = at(0).toISOString();
       const c = checkoutPayload({ email: "held@example.com" });
-      const deliver = (shop: string) => intake.receiveWebhook(webhookRequest("checkouts/create", c, { shop, webhookId: `${shop}-w1`, triggeredAt }), { now });
+      const deliver = (shop: string) =>
+        intake.receiveWebhook(appDb, webhookRequest("checkouts/create", c, { shop, webhookId: `${shop}-w1`, triggeredAt }), { now });
       // The same delivery on a free database, for comparison.
       expect((await deliver("free.myshopify.com")).status).toBe(200);
 
@@ -329,7 +333,7 @@ describe(`checkout and cart deliveries, one statement on PostgreSQL, one direct 
         const handler = topics.topicHandlers[topic];
         const delivery = { webhookId: `${shop}-${id}`, shop, topic, triggeredAt: at(0) };
         const ctx = { shop, payload: handler.schema.parse(payload), triggeredAt: at(0), now };
-        if (way === "transaction") await intake.applyInTransaction(handler, delivery, ctx);
+        if (way === "transaction") await intake.applyInTransaction(appDb, handler, delivery, ctx);
         else outcomes.push((await handler.fast!(t.db, delivery, ctx))!);
       }
       return rowsOf(shop);

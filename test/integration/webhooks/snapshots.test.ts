@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "~/db.server";
 import { createTestDb, type TestDb } from "../../support/db";
 import { seedSession, webhookRequest } from "../../support/shopify";
 import { at, checkoutPayload } from "./fixtures";
@@ -12,12 +13,14 @@ import { at, checkoutPayload } from "./fixtures";
  */
 const SHOP = "snap-shop.myshopify.com";
 let t: TestDb;
-let receiveWebhook: (r: Request) => Promise<Response>;
+let receiveWebhook: (db: Db, r: Request) => Promise<Response>;
+let appDb: Db;
 
 beforeAll(async () => {
   t = await createTestDb();
   process.env.DATABASE_URL = t.url;
   ({ receiveWebhook } = await import("~/services/webhooks/intake.server"));
+  ({ default: appDb } = await import("~/db.server"));
   await seedSession(t.db, SHOP);
 });
 afterAll(async () => {
@@ -25,7 +28,7 @@ afterAll(async () => {
 });
 
 const send = async (topic: string, payload: unknown, webhookId = randomUUID()) => {
-  const res = await receiveWebhook(webhookRequest(topic, payload, { shop: SHOP, webhookId }));
+  const res = await receiveWebhook(appDb, webhookRequest(topic, payload, { shop: SHOP, webhookId }));
   expect(res.status).toBe(200);
   return (await t.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId } })).outcome;
 };
@@ -110,7 +113,7 @@ describe(`checkout and cart snapshots (${process.env.TEST_DATABASE_URL ? "postgr
   it("handles one webhook delivered eight times at once exactly once", async () => {
     const c = checkoutPayload({ email: "burst@example.com" });
     const webhookId = randomUUID();
-    const results = await Promise.all(Array.from({ length: 8 }, () => receiveWebhook(webhookRequest("checkouts/create", c, { shop: SHOP, webhookId }))));
+    const results = await Promise.all(Array.from({ length: 8 }, () => receiveWebhook(appDb, webhookRequest("checkouts/create", c, { shop: SHOP, webhookId }))));
     expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
     expect(await t.db.webhookDelivery.count({ where: { webhookId } })).toBe(1);
     expect(await t.db.checkout.count({ where: { token: c.token } })).toBe(1);
@@ -120,14 +123,17 @@ describe(`checkout and cart snapshots (${process.env.TEST_DATABASE_URL ? "postgr
   it("refuses oversized ids and shop domains with 400 (the HMAC does not cover headers) and stores a dateless delivery for an absurd X-Shopify-Triggered-At", async () => {
     const c = checkoutPayload();
     const longId = "x".repeat(4000);
-    const r1 = await receiveWebhook(webhookRequest("checkouts/create", c, { shop: SHOP, webhookId: longId }));
+    const r1 = await receiveWebhook(appDb, webhookRequest("checkouts/create", c, { shop: SHOP, webhookId: longId }));
     expect(r1.status).toBe(400);
-    const r2 = await receiveWebhook(webhookRequest("checkouts/create", c, { shop: `${"s".repeat(6000)}.myshopify.com` }));
+    const r2 = await receiveWebhook(appDb, webhookRequest("checkouts/create", c, { shop: `${"s".repeat(6000)}.myshopify.com` }));
     expect(r2.status).toBe(400);
     expect(await t.db.checkout.count({ where: { token: c.token } })).toBe(0);
     for (const triggeredAt of ["+275760-09-13T00:00:00Z", "0000-01-01T00:00:00Z"]) {
       const webhookId = randomUUID();
-      const res = await receiveWebhook(webhookRequest("checkouts/create", { ...c, updated_at: at(9).toISOString() }, { shop: SHOP, webhookId, triggeredAt }));
+      const res = await receiveWebhook(
+        appDb,
+        webhookRequest("checkouts/create", { ...c, updated_at: at(9).toISOString() }, { shop: SHOP, webhookId, triggeredAt }),
+      );
       expect(res.status).toBe(200);
       expect(await t.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId } })).toMatchObject({ outcome: "accepted", triggeredAt: null });
     }
