@@ -26,6 +26,7 @@ function newestMtime(dir: string): number {
 const built = path.join(root, "build/server/index.js");
 const stale =
   !existsSync(built) ||
+  !existsSync(path.join(root, "build/node/scripts/worker.js")) ||
   newestMtime(path.join(root, "app")) > statSync(built).mtimeMs ||
   newestMtime(path.join(root, "extensions/intentful/src")) > statSync(built).mtimeMs ||
   newestMtime(path.join(root, "public")) > statSync(built).mtimeMs;

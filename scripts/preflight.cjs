@@ -38,3 +38,11 @@ if (!args.includes("--skip-native")) {
     );
   }
 }
+
+// `npm start`, `npm run worker` and `npm run setup` run the compiled processes (scripts/build-server.ts).
+if (args.includes("--built")) {
+  const fs = require("node:fs");
+  if (!fs.existsSync(path.join(root, "build/node/server.js")) || !fs.existsSync(path.join(root, "build/server/index.js"))) {
+    fail("The app is not built yet: run `npm run build` first (it compiles the server, the worker and the storefront assets).");
+  }
+}

@@ -16,10 +16,11 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { adoptDemoRuntime, demoRuntimePath } from "../app/demo/runtime";
+import { projectRoot } from "./project-root";
 
 // Typed beside `npm run demo` (the README's line), with neither DEMO_MODE nor DATABASE_URL set:
 // work on the running demo's database, and link emails to the port it serves.
-const runtimeFile = demoRuntimePath(path.resolve(import.meta.dirname, ".."));
+const runtimeFile = demoRuntimePath(projectRoot());
 const adopted = adoptDemoRuntime(runtimeFile);
 if (adopted) {
   console.error(

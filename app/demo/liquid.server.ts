@@ -7,7 +7,6 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Liquid } from "liquidjs";
 
 // Walk up from this module to the folder holding extensions/ (source: app/demo; bundled: build/server/…).
 function findExtensionDir(): string {
@@ -108,6 +107,9 @@ function lookup(tree: Record<string, unknown> | null, key: string): string | und
 
 export async function renderAppEmbed(input: AppEmbedInput): Promise<string> {
   const [all, fallback, localized] = await Promise.all([loadBlocks(), loadLocale("en.default"), loadLocale(input.request.locale.split("-")[0])]);
+  // Loaded here, not at import: liquidjs is a development dependency (the demo only), and the
+  // production server build references this module without ever rendering with it.
+  const { Liquid } = await import("liquidjs");
   const engine = new Liquid({ strictFilters: true, strictVariables: false, jsTruthy: false });
   engine.registerFilter("json", (v: unknown) => jsonForHtml(v));
   engine.registerFilter("asset_url", (name: unknown) => `${input.assetBaseUrl}/${String(name)}`);
