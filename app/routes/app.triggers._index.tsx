@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, BlockStack, Box, Button, Card, EmptyState, IndexTable, InlineStack, Page, Text, Tooltip } from "@shopify/polaris";
-import { Modal, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { useFetcher, useLoaderData } from "@remix-run/react";
+import { BlockStack, Page, Text } from "@shopify/polaris";
+import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { authenticate } from "~/shopify.server";
 import { TEMPLATE_KEYS, templateInfo, type TemplateKey } from "~/domain/triggers";
 import { createTriggerFromTemplate, deleteTrigger, duplicateTrigger, listTriggers, setTriggerEnabled, staleTriggers } from "~/models/trigger.server";
@@ -12,11 +12,13 @@ import db from "~/db.server";
 import { getAnalytics, rangeForDays } from "~/services/analytics.server";
 import { getShopSettings } from "~/models/shop.server";
 import { publishRules, type PublishResult } from "~/services/publish.server";
-import { Switch } from "~/components/Switch";
 import { PublishBanner } from "~/components/PublishBanner";
-import { AdminErrorBoundary, EMPTY_LIST_IMAGE } from "~/components/RouteErrorBoundary";
-import { describeLift, formatNumber } from "~/components/format";
-import { CONTENT_LABELS, TYPE_LABELS } from "~/components/trigger-labels";
+import { AdminErrorBoundary } from "~/components/RouteErrorBoundary";
+import { describeLift } from "~/components/format";
+import { DeleteTriggerModal } from "~/components/triggers/DeleteTriggerModal";
+import type { TriggerListItem } from "~/components/triggers/list";
+import { TEMPLATE_PICKER, TemplatePicker } from "~/components/triggers/TemplatePicker";
+import { TriggerTable } from "~/components/triggers/TriggerTable";
 
 const STATS_DAYS = 30;
 
@@ -99,37 +101,15 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return json({ ok: false as const, error: `Unknown action "${intent}"` }, { status: 400 });
 };
 
-type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
-type Row = LoaderData["triggers"][number];
-type ActionData = {
-  ok: boolean;
-  error?: string;
-  intent?: string;
-  id?: string;
-  enabled?: boolean;
-  publish?: { ok: boolean; error?: string; skipped?: string[] };
-};
-
 export default function TriggersPage() {
   const { triggers, templates, staleTriggers: stale } = useLoaderData<typeof loader>();
-  const [pendingDelete, setPendingDelete] = useState<Row | null>(null);
+  const [pendingDelete, setPendingDelete] = useState<TriggerListItem | null>(null);
   const shopify = useAppBridge();
-  const deleter = useFetcher<ActionData>();
   const creator = useFetcher();
-  const lastDelete = useRef<unknown>(null);
 
-  useEffect(() => {
-    if (deleter.state !== "idle" || !deleter.data || deleter.data === lastDelete.current) return;
-    lastDelete.current = deleter.data;
-    if (!deleter.data.ok) shopify.toast.show(deleter.data.error ?? "Could not delete the trigger", { isError: true });
-    else if (deleter.data.publish && !deleter.data.publish.ok)
-      shopify.toast.show("Trigger deleted. Publishing to your storefront failed; we'll retry.", { isError: true });
-    else shopify.toast.show("Trigger deleted");
-  }, [deleter.state, deleter.data, shopify]);
-
-  const openTemplates = () => shopify.modal.show("template-picker");
+  const openTemplates = () => shopify.modal.show(TEMPLATE_PICKER);
   const createFrom = (key: string) => {
-    shopify.modal.hide("template-picker");
+    shopify.modal.hide(TEMPLATE_PICKER);
     creator.submit({ intent: "create", template: key }, { method: "post" });
   };
 
@@ -147,168 +127,11 @@ export default function TriggersPage() {
           Triggers decide which overlay a shopper sees, and when. Each one keeps a holdout group that sees nothing, so the lift shown here is the change your
           overlay caused. Figures cover the last {STATS_DAYS} days.
         </Text>
-        <Card padding="0">
-          {triggers.length === 0 ? (
-            <EmptyState heading="Create your first trigger" action={{ content: "Choose a template", onAction: openTemplates }} image={EMPTY_LIST_IMAGE}>
-              <p>Start from a proven template: cart reminders on exit, recommendations, welcome-back offers and more.</p>
-            </EmptyState>
-          ) : (
-            <IndexTable
-              resourceName={{ singular: "trigger", plural: "triggers" }}
-              itemCount={triggers.length}
-              selectable={false}
-              headings={[
-                { title: "Trigger" },
-                { title: "Status" },
-                { title: "Fires on" },
-                { title: "Impressions", alignment: "end" },
-                { title: "Lift (95% interval)", alignment: "end" },
-                { title: "Actions", alignment: "end" },
-              ]}
-            >
-              {triggers.map((t, index) => (
-                <TriggerRow key={t.id} row={t} index={index} onDelete={() => setPendingDelete(t)} />
-              ))}
-            </IndexTable>
-          )}
-        </Card>
+        <TriggerTable triggers={triggers} onCreate={openTemplates} onDelete={setPendingDelete} />
       </BlockStack>
-
-      <Modal id="template-picker" variant="base">
-        <TitleBar title="Create a trigger from a template" />
-        <Box padding="400">
-          <BlockStack gap="300">
-            {templates.map((t) => (
-              <Card key={t.key} background="bg-surface-secondary">
-                <InlineStack align="space-between" blockAlign="center" gap="400" wrap={false}>
-                  <BlockStack gap="100">
-                    <Text as="h3" variant="headingSm">
-                      {t.title}
-                    </Text>
-                    <Text as="p" tone="subdued">
-                      {t.description}
-                    </Text>
-                  </BlockStack>
-                  <Button onClick={() => createFrom(t.key)} accessibilityLabel={`Use template: ${t.title}`}>
-                    Use
-                  </Button>
-                </InlineStack>
-              </Card>
-            ))}
-          </BlockStack>
-        </Box>
-      </Modal>
-
-      <Modal id="delete-trigger" open={pendingDelete !== null} onHide={() => setPendingDelete(null)} variant="small">
-        <TitleBar title="Delete trigger?">
-          <button
-            variant="primary"
-            tone="critical"
-            onClick={() => {
-              if (pendingDelete) deleter.submit({ intent: "delete", id: pendingDelete.id }, { method: "post" });
-              setPendingDelete(null);
-            }}
-          >
-            Delete
-          </button>
-          <button onClick={() => setPendingDelete(null)}>Cancel</button>
-        </TitleBar>
-        <Box padding="400">
-          <Text as="p">
-            {pendingDelete ? `“${pendingDelete.name}” will stop showing on your storefront. ` : ""}
-            This can't be undone. Reports keep the events it already recorded.
-          </Text>
-        </Box>
-      </Modal>
+      <TemplatePicker templates={templates} onChoose={createFrom} />
+      <DeleteTriggerModal trigger={pendingDelete} onClose={() => setPendingDelete(null)} />
     </Page>
-  );
-}
-
-function TriggerRow({ row, index, onDelete }: { row: Row; index: number; onDelete: () => void }) {
-  const shopify = useAppBridge();
-  const toggler = useFetcher<ActionData>({ key: `toggle-${row.id}` });
-  const duplicator = useFetcher();
-  const navigation = useNavigation();
-  const seen = useRef<unknown>(null);
-
-  // Optimistic: while the request runs, show the state the merchant asked for.
-  const pending = toggler.formData?.get("enabled");
-  const enabled = pending != null ? pending === "true" : row.enabled;
-
-  useEffect(() => {
-    const data = toggler.data;
-    if (toggler.state !== "idle" || !data || data === seen.current) return;
-    seen.current = data;
-    if (!data.ok) shopify.toast.show(data.error ?? "Could not change the trigger", { isError: true });
-    else if (data.publish && !data.publish.ok) shopify.toast.show("Saved, but publishing to your storefront failed. We'll retry.", { isError: true });
-    else if (data.enabled && data.publish?.skipped?.includes(row.id))
-      shopify.toast.show(`${row.name} is on but has errors, so it isn't live. Open it to fix them.`, { isError: true });
-    else shopify.toast.show(data.enabled ? `${row.name} turned on` : `${row.name} turned off`);
-  }, [toggler.state, toggler.data, row.id, row.name, shopify]);
-
-  const stop = (e: React.SyntheticEvent) => e.stopPropagation();
-  const duplicating = duplicator.state !== "idle" || (navigation.state !== "idle" && navigation.formData?.get("id") === row.id);
-
-  return (
-    <IndexTable.Row id={row.id} position={index}>
-      <IndexTable.Cell>
-        <BlockStack gap="050">
-          <Link to={`/app/triggers/${row.id}`} style={{ color: "inherit", fontWeight: 600 }}>
-            {row.name}
-          </Link>
-          <Text as="span" variant="bodySm" tone="subdued">
-            Shows {CONTENT_LABELS[row.kind]?.toLowerCase() ?? row.kind} · {row.holdoutPct}% holdout
-          </Text>
-        </BlockStack>
-      </IndexTable.Cell>
-      <IndexTable.Cell>
-        <div onClick={stop} onKeyDown={stop} role="presentation">
-          <InlineStack gap="200" blockAlign="center" wrap={false}>
-            <Switch
-              checked={enabled}
-              label={`${row.name}: active`}
-              onChange={(next) => toggler.submit({ intent: "toggle", id: row.id, enabled: String(next) }, { method: "post" })}
-            />
-            <Badge tone={enabled ? "success" : undefined}>{enabled ? "Active" : "Off"}</Badge>
-          </InlineStack>
-        </div>
-      </IndexTable.Cell>
-      <IndexTable.Cell>{TYPE_LABELS[row.type] ?? row.type}</IndexTable.Cell>
-      <IndexTable.Cell>
-        <Text as="span" alignment="end" numeric>
-          {formatNumber(row.impressions)}
-        </Text>
-      </IndexTable.Cell>
-      <IndexTable.Cell>
-        <Tooltip content={row.lift.description}>
-          <BlockStack gap="050" inlineAlign="end">
-            <Text as="span" numeric tone={row.lift.tone === "success" ? "success" : row.lift.tone === "critical" ? "critical" : undefined}>
-              {row.lift.value}
-            </Text>
-            <Text as="span" variant="bodySm" tone="subdued" numeric>
-              {row.lift.interval ?? (row.controls === 0 ? "No holdout data yet" : row.lift.description)}
-            </Text>
-          </BlockStack>
-        </Tooltip>
-      </IndexTable.Cell>
-      <IndexTable.Cell>
-        <div onClick={stop} onKeyDown={stop} role="presentation">
-          <InlineStack gap="100" align="end" wrap={false}>
-            <Button
-              variant="tertiary"
-              loading={duplicating}
-              accessibilityLabel={`Duplicate ${row.name}`}
-              onClick={() => duplicator.submit({ intent: "duplicate", id: row.id }, { method: "post" })}
-            >
-              Duplicate
-            </Button>
-            <Button variant="tertiary" tone="critical" accessibilityLabel={`Delete ${row.name}`} onClick={onDelete}>
-              Delete
-            </Button>
-          </InlineStack>
-        </div>
-      </IndexTable.Cell>
-    </IndexTable.Row>
   );
 }
 
