@@ -3,7 +3,8 @@ import { databaseUrl, dialectOf, newId, type Db, type DbOrTx } from "~/db.server
 import type { DB } from "./generated/kysely";
 import { enqueue, jobInsert, jobRow, type NewJob } from "./job.server";
 import { postgresDialect, sqliteDialect } from "./sql/dialects";
-import { q, run, write } from "./sql/run.server";
+import { q, run, runTemplate, write } from "./sql/run.server";
+import { Slot, slots, slotValues, templates } from "./sql/template.server";
 import { BUSY, directSqlite, type DirectSqlite } from "./sql/sqlite-direct.server";
 
 /**
@@ -235,27 +236,55 @@ export function deliverSnapshotDirect<K extends SnapshotKind>(
   w: SnapshotWrite<SnapshotOf<K>>,
 ): DeliveryOutcome | null {
   const t = tables[kind] as SnapshotTable<SnapshotOf<K>>;
-  const k = sqliteDialect.builder;
   const now = new Date();
-  const delivery = deliveryInsert(k, { ...d, outcome: "accepted" }, now).compile();
-  const upsert = t.upsert(k, t.row(w.snapshot, now)).compile();
+  const delivery = sqliteStatements("delivery");
+  const upsert = sqliteStatements(kind);
   const outcome = conn.immediate((): DeliveryOutcome => {
-    if (conn.run(delivery.sql, [...delivery.parameters]) === 0) return "repeat";
-    const stored = conn.get<{ status: string }>(upsert.sql, [...upsert.parameters]);
+    const values = {
+      "d.webhookId": d.webhookId,
+      "d.shop": d.shop,
+      "d.topic": d.topic,
+      "d.triggeredAt": d.triggeredAt,
+      "d.outcome": "accepted",
+      "d.reason": null,
+      "d.receivedAt": now,
+    };
+    if (conn.run(delivery.sql, delivery.bind(values)) === 0) return "repeat";
+    const stored = conn.get<{ status: string }>(upsert.sql, upsert.bind(slotValues("r.", t.row(w.snapshot, now))));
     if (!stored) {
-      const stale = k.updateTable("WebhookDelivery").set({ outcome: "stale", reason: w.staleReason }).where("webhookId", "=", d.webhookId).compile();
-      conn.run(stale.sql, [...stale.parameters]);
+      const stale = sqliteStatements("stale");
+      conn.run(stale.sql, stale.bind({ "s.reason": w.staleReason, "s.webhookId": d.webhookId }));
       return "stale";
     }
     const job = jobAfter(w, stored.status);
     if (job) {
-      const insert = jobInsert(k, jobRow(job, now)).compile();
-      conn.run(insert.sql, [...insert.parameters]);
+      const insert = sqliteStatements("job");
+      conn.run(insert.sql, insert.bind(slotValues("j.", jobRow(job, now))));
     }
     return "accepted";
   });
   return outcome === BUSY ? null : outcome;
 }
+
+/** A slot standing for a value of type T while a template is built. */
+const slot = <T>(name: string) => new Slot(name) as unknown as T;
+const DELIVERY_KEYS = ["webhookId", "shop", "topic", "triggeredAt", "outcome", "reason"] as const;
+const JOB_KEYS = Object.keys(jobRow({ kind: "k" }, new Date())) as Array<keyof ReturnType<typeof jobRow>>;
+const rowSlots = (kind: SnapshotKind) => slots<Record<string, unknown>>("r.", Object.keys(tables[kind].columns));
+
+/** The direct path's statements, built and compiled once (./sql/template.server.ts). */
+const sqliteStatements = templates<"delivery" | "stale" | "job" | SnapshotKind>((key) => {
+  const k = sqliteDialect.builder;
+  if (key === "delivery") return deliveryInsert(k, slots<DeliveryRow>("d.", DELIVERY_KEYS), slot<Date>("d.receivedAt")).compile();
+  if (key === "stale")
+    return k
+      .updateTable("WebhookDelivery")
+      .set({ outcome: "stale", reason: slot<string>("s.reason") })
+      .where("webhookId", "=", slot<string>("s.webhookId"))
+      .compile();
+  if (key === "job") return jobInsert(k, slots<ReturnType<typeof jobRow>>("j.", JOB_KEYS)).compile();
+  return tables[key].upsert(k, rowSlots(key)).compile();
+});
 
 /**
  * PostgreSQL only: one delivery as ONE data-modifying statement, atomic on its own (no
@@ -274,36 +303,48 @@ export function deliverSnapshotDirect<K extends SnapshotKind>(
  */
 export async function deliverSnapshotSingle<K extends SnapshotKind>(db: Db, kind: K, d: Delivery, w: SnapshotWrite<SnapshotOf<K>>): Promise<DeliveryOutcome> {
   const t = tables[kind] as SnapshotTable<SnapshotOf<K>>;
-  const k = postgresDialect.builder;
   const now = new Date();
-  const p = postgresDialect.typed;
-  const unknownDelivery = sql<SqlBool>`NOT EXISTS (SELECT 1 FROM "WebhookDelivery" WHERE "webhookId" = ${p(d.webhookId, "text")})`;
-  const upsert = t.upsert(k, t.row(w.snapshot, now), unknownDelivery);
-  const rows = await run(
-    db,
-    sql<{ outcome: DeliveryOutcome | null }>`WITH s AS (${upsert})${w.job ? jobCte(w.job, now) : sql``},
-     d AS (
-       INSERT INTO "WebhookDelivery" ("webhookId", "shop", "topic", "triggeredAt", "receivedAt", "outcome", "reason")
-       SELECT ${p(d.webhookId, "text")}, ${p(d.shop, "text")}, ${p(d.topic, "text")}, ${p(d.triggeredAt, "timestamp(3)")}, ${p(now, "timestamp(3)")},
-              CASE WHEN EXISTS (SELECT 1 FROM s) THEN 'accepted' ELSE 'stale' END,
-              CASE WHEN EXISTS (SELECT 1 FROM s) THEN NULL ELSE ${p(w.staleReason, "text")} END
-       WHERE ${unknownDelivery}
-       RETURNING "outcome")
-     SELECT (SELECT "outcome" FROM d) AS "outcome"`,
-    // One text per table and job shape (a handful in all): parsed and planned once per connection.
-    { prepare: true },
-  );
+  const shape: SingleShape = `${kind}:${w.job ? (w.job.whenStatus === undefined ? "job" : "job-when") : "none"}`;
+  const values = slotValues("r.", t.row(w.snapshot, now), {
+    "d.webhookId": d.webhookId,
+    "d.shop": d.shop,
+    "d.topic": d.topic,
+    "d.triggeredAt": d.triggeredAt,
+    "d.now": now,
+    "d.staleReason": w.staleReason,
+  });
+  if (w.job) slotValues("j.", { ...jobRow(w.job, now), whenStatus: w.job.whenStatus ?? null }, values);
+  // One text per table and job shape (six in all): parsed and planned once per connection.
+  const rows = await runTemplate<{ outcome: DeliveryOutcome | null }>(db, singleStatements(shape), values, { prepare: true });
   return rows[0]?.outcome ?? "repeat";
 }
 
-const jobCte = (job: NewJob & { whenStatus?: string }, now: Date) => {
-  const row = jobRow(job, now);
+type SingleShape = `${SnapshotKind}:${"job" | "job-when" | "none"}`;
+
+const singleStatements = templates<SingleShape>((shape) => {
+  const [kind, job] = shape.split(":") as [SnapshotKind, "job" | "job-when" | "none"];
+  const p = postgresDialect.typed;
+  const unknownDelivery = sql<SqlBool>`NOT EXISTS (SELECT 1 FROM "WebhookDelivery" WHERE "webhookId" = ${p(slot("d.webhookId"), "text")})`;
+  const upsert = tables[kind].upsert(postgresDialect.builder, rowSlots(kind), unknownDelivery);
+  const jobRowSlots = slots<ReturnType<typeof jobRow>>("j.", JOB_KEYS);
+  return sql`WITH s AS (${upsert})${job === "none" ? sql`` : jobCte(jobRowSlots, job === "job-when" ? slot<string>("j.whenStatus") : undefined)},
+     d AS (
+       INSERT INTO "WebhookDelivery" ("webhookId", "shop", "topic", "triggeredAt", "receivedAt", "outcome", "reason")
+       SELECT ${p(slot("d.webhookId"), "text")}, ${p(slot("d.shop"), "text")}, ${p(slot("d.topic"), "text")}, ${p(slot("d.triggeredAt"), "timestamp(3)")}, ${p(slot("d.now"), "timestamp(3)")},
+              CASE WHEN EXISTS (SELECT 1 FROM s) THEN 'accepted' ELSE 'stale' END,
+              CASE WHEN EXISTS (SELECT 1 FROM s) THEN NULL ELSE ${p(slot("d.staleReason"), "text")} END
+       WHERE ${unknownDelivery}
+       RETURNING "outcome")
+     SELECT (SELECT "outcome" FROM d) AS "outcome"`.compile(postgresDialect.builder);
+});
+
+const jobCte = (row: ReturnType<typeof jobRow>, whenStatus: string | undefined) => {
   const p = postgresDialect.typed;
   return sql`, j AS (
        INSERT INTO "Job" ("id", "shop", "kind", "payload", "runAt", "dedupeKey", "maxAttempts", "createdAt", "updatedAt")
        SELECT ${p(row.id, "text")}, ${p(row.shop, "text")}, ${p(row.kind, "text")}, ${p(row.payload, "jsonb")}, ${p(row.runAt, "timestamp(3)")},
               ${p(row.dedupeKey, "text")}, ${p(row.maxAttempts, "integer")}, ${p(row.createdAt, "timestamp(3)")}, ${p(row.updatedAt, "timestamp(3)")}
-       FROM s ${job.whenStatus === undefined ? sql`` : sql`WHERE s."status" = ${p(job.whenStatus, "text")}`}
+       FROM s ${whenStatus === undefined ? sql`` : sql`WHERE s."status" = ${p(whenStatus, "text")}`}
        ON CONFLICT ("dedupeKey") DO NOTHING)`;
 };
 

@@ -1,6 +1,7 @@
 import type { CompiledQuery, Compilable, InferResult, Kysely, RawBuilder } from "kysely";
 import { dialectOf, sqlBatch, sqlQuery, type DbOrTx } from "~/db.server";
 import type { DB } from "../generated/kysely";
+import type { Template } from "./template.server";
 
 /**
  * The data layer's one way to send a hand-built statement: build it with `q(db)` (Kysely over the
@@ -33,6 +34,11 @@ export async function run<O>(db: DbOrTx, query: RawBuilder<O>, options?: RunOpti
 export async function run(db: DbOrTx, query: Statement, options: RunOptions = {}): Promise<unknown[]> {
   const compiled = compile(db, query);
   return sqlQuery(db, compiled.sql, compiled.parameters as unknown[], options);
+}
+
+/** Sends a statement template (./template.server.ts) bound to one call's values. */
+export async function runTemplate<O>(db: DbOrTx, statement: Template, values: Record<string, unknown>, options?: RunOptions): Promise<O[]> {
+  return sqlQuery<O>(db, statement.sql, statement.bind(values), options);
 }
 
 /** Sends writes (no RETURNING) as one unit and returns how many rows each changed. */
