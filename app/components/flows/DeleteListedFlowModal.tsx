@@ -1,7 +1,6 @@
 import { useEffect } from "react";
 import { useFetcher } from "@remix-run/react";
-import { Box, Text } from "@shopify/polaris";
-import { Modal, TitleBar } from "@shopify/app-bridge-react";
+import { ConfirmDeleteModal } from "~/components/editor/ConfirmDeleteModal";
 import type { FlowListActionResult, NotifyFn } from "./list";
 
 /** Deletes a flow from the list, its answer told through `notify`; `deletingId` is the flow on its way out. */
@@ -28,26 +27,9 @@ export function DeleteListedFlowModal({
   onDelete: (id: string) => void;
 }) {
   return (
-    <Modal id="delete-flow" open={flow !== null} onHide={onClose} variant="small">
-      <TitleBar title="Delete flow?">
-        <button
-          variant="primary"
-          tone="critical"
-          onClick={() => {
-            if (flow) onDelete(flow.id);
-            onClose();
-          }}
-        >
-          Delete
-        </button>
-        <button onClick={onClose}>Cancel</button>
-      </TitleBar>
-      <Box padding="400">
-        <Text as="p">
-          {flow ? `“${flow.name}” will be deleted. ` : ""}
-          Emails not yet sent for this flow are not sent. Its results stay in Analytics.
-        </Text>
-      </Box>
-    </Modal>
+    <ConfirmDeleteModal id="delete-flow" open={flow !== null} title="Delete flow?" onClose={onClose} onDelete={() => flow && onDelete(flow.id)}>
+      {flow ? `“${flow.name}” will be deleted. ` : ""}
+      Emails not yet sent for this flow are not sent. Its results stay in Analytics.
+    </ConfirmDeleteModal>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from "react";
 import { useFetcher } from "@remix-run/react";
-import { Box, Text } from "@shopify/polaris";
-import { Modal, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { useAppBridge } from "@shopify/app-bridge-react";
+import { ConfirmDeleteModal } from "~/components/editor/ConfirmDeleteModal";
 import type { TriggerListActionData } from "./list";
 
 /** Deletes a trigger from the list, its answer told in a toast. */
@@ -24,26 +24,9 @@ function useTriggerDeleter() {
 export function DeleteTriggerModal({ trigger, onClose }: { trigger: { id: string; name: string } | null; onClose: () => void }) {
   const remove = useTriggerDeleter();
   return (
-    <Modal id="delete-trigger" open={trigger !== null} onHide={onClose} variant="small">
-      <TitleBar title="Delete trigger?">
-        <button
-          variant="primary"
-          tone="critical"
-          onClick={() => {
-            if (trigger) remove(trigger.id);
-            onClose();
-          }}
-        >
-          Delete
-        </button>
-        <button onClick={onClose}>Cancel</button>
-      </TitleBar>
-      <Box padding="400">
-        <Text as="p">
-          {trigger ? `“${trigger.name}” will stop showing on your storefront. ` : ""}
-          This can't be undone. Reports keep the events it already recorded.
-        </Text>
-      </Box>
-    </Modal>
+    <ConfirmDeleteModal id="delete-trigger" open={trigger !== null} title="Delete trigger?" onClose={onClose} onDelete={() => trigger && remove(trigger.id)}>
+      {trigger ? `“${trigger.name}” will stop showing on your storefront. ` : ""}
+      This can't be undone. Reports keep the events it already recorded.
+    </ConfirmDeleteModal>
   );
 }
