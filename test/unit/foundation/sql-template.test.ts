@@ -5,13 +5,11 @@ import { Slot, slots, slotValues, template, templates } from "~/models/sql/templ
 describe("statement templates (built once, bound per call)", () => {
   const k = sqliteDialect.builder;
   const insert = () =>
-    k
-      .insertInto("WebhookDelivery")
-      .values({
-        ...slots<{ webhookId: string; shop: string; topic: string }>("d.", ["webhookId", "shop", "topic"]),
-        outcome: "accepted",
-        receivedAt: new Slot("d.at") as never,
-      } as never);
+    k.insertInto("WebhookDelivery").values({
+      ...slots<{ webhookId: string; shop: string; topic: string }>("d.", ["webhookId", "shop", "topic"]),
+      outcome: "accepted",
+      receivedAt: new Slot("d.at") as never,
+    } as never);
 
   it("compiles the same text as the statement built with the values, and binds the values in their places", () => {
     const t = template(insert().compile());
