@@ -42,7 +42,8 @@ if (!args.includes("--skip-native")) {
 // `npm start`, `npm run worker` and `npm run setup` run the compiled processes (scripts/build-server.ts).
 if (args.includes("--built")) {
   const fs = require("node:fs");
-  if (!fs.existsSync(path.join(root, "build/node/server.js")) || !fs.existsSync(path.join(root, "build/server/index.js"))) {
+  const build = process.env.INTENTFUL_BUILD_DIR || path.join(root, "build"); // tests point it elsewhere
+  if (!fs.existsSync(path.join(build, "node/server.js")) || !fs.existsSync(path.join(build, "server/index.js"))) {
     fail("The app is not built yet: run `npm run build` first (it compiles the server, the worker and the storefront assets).");
   }
 }

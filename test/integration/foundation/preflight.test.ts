@@ -17,7 +17,20 @@ const oldNodeMajor = existsSync(OLD_NODE) ? Number(spawnSync(OLD_NODE, ["-p", "p
 describe("preflight", () => {
   it("is wired before every entry point", async () => {
     const { scripts } = (await import(path.join(root, "package.json"), { with: { type: "json" } })).default as { scripts: Record<string, string> };
-    for (const name of ["demo", "start", "worker", "test"]) expect(scripts[`pre${name}`], name).toBe("node scripts/preflight.cjs");
+    for (const name of ["demo", "test"]) expect(scripts[`pre${name}`], name).toBe("node scripts/preflight.cjs");
+    // The compiled processes also need the build (scripts/build-server.ts).
+    for (const name of ["start", "worker", "setup"]) expect(scripts[`pre${name}`], name).toBe("node scripts/preflight.cjs --built");
+  });
+
+  it("stops a compiled process before a build with one line saying what to run", () => {
+    const r = spawnSync(process.execPath, [path.join(root, "scripts/preflight.cjs"), "--built"], {
+      encoding: "utf8",
+      env: { ...process.env, INTENTFUL_BUILD_DIR: path.join(root, "no-such-build") },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      "The app is not built yet: run `npm run build` first (it compiles the server, the worker and the storefront assets).",
+    ]);
   });
 
   it("passes on this Node", () => {
