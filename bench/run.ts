@@ -89,12 +89,20 @@ if (want("storefront")) {
   if (existsSync(assets)) {
     const files = readdirSync(assets).filter((f) => /\.(js|css)$/.test(f));
     const sizes = Object.fromEntries(files.map((f) => [f, gzipSync(readFileSync(path.join(assets, f)), { level: 9 }).length]));
+    // Page load is the tracker alone: the rules bundle follows the shopper's first action (or a
+    // timed trigger's moment), the overlay a trigger firing.
     const initial = Object.entries(sizes)
-      .filter(([f]) => !/overlay/.test(f)) // the overlay chunk loads only when a trigger fires
+      .filter(([f]) => !/overlay|rules/.test(f))
       .reduce((s, [, n]) => s + n, 0);
+    const onFirstAction = sizes["intentful-rules.js"] ?? 0;
+    const overlay = sizes["intentful-overlay.js"] ?? 0;
     const total = Object.values(sizes).reduce((s, n) => s + n, 0);
-    results.storefront = { initialGzipBytes: initial, totalGzipBytes: total, files: sizes };
-    table.push({ section: "storefront", figure: "initialGzipBytes", value: initial }, { section: "storefront", figure: "totalGzipBytes", value: total });
+    results.storefront = { initialGzipBytes: initial, rulesGzipBytes: onFirstAction, overlayGzipBytes: overlay, totalGzipBytes: total, files: sizes };
+    table.push(
+      { section: "storefront", figure: "initialGzipBytes (page load)", value: initial },
+      { section: "storefront", figure: "rulesGzipBytes (first action) · overlayGzipBytes (a trigger fires)", value: `${onFirstAction} · ${overlay}` },
+      { section: "storefront", figure: "totalGzipBytes", value: total },
+    );
   }
 }
 
@@ -122,7 +130,11 @@ if (want("browser")) {
   results.storefront = { ...(results.storefront as object), ...r.storefront };
   results.admin = r.admin;
   table.push(
-    { section: "storefront", figure: "initMainThreadMs (median of 20)", value: r.storefront.initMainThreadMs },
+    {
+      section: "storefront",
+      figure: "initMainThreadMs = start + idle task (medians of 20)",
+      value: `${r.storefront.initMainThreadMs} = ${r.storefront.initStartMs} + ${r.storefront.initIdleMs}`,
+    },
     { section: "admin home", figure: "LCP ms · CLS (median of 3)", value: `${r.admin.lcpMs} · ${r.admin.cls}` },
   );
 }

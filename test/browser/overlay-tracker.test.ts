@@ -17,8 +17,8 @@ import { newStored } from "../../extensions/intentful/src/tracker/state";
 import { launchChromium } from "../support/browser";
 
 let browser: Browser;
-let trackerJs: string;
-let overlayJs: string;
+/** the built storefront bundles by file name (intentful.js, intentful-rules.js, intentful-overlay.js) */
+let assets: Record<string, string>;
 
 interface Shop {
   config: CompiledConfig;
@@ -75,8 +75,8 @@ async function openShop(config: CompiledConfig, opts: { consent?: Shop["consent"
     };
     const json = (v: unknown) => send(200, "application/json", JSON.stringify(v));
     try {
-      if (url.pathname === "/assets/intentful.js") return send(200, "text/javascript", trackerJs);
-      if (url.pathname === "/assets/intentful-overlay.js") return send(200, "text/javascript", overlayJs);
+      const asset = url.pathname.startsWith("/assets/") && assets[url.pathname.slice("/assets/".length)];
+      if (asset) return send(200, "text/javascript", asset);
       if (url.pathname === "/apps/intentful/events") {
         shop.batches.push(eventBatchSchema.parse(JSON.parse(body)));
         return send(204, "text/plain");
@@ -162,8 +162,7 @@ const events = (shop: Shop) => shop.batches.flatMap((b) => b.events);
 
 beforeAll(async () => {
   const built = await buildStorefront({ write: false });
-  trackerJs = built.files.find((f) => f.role === "tracker")!.code;
-  overlayJs = built.files.find((f) => f.role === "overlay")!.code;
+  assets = Object.fromEntries(built.files.map((f) => [f.name, f.code]));
   browser = await launchChromium();
 });
 
@@ -301,6 +300,54 @@ describe("storefront tracker (built, real Chromium)", () => {
     expect(await page.locator("[role=dialog] h2").textContent()).toBe("Almost free shipping");
     await expect.poll(() => shop.cart.attributes._intentful_vid).toMatch(/^[a-z0-9]+$/);
     expect(shop.requests.filter((r) => r.includes("/cart"))).toEqual(["POST /cart/add.js", "GET /cart.js", "POST /cart/update.js"]);
+    expect(shop.errors).toEqual([]);
+  });
+
+  it("loads the rules bundle on the shopper's first action, not at page load (issue 18)", async () => {
+    const { shop, page } = await openShop(compileConfig([exitRecs], { overlaysPerSession: 2 }));
+    await load(page, shop, "/products/wool-hat");
+    await page.waitForTimeout(1200);
+    expect(shop.requests).not.toContain("GET /assets/intentful-rules.js");
+    await page.mouse.move(400, 400);
+    await expect.poll(() => shop.requests.filter((r) => r === "GET /assets/intentful-rules.js").length).toBe(1);
+    await page.mouse.move(420, 380);
+    await page.waitForTimeout(300);
+    expect(shop.requests.filter((r) => r === "GET /assets/intentful-rules.js")).toHaveLength(1);
+    expect(shop.errors).toEqual([]);
+  });
+
+  it("shows a time-based trigger to a shopper who never touches the page: the rules load shortly before its moment", async () => {
+    const welcome = trigger(
+      {
+        name: "Welcome",
+        type: "page_engagement",
+        conditions: { minSeconds: 3 },
+        content: { kind: "message", headline: "Welcome in" },
+        holdoutPct: 0,
+      },
+      "welcome",
+    );
+    const { shop, page } = await openShop(compileConfig([welcome], { overlaysPerSession: 2 }));
+    await load(page, shop, "/");
+    // pf = 3 s: loaded from 1 s on (two seconds early), not at page load
+    expect(shop.requests).not.toContain("GET /assets/intentful-rules.js");
+    const dialog = page.locator("[role=dialog]");
+    await dialog.waitFor({ state: "visible", timeout: 6000 });
+    expect(await dialog.locator("h2").textContent()).toBe("Welcome in");
+    const shownAt = await page.evaluate(() => performance.now());
+    expect(shownAt).toBeGreaterThanOrEqual(3000);
+    expect(shop.requests).toContain("GET /assets/intentful-rules.js");
+    expect(shop.errors).toEqual([]);
+  });
+
+  it("never loads the rules once the session's overlays are spent", async () => {
+    const spent = { ...newStored(Date.now()), n: 1, last: Date.now(), h: { recs: { s: 2, ts: [Date.now()] } }, sx: ["recs"], exp: true };
+    const { shop, page } = await openShop(compileConfig([exitRecs], { overlaysPerSession: 2 }), { stored: spent });
+    await load(page, shop, "/products/wool-hat");
+    await exitThroughTop(page);
+    await page.waitForTimeout(500);
+    expect(shop.requests).not.toContain("GET /assets/intentful-rules.js");
+    expect(await page.locator("[role=dialog]").count()).toBe(0);
     expect(shop.errors).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  * statistics code.
  */
 
-const utf8 = new TextEncoder();
+const utf8 = /* @__PURE__ */ new TextEncoder();
 const mix = (k: number) => {
   k = Math.imul(k, 0xcc9e2d51);
   return Math.imul((k << 15) | (k >>> 17), 0x1b873593);

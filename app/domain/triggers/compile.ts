@@ -1,5 +1,6 @@
 import { conditionsSchema, contentSchema, fieldErrors, frequencyCapSchema, segmentSchema, TRIGGER_TYPES } from "./schema";
 import type { Conditions, TriggerType } from "./schema";
+import { passiveFrom } from "./evaluate";
 import type { CompiledConfig, CompiledContent, CompiledTrigger } from "./types";
 
 /** The Trigger row as Prisma returns it (Json columns arrive untyped). */
@@ -118,13 +119,21 @@ export function compileConfig(triggers: TriggerRow[], settings: ConfigSettings, 
     g: {
       ps: Math.max(0, Math.floor(settings.overlaysPerSession)),
       ...(settings.channelGapHours ? { cg: Math.max(0, Math.floor(settings.channelGapHours)) } : {}),
+      pf: -1,
     },
     t: compiled,
   };
-  while (config.t.length > 0 && configBytes(config) > CONFIG_MAX_BYTES) {
+  while (config.t.length > 0 && configBytes(withPassiveFrom(config)) > CONFIG_MAX_BYTES) {
     const dropped = config.t.pop()!;
     onSkip?.({ id: dropped.id, reason: "too_large" });
   }
+  return withPassiveFrom(config);
+}
+
+/** Sets `g.pf` for the triggers the config holds (seconds; -1: no trigger takes passive signals). */
+function withPassiveFrom(config: CompiledConfig): CompiledConfig {
+  const ms = passiveFrom(config);
+  config.g.pf = ms === Infinity ? -1 : ms / 1000;
   return config;
 }
 

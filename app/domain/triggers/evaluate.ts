@@ -52,6 +52,24 @@ function signalMatches(t: CompiledTrigger, s: VisitorState, sig: Signal): boolea
 }
 
 /**
+ * The earliest time on the page (ms) at which a signal the shopper does not cause ("page",
+ * "tick", "scroll") can fire any trigger: Infinity when no trigger listens to those. A necessary
+ * condition read off signalMatches and conditionsHold (idle time never exceeds time on page),
+ * compiled into the config (`g.pf`) so the storefront can leave the rules unloaded until then or
+ * until the shopper acts.
+ */
+export function passiveFrom(config: CompiledConfig): number {
+  let at = Infinity;
+  for (const t of config.t) {
+    const c = t.c;
+    const idle = t.ty === "inactivity" ? c.idleSec || 0 : t.ty === "exit_intent" ? c.exit?.idleSec : 0;
+    if (t.ty === "cart_change" || (t.ty === "exit_intent" && !idle)) continue;
+    at = Math.min(at, Math.max(c.minSeconds || 0, idle || 0, t.ty === "exit_intent" ? (c.exit?.minDwellMs ?? EXIT.minDwellMs) / 1000 : 0) * 1000);
+  }
+  return at;
+}
+
+/**
  * Inside the schedule on the shopper's local clock. A window that wraps past midnight (s > e)
  * belongs to the day it starts on: inside it, an hour before `s` is the morning after, so the
  * day checked is yesterday.

@@ -48,7 +48,17 @@ export interface CompiledConfig {
   v: 1;
   /** global caps: ps = overlays per session (a page view never shows more than one); cg = hours
    * after a recovery email brought the shopper during which no overlay shows (left out = off) */
-  g: { ps: number; cg?: number };
+  g: {
+    ps: number;
+    cg?: number;
+    /**
+     * passive from: seconds on the page before which no trigger can take a signal the shopper does
+     * not cause ("page", "tick", "scroll"); -1 when none ever can (`passiveFrom`). The storefront
+     * leaves the rules bundle unloaded until then, or until the shopper acts. Configs published
+     * before it are read as 0.
+     */
+    pf: number;
+  };
   /** active triggers, highest priority first */
   t: CompiledTrigger[];
 }

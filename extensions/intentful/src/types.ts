@@ -109,6 +109,8 @@ export interface EmbedContext {
   locale: string;
   /** URL of intentful-overlay.js */
   overlay: string;
+  /** URL of intentful-rules.js */
+  rules: string;
   settings: {
     position: Layout;
     bg: string;

@@ -58,7 +58,7 @@ describe("settings", () => {
       attributionWindowDays: 7,
       retentionDays: 180,
     });
-    expect((lastPublished(h, SHOP_A)!.value as { g: { ps: number; cg?: number } }).g).toEqual({ ps: 3, cg: 6 });
+    expect((lastPublished(h, SHOP_A)!.value as { g: { ps: number; cg?: number } }).g).toMatchObject({ ps: 3, cg: 6 });
     const b = await h.t.db.shop.findUniqueOrThrow({ where: { shop: SHOP_B } });
     expect(b).toMatchObject({ senderEmail: "", overlaysPerSession: 2, attributionWindowDays: 5 });
   });

@@ -35,10 +35,21 @@ describe("renderAppEmbed (the shipped block through liquidjs)", () => {
       country: "US",
       locale: "en",
       overlay: "/demo/assets/intentful-overlay.js",
+      rules: "/demo/assets/intentful-rules.js",
       strings: { close: "Close", sign_up: "Sign up" },
     });
     expect(html).toContain('<script src="/demo/assets/intentful.js" defer></script>');
     expect(html).not.toContain("schema");
+  });
+
+  it("folds Shopify's page types into the rules' vocabulary", async () => {
+    const pageOf = async (page_type: string) => parse(await renderAppEmbed({ ...base, request: { page_type, locale: "en" } }), "intentful-ctx").page;
+    expect(await pageOf("product")).toBe("product");
+    expect(await pageOf("list-collections")).toBe("list-collections");
+    expect(await pageOf("404")).toBe("404");
+    expect(await pageOf("customers/account")).toBe("customers");
+    expect(await pageOf("gift_card")).toBe("other");
+    expect(await pageOf("")).toBe("other");
   });
 
   it("takes setting defaults from the block's schema", async () => {

@@ -26,6 +26,7 @@ const ctx = (settings: Partial<EmbedContext["settings"]> = {}): EmbedContext => 
   country: "DE",
   locale: "de",
   overlay: "/assets/intentful-overlay.js",
+  rules: "/assets/intentful-rules.js",
   settings: {
     position: "slide_in",
     bg: "#fff",

@@ -4,7 +4,6 @@ import {
   deviceClass,
   isDiscountLanding,
   newStored,
-  normalisePageType,
   recordCart,
   recordConversion,
   recordDismiss,
@@ -189,14 +188,5 @@ describe("device class", () => {
     expect(deviceClass(mac, false, 900)).toBe("desktop");
     // iPadOS reports a Mac user agent; the coarse pointer and size give it away
     expect(deviceClass(mac, true, 834)).toBe("tablet");
-  });
-});
-
-describe("page types", () => {
-  it("folds Shopify page types into the rule vocabulary", () => {
-    expect(normalisePageType("product")).toBe("product");
-    expect(normalisePageType("customers/account")).toBe("customers");
-    expect(normalisePageType("gift_card")).toBe("other");
-    expect(normalisePageType("")).toBe("other");
   });
 });

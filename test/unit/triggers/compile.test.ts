@@ -80,7 +80,7 @@ describe("compileConfig", () => {
     const r = row(exitRecommendations, { id: "x", salt: "s", priority: 3, holdoutPct: 10 });
     expect(compileConfig([r], { overlaysPerSession: 2 })).toEqual({
       v: 1,
-      g: { ps: 2 },
+      g: { ps: 2, pf: -1 },
       t: [
         {
           id: "x",

@@ -1,14 +1,12 @@
 /**
  * What the shopper does on the page besides the cart: input (idle time, the first interaction),
- * scrolling, leaving the tab or the page, time passing, and the exit-intent detectors (./exit).
- * Listeners are passive; only the detectors a published trigger uses are attached.
+ * scrolling, leaving the tab or the page, and time passing. Listeners are passive. The exit-intent
+ * detectors (./exit) come with the rules bundle, which the first interaction loads (./show).
  */
-import { EXIT_DEFAULTS } from "~/domain/triggers/types";
 import { loadConsentApi } from "./consent";
-import { watchExit } from "./exit";
-import { fire } from "./show";
+import { fire, needRules } from "./show";
 import { d, now, on, w } from "./dom";
-import { config, device, q, s, save, url } from "./session";
+import { config, q, s, save, url } from "./session";
 import { isDiscountLanding } from "./state";
 
 export let scrollPct = 0;
@@ -26,7 +24,6 @@ export function watchActivity(): void {
     } else if (hiddenAt && now() - hiddenAt > 1000) fire({ kind: "exit", via: "tab" });
   });
   on(w, "pagehide", leave);
-  watchExitIntent();
   const needScroll = config.t.some((t) => t.c.scrollPct);
   if (needScroll)
     on(w, "scroll", () => {
@@ -50,6 +47,7 @@ function input(): void {
   interacted = true;
   if (isDiscountLanding(url, d.cookie)) s.ds = true;
   loadConsentApi(save);
+  needRules();
 }
 
 function leave(): void {
@@ -60,19 +58,4 @@ function leave(): void {
 function measureScroll(): void {
   const h = d.documentElement.scrollHeight;
   scrollPct = Math.max(scrollPct, h ? Math.min(100, ((scrollY + innerHeight) / h) * 100) : 100);
-}
-
-/** One set of exit detectors for every exit-intent trigger: the widest zone, any rule's options. */
-function watchExitIntent(): void {
-  const exits = config.t.filter((t) => t.ty === "exit_intent").map((t) => t.c.exit || {});
-  if (exits.length)
-    watchExit(
-      {
-        zone: Math.max(...exits.map((x) => x.topZonePx ?? EXIT_DEFAULTS.topZonePx)),
-        mobile: device !== "desktop",
-        scrollUp: exits.some((x) => x.scrollUp !== false),
-        backTrap: exits.some((x) => x.backTrap),
-      },
-      fire,
-    );
 }

@@ -13,7 +13,7 @@ import { readConsent } from "./consent";
 import { d, now, on } from "./dom";
 import { beacon, eventQueue } from "./events";
 import { routesRoot, shopify } from "./shopify";
-import { classifySource, deviceClass, isDiscountLanding, newStored, normalisePageType, reviveStored, type PageInfo, type Stored } from "./state";
+import { classifySource, deviceClass, isDiscountLanding, newStored, reviveStored, type PageInfo, type Stored } from "./state";
 
 const KEY = "intentful";
 
@@ -52,7 +52,7 @@ export function init(): boolean {
   root = routesRoot();
   url = new URL(location.href);
   page = {
-    type: normalisePageType(c.page || ""),
+    type: c.page,
     productId: c.product ? String(c.product.id) : null,
     productHandle: c.product ? c.product.handle : null,
     cart: [c.cart.n, c.cart.c],

@@ -1,56 +1,83 @@
 /**
- * Deciding and showing: every signal asks the shared rules (`evaluate`, the same code the server
- * compiles them with) whether a trigger fires, and a firing trigger loads the overlay bundle.
+ * Deciding and showing: every signal asks the shared rules (`evaluate`, in the rules bundle)
+ * whether a trigger fires, and a firing trigger loads the overlay bundle. The rules bundle loads
+ * on the shopper's first action, on a signal a trigger listens to, or when a time-based trigger's
+ * earliest moment comes (`passiveFrom`, compiled into `config.g.pf`), and only while an overlay may still show this session.
  */
-import { evaluate } from "~/domain/triggers/evaluate";
 import type { Decision, Signal } from "~/domain/triggers/types";
 import type { OverlayApi } from "../overlay/entry";
+import type { RulesApi } from "../rules/entry";
 import { lastInput, scrollPct } from "./activity";
 import { readConsent } from "./consent";
 import { d, now, w } from "./dom";
 import { config, ctx, device, page, q, s, save, track } from "./session";
 import { shopify } from "./shopify";
-import { recordExposure, toVisitorState } from "./state";
+import { recordExposure, sessionExposures } from "./state";
 
 let shown = 0;
 let open = false;
 let held = 0;
-let overlay: Promise<OverlayApi> | undefined;
+let rules: RulesApi | undefined;
+let pending: Signal | undefined;
 
 /** Evaluates the rules for a signal; true when an overlay is about to show (the back trap relies on it). */
 export function fire(sig: Signal): boolean {
   if (!s || open || shown) return false;
+  if (!rules) {
+    // "page", "tick" and "scroll" wait for the earliest moment a trigger could take them (config.g.pf,
+    // compiled by the server; loaded two seconds early)
+    const pf = config.g.pf ?? 0;
+    if (sig.kind == "exit" || sig.kind == "cart" || (pf >= 0 && performance.now() > pf * 1e3 - 2e3)) {
+      pending = sig;
+      needRules();
+    }
+    return false;
+  }
   const live = { msOnPage: performance.now(), scrollPct, idleMs: now() - lastInput, pageExposures: shown };
   const env = { device, country: ctx.country || shopify().country || "", customer: ctx.customer, consent: readConsent() };
-  const decision = evaluate(config, toVisitorState(s, page, live, env, now()), sig, now());
+  const decision = rules.decide(config, s, page, live, env, sig, now());
   if (decision) act(decision);
-  return decision?.variant === "treatment";
+  return decision?.variant == "treatment";
+}
+
+/** Loads the rules bundle unless the session's overlay budget is spent; then the pending signal is decided. */
+export function needRules(): void {
+  if (s && sessionExposures(s) < config.g.ps)
+    load<RulesApi>(ctx.rules, "IntentfulRules").then(
+      (r) => {
+        if (rules) return;
+        rules = r;
+        r.watch(config, device != "desktop", fire);
+        if (pending) fire(pending);
+      },
+      () => {},
+    );
 }
 
 function act({ trigger: t, variant, tier }: Decision): void {
   // Held back by the channel gap: counted once per page, nothing shown, no exposure.
-  if (variant === "held") return void (held++ || track({ kind: "held", triggerId: t.id, tier }));
+  if (variant == "held") return void (held++ || track({ kind: "held", triggerId: t.id, tier }));
   const base = { triggerId: t.id, tier, variant };
   shown++;
   recordExposure(s, t.id, now());
   save();
-  if (variant === "control") return track({ kind: "control", ...base });
+  if (variant == "control") return track({ kind: "control", ...base });
   open = true;
-  loadOverlay(ctx.overlay)
+  load<OverlayApi>(ctx.overlay, "IntentfulOverlay")
     .then((api) => api.show(t, ctx, { s, base: { ...base, variant }, track, save, flush: q.flush, closed: () => (open = false) }))
     .catch(() => {
       open = false;
     });
 }
 
-type Overlay = { IntentfulOverlay?: OverlayApi };
+const loading: Record<string, Promise<never>> = {};
 
-const loadOverlay = (src: string) =>
-  (overlay ||= new Promise<OverlayApi>((resolve, reject) => {
-    if ((w as Overlay).IntentfulOverlay) return resolve((w as Overlay).IntentfulOverlay!);
+/** A lazily loaded bundle: a script that sets window[name]. */
+const load = <T>(src: string, name: string): Promise<T> =>
+  (loading[name] ||= new Promise((resolve, reject) => {
     const el = d.createElement("script");
     el.src = src;
-    el.onload = () => ((w as Overlay).IntentfulOverlay ? resolve((w as Overlay).IntentfulOverlay!) : reject());
+    el.onload = () => ((w as never)[name] ? resolve((w as never)[name]) : reject());
     el.onerror = reject;
     d.head.appendChild(el);
   }));

@@ -274,9 +274,3 @@ export function deviceClass(ua: string, coarse: boolean, shortSide: number): Dev
   if (/Mobi|iPhone|iPod|Android/i.test(ua) || coarse) return "mobile";
   return "desktop";
 }
-
-/** Shopify page types, folded into the set the rules use. */
-export function normalisePageType(type: string): string {
-  if (type.startsWith("customers")) return "customers";
-  return /^(index|product|collection|list-collections|search|cart|page|blog|article|404)$/.test(type) ? type : "other";
-}
