@@ -90,7 +90,7 @@ export function makeBatchFactory({ shops, visitors, run, emailShare = 0.02 }: { 
         marketingConsent: rand() < 0.5,
       };
     }
-    return { shop, count: events.length, body: JSON.stringify({ v: 1, visitorId, sessionId: `s${run}-${v}`, events }) };
+    return { shop, visitor: v, count: events.length, body: JSON.stringify({ v: 1, visitorId, sessionId: `s${run}-${v}`, events }) };
   };
 }
 
@@ -120,6 +120,27 @@ export function postBatch(baseUrl: string, batch: { shop: string; body: string }
 }
 
 /**
+ * The events bench's fixture, shared by the closed-loop section and the capacity section: a fresh
+ * database with `shops` installed shops and the built app serving it.
+ */
+export async function startEventsRig({ shops: shopCount }: { shops: number }) {
+  const t = await createTestDb();
+  try {
+    const run = randomUUID().slice(0, 6);
+    const shops = await seedShops(t.db, `bench-events-${run}`, shopCount);
+    const prof = profileDir(`events-${t.dialect}`);
+    const server = await startAppServer(
+      { DATABASE_URL: t.url, SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "http://127.0.0.1" },
+      { cpuProfDir: prof },
+    );
+    return { t, run, shops, prof, server };
+  } catch (error) {
+    await t.cleanup();
+    throw error;
+  }
+}
+
+/**
  * Storefront event intake: closed-loop, `concurrency` connections each sending its next signed
  * app proxy batch as soon as the previous is answered, for `seconds` (after a 10 s warm-up that
  * is not timed). eventsPerSec counts events in batches answered 204; lost = events in 204
@@ -133,14 +154,7 @@ export async function benchEvents({
   visitors = 20_000,
   warmUpSeconds = Number(process.env.BENCH_EVENTS_WARMUP_SECONDS ?? 10),
 }: { concurrency?: number; seconds?: number; shops?: number; visitors?: number; warmUpSeconds?: number } = {}) {
-  const t = await createTestDb();
-  const run = randomUUID().slice(0, 6);
-  const shops = await seedShops(t.db, `bench-events-${run}`, shopCount);
-  const prof = profileDir(`events-${t.dialect}`);
-  const server = await startAppServer(
-    { DATABASE_URL: t.url, SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "http://127.0.0.1" },
-    { cpuProfDir: prof },
-  );
+  const { t, run, shops, prof, server } = await startEventsRig({ shops: shopCount });
   try {
     const make = makeBatchFactory({ shops, visitors, run });
     let expected = 0;

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [section …]`: measures what the issues set targets for and writes
  * bench/results/latest.json (plus a table on stdout). Sections, in run order: storefront,
- * lighthouse, browser, queue, jobs, events, webhooks, analytics, sweep, soak (see
+ * lighthouse, browser, queue, jobs, events, webhooks, capacity, analytics, sweep, soak (see
  * docs/decisions/060-benchmarks.md). Sections run when their prerequisites exist; PostgreSQL
  * sections use BENCH_DATABASE_URL (default: a fresh database on 127.0.0.1:5432).
  */
@@ -264,6 +264,53 @@ if (want("webhooks")) {
       });
     }
   }
+}
+
+if (want("capacity")) {
+  // How much each path holds (issue 18): the offered rate stepped up, open loop, until its limit is
+  // crossed (bench/capacity.ts). Web processes as in the fixed-load sections.
+  const { capacitySettings, capacityWanted, capacityWebhooks, capacityEvents, capacitySteps } = await import("./capacity");
+  const settings = capacitySettings();
+  const capacity: Record<string, Record<string, unknown>> = {};
+  const webhooks: Record<string, Awaited<ReturnType<typeof capacityWebhooks>>> = {};
+  if (capacityWanted("webhooks.sqlite")) webhooks.sqlite = await withWebProcesses(webProcesses("sqlite", "webhooks"), () => capacityWebhooks(settings));
+  if (capacityWanted("webhooks.postgres")) {
+    const r = await withPostgres(() => withWebProcesses(webProcesses("postgres", "webhooks"), () => capacityWebhooks(settings)));
+    if (r) webhooks.postgres = r;
+    else noPostgres("capacity.webhooks.postgres");
+  }
+  if (Object.keys(webhooks).length) capacity.webhooks = webhooks;
+  for (const [db, r] of Object.entries(webhooks)) {
+    const cpu = r.cpuMsPerDelivery;
+    table.push({
+      section: `capacity.webhooks.${db} (p99 ≤ ${r.limit.p99Ms} ms, ${r.webProcesses} web process${r.webProcesses > 1 ? "es" : ""})`,
+      figure: "rps held · p99 ms · CPU ms/delivery server · postgres · load generator · machine · stopped by",
+      value: `${r.rps} · ${r.p99Ms ?? "—"} · ${cpu?.server ?? "—"} · ${cpu && "postgres" in cpu ? cpu.postgres : "—"} · ${cpu?.loadGenerator ?? "—"} · ${cpu?.machine ?? "—"} · ${r.stoppedBy}`,
+    });
+  }
+  if (capacityWanted("events.postgres")) {
+    const r = await withPostgres(() => withWebProcesses(webProcesses("postgres", "events"), () => capacityEvents(settings)));
+    if (r) {
+      capacity.events = { postgres: r };
+      table.push({
+        section: `capacity.events.postgres (p99 ≤ ${r.limit.p99Ms} ms, ${r.webProcesses} web processes)`,
+        figure: "events/s held (batches/s) · p99 ms · server CPU ms/batch · stopped by",
+        value: `${r.eventsPerSec} (${r.batchesPerSec}) · ${r.p99Ms ?? "—"} · ${r.serverCpuMsPerBatch ?? "—"} · ${r.stoppedBy}`,
+      });
+    } else noPostgres("capacity.events.postgres");
+  }
+  if (capacityWanted("jobs.postgres")) {
+    const r = await withPostgres(() => capacitySteps(settings));
+    if (r) {
+      capacity.jobs = { postgres: r };
+      table.push({
+        section: `capacity.jobs.postgres (late p99 ≤ ${r.limit.lateP99Ms} ms, ${r.workers} workers)`,
+        figure: "steps/s held · late p99 ms · worker CPU ms/step · machine · stopped by",
+        value: `${r.stepsPerSec} · ${r.lateP99Ms ?? "—"} · ${r.workerCpuMsPerStep ?? "—"} · ${r.machineCpuMsPerStep ?? "—"} · ${r.stoppedBy}`,
+      });
+    } else noPostgres("capacity.jobs.postgres");
+  }
+  results.capacity = { ...capacity, settings };
 }
 
 if (want("analytics") && existsSync(path.join(root, "bench/analytics.ts"))) {

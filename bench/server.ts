@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -313,7 +314,8 @@ export async function openLoop(
   rate: number,
   seconds: number,
   send: (i: number) => Promise<Response | { status: number }>,
-): Promise<LoadResult & { okIds: number[] }> {
+  options: { lag?: boolean } = {},
+): Promise<LoadResult & { okIds: number[]; sendLagP99Ms?: number }> {
   const total = Math.round(rate * seconds);
   const latencies: number[] = [];
   const okIds: number[] = [];
@@ -321,11 +323,16 @@ export async function openLoop(
   const start = performance.now();
   const inflight: Promise<void>[] = [];
   const trace: Array<[number, number]> | undefined = process.env.BENCH_TRACE ? [] : undefined;
+  // options.lag: how late each request left against its due time. A load generator that cannot
+  // keep its schedule (its own CPU, or the event loop busy with answers) offers less than it says,
+  // and the latency it measures from the late start hides the wait.
+  const lags: number[] | undefined = options.lag ? [] : undefined;
   for (let i = 0; i < total; i++) {
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const t0 = performance.now();
+    lags?.push(t0 - due);
     inflight.push(
       send(i)
         .then(async (res) => {
@@ -357,6 +364,135 @@ export async function openLoop(
     p50Ms: +pct(0.5).toFixed(2),
     p99Ms: +pct(0.99).toFixed(2),
     okIds,
+    ...(lags
+      ? {
+          sendLagP99Ms: +Math.max(
+            0,
+            percentile(
+              lags.sort((a, b) => a - b),
+              0.99,
+            ),
+          ).toFixed(2),
+        }
+      : {}),
+  };
+}
+
+/**
+ * A cheap HTTP/1.1 load generator (webhooks, and the capacity section's event batches). Shopify
+ * delivers from many hosts over many connections: the load generator keeps up to 64
+ * keep-alive connections, one request at a time on each, so a multi-process server
+ * (node:cluster balances connections, not requests) sees its load spread the way production
+ * traffic would spread it. The generator shares the two cores with the server and the database,
+ * so it is as cheap as it can be: each request is serialised ahead of time and written to a plain
+ * socket, and only the status line and framing of the answer are read (node:http's client cost
+ * ~1.1 ms of CPU per request here, undici's ~0.85).
+ */
+export function rawHttpClient(baseUrl: string) {
+  const { hostname, port } = new URL(baseUrl);
+  const idle: Connection[] = [];
+  const waiting: Array<() => void> = [];
+  let open = 0;
+  const MAX = 64;
+  type Connection = { socket: net.Socket; pending?: { resolve: (s: { status: number }) => void; reject: (e: Error) => void }; buffer: Buffer };
+  const connect = (): Connection => {
+    const c: Connection = { socket: net.connect(Number(port), hostname), buffer: Buffer.alloc(0) };
+    c.socket.setNoDelay(true);
+    c.socket.on("data", (chunk) => {
+      c.buffer = c.buffer.length ? Buffer.concat([c.buffer, chunk]) : chunk;
+      const status = answered(c.buffer);
+      if (status === undefined) return;
+      c.buffer = Buffer.alloc(0);
+      const p = c.pending!;
+      c.pending = undefined;
+      release(c);
+      p.resolve({ status });
+    });
+    const fail = (error: Error) => {
+      open--;
+      c.pending?.reject(error);
+      c.pending = undefined;
+      const i = idle.indexOf(c);
+      if (i >= 0) idle.splice(i, 1);
+    };
+    c.socket.on("error", fail);
+    c.socket.on("close", () => fail(new Error("connection closed")));
+    open++;
+    return c;
+  };
+  const release = (c: Connection) => {
+    idle.push(c);
+    waiting.shift()?.();
+  };
+  const acquire = async (): Promise<Connection> => {
+    for (;;) {
+      const c = idle.pop();
+      if (c) return c;
+      if (open < MAX) return connect();
+      await new Promise<void>((r) => waiting.push(r));
+    }
+  };
+  return {
+    request: (path: string, headers: Record<string, string>, body: string): Buffer => {
+      const head = [
+        `POST ${path} HTTP/1.1`,
+        `host: ${hostname}:${port}`,
+        `content-length: ${Buffer.byteLength(body)}`,
+        ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      ];
+      return Buffer.from(`${head.join("\r\n")}\r\n\r\n${body}`);
+    },
+    send: async (bytes: Buffer): Promise<{ status: number }> => {
+      const c = await acquire();
+      return new Promise((resolve, reject) => {
+        c.pending = { resolve, reject };
+        c.socket.write(bytes);
+      });
+    },
+    close: () => {
+      for (const c of idle) c.socket.destroy();
+    },
+  };
+}
+
+/** The status of a complete HTTP/1.1 answer in `buf`, or undefined while more is to come. */
+function answered(buf: Buffer): number | undefined {
+  const end = buf.indexOf("\r\n\r\n");
+  if (end < 0) return undefined;
+  const head = buf.toString("latin1", 0, end);
+  const status = Number(head.slice(9, 12));
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+  if (length) return buf.length >= end + 4 + Number(length[1]) ? status : undefined;
+  // Chunked: complete at the last chunk (the search from `end` also finds an empty body's).
+  if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) return buf.indexOf("\r\n0\r\n\r\n", end) >= 0 ? status : undefined;
+  return status;
+}
+
+/**
+ * CPU used from now until the returned function is called, in ms: each named group of processes
+ * (with their live descendants), PostgreSQL when asked (all backends, exited ones included), this
+ * process (`self`: the load generator, or the SMTP sink) and the whole machine, with the wall time
+ * in between. Divided by units of work this is the sections' "CPU per unit"; divided by the wall
+ * time it says which resource was busy.
+ */
+export function cpuWindow(groups: Record<string, Array<number | undefined>>, { postgres = false }: { postgres?: boolean } = {}) {
+  const sum = (pids: Array<number | undefined>) => pids.reduce<number>((s, p) => s + (cpuMs(p) ?? NaN), 0);
+  const before: Record<string, number> = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, sum(pids)]));
+  const postgresBefore = postgres ? (postgresCpuMs() ?? NaN) : NaN;
+  const self = process.cpuUsage();
+  const machine = machineCpuMs();
+  const wall = performance.now();
+  return () => {
+    const used = process.cpuUsage(self);
+    return {
+      wallMs: performance.now() - wall,
+      ms: {
+        ...Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, sum(pids) - (before[k] ?? NaN)])),
+        ...(postgres ? { postgres: (postgresCpuMs() ?? NaN) - postgresBefore } : {}),
+        self: (used.user + used.system) / 1000,
+        machine: machineCpuMs() - machine,
+      } as Record<string, number>,
+    };
   };
 }
 
@@ -573,6 +709,12 @@ async function boot() {
     }
   }, 2000).unref();
   process.chdir(process.env.BENCH_RUNTIME_DIR!);
+  // The peers section's routes (bench/peers/routes.ts), in this child only: added to the build's
+  // route table before server.ts makes its request handler from it.
+  if (process.env.INTENTFUL_BENCH_PEERS === "1") {
+    const { addPeerRoutes } = await import("./peers/routes");
+    await addPeerRoutes(await import(pathToFileURL(path.resolve("build/server/index.js")).href));
+  }
   // WEB_CONCURRENCY > 1: node:cluster forks re-run this entry and serve the same port.
   const { startCluster } = await import("../server");
   await startCluster({ port: Number(process.env.PORT) });

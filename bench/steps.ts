@@ -5,17 +5,7 @@ import type { Db } from "~/db.server";
 import { onShopInstalled } from "~/services/install.server";
 import { createTestDb } from "../test/support/db";
 import { compactProfile } from "./events";
-import {
-  cpuMs,
-  formatProfile,
-  machineCpuMs,
-  postgresCpuMs,
-  percentile,
-  profileDir,
-  startWorkerProcess,
-  summariseCpuProfile,
-  type WorkerProcess,
-} from "./server";
+import { cpuWindow, formatProfile, percentile, profileDir, startWorkerProcess, summariseCpuProfile, type WorkerProcess } from "./server";
 
 export interface SmtpSink {
   url: string;
@@ -110,32 +100,25 @@ export function lineItems(i: number) {
 }
 
 /**
- * Recovery steps end to end: N checkouts with an active FlowRun each and one due
- * `recovery.step` job (the checkout flow's first step, rendered with MJML), drained by
- * `workers` separate `npm run worker` processes (scripts/worker.ts, as deployed) that send
- * through nodemailer to a local SMTP server.
- *
- * Due times are paced at `rate` steps/s (open loop: step i is due at t0 + i/rate), so
- * lateness (email received − step due) shows whether the workers keep up: below capacity it
- * is the polling delay; above it, the backlog grows and stepsPerSec shows the capacity.
- * rate 0 makes every step due at once (a pure backlog drain).
+ * The recovery bench's fixture, shared by the fixed-load section and the capacity section: a
+ * fresh database with one installed shop whose checkout recovery flow is on, an SMTP sink, and
+ * `workers` separate `npm run worker` processes (scripts/worker.ts, as deployed) polling it.
+ * `round` offers one batch of due steps and waits until they were emailed.
  */
-export async function benchSteps({
-  steps = Number(process.env.BENCH_STEPS ?? 5000),
-  // Offered above issue 7's 500/s: an open loop at exactly the target measures just under it even
-  // when the workers keep up (the last step's own delay counts), so the figure is the capacity.
-  rate = Number(process.env.BENCH_STEPS_RATE ?? 600),
-  workers = Number(process.env.BENCH_STEPS_WORKERS ?? 4),
-  warmUpSeconds = Number(process.env.BENCH_STEPS_WARMUP_SECONDS ?? 10),
-}: { steps?: number; rate?: number; workers?: number; warmUpSeconds?: number } = {}) {
+export async function startStepsRig({ workers, prof }: { workers: number; prof?: string }) {
   const t = await createTestDb();
   const sink = await startSmtpSink();
   const shop = `bench-steps-${randomUUID().slice(0, 6)}.myshopify.com`;
   const procs: WorkerProcess[] = [];
-  const prof = profileDir(`steps-${t.dialect}`);
+  const close = async () => {
+    await Promise.all(procs.map((p) => p.stop()));
+    await sink.close();
+    await t.cleanup();
+  };
+  let step: { id: string; position: number; discountPercent: number | null };
   try {
     const flow = await seedRecoveryShop(t.db, shop);
-    const step = flow.steps[0];
+    step = flow.steps[0];
     if (step.discountPercent) throw new Error("bench: the first checkout step has a discount (it would call the Admin API)");
     for (let w = 0; w < workers; w++) {
       procs.push(
@@ -153,19 +136,42 @@ export async function benchSteps({
       );
     }
     await Promise.all(procs.map((p) => p.ready));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const flowId = (await t.db.recoveryFlow.findFirstOrThrow({ where: { shop, kind: "checkout" }, select: { id: true } })).id;
 
-    // Warm-up steps (JIT, MJML's first renders, pools) are due first and not timed: paced at 40 %
-    // of the offered rate for `warmUpSeconds`, so V8 has optimised the hot path (in session 4 the
-    // webhook bench measured the compiler still busy 2 s in) without leaving a backlog for the
-    // timed steps. rate 0: a token warm-up, then the backlog.
-    const warmRate = rate * 0.4;
-    const warm = rate > 0 ? Math.round(warmRate * warmUpSeconds) : workers * 5;
-    const warmMs = rate > 0 ? warmUpSeconds * 1000 + 1000 : 2000;
+  /**
+   * One round: `warm + steps` checkouts with an active FlowRun each and a due `recovery.step` job
+   * for the flow's first step; step i is due at t0 + dueOffsetMs(i), t0 = `leadMs` after the
+   * checkouts and runs are written (the jobs are written in that lead; "auto": 1 s plus 60 % of
+   * the time the checkouts and runs took, for large rounds). The first `warm` are the
+   * warm-up: not timed, but counted for loss and duplicates. Waits until every step was emailed,
+   * or nothing arrived for `stallMs` after the last was due; `beforeCount` runs after a further
+   * second (a late duplicate would show up by then), before the emails are counted.
+   */
+  const round = async ({
+    warm,
+    steps,
+    dueOffsetMs,
+    leadMs = 1000,
+    stallMs = 30_000,
+    beforeCount,
+  }: {
+    warm: number;
+    steps: number;
+    dueOffsetMs: (i: number) => number;
+    leadMs?: number | "auto";
+    stallMs?: number;
+    beforeCount?: () => Promise<void>;
+  }) => {
     const total = warm + steps;
     const run = randomUUID().slice(0, 8);
     const email = (i: number) => `shopper-${run}-${i}@example.com`;
     const ids = Array.from({ length: total }, (_, i) => ({ checkout: `ck-${run}-${i}`, run: `run-${run}-${i}` }));
     const created = new Date(Date.now() - 2 * 3600_000);
+    const seedStart = Date.now();
     for (let i = 0; i < total; i += 2000) {
       const slice = ids.slice(i, i + 2000);
       await t.db.checkout.createMany({
@@ -188,7 +194,7 @@ export async function benchSteps({
         data: slice.map((x, k) => ({
           id: x.run,
           shop,
-          flowId: flow.id,
+          flowId,
           subjectKey: `checkout:tok-${run}-${i + k}`,
           checkoutId: x.checkout,
           email: email(i + k),
@@ -196,9 +202,8 @@ export async function benchSteps({
         })),
       });
     }
-    const t0 = Date.now() + 1000;
-    const dueAt = (i: number) =>
-      i < warm ? (rate > 0 ? t0 + Math.floor((i * 1000) / warmRate) : t0) : rate > 0 ? t0 + warmMs + Math.floor(((i - warm) * 1000) / rate) : t0 + warmMs;
+    const t0 = Date.now() + (leadMs === "auto" ? 1000 + Math.round(0.6 * (Date.now() - seedStart)) : leadMs);
+    const dueAt = (i: number) => t0 + dueOffsetMs(i);
     for (let i = 0; i < total; i += 2000) {
       const slice = ids.slice(i, i + 2000);
       await t.db.job.createMany({
@@ -211,50 +216,47 @@ export async function benchSteps({
         })),
       });
     }
-    const loadFromMs = t0 + warmMs - procs[0].spawnedAt;
-    const workersCpu = () => procs.reduce((sum, p) => sum + (cpuMs(p.child.pid) ?? NaN), 0);
-    // CPU from the first timed due time on (after the warm-up's steps were due).
-    let cpuBefore = NaN;
-    let machineBefore = NaN;
-    let postgresBefore = NaN;
-    let sinkBefore = process.cpuUsage();
+    // Written after the first step was due: the round started with a backlog (a capacity round's
+    // lead is sized to avoid it).
+    const seededLateMs = Math.max(0, Date.now() - t0);
+    const measuredFrom = dueAt(warm);
+    const loadFromMs = measuredFrom - procs[0].spawnedAt;
+    // CPU from the first timed due time on (after the warm-up's steps were due): worker processes,
+    // PostgreSQL, this process (the SMTP sink) and the machine.
+    let cpu: ReturnType<typeof cpuWindow> | undefined;
     const cpuMark = setTimeout(
       () => {
-        cpuBefore = workersCpu();
-        machineBefore = machineCpuMs();
-        postgresBefore = postgresCpuMs() ?? NaN;
-        sinkBefore = process.cpuUsage();
+        cpu = cpuWindow({ workers: procs.map((p) => p.child.pid) }, { postgres: true });
       },
-      Math.max(0, t0 + warmMs - Date.now()),
+      Math.max(0, measuredFrom - Date.now()),
     );
 
-    // Wait until every step was emailed, or nothing arrived for 30 s.
+    // Wait until every step was emailed, or nothing arrived for `stallMs`.
     const indexOf = new Map(Array.from({ length: total }, (_, i) => [email(i), i]));
     const lastDue = dueAt(total - 1);
-    let seen = 0;
+    const from = sink.received.length;
+    const unique = new Set<number>();
+    let cursor = from;
     let lastProgress = Date.now();
     for (;;) {
       await new Promise((r) => setTimeout(r, 500));
-      const unique = new Set(sink.received.map((m) => m.to)).size;
-      if (unique >= total) break;
-      if (sink.received.length !== seen) {
-        seen = sink.received.length;
-        lastProgress = Date.now();
+      if (sink.received.length > cursor) lastProgress = Date.now();
+      for (; cursor < sink.received.length; cursor++) {
+        const i = indexOf.get(sink.received[cursor].to);
+        if (i !== undefined) unique.add(i);
       }
-      if (Date.now() > lastDue && Date.now() - lastProgress > 30_000) break;
+      if (unique.size >= total) break;
+      if (Date.now() > lastDue && Date.now() - lastProgress > stallMs) break;
     }
     clearTimeout(cpuMark);
-    const cpuUsed = workersCpu() - cpuBefore;
-    const machineUsed = machineCpuMs() - machineBefore;
-    const postgresUsed = (postgresCpuMs() ?? NaN) - postgresBefore;
-    const sinkUsage = process.cpuUsage(sinkBefore);
-    const sinkUsed = (sinkUsage.user + sinkUsage.system) / 1000;
+    const reading = cpu?.();
+    const used = (k: string) => reading?.ms[k] ?? NaN;
     await new Promise((r) => setTimeout(r, 1000)); // a late duplicate would show up now
-    await Promise.all(procs.map((p) => p.stop()));
+    await beforeCount?.();
 
     const first = new Map<number, number>();
     let duplicates = 0;
-    for (const m of sink.received) {
+    for (const m of sink.received.slice(from)) {
       const i = indexOf.get(m.to);
       if (i === undefined) continue;
       if (first.has(i)) duplicates++;
@@ -270,38 +272,97 @@ export async function benchSteps({
     late.sort((a, b) => a - b);
     const measured = late.length;
     const seconds = (lastSent - dueAt(warm)) / 1000;
-    const statuses = await t.db.message.groupBy({ by: ["status"], where: { shop }, _count: true });
-    const jobs = await t.db.job.groupBy({ by: ["status"], where: { shop, kind: "recovery.step" }, _count: true });
-    const profile = prof ? summariseCpuProfile(prof, { fromMs: loadFromMs }) : undefined;
-    if (profile) console.log(formatProfile(`jobs.${t.dialect} worker 0 CPU profile (load window)`, profile));
+    const emailed = Math.max(1, first.size - warm);
     return {
-      dialect: t.dialect,
-      workers,
-      steps,
-      offeredRps: rate,
-      smtpGreetingMs: sink.greetingMs,
       stepsPerSec: seconds > 0 ? Math.round(measured / seconds) : 0,
       seconds: +seconds.toFixed(2),
       duplicates,
       lost: total - first.size,
       // Worker CPU (all processes, user + system) per step emailed: 2 cores / this = the most
       // steps/s this machine could do with the database and SMTP costing nothing.
-      workerCpuMsPerStep: +(cpuUsed / Math.max(1, first.size - warm)).toFixed(1),
+      workerCpuMsPerStep: +(used("workers") / emailed).toFixed(1),
       // The rest of the machine per step: PostgreSQL (all backends) and this process (the SMTP
       // sink receiving the emails), and everything that ran on the machine meanwhile.
-      postgresCpuMsPerStep: +(postgresUsed / Math.max(1, first.size - warm)).toFixed(2),
-      smtpSinkCpuMsPerStep: +(sinkUsed / Math.max(1, first.size - warm)).toFixed(2),
-      machineCpuMsPerStep: +(machineUsed / Math.max(1, first.size - warm)).toFixed(1),
+      postgresCpuMsPerStep: +(used("postgres") / emailed).toFixed(2),
+      smtpSinkCpuMsPerStep: +(used("self") / emailed).toFixed(2),
+      machineCpuMsPerStep: +(used("machine") / emailed).toFixed(1),
       lateP50Ms: Math.round(percentile(late, 0.5)),
       lateP99Ms: Math.round(percentile(late, 0.99)),
       lateMaxMs: Math.round(late.at(-1) ?? 0),
+      warmUpSteps: warm,
+      /** the raw CPU reading of the timed part (ms by process and wall ms), for busy shares */
+      cpu: reading,
+      seededLateMs,
+      loadFromMs,
+    };
+  };
+  return {
+    dialect: t.dialect,
+    db: t.db,
+    shop,
+    sink,
+    procs,
+    round,
+    stopWorkers: () => Promise.all(procs.map((p) => p.stop())).then(() => undefined),
+    close,
+  };
+}
+
+/**
+ * Recovery steps end to end: N checkouts with an active FlowRun each and one due
+ * `recovery.step` job (the checkout flow's first step, rendered with MJML), drained by
+ * `workers` separate `npm run worker` processes (scripts/worker.ts, as deployed) that send
+ * through nodemailer to a local SMTP server.
+ *
+ * Due times are paced at `rate` steps/s (open loop: step i is due at t0 + i/rate), so
+ * lateness (email received − step due) shows whether the workers keep up: below capacity it
+ * is the polling delay; above it, the backlog grows and stepsPerSec shows the capacity.
+ * rate 0 makes every step due at once (a pure backlog drain).
+ */
+export async function benchSteps({
+  steps = Number(process.env.BENCH_STEPS ?? 5000),
+  // Offered above issue 7's 500/s: an open loop at exactly the target measures just under it even
+  // when the workers keep up (the last step's own delay counts), so the figure is the capacity.
+  rate = Number(process.env.BENCH_STEPS_RATE ?? 600),
+  workers = Number(process.env.BENCH_STEPS_WORKERS ?? 4),
+  warmUpSeconds = Number(process.env.BENCH_STEPS_WARMUP_SECONDS ?? 10),
+}: { steps?: number; rate?: number; workers?: number; warmUpSeconds?: number } = {}) {
+  const prof = profileDir(`steps-${process.env.TEST_DATABASE_URL?.startsWith("postgres") ? "postgres" : "sqlite"}`);
+  const rig = await startStepsRig({ workers, prof });
+  try {
+    // Warm-up steps (JIT, MJML's first renders, pools) are due first and not timed: paced at 40 %
+    // of the offered rate for `warmUpSeconds`, so V8 has optimised the hot path (in session 4 the
+    // webhook bench measured the compiler still busy 2 s in) without leaving a backlog for the
+    // timed steps. rate 0: a token warm-up, then the backlog.
+    const warmRate = rate * 0.4;
+    const warm = rate > 0 ? Math.round(warmRate * warmUpSeconds) : workers * 5;
+    const warmMs = rate > 0 ? warmUpSeconds * 1000 + 1000 : 2000;
+    const r = await rig.round({
+      warm,
+      steps,
+      dueOffsetMs: (i) => (i < warm ? (rate > 0 ? Math.floor((i * 1000) / warmRate) : 0) : rate > 0 ? warmMs + Math.floor(((i - warm) * 1000) / rate) : warmMs),
+      beforeCount: rig.stopWorkers,
+    });
+    const { cpu: _cpu, seededLateMs: _late, loadFromMs, ...figures } = r;
+    const statuses = await rig.db.message.groupBy({ by: ["status"], where: { shop: rig.shop }, _count: true });
+    const jobs = await rig.db.job.groupBy({ by: ["status"], where: { shop: rig.shop, kind: "recovery.step" }, _count: true });
+    const profile = prof ? summariseCpuProfile(prof, { fromMs: loadFromMs }) : undefined;
+    if (profile) console.log(formatProfile(`jobs.${rig.dialect} worker 0 CPU profile (load window)`, profile));
+    const { warmUpSteps, ...rest } = figures;
+    return {
+      dialect: rig.dialect,
+      workers,
+      steps,
+      offeredRps: rate,
+      smtpGreetingMs: rig.sink.greetingMs,
+      ...rest,
       messages: Object.fromEntries(statuses.map((s) => [s.status, s._count])),
       jobs: Object.fromEntries(jobs.map((s) => [s.status, s._count])),
-      warmUpSteps: warm,
+      warmUpSteps,
       ...(profile ? { cpuProfile: compactProfile(profile) } : {}),
-      ...(procs.some((p) => /error|warn/i.test(p.logs()))
+      ...(rig.procs.some((p) => /error|warn/i.test(p.logs()))
         ? {
-            workerLog: procs
+            workerLog: rig.procs
               .map((p) => p.logs())
               .join("")
               .slice(-1500),
@@ -309,9 +370,7 @@ export async function benchSteps({
         : {}),
     };
   } finally {
-    await Promise.all(procs.map((p) => p.stop()));
-    await sink.close();
-    await t.cleanup();
+    await rig.close();
   }
 }
 
