@@ -1,7 +1,7 @@
 /**
  * `npm run bench [section …]`: measures what the issues set targets for and writes
  * bench/results/latest.json (plus a table on stdout). Sections, in run order: storefront,
- * lighthouse, browser, queue, jobs, events, webhooks, capacity, analytics, sweep, soak (see
+ * lighthouse, browser, queue, jobs, events, webhooks, capacity, peers, analytics, sweep, soak (see
  * docs/decisions/060-benchmarks.md). Sections run when their prerequisites exist; PostgreSQL
  * sections use BENCH_DATABASE_URL (default: a fresh database on 127.0.0.1:5432).
  */
@@ -311,6 +311,15 @@ if (want("capacity")) {
     } else noPostgres("capacity.jobs.postgres");
   }
   results.capacity = { ...capacity, settings };
+}
+
+if (want("peers")) {
+  // Issue 18: the template's webhook route, pg-boss, graphile-worker, GrowthBook and ouibounce
+  // beside ours, as ratios (bench/peers/).
+  const { benchPeers } = await import("./peers");
+  const r = await benchPeers({ withPostgres });
+  results.peers = r.results;
+  table.push(...r.table);
 }
 
 if (want("analytics") && existsSync(path.join(root, "bench/analytics.ts"))) {
