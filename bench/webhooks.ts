@@ -38,20 +38,7 @@ export async function startWebhookRig() {
   const signed = (i: number) => {
     const token = `bench-${run}-${i}`;
     const now = new Date().toISOString();
-    const body = JSON.stringify({
-      id: i + 1,
-      token,
-      cart_token: `c-${token}`,
-      email: `shopper${i}@example.com`,
-      total_price: "42.00",
-      currency: "USD",
-      line_items: [{ title: "Bench Tee", quantity: 1, price: "42.00", variant_id: 1, product_id: 1 }],
-      abandoned_checkout_url: `https://${SHOP}/checkouts/${token}/recover`,
-      buyer_accepts_marketing: false,
-      completed_at: null,
-      created_at: now,
-      updated_at: now,
-    });
+    const body = checkoutBody(token, i, now);
     const webhookId = `${run}-${i}`;
     const headers = {
       "content-type": "application/json",
@@ -153,4 +140,22 @@ export async function benchWebhooks({
 if (process.argv[1] && import.meta.url === (await import("node:url")).pathToFileURL(process.argv[1]).href) {
   const r = await benchWebhooks({ rate: Number(process.argv[2] ?? 200), seconds: Number(process.argv[3] ?? 5) });
   console.log(JSON.stringify(r, null, 1));
+}
+
+/** The body of checkouts/create delivery `i` (unique token), as the webhook benches send it. */
+export function checkoutBody(token: string, i: number, now: string): string {
+  return JSON.stringify({
+    id: i + 1,
+    token,
+    cart_token: `c-${token}`,
+    email: `shopper${i}@example.com`,
+    total_price: "42.00",
+    currency: "USD",
+    line_items: [{ title: "Bench Tee", quantity: 1, price: "42.00", variant_id: 1, product_id: 1 }],
+    abandoned_checkout_url: `https://${SHOP}/checkouts/${token}/recover`,
+    buyer_accepts_marketing: false,
+    completed_at: null,
+    created_at: now,
+    updated_at: now,
+  });
 }

@@ -11,6 +11,7 @@ import os from "node:os";
 import { createTestDb } from "../../test/support/db";
 import { capacitySettings, searchCapacity } from "../capacity";
 import { cpuWindow, openLoop, rawHttpClient, startAppServer } from "../server";
+import { checkoutBody } from "../webhooks";
 import { PEER_WEBHOOK_PATH } from "./routes";
 
 const SECRET = "bench-api-secret-with-enough-bytes";
@@ -21,24 +22,6 @@ const PATHS: Record<WebhookTarget, string> = { ours: OUR_WEBHOOK_PATH, template:
 
 /** The limits of a capacity step (issue 18): p99 above this, or any error or loss, ends the climb. */
 export const WEBHOOK_P99_LIMIT_MS = 20;
-
-/** The body of checkouts/create delivery `i` (the webhook bench's payload). */
-function checkoutBody(token: string, i: number, now: string) {
-  return JSON.stringify({
-    id: i + 1,
-    token,
-    cart_token: `c-${token}`,
-    email: `shopper${i}@example.com`,
-    total_price: "42.00",
-    currency: "USD",
-    line_items: [{ title: "Bench Tee", quantity: 1, price: "42.00", variant_id: 1, product_id: 1 }],
-    abandoned_checkout_url: `https://${SHOP}/checkouts/${token}/recover`,
-    buyer_accepts_marketing: false,
-    completed_at: null,
-    created_at: now,
-    updated_at: now,
-  });
-}
 
 /** The server with both routes, a fresh database with one installed shop, and a signer per route. */
 export async function startPeerWebhookRig() {
