@@ -135,6 +135,7 @@ if (want("browser")) {
       figure: "initMainThreadMs = start + idle task (medians of 20)",
       value: `${r.storefront.initMainThreadMs} = ${r.storefront.initStartMs} + ${r.storefront.initIdleMs}`,
     },
+    { section: "storefront", figure: "stateLoadMs: the visitor's state, on the first interaction (median of 20)", value: r.storefront.stateLoadMs },
     { section: "admin home", figure: "LCP ms · CLS (median of 3)", value: `${r.admin.lcpMs} · ${r.admin.cls}` },
   );
 }

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isHoldout } from "~/domain/experiments/assign";
 import { DEMO_SHOP } from "~/demo/constants";
 import { startSmtpPeer, type SmtpPeer } from "../integration/email/smtp-peer";
-import { BROWSER_USER_AGENT, launchChromium } from "../support/browser";
+import { BROWSER_USER_AGENT, launchChromium, trackerReady, visitorId } from "../support/browser";
 import { startDemoServer, type DemoServer } from "../support/demo-server";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -100,10 +100,6 @@ async function merchantSwitchesOn(page: Page, list: string, name: string) {
   await page.waitForLoadState("networkidle");
 }
 
-async function ready(page: Page) {
-  await page.waitForFunction(() => ((window as unknown as { IntentfulTracker?: { readyMs: number } }).IntentfulTracker?.readyMs ?? 0) > 0);
-}
-
 /**
  * A new shopper who signs up through the overlay (consent ticked), on a product page; retried
  * with another visitor when the sign-up trigger's holdout keeps the overlay from them.
@@ -113,11 +109,11 @@ async function knownShopper(email: string, handle: string): Promise<{ context: B
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${demo.baseUrl}/demo/products/${handle}`);
-    await ready(page);
+    await trackerReady(page);
     const config = JSON.parse((await page.locator("#intentful-config").textContent()) ?? "{}") as { t: Array<{ sa: string; ho: number; o: { kind: string } }> };
     const trigger = config.t.find((t) => t.o.kind === "email_capture");
     if (!trigger) throw new Error("the sign-up trigger is not on the storefront");
-    const vid = await page.evaluate(() => JSON.parse(localStorage.getItem("intentful") ?? sessionStorage.getItem("intentful") ?? "{}").vid as string);
+    const vid = await visitorId(page);
     if (isHoldout(trigger.sa, vid, trigger.ho)) {
       await context.close();
       continue;
@@ -149,10 +145,10 @@ async function knownShopper(email: string, handle: string): Promise<{ context: B
 
 async function addToCart(page: Page, handle: string) {
   await page.goto(`${demo.baseUrl}/demo/products/${handle}`);
-  await ready(page);
+  await trackerReady(page);
   await page.locator("button[name=add]").click();
   await page.waitForURL("**/demo/cart");
-  await ready(page);
+  await trackerReady(page);
   await page.waitForTimeout(1_000); // a shopper looks at their cart
 }
 
@@ -222,9 +218,9 @@ describe("every flow the admin offers, through the demo storefront and a separat
         const { context, page } = await knownShopper(email, "linen-shirt");
         await page.goto(`${demo.baseUrl}/demo/`);
         await page.goto(`${demo.baseUrl}/demo/products/ceramic-mug`);
-        await ready(page);
+        await trackerReady(page);
         await page.goto(`${demo.baseUrl}/demo/products/ceramic-mug`);
-        await ready(page);
+        await trackerReady(page);
         if (adds) await addToCart(page, "ceramic-mug");
         await page.goto(`${demo.baseUrl}/demo/`);
         await context.close();
@@ -307,16 +303,16 @@ describe("one message budget across overlays and emails", () => {
           const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
           const page = await context.newPage();
           await page.goto(via);
-          await ready(page);
+          await trackerReady(page);
           await page.goto(`${demo.baseUrl}/demo/products/linen-shirt`);
-          await ready(page);
+          await trackerReady(page);
           const config = JSON.parse((await page.locator("#intentful-config").textContent()) ?? "{}") as {
             g: { cg?: number };
             t: Array<{ sa: string; ho: number; o: { kind: string } }>;
           };
           expect(config.g.cg).toBe(gapHours);
           const trigger = config.t.find((t) => t.o.kind === "recommendations")!;
-          const vid = await page.evaluate(() => JSON.parse(localStorage.getItem("intentful") ?? sessionStorage.getItem("intentful") ?? "{}").vid as string);
+          const vid = await visitorId(page);
           if (isHoldout(trigger.sa, vid, trigger.ho)) {
             await context.close();
             continue;
@@ -353,7 +349,7 @@ describe("one message budget across overlays and emails", () => {
       const { context, page, vid } = await knownShopper(email, "canvas-tote");
       await addToCart(page, "canvas-tote");
       await page.goto(`${demo.baseUrl}/demo/`);
-      await ready(page);
+      await trackerReady(page);
       await expect.poll(async () => (await runsOf(email, "cart")).length, { timeout: 30_000 }).toBe(1);
       await worker(new Date(shownAt + gapHours * 3_600_000 + 5 * 60_000));
       expect(recoveryMailTo(email)).toHaveLength(1);
@@ -371,7 +367,7 @@ describe("one message budget across overlays and emails", () => {
       });
       const status = later.waitForResponse((r) => r.url().includes("/apps/intentful/status?v="));
       await later.goto(`${demo.baseUrl}/demo/products/linen-shirt`);
-      await ready(later);
+      await visitorId(later); // the shopper moves: the state loads, the status is asked
       const answer = (await (await status).json()) as { em: number };
       const sentAt = (await demo.db.message.findFirstOrThrow({ where: { shop: DEMO_SHOP, email, kind: "recovery", status: "sent" } })).sentAt!;
       expect(answer.em).toBe(sentAt.getTime());
@@ -412,7 +408,7 @@ describe("the browse-abandonment overlay (recently viewed) on the storefront", (
         const page = await context.newPage();
         for (const handle of handles) {
           await page.goto(`${demo.baseUrl}/demo/products/${handle}`);
-          await ready(page);
+          await trackerReady(page);
         }
         // turns to leave within the recommendations overlay's 5 s minimum, so this is the one that fits
         await page.waitForTimeout(800);

@@ -16,7 +16,7 @@ import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { isHoldout } from "~/domain/experiments/assign";
 import { startDemoServer, type DemoServer } from "../support/demo-server";
-import { BROWSER_USER_AGENT, launchChromium } from "../support/browser";
+import { BROWSER_USER_AGENT, launchChromium, trackerReady, visitorId } from "../support/browser";
 import { createTestDb, type TestDb } from "../support/db";
 import { seedSession, webhookRequest } from "../support/shopify";
 import { at, checkoutPayload } from "../integration/webhooks/fixtures";
@@ -105,10 +105,6 @@ async function hydrated(locator: ReturnType<Page["locator"]>) {
   await expect.poll(() => locator.evaluate((el) => Object.keys(el).some((k) => k.startsWith("__reactProps$"))), { timeout: 15_000 }).toBe(true);
 }
 
-async function ready(page: Page) {
-  await page.waitForFunction(() => ((window as unknown as { IntentfulTracker?: { readyMs: number } }).IntentfulTracker?.readyMs ?? 0) > 0);
-}
-
 async function exitThroughTop(page: Page) {
   await page.mouse.move(600, 400);
   await page.waitForTimeout(700);
@@ -126,11 +122,11 @@ async function visitorOutsideHoldout(path: string, triggerId: string, prepare?: 
     const w = await watchedPage();
     await prepare?.(w);
     await w.page.goto(path);
-    await ready(w.page);
+    await trackerReady(w.page);
     const config = JSON.parse((await w.page.locator("#intentful-config").textContent()) ?? "{}") as Config;
     const trigger = config.t.find((t) => t.id === triggerId);
     if (!trigger) throw new Error(`trigger ${triggerId} is not in the published config`);
-    const vid = await w.page.evaluate(() => JSON.parse(localStorage.getItem("intentful") ?? sessionStorage.getItem("intentful") ?? "{}").vid as string);
+    const vid = await visitorId(w.page);
     if (!isHoldout(trigger.sa, vid, trigger.ho)) return w;
     await contexts.pop()!.close();
   }
@@ -314,7 +310,7 @@ describe("hostile data the admin would refuse, reaching the storefront anyway", 
     await w.page.click("button[name=add]");
     await w.page.waitForURL(/\/demo\/cart/);
     await w.page.goto("/demo/products/linen-shirt");
-    await ready(w.page);
+    await trackerReady(w.page);
     await w.page.waitForTimeout(800);
     await exitThroughTop(w.page);
     await w.page.locator("[role=dialog]").waitFor({ state: "visible" });

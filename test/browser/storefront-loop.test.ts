@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { isHoldout } from "~/domain/experiments/assign";
 import { startDemoServer, type DemoServer } from "../support/demo-server";
-import { launchChromium } from "../support/browser";
+import { launchChromium, trackerReady, visitorId } from "../support/browser";
 
 /**
  * The shopper's side of the whole loop, in real Chromium against the demo storefront: the seeded
@@ -28,10 +28,6 @@ interface Config {
   t: Array<{ id: string; sa: string; ho: number; o: { kind: string } }>;
 }
 
-async function ready(page: Page) {
-  await page.waitForFunction(() => ((window as unknown as { IntentfulTracker?: { readyMs: number } }).IntentfulTracker?.readyMs ?? 0) > 0);
-}
-
 async function exitThroughTop(page: Page) {
   await page.mouse.move(600, 400);
   await page.waitForTimeout(700);
@@ -45,11 +41,11 @@ async function newVisitorOutsideHoldout(path: string, kind: string): Promise<{ c
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     const page = await context.newPage();
     await page.goto(`${demo.baseUrl}${path}`);
-    await ready(page);
+    await trackerReady(page);
     const config = JSON.parse((await page.locator("#intentful-config").textContent()) ?? "{}") as Config;
     const trigger = config.t.find((t) => t.o.kind === kind);
     if (!trigger) throw new Error(`no ${kind} trigger in the published config`);
-    const vid = await page.evaluate(() => JSON.parse(localStorage.getItem("intentful") ?? sessionStorage.getItem("intentful") ?? "{}").vid as string);
+    const vid = await visitorId(page);
     expect(vid).toBeTruthy();
     if (!isHoldout(trigger.sa, vid, trigger.ho)) return { context, page, triggerId: trigger.id };
     await context.close();
@@ -77,7 +73,7 @@ describe("demo storefront with the app embed (real Chromium)", () => {
     await expect.poll(() => page.locator("[role=dialog]").count()).toBe(0);
 
     await page.goto(`${demo.baseUrl}/demo/products/canvas-tote`);
-    await ready(page);
+    await trackerReady(page);
     await page.waitForTimeout(5200);
     await exitThroughTop(page);
     await page.waitForTimeout(600);
@@ -94,8 +90,8 @@ describe("demo storefront with the app embed (real Chromium)", () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     const page = await context.newPage();
     await page.goto(`${demo.baseUrl}/demo/products/ceramic-mug`);
-    await ready(page);
-    const vid = await page.evaluate(() => JSON.parse(localStorage.getItem("intentful") ?? sessionStorage.getItem("intentful") ?? "{}").vid as string);
+    await trackerReady(page);
+    const vid = await visitorId(page);
     // GIVEN a theme's Ajax add (the tracker's fetch wrapper sees it and reads /cart.js)
     const token = await page.evaluate(async () => {
       const product = await (await fetch("/demo/products/ceramic-mug.js")).json();
@@ -123,7 +119,7 @@ describe("demo storefront with the app embed (real Chromium)", () => {
     await page.click("button[name=add]");
     await page.waitForURL(/\/demo\/cart/);
     await page.goto(`${demo.baseUrl}/demo/products/linen-shirt`);
-    await ready(page);
+    await trackerReady(page);
     await page.waitForTimeout(800);
     await exitThroughTop(page);
     const dialog = page.locator("[role=dialog]");
@@ -140,13 +136,13 @@ describe("demo storefront with the app embed (real Chromium)", () => {
       if (r.url().includes("/apps/intentful")) proxyRequests.push(r.url());
     });
     await page.goto(`${demo.baseUrl}/demo/products/linen-shirt?consent=denied`);
-    await ready(page);
+    await trackerReady(page);
     await page.waitForTimeout(5200);
     await exitThroughTop(page);
     await page.waitForTimeout(500);
     await page.keyboard.press("Escape");
     await page.goto(`${demo.baseUrl}/demo/products/canvas-tote`);
-    await ready(page);
+    await trackerReady(page);
     await page.waitForTimeout(500);
     expect(proxyRequests).toEqual([]);
     expect(await page.evaluate(() => localStorage.getItem("intentful"))).toBeNull();

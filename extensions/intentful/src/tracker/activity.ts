@@ -3,10 +3,11 @@
  * scrolling, leaving the tab or the page, and time passing. Listeners are passive. The exit-intent
  * detectors (./exit) come with the rules bundle, which the first interaction loads (./show).
  */
+import { ensure } from "./boot";
 import { loadConsentApi } from "./consent";
 import { fire, needRules } from "./show";
-import { d, now, on, w } from "./dom";
-import { config, q, s, save, url } from "./session";
+import { d, idle, now, on, w } from "./dom";
+import { config, q, save, url } from "./session";
 import { isDiscountLanding } from "./state";
 
 export let scrollPct = 0;
@@ -41,16 +42,21 @@ export function watchActivity(): void {
     }, 1000);
 }
 
+// The first interaction: the state, the discount cookie, the consent API and the rules, when idle.
 function input(): void {
   lastInput = now();
-  if (interacted || !s) return;
+  if (interacted) return;
   interacted = true;
-  if (isDiscountLanding(url, d.cookie)) s.ds = true;
-  loadConsentApi(save);
-  needRules();
+  idle(() => {
+    const s = ensure();
+    if (isDiscountLanding(url, d.cookie)) s.ds = true;
+    loadConsentApi(save);
+    needRules();
+  });
 }
 
 function leave(): void {
+  ensure();
   q.flush();
   save();
 }

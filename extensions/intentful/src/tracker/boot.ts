@@ -1,22 +1,31 @@
 import { resumeAdd } from "./cart-signals";
 import { readConsent } from "./consent";
-import { fire } from "./show";
-import { now } from "./dom";
-import { ctx, load, page, root, s, save, send, track, url } from "./session";
-import { startPage } from "./state";
+import { d } from "./dom";
+import { ctx, load, page, pageAt, root, s, save, send, track, url } from "./session";
+import { startPage, type Stored } from "./state";
+
+/** startMs: the synchronous start; readyMs: the idle task after it; stateMs: `ensure`, when first needed (-1: not yet). */
+export const stats = { startMs: 0, readyMs: -1, stateMs: -1 };
 
 /**
- * The idle task after start-up: loads the visitor's state, counts the page, and gives the rules
- * their first look ("page" signal). `done` gets the time it took.
+ * The visitor's state, loaded on first need: the shopper acts (./activity), the cart changes
+ * (./cart-signals), a signal needs the rules (./show), or the page is hidden or left. The first
+ * storage access of a page is a synchronous IPC (about a millisecond in Chromium), so a page
+ * nobody touches pays for it only as it goes. Counts the page as of its load (`pageAt`).
  */
-export function boot(done: (ms: number) => void): void {
+export function ensure(): Stored {
+  if (!s) boot();
+  return s;
+}
+
+function boot(): void {
   const b0 = performance.now();
   load();
-  startPage(s, page, now());
-  if (/utm_source=intentful/.test(url.search)) s.em = now();
+  startPage(s, page, pageAt);
+  if (/utm_source=intentful/.test(url.search)) s.em = pageAt;
   // A shopper the app may have emailed (gave an email, carted, logged in): on a session's first
   // page, when they were last emailed (the channel gap, with or without a click) and their past orders.
-  if ((s.kn || s.cv || ctx.customer) && s.pg < 2 && readConsent().analytics)
+  if ((s.kn || s.cv || ctx.customer) && s.pg < 2 && !d.hidden && readConsent().analytics)
     send(root + "apps/intentful/status?v=" + s.vid)
       .then((r) => r.json())
       .then((j: { em: number; ao: number }) => {
@@ -29,9 +38,8 @@ export function boot(done: (ms: number) => void): void {
   if (s.pa) resumeAdd();
   save();
   if (s.exp) {
-    track({ kind: "page_view" });
-    if (page.productId) track({ kind: "product_view", productId: page.productId });
+    track({ kind: "page_view", at: pageAt });
+    if (page.productId) track({ kind: "product_view", productId: page.productId, at: pageAt });
   }
-  fire({ kind: "page" });
-  done(performance.now() - b0);
+  stats.stateMs = performance.now() - b0;
 }

@@ -2,6 +2,7 @@
  * The cart as the tracker sees it: Ajax cart calls (through the watcher in ./cart), classic cart
  * form posts and checkout clicks. An add is counted once /cart.js says what the cart holds.
  */
+import { ensure } from "./boot";
 import type { CartJson, CartKind } from "./cart";
 import { readConsent } from "./consent";
 import { fire } from "./show";
@@ -25,22 +26,22 @@ export function resumeAdd(): void {
 }
 
 function refreshCart(): void {
-  if (s)
-    send(root + "cart.js", { headers: { accept: "application/json" } })
-      .then((r) => r.json() as Promise<CartJson>)
-      .then((c) => {
-        const added = pendingAdds > 0;
-        pendingAdds = 0;
-        s.pa = false;
-        recordCart(s, c.item_count, c.total_price, added);
-        if (added) {
-          afterAdd(c.total_price, c.token);
-          writeVid();
-        }
-        save();
-        fire({ kind: "cart" });
-      })
-      .catch(() => {});
+  ensure();
+  send(root + "cart.js", { headers: { accept: "application/json" } })
+    .then((r) => r.json() as Promise<CartJson>)
+    .then((c) => {
+      const added = pendingAdds > 0;
+      pendingAdds = 0;
+      s.pa = false;
+      recordCart(s, c.item_count, c.total_price, added);
+      if (added) {
+        afterAdd(c.total_price, c.token);
+        writeVid();
+      }
+      save();
+      fire({ kind: "cart" });
+    })
+    .catch(() => {});
 }
 
 // The cart token ties the add to the cart Shopify's carts/* webhooks name (cart reminders):
@@ -67,10 +68,10 @@ export function watchCartForms(): void {
   // the cart's token (a new cart has none before the post) and counts the add there (boot).
   // Checked after dispatch, so a theme listener that turns it into an Ajax add has run.
   on(d, "submit", (e: SubmitEvent) => {
-    if (s && /\/cart\/add/.test((e.target as HTMLFormElement).action))
+    if (/\/cart\/add/.test((e.target as HTMLFormElement).action))
       setTimeout(() => {
         if (e.defaultPrevented) return;
-        s.pa = true;
+        ensure().pa = true;
         save();
       });
   });
@@ -79,8 +80,8 @@ export function watchCartForms(): void {
     d,
     "click",
     (e: MouseEvent) => {
-      if (s && (e.target as Element).closest?.('a[href*="/checkout"],[name="checkout"]')) {
-        s.co = true;
+      if ((e.target as Element).closest?.('a[href*="/checkout"],[name="checkout"]')) {
+        ensure().co = true;
         save();
       }
     },

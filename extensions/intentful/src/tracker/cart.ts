@@ -9,10 +9,9 @@ export const CART_CHANGE = /\/cart\/(add|change|update|clear)(\.js)?(\?|$)/;
 
 export type CartKind = "add" | "change" | "update" | "clear";
 
+/** fetch's first argument as a URL string: a Request's url, a URL's or a string's text. */
 export function requestUrl(input: unknown): string {
-  if (typeof input === "string") return input;
-  if (input instanceof URL) return input.href;
-  return (input as Request | undefined)?.url || "";
+  return (input as Request | undefined)?.url || String(input);
 }
 
 /** Installs the wrappers; returns the original fetch for the tracker's own requests. */

@@ -13,9 +13,7 @@ export interface Consent {
 export function readConsent(): Consent {
   const s = shopify();
   const cp = s.customerPrivacy;
-  if (cp && cp.analyticsProcessingAllowed) {
-    return { analytics: !!cp.analyticsProcessingAllowed(), marketing: !!cp.marketingAllowed() };
-  }
+  if (cp?.analyticsProcessingAllowed) return { analytics: !!cp.analyticsProcessingAllowed(), marketing: !!cp.marketingAllowed() };
   const allowed = !s.loadFeatures;
   return { analytics: allowed, marketing: allowed };
 }

@@ -22,6 +22,8 @@ export let ctx: EmbedContext;
 export let device: Device;
 export let page: PageInfo;
 export let url: URL;
+/** when the page loaded (ms): the page's events and session clock, whenever the state loads */
+export let pageAt: number;
 export let root: string;
 /** The page's fetch before the cart watcher wrapped it: the tracker's own requests. */
 export let send: typeof fetch;
@@ -50,16 +52,14 @@ export function init(): boolean {
   device = deviceClass(navigator.userAgent, matchMedia("(pointer:coarse)").matches, Math.min(screen.width, screen.height));
   if (device !== "desktop" && !c.settings.mobile) return false;
   root = routesRoot();
-  url = new URL(location.href);
+  pageAt = now();
+  // source and discount landing: read with the state (load)
   page = {
     type: c.page,
     productId: c.product ? String(c.product.id) : null,
     productHandle: c.product ? c.product.handle : null,
     cart: [c.cart.n, c.cart.c],
-    source: classifySource(url, d.referrer),
-    // document.cookie is a synchronous IPC in Chromium: it is read on first interaction instead
-    discount: isDiscountLanding(url, ""),
-  };
+  } as PageInfo;
   persistent = readConsent().analytics;
   send = watchCart(onCartChange);
   q = eventQueue(root + "apps/intentful/events", () => [s.vid, s.sid], beacon(send));
@@ -72,8 +72,15 @@ export function init(): boolean {
 
 const store = () => (persistent ? localStorage : sessionStorage);
 
-/** The first storage access of a page is a synchronous IPC: called from an idle callback. */
+/**
+ * Reads the visitor's state and where this page view came from. The first storage access of a
+ * page is a synchronous IPC: called on first need only (./boot).
+ */
 export function load(): void {
+  url = new URL(location.href);
+  page.source = classifySource(url, d.referrer);
+  // document.cookie is a synchronous IPC in Chromium too: it is read on first interaction (./activity)
+  page.discount = isDiscountLanding(url, "");
   try {
     s = reviveStored(store().getItem(KEY), now());
   } catch {
@@ -95,6 +102,6 @@ export function save(): void {
 }
 
 /** Queues an event: only with analytics consent, and never in the theme editor's preview. */
-export function track(e: Omit<StorefrontEvent, "at">): void {
+export function track(e: Omit<StorefrontEvent, "at"> & { at?: number }): void {
   if (readConsent().analytics && !(shopify() as { designMode?: boolean }).designMode) q.push({ at: now(), ...e } as StorefrontEvent);
 }

@@ -8,6 +8,7 @@ import type { Decision, Signal } from "~/domain/triggers/types";
 import type { OverlayApi } from "../overlay/entry";
 import type { RulesApi } from "../rules/entry";
 import { lastInput, scrollPct } from "./activity";
+import { ensure } from "./boot";
 import { readConsent } from "./consent";
 import { d, now, w } from "./dom";
 import { config, ctx, device, page, q, s, save, track } from "./session";
@@ -22,7 +23,7 @@ let pending: Signal | undefined;
 
 /** Evaluates the rules for a signal; true when an overlay is about to show (the back trap relies on it). */
 export function fire(sig: Signal): boolean {
-  if (!s || open || shown) return false;
+  if (open || shown) return false;
   if (!rules) {
     // "page", "tick" and "scroll" wait for the earliest moment a trigger could take them (config.g.pf,
     // compiled by the server; loaded two seconds early)
@@ -35,14 +36,14 @@ export function fire(sig: Signal): boolean {
   }
   const live = { msOnPage: performance.now(), scrollPct, idleMs: now() - lastInput, pageExposures: shown };
   const env = { device, country: ctx.country || shopify().country || "", customer: ctx.customer, consent: readConsent() };
-  const decision = rules.decide(config, s, page, live, env, sig, now());
+  const decision = rules.decide(config, ensure(), page, live, env, sig, now());
   if (decision) act(decision);
   return decision?.variant == "treatment";
 }
 
 /** Loads the rules bundle unless the session's overlay budget is spent; then the pending signal is decided. */
 export function needRules(): void {
-  if (s && sessionExposures(s) < config.g.ps)
+  if (sessionExposures(ensure()) < config.g.ps)
     load<RulesApi>(ctx.rules, "IntentfulRules").then(
       (r) => {
         if (rules) return;
