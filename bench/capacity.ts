@@ -27,7 +27,7 @@
  */
 import os from "node:os";
 import { BROWSER_USER_AGENT } from "../test/support/browser";
-import { makeBatchFactory, signedProxyQuery, startEventsRig } from "./events";
+import { makeBatchFactory, signedProxyQuery, startEventsRig, visitorAddress } from "./events";
 import { cpuWindow, openLoop, rawHttpClient } from "./server";
 import { startStepsRig } from "./steps";
 import { cpuPerUnit, startWebhookRig } from "./webhooks";
@@ -288,11 +288,10 @@ export async function capacityEvents(s: Settings = capacitySettings()) {
     let expected = 0; // events in batches answered 204, all steps and warm parts
     let deficit = 0; // expected − stored after the previous step
     let surplus = 0;
-    const address = (v: number) => `10.${(v >> 16) & 255}.${(v >> 8) & 255}.${v & 255}`;
     const build = (count: number) =>
       Array.from({ length: count }, () => {
         const b = make(next++);
-        const headers = { "content-type": "application/json", "user-agent": BROWSER_USER_AGENT, "x-forwarded-for": address(b.visitor) };
+        const headers = { "content-type": "application/json", "user-agent": BROWSER_USER_AGENT, "x-forwarded-for": visitorAddress(b.visitor) };
         return { count: b.count, bytes: client.request(`/proxy/events?${signedProxyQuery(b.shop)}`, headers, b.body) };
       });
     const offer = async (rate: number, warmSeconds: number, seconds: number): Promise<Probe> => {

@@ -110,11 +110,17 @@ export function signedProxyQuery(shop: string, secret = SECRET): string {
   return new URLSearchParams({ ...params, signature }).toString();
 }
 
-export function postBatch(baseUrl: string, batch: { shop: string; body: string }): Promise<Response> {
+/**
+ * The shopper's address for visitor `v`, as Shopify's proxy forwards it (X-Forwarded-For): each
+ * visitor sends from its own, so the per-client rate limit is the shopper's, as in production.
+ */
+export const visitorAddress = (v: number) => `10.${(v >> 16) & 255}.${(v >> 8) & 255}.${v & 255}`;
+
+export function postBatch(baseUrl: string, batch: { shop: string; visitor: number; body: string }): Promise<Response> {
   return fetch(`${baseUrl}/proxy/events?${signedProxyQuery(batch.shop)}`, {
     method: "POST",
-    // sendBeacon's Blob type; Shopify's proxy forwards the shopper's user agent.
-    headers: { "Content-Type": "application/json", "User-Agent": BROWSER_USER_AGENT },
+    // sendBeacon's Blob type; Shopify's proxy forwards the shopper's user agent and address.
+    headers: { "Content-Type": "application/json", "User-Agent": BROWSER_USER_AGENT, "X-Forwarded-For": visitorAddress(batch.visitor) },
     body: batch.body,
   });
 }
