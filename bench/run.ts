@@ -172,16 +172,24 @@ if (want("jobs")) {
       ...median,
       duplicates: runs.reduce((n, x) => n + x.duplicates, 0),
       lost: runs.reduce((n, x) => n + x.lost, 0),
-      runs: runs.map(({ stepsPerSec, duplicates, lost, lateP99Ms, workerCpuMsPerStep, postgresCpuMsPerStep, smtpSinkCpuMsPerStep, machineCpuMsPerStep }) => ({
-        stepsPerSec,
-        duplicates,
-        lost,
-        lateP99Ms,
-        workerCpuMsPerStep,
-        postgresCpuMsPerStep,
-        smtpSinkCpuMsPerStep,
-        machineCpuMsPerStep,
-      })),
+      runs: runs.map(
+        ({ stepsPerSec, duplicates, lost, lateP99Ms, workerCpuMsPerStep, postgresCpuMsPerStep, smtpSinkCpuMsPerStep, machineCpuMsPerStep, ...run }) => ({
+          stepsPerSec,
+          duplicates,
+          lost,
+          messages: run.messages,
+          jobs: run.jobs,
+          received: run.received,
+          unknownRecipients: run.unknownRecipients,
+          ...(run.unfinished ? { unfinished: run.unfinished, notReceivedMessages: run.notReceivedMessages } : {}),
+          ...(run.workerLog ? { workerLog: run.workerLog } : {}),
+          lateP99Ms,
+          workerCpuMsPerStep,
+          postgresCpuMsPerStep,
+          smtpSinkCpuMsPerStep,
+          machineCpuMsPerStep,
+        }),
+      ),
     };
   });
   if (r) {

@@ -167,6 +167,9 @@ export async function startStepsRig({ workers, prof }: { workers: number; prof?:
     beforeCount?: () => Promise<void>;
   }) => {
     const total = warm + steps;
+    // Before seeding: on a slow machine the workers send the first due steps while the later
+    // ones are still being written (seededLateMs), and those count too.
+    const from = sink.received.length;
     const run = randomUUID().slice(0, 8);
     const email = (i: number) => `shopper-${run}-${i}@example.com`;
     const ids = Array.from({ length: total }, (_, i) => ({ checkout: `ck-${run}-${i}`, run: `run-${run}-${i}` }));
@@ -234,7 +237,6 @@ export async function startStepsRig({ workers, prof }: { workers: number; prof?:
     // Wait until every step was emailed, or nothing arrived for `stallMs`.
     const indexOf = new Map(Array.from({ length: total }, (_, i) => [email(i), i]));
     const lastDue = dueAt(total - 1);
-    const from = sink.received.length;
     const unique = new Set<number>();
     let cursor = from;
     let lastProgress = Date.now();
@@ -256,9 +258,13 @@ export async function startStepsRig({ workers, prof }: { workers: number; prof?:
 
     const first = new Map<number, number>();
     let duplicates = 0;
+    let unknownRecipients = 0;
     for (const m of sink.received.slice(from)) {
       const i = indexOf.get(m.to);
-      if (i === undefined) continue;
+      if (i === undefined) {
+        unknownRecipients++;
+        continue;
+      }
       if (first.has(i)) duplicates++;
       else first.set(i, m.at);
     }
@@ -278,6 +284,13 @@ export async function startStepsRig({ workers, prof }: { workers: number; prof?:
       seconds: +seconds.toFixed(2),
       duplicates,
       lost: total - first.size,
+      // what the sink took in, and (when some step was not seen) whom it never saw, for the report
+      received: sink.received.length - from,
+      unknownRecipients,
+      notReceived: Array.from({ length: total }, (_, i) => i)
+        .filter((i) => !first.has(i))
+        .slice(0, 5)
+        .map(email),
       // Worker CPU (all processes, user + system) per step emailed: 2 cores / this = the most
       // steps/s this machine could do with the database and SMTP costing nothing.
       workerCpuMsPerStep: +(used("workers") / emailed).toFixed(1),
@@ -358,6 +371,21 @@ export async function benchSteps({
       ...rest,
       messages: Object.fromEntries(statuses.map((s) => [s.status, s._count])),
       jobs: Object.fromEntries(jobs.map((s) => [s.status, s._count])),
+      // A step counted lost was not emailed before the wait ended: what its job says (after the
+      // workers stopped), so a loss is told apart from a step still waiting for a retry.
+      ...(figures.lost
+        ? {
+            notReceivedMessages: await rig.db.message.findMany({
+              where: { shop: rig.shop, email: { in: figures.notReceived } },
+              select: { email: true, status: true, attempts: true, sentAt: true, transportId: true, reason: true },
+            }),
+            unfinished: await rig.db.job.findMany({
+              where: { shop: rig.shop, kind: "recovery.step", status: { not: "done" } },
+              select: { status: true, attempts: true, runAt: true, lockedUntil: true, lastError: true },
+              take: 5,
+            }),
+          }
+        : {}),
       warmUpSteps,
       ...(profile ? { cpuProfile: compactProfile(profile) } : {}),
       ...(rig.procs.some((p) => /error|warn/i.test(p.logs()))

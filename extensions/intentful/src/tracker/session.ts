@@ -1,6 +1,6 @@
 /**
  * The tracker's page session: what the embed says about this page (read once at start), the
- * visitor's stored state (loaded when the browser is idle) and the event queue. Module state, not
+ * visitor's stored state (loaded on first need, ./boot) and the event queue. Module state, not
  * an object: the storefront bundle is one scope, so these stay plain variables after minifying
  * (the page-load budget counts every property name).
  */
@@ -27,7 +27,7 @@ export let pageAt: number;
 export let root: string;
 /** The page's fetch before the cart watcher wrapped it: the tracker's own requests. */
 export let send: typeof fetch;
-/** The visitor's stored state: undefined until `load` (every signal waits for it). */
+/** The visitor's stored state: undefined until `load`; read it through ./boot's `ensure()`. */
 export let s: Stored;
 export let q: ReturnType<typeof eventQueue>;
 // Without analytics consent the state lives in sessionStorage only. Consent is read live: the
