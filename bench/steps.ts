@@ -100,6 +100,48 @@ export function lineItems(i: number) {
 }
 
 /**
+ * `total` checkouts with an active FlowRun each for the shop's checkout flow (its first step not
+ * yet sent), as the recovery bench and the peer queues' steps seed them.
+ */
+export async function seedCheckoutRuns(db: Db, shop: string, flowId: string, total: number) {
+  const run = randomUUID().slice(0, 8);
+  const email = (i: number) => `shopper-${run}-${i}@example.com`;
+  const ids = Array.from({ length: total }, (_, i) => ({ checkout: `ck-${run}-${i}`, run: `run-${run}-${i}` }));
+  const created = new Date(Date.now() - 2 * 3600_000);
+  for (let i = 0; i < total; i += 2000) {
+    const slice = ids.slice(i, i + 2000);
+    await db.checkout.createMany({
+      data: slice.map((x, k) => {
+        const items = lineItems(i + k);
+        return {
+          id: x.checkout,
+          shop,
+          token: `tok-${run}-${i + k}`,
+          email: email(i + k),
+          lineItems: items,
+          totalCents: items.reduce((s, li) => s + li.price * li.quantity, 0),
+          abandonedCheckoutUrl: `https://${shop}/checkouts/tok-${run}-${i + k}/recover`,
+          shopifyUpdatedAt: created,
+          createdAt: created,
+        };
+      }),
+    });
+    await db.flowRun.createMany({
+      data: slice.map((x, k) => ({
+        id: x.run,
+        shop,
+        flowId,
+        subjectKey: `checkout:tok-${run}-${i + k}`,
+        checkoutId: x.checkout,
+        email: email(i + k),
+        startedAt: created,
+      })),
+    });
+  }
+  return { ids, email };
+}
+
+/**
  * The recovery bench's fixture, shared by the fixed-load section and the capacity section: a
  * fresh database with one installed shop whose checkout recovery flow is on, an SMTP sink, and
  * `workers` separate `npm run worker` processes (scripts/worker.ts, as deployed) polling it.
@@ -170,41 +212,8 @@ export async function startStepsRig({ workers, prof }: { workers: number; prof?:
     // Before seeding: on a slow machine the workers send the first due steps while the later
     // ones are still being written (seededLateMs), and those count too.
     const from = sink.received.length;
-    const run = randomUUID().slice(0, 8);
-    const email = (i: number) => `shopper-${run}-${i}@example.com`;
-    const ids = Array.from({ length: total }, (_, i) => ({ checkout: `ck-${run}-${i}`, run: `run-${run}-${i}` }));
-    const created = new Date(Date.now() - 2 * 3600_000);
     const seedStart = Date.now();
-    for (let i = 0; i < total; i += 2000) {
-      const slice = ids.slice(i, i + 2000);
-      await t.db.checkout.createMany({
-        data: slice.map((x, k) => {
-          const items = lineItems(i + k);
-          return {
-            id: x.checkout,
-            shop,
-            token: `tok-${run}-${i + k}`,
-            email: email(i + k),
-            lineItems: items,
-            totalCents: items.reduce((s, li) => s + li.price * li.quantity, 0),
-            abandonedCheckoutUrl: `https://${shop}/checkouts/tok-${run}-${i + k}/recover`,
-            shopifyUpdatedAt: created,
-            createdAt: created,
-          };
-        }),
-      });
-      await t.db.flowRun.createMany({
-        data: slice.map((x, k) => ({
-          id: x.run,
-          shop,
-          flowId,
-          subjectKey: `checkout:tok-${run}-${i + k}`,
-          checkoutId: x.checkout,
-          email: email(i + k),
-          startedAt: created,
-        })),
-      });
-    }
+    const { ids, email } = await seedCheckoutRuns(t.db, shop, flowId, total);
     const t0 = Date.now() + (leadMs === "auto" ? 1000 + Math.round(0.6 * (Date.now() - seedStart)) : leadMs);
     const dueAt = (i: number) => t0 + dueOffsetMs(i);
     for (let i = 0; i < total; i += 2000) {

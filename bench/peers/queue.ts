@@ -18,10 +18,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { createTestDb, type TestDb } from "../../test/support/db";
+import { createTestDb } from "../../test/support/db";
 import { benchJobs } from "../jobs";
 import { cpuWindow, percentile, RUNTIME_FLAGS } from "../server";
-import { benchSteps, lineItems, seedRecoveryShop, startSmtpSink } from "../steps";
+import { benchSteps, seedCheckoutRuns, seedRecoveryShop, startSmtpSink } from "../steps";
 import { addJobs, dropSchema, finishedJobs, installQueue, PEER_QUEUES, plainUrl, queueSettings, startPeerWorker, type PeerQueue } from "./queues";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -122,45 +122,6 @@ export async function benchPeerNoop({ jobs = Number(process.env.BENCH_PEERS_JOBS
   >;
 }
 
-/** Checkouts with an active FlowRun each for the shop's checkout flow, as bench/steps.ts seeds them. */
-async function seedRuns(t: TestDb, shop: string, flowId: string, total: number) {
-  const run = randomUUID().slice(0, 8);
-  const email = (i: number) => `shopper-${run}-${i}@example.com`;
-  const ids = Array.from({ length: total }, (_, i) => ({ checkout: `ck-${run}-${i}`, run: `run-${run}-${i}` }));
-  const created = new Date(Date.now() - 2 * 3600_000);
-  for (let i = 0; i < total; i += 2000) {
-    const slice = ids.slice(i, i + 2000);
-    await t.db.checkout.createMany({
-      data: slice.map((x, k) => {
-        const items = lineItems(i + k);
-        return {
-          id: x.checkout,
-          shop,
-          token: `tok-${run}-${i + k}`,
-          email: email(i + k),
-          lineItems: items,
-          totalCents: items.reduce((s, li) => s + li.price * li.quantity, 0),
-          abandonedCheckoutUrl: `https://${shop}/checkouts/tok-${run}-${i + k}/recover`,
-          shopifyUpdatedAt: created,
-          createdAt: created,
-        };
-      }),
-    });
-    await t.db.flowRun.createMany({
-      data: slice.map((x, k) => ({
-        id: x.run,
-        shop,
-        flowId,
-        subjectKey: `checkout:tok-${run}-${i + k}`,
-        checkoutId: x.checkout,
-        email: email(i + k),
-        startedAt: created,
-      })),
-    });
-  }
-  return { ids, email };
-}
-
 interface PeerWorkerProcess {
   child: ChildProcess;
   ready: Promise<void>;
@@ -238,7 +199,7 @@ export async function peerSteps(queue: PeerQueue, { steps = 3000, workers = 4 }:
 
     const warm = workers * 5;
     const total = warm + steps;
-    const { ids, email } = await seedRuns(t, shop, flow.id, total);
+    const { ids, email } = await seedCheckoutRuns(t.db, shop, flow.id, total);
     const t0 = Date.now() + 1000;
     const warmMs = 2000;
     const dueAt = (i: number) => (i < warm ? t0 : t0 + warmMs);
