@@ -1,6 +1,6 @@
 import { type Browser, type Page } from "playwright-core";
 import { startDemoServer } from "../test/support/demo-server";
-import { BROWSER_USER_AGENT, launchChromium } from "../test/support/browser";
+import { BROWSER_USER_AGENT, firstMove, launchChromium, trackerReady } from "../test/support/browser";
 
 /**
  * Browser figures against the demo, in Debian's Chromium:
@@ -17,18 +17,13 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-type TrackerStats = { startMs: number; readyMs: number; stateMs: number };
-
 /**
  * The tracker's own marks: the synchronous start, the idle task after it, and — after the
  * shopper's first move of the mouse — the deferred load of the visitor's state (storage).
  */
 async function trackerTiming(page: Page) {
-  await page.waitForFunction(() => ((window as unknown as { IntentfulTracker?: TrackerStats }).IntentfulTracker?.readyMs ?? -1) >= 0);
-  const atLoad = await page.evaluate(() => ({ ...(window as unknown as { IntentfulTracker: TrackerStats }).IntentfulTracker }));
-  await page.mouse.move(300 + Math.random() * 100, 300);
-  await page.waitForFunction(() => ((window as unknown as { IntentfulTracker?: TrackerStats }).IntentfulTracker?.stateMs ?? -1) >= 0);
-  const stateMs = await page.evaluate(() => (window as unknown as { IntentfulTracker: TrackerStats }).IntentfulTracker.stateMs);
+  const atLoad = await trackerReady(page);
+  const { stateMs } = await firstMove(page);
   // atLoad.stateMs >= 0 would mean the state loaded at page load (a cart, a timed trigger)
   return { startMs: atLoad.startMs, readyMs: atLoad.readyMs, stateAtLoad: atLoad.stateMs >= 0, stateMs };
 }

@@ -31,7 +31,13 @@ export async function trackerReady(page: Page): Promise<TrackerStats> {
  */
 export async function visitorId(page: Page): Promise<string> {
   await trackerReady(page);
+  await firstMove(page);
+  return page.evaluate(() => JSON.parse(localStorage.getItem("intentful") ?? sessionStorage.getItem("intentful") ?? "{}").vid as string);
+}
+
+/** The shopper's first move of the mouse, and the tracker's marks once it has loaded their state. */
+export async function firstMove(page: Page): Promise<TrackerStats> {
   await page.mouse.move(500 + Math.random() * 100, 400);
   await page.waitForFunction(() => ((window as unknown as { IntentfulTracker?: TrackerStats }).IntentfulTracker?.stateMs ?? -1) >= 0);
-  return page.evaluate(() => JSON.parse(localStorage.getItem("intentful") ?? sessionStorage.getItem("intentful") ?? "{}").vid as string);
+  return stats(page);
 }
