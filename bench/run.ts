@@ -132,7 +132,7 @@ if (want("browser")) {
   table.push(
     {
       section: "storefront",
-      figure: "initMainThreadMs = start + idle task (medians of 20)",
+      figure: `initMainThreadMs = start + idle task (medians of 20; timer step ${r.storefront.timerResolutionUs} µs)`,
       value: `${r.storefront.initMainThreadMs} = ${r.storefront.initStartMs} + ${r.storefront.initIdleMs}`,
     },
     { section: "storefront", figure: "stateLoadMs: the visitor's state, on the first interaction (median of 20)", value: r.storefront.stateLoadMs },

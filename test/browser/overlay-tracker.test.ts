@@ -53,7 +53,19 @@ const pageFor = (path: string) =>
       : { page_type: "index" };
 
 /** A fake shop on a real local HTTP server (so beacons sent while a page unloads really arrive). */
-async function openShop(config: CompiledConfig, opts: { consent?: Shop["consent"]; stored?: object } = {}) {
+/** A phone as Playwright's device list describes one (iPhone 13): a touch screen, a coarse pointer. */
+const PHONE = {
+  viewport: { width: 390, height: 664 },
+  userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 15_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/15.0 Mobile/15E148 Safari/604.1",
+  deviceScaleFactor: 3,
+  isMobile: true,
+  hasTouch: true,
+};
+
+async function openShop(
+  config: CompiledConfig,
+  opts: { consent?: Shop["consent"]; stored?: object; phone?: boolean; settings?: Record<string, unknown> } = {},
+) {
   const shop: Shop = {
     config,
     consent: opts.consent,
@@ -108,6 +120,7 @@ async function openShop(config: CompiledConfig, opts: { consent?: Shop["consent"
         shop: { permanent_domain: "shop-test.myshopify.com", currency: "USD" },
         country: "US",
         assetBaseUrl: `${shop.origin}/assets`,
+        settings: opts.settings,
       });
       const privacy = shop.consent
         ? `customerPrivacy: { analyticsProcessingAllowed: () => ${shop.consent.analytics}, marketingAllowed: () => ${shop.consent.marketing} },`
@@ -126,7 +139,7 @@ async function openShop(config: CompiledConfig, opts: { consent?: Shop["consent"
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   shop.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const context: BrowserContext = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const context: BrowserContext = await browser.newContext(opts.phone ? PHONE : { viewport: { width: 1200, height: 800 } });
   if (opts.stored) await context.addInitScript((s) => localStorage.setItem("intentful", s), JSON.stringify(opts.stored));
   const page = await context.newPage();
   page.on("request", (r) => {
@@ -353,6 +366,49 @@ describe("storefront tracker (built, real Chromium)", () => {
     expect(shownAt).toBeGreaterThanOrEqual(3000);
     expect(shop.requests).toContain("GET /assets/intentful-rules.js");
     expect(shop.errors).toEqual([]);
+  });
+
+  // The device class comes with the rules bundle (issue 18: the page-load tracker does not touch
+  // the user agent, a media query or the screen); only the merchant's mobile switch-off reads them at load.
+  it("tells a phone from a desktop with the rules bundle, and keeps off phones when the merchant switched mobile off", async () => {
+    const phones = trigger(
+      {
+        name: "Phones only",
+        type: "page_engagement",
+        conditions: { minSeconds: 1 },
+        segment: { devices: ["mobile"] },
+        content: { kind: "message", headline: "Hello, phone" },
+        holdoutPct: 0,
+      },
+      "phones",
+    );
+    const config = compileConfig([phones], { overlaysPerSession: 2 });
+    const phone = await openShop(config, { phone: true });
+    await load(phone.page, phone.shop, "/");
+    await phone.page.locator("[role=dialog]").waitFor({ state: "visible", timeout: 6000 });
+    expect(await phone.page.locator("[role=dialog] h2").textContent()).toBe("Hello, phone");
+    expect(phone.shop.errors).toEqual([]);
+
+    const desktop = await openShop(config);
+    await load(desktop.page, desktop.shop, "/");
+    await expect.poll(() => desktop.shop.requests).toContain("GET /assets/intentful-rules.js");
+    await desktop.page.waitForTimeout(1500);
+    expect(await desktop.page.locator("[role=dialog]").count()).toBe(0);
+    expect(desktop.shop.errors).toEqual([]);
+
+    // Mobile switched off in the theme editor: nothing starts on the phone, the desktop is unchanged.
+    const off = await openShop(compileConfig([exitRecs, phones], { overlaysPerSession: 2 }), { phone: true, settings: { show_on_mobile: false } });
+    await off.page.goto(off.shop.origin + "/products/wool-hat");
+    await off.page.touchscreen.tap(100, 300);
+    await off.page.waitForTimeout(1500);
+    expect(await off.page.evaluate(() => "IntentfulTracker" in window)).toBe(false);
+    expect(off.shop.requests.filter((r) => r.startsWith("GET /assets/"))).toEqual(["GET /assets/intentful.js"]);
+    expect(await off.page.evaluate(() => localStorage.getItem("intentful") ?? sessionStorage.getItem("intentful"))).toBeNull();
+    const offDesktop = await openShop(compileConfig([exitRecs], { overlaysPerSession: 2 }), { settings: { show_on_mobile: false } });
+    await load(offDesktop.page, offDesktop.shop, "/products/wool-hat");
+    await exitThroughTop(offDesktop.page);
+    await offDesktop.page.locator("[role=dialog]").waitFor({ state: "visible", timeout: 5000 });
+    expect([off.shop.errors, offDesktop.shop.errors]).toEqual([[], []]);
   });
 
   it("never loads the rules once the session's overlays are spent", async () => {

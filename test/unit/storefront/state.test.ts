@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   classifySource,
   deviceClass,
+  notDesktop,
   isDiscountLanding,
   newStored,
   recordCart,
@@ -188,5 +189,34 @@ describe("device class", () => {
     expect(deviceClass(mac, false, 900)).toBe("desktop");
     // iPadOS reports a Mac user agent; the coarse pointer and size give it away
     expect(deviceClass(mac, true, 834)).toBe("tablet");
+  });
+
+  // The page-load tracker's mobile switch-off reads only the user agent and the pointer; the
+  // class itself comes with the rules bundle. Both must agree on "not a desktop".
+  it("notDesktop agrees with deviceClass on every user agent, pointer and screen", () => {
+    const agents = [
+      iphone,
+      ipad,
+      androidTablet,
+      mac,
+      "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36",
+      "Mozilla/5.0 (iPod touch; CPU iPhone OS 15_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
+      "Mozilla/5.0 (Linux; U; Android 4.0.3; en-us; KFTT Build/IML74K) AppleWebKit/534.30 Silk/3.68 Safari/534.30",
+      "Mozilla/5.0 (PlayBook; U; RIM Tablet OS 2.1.0; en-US) AppleWebKit/536.2+ Safari/536.2+",
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0",
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64; Tablet PC 2.0) like Gecko",
+      "",
+    ];
+    let checked = 0;
+    for (const ua of agents)
+      for (const coarse of [false, true])
+        for (const side of [320, 599, 600, 834, 1200]) {
+          expect(notDesktop(ua, coarse), `${ua} coarse=${coarse} ${side}`).toBe(deviceClass(ua, coarse, side) !== "desktop");
+          checked++;
+        }
+    expect(checked).toBe(agents.length * 10);
+    expect(notDesktop(mac, false)).toBe(false);
+    expect(notDesktop(iphone, false)).toBe(true);
   });
 });

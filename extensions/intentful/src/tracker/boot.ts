@@ -4,7 +4,7 @@ import { d } from "./dom";
 import { ctx, load, page, pageAt, root, s, save, send, track, url } from "./session";
 import { startPage, type Stored } from "./state";
 
-/** startMs: the synchronous start; readyMs: the idle task after it; stateMs: `ensure`, when first needed (-1: not yet). */
+/** startMs: the synchronous start; readyMs: the idle task after it (0: none needed); stateMs: `ensure`, when first needed (-1: not yet). */
 export const stats = { startMs: 0, readyMs: -1, stateMs: -1 };
 
 /**

@@ -11,7 +11,7 @@ import { ensure, stats } from "./boot";
 import { watchCartForms } from "./cart-signals";
 import { watchActivity } from "./activity";
 import { idle, w } from "./dom";
-import { ctx, init } from "./session";
+import { ctx, init, pf } from "./session";
 import { fire } from "./show";
 
 function start(): void {
@@ -20,13 +20,18 @@ function start(): void {
   watchCartForms();
   watchActivity();
   (w as { IntentfulTracker?: typeof stats }).IntentfulTracker = stats;
-  idle(() => {
-    const t = performance.now();
-    // something in the cart: the state now (a classic cart form post on the last page is counted here)
-    if (ctx.cart.n) ensure();
-    fire({ kind: "page" });
-    stats.readyMs = performance.now() - t;
-  });
+  // The idle task, when there is something to do before the shopper acts: something in the cart
+  // (the state now; a classic cart form post on the last page is counted here), or a trigger that
+  // takes the page signal. Else none (readyMs 0): the shopper's first action, a cart change or
+  // leaving the page brings the rest.
+  if (ctx.cart.n || pf() >= 0)
+    idle(() => {
+      const t = performance.now();
+      if (ctx.cart.n) ensure();
+      fire({ kind: "page" });
+      stats.readyMs = performance.now() - t;
+    });
+  else stats.readyMs = 0;
   stats.startMs = performance.now() - t0;
 }
 

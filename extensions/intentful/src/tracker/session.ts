@@ -5,7 +5,7 @@
  * (the page-load budget counts every property name).
  */
 import type { StorefrontEvent } from "~/domain/events/schema";
-import type { CompiledConfig, Device } from "~/domain/triggers/types";
+import type { CompiledConfig } from "~/domain/triggers/types";
 import type { EmbedContext } from "../types";
 import { watchCart } from "./cart";
 import { onCartChange } from "./cart-signals";
@@ -13,13 +13,12 @@ import { readConsent } from "./consent";
 import { d, now, on } from "./dom";
 import { beacon, eventQueue } from "./events";
 import { routesRoot, shopify } from "./shopify";
-import { classifySource, deviceClass, isDiscountLanding, newStored, reviveStored, type PageInfo, type Stored } from "./state";
+import { classifySource, isDiscountLanding, newStored, notDesktop, reviveStored, type PageInfo, type Stored } from "./state";
 
 const KEY = "intentful";
 
 export let config: CompiledConfig;
 export let ctx: EmbedContext;
-export let device: Device;
 export let page: PageInfo;
 export let url: URL;
 /** when the page loaded (ms): the page's events and session clock, whenever the state loads */
@@ -49,8 +48,9 @@ export function init(): boolean {
   if (!c || !cfg || cfg.v !== 1 || !cfg.t?.length) return false;
   config = cfg;
   ctx = c;
-  device = deviceClass(navigator.userAgent, matchMedia("(pointer:coarse)").matches, Math.min(screen.width, screen.height));
-  if (device !== "desktop" && !c.settings.mobile) return false;
+  // The device only where the merchant switched mobile off: the user agent and a media query each
+  // cost a first touch of a browser API, and the class itself comes with the rules bundle.
+  if (!c.settings.mobile && notDesktop(navigator.userAgent, matchMedia("(pointer:coarse)").matches)) return false;
   root = routesRoot();
   pageAt = now();
   // source and discount landing: read with the state (load)
@@ -69,6 +69,13 @@ export function init(): boolean {
   });
   return true;
 }
+
+/**
+ * The earliest moment (s) a trigger may take a signal nobody causes ("page", "tick", "scroll"):
+ * `passiveFrom`, compiled by the server into `g.pf`; -1 when none ever can (then no idle task and
+ * no tick timer), and configs published before it read as 0.
+ */
+export const pf = () => config.g.pf ?? 0;
 
 const store = () => (persistent ? localStorage : sessionStorage);
 

@@ -11,7 +11,7 @@ import { lastInput, scrollPct } from "./activity";
 import { ensure } from "./boot";
 import { readConsent } from "./consent";
 import { d, now, w } from "./dom";
-import { config, ctx, device, page, q, s, save, track } from "./session";
+import { config, ctx, page, pf, q, s, save, track } from "./session";
 import { shopify } from "./shopify";
 import { recordExposure, sessionExposures } from "./state";
 
@@ -25,17 +25,17 @@ let pending: Signal | undefined;
 export function fire(sig: Signal): boolean {
   if (open || shown) return false;
   if (!rules) {
-    // "page", "tick" and "scroll" wait for the earliest moment a trigger could take them (config.g.pf,
-    // compiled by the server; loaded two seconds early)
-    const pf = config.g.pf ?? 0;
-    if (sig.kind == "exit" || sig.kind == "cart" || (pf >= 0 && performance.now() > pf * 1e3 - 2e3)) {
+    // "page", "tick" and "scroll" wait for the earliest moment a trigger could take them (`pf`;
+    // loaded two seconds early)
+    const at = pf();
+    if (sig.kind == "exit" || sig.kind == "cart" || (at >= 0 && performance.now() > at * 1e3 - 2e3)) {
       pending = sig;
       needRules();
     }
     return false;
   }
   const live = { msOnPage: performance.now(), scrollPct, idleMs: now() - lastInput, pageExposures: shown };
-  const env = { device, country: ctx.country || shopify().country || "", customer: ctx.customer, consent: readConsent() };
+  const env = { country: ctx.country || shopify().country || "", customer: ctx.customer, consent: readConsent() };
   const decision = rules.decide(config, ensure(), page, live, env, sig, now());
   if (decision) act(decision);
   return decision?.variant == "treatment";
@@ -48,7 +48,7 @@ export function needRules(): void {
       (r) => {
         if (rules) return;
         rules = r;
-        r.watch(config, device != "desktop", fire);
+        r.watch(config, fire);
         if (pending) fire(pending);
       },
       () => {},

@@ -269,6 +269,14 @@ export function isDiscountLanding(url: URL, cookie: string): boolean {
 }
 
 /** Device class from the user agent and pointer, without layout reads. */
+/**
+ * deviceClass(...) != "desktop" without the screen's size: the page-load tracker's check where the
+ * merchant switched mobile off (the class itself comes with the rules bundle).
+ */
+export function notDesktop(ua: string, coarse: boolean): boolean {
+  return coarse || /Mobi|iPhone|iPod|iPad|Android|Tablet|PlayBook|Silk/i.test(ua);
+}
+
 export function deviceClass(ua: string, coarse: boolean, shortSide: number): Device {
   if (/iPad|Tablet|PlayBook|Silk|Android(?!.*Mobile)/i.test(ua) || (coarse && shortSide >= 600 && !/Mobi/i.test(ua))) return "tablet";
   if (/Mobi|iPhone|iPod|Android/i.test(ua) || coarse) return "mobile";
