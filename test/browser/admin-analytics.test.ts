@@ -289,3 +289,131 @@ describe("analytics chart", () => {
     expect(await seriousViolations()).toEqual([]);
   });
 });
+
+/**
+ * Issue 20, "analytics that read right": the range and interval toggles show which is chosen,
+ * no interval stands beside "Not enough data", each headline card's subtitle is about its own
+ * figure, and a chart of rates that are all 0 gets a small axis. A second trigger, the cart
+ * reminder, has visitors 45 days ago (in the 90-day range only, so the 30-day page the tests above
+ * read is unchanged), at its 10% holdout and without an order: nothing to tell yet.
+ */
+describe("analytics that read right", () => {
+  const RANGES = ["Last 7 days", "Last 30 days", "Last 90 days"];
+  const INTERVALS = ["Safe to check daily", "Fixed horizon"];
+  let quietTrigger: string;
+
+  beforeAll(async () => {
+    const trigger = await demo.db.trigger.findFirstOrThrow({ where: { shop: DEMO_SHOP, template: "exit_intent_cart_reminder" } });
+    expect(trigger.holdoutPct).toBe(10);
+    quietTrigger = trigger.name;
+    const at = new Date(Math.floor(Date.now() / DAY) * DAY - 45 * DAY + 17 * 3_600_000);
+    await demo.db.exposure.createMany({
+      data: Array.from({ length: 10 }, (_, i) => ({
+        shop: DEMO_SHOP,
+        triggerId: trigger.id,
+        visitorId: `quiet-${i}`,
+        variant: i === 0 ? "control" : "treatment",
+        tier: "mid",
+        firstAt: at,
+        lastAt: at,
+      })),
+    });
+  });
+
+  /** Each toggle's aria-pressed, by its name. */
+  async function pressed(names: string[]): Promise<Record<string, string | null>> {
+    const out: Record<string, string | null> = {};
+    for (const name of names) out[name] = await page.getByRole("button", { name, exact: true }).getAttribute("aria-pressed");
+    return out;
+  }
+  const only = (names: string[], chosen: string) => Object.fromEntries(names.map((n) => [n, n === chosen ? "true" : "false"]));
+
+  /** The texts of the experiment tables' rows (overlays and flows). */
+  const tableRows = () => page.locator("table tbody tr").allInnerTexts();
+
+  it("shows the chosen range and interval as pressed toggle buttons, and moves the choice on click", async () => {
+    await page.goto("/app/analytics");
+    await expect.poll(() => page.url()).toContain("id_token=");
+    expect(await pressed(RANGES)).toEqual(only(RANGES, "Last 30 days"));
+    expect(await pressed(INTERVALS)).toEqual(only(INTERVALS, "Safe to check daily"));
+    // buttons, not links: nothing to follow without the page's script
+    expect(await page.getByRole("link", { name: /^Last \d+ days$/ }).count()).toBe(0);
+
+    const ninety = page.getByRole("button", { name: "Last 90 days", exact: true });
+    await hydrated(ninety);
+    await ninety.click();
+    await page.waitForURL(/[?&]days=90(&|$)/);
+    await expect.poll(() => pressed(RANGES)).toEqual(only(RANGES, "Last 90 days"));
+    expect(await pressed(INTERVALS)).toEqual(only(INTERVALS, "Safe to check daily"));
+    // the range now reaches the cart reminder's visitors
+    await page.locator("table tbody tr", { hasText: quietTrigger }).waitFor();
+
+    await page.getByRole("button", { name: "Fixed horizon", exact: true }).click();
+    await page.waitForURL(/[?&]intervals=fixed(&|$)/);
+    expect(new URL(page.url()).searchParams.get("days")).toBe("90");
+    await expect.poll(() => pressed(INTERVALS)).toEqual(only(INTERVALS, "Fixed horizon"));
+    expect(await pressed(RANGES)).toEqual(only(RANGES, "Last 90 days"));
+    await page.getByText("Fixed-horizon intervals: decide once").waitFor();
+
+    await page.getByRole("button", { name: "Last 7 days", exact: true }).click();
+    await page.waitForURL(/[?&]days=7(&|$)/);
+    await expect.poll(() => pressed(RANGES)).toEqual(only(RANGES, "Last 7 days"));
+    expect(await pressed(INTERVALS)).toEqual(only(INTERVALS, "Fixed horizon"));
+  });
+
+  it("shows no interval beside a verdict of not enough data", async () => {
+    for (const search of ["?days=30", "?days=90", "?days=90&intervals=fixed"]) {
+      await page.goto(`/app/analytics${search}`);
+      await expect.poll(() => page.url()).toContain("id_token=");
+      const rows = await tableRows();
+      // the cart reminder: 9 visitors against 1 held out, no order in either group
+      const quiet = rows.filter((r) => r.includes(quietTrigger));
+      const undecided = rows.filter((r) => r.includes("Not enough data") || r.includes("Check the split"));
+      if (search !== "?days=30") {
+        expect(quiet).toHaveLength(1);
+        expect(quiet[0]).toContain("Not enough data");
+        expect(quiet[0]).toContain("0.00 pp (0.0%)"); // the point estimate stays
+      }
+      expect(undecided.length, search).toBeGreaterThan(0);
+      for (const row of undecided) expect(row, search).not.toContain("95% CI");
+    }
+  });
+
+  it("subtitles the recovered revenue with what it counts: orders credited to flow emails", async () => {
+    await page.goto("/app/analytics");
+    await expect.poll(() => page.url()).toContain("id_token=");
+    const card = page.getByRole("heading", { name: "Recovered revenue", exact: true }).locator("xpath=..");
+    const note = (await card.innerText()).split("\n").at(-1);
+    expect(note).toBe("From 0 orders credited to flow emails");
+    expect(await page.locator("body").innerText()).not.toMatch(/visitors saw overlays/);
+  });
+
+  it("draws a chart of rates that are all 0 on a 0–1% axis, not 0–1000%", async () => {
+    await page.goto("/app/analytics?days=90");
+    const select = page.getByLabel("Show");
+    await hydrated(select);
+    await select.selectOption({ label: `Trigger: ${quietTrigger}` });
+    const escaped = quietTrigger.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    await page.getByRole("figure", { name: new RegExp(`^${escaped}: cumulative conversion rate`) }).waitFor();
+    const svg = page.locator(`${CHART} svg[role="table"]`);
+    await svg.waitFor({ timeout: 20_000 });
+    /** The y-axis labels, bottom to top (the axis' <text>s outside the accessible rows). */
+    const axis = () =>
+      svg.evaluate((el) =>
+        [...el.querySelectorAll("text")]
+          .filter((t) => !t.closest('[role="row"]') && /^-?[\d.,]+%$/.test(t.textContent ?? ""))
+          .map((t) => ({ label: t.textContent ?? "", y: t.getBoundingClientRect().y }))
+          .sort((a, b) => b.y - a.y)
+          .map((t) => t.label),
+      );
+    await expect.poll(axis, { timeout: 10_000 }).toContain("1.0%");
+    const labels = await axis();
+    expect(labels[0]).toBe("0.0%");
+    expect(labels.at(-1)).toBe("1.0%");
+    expect(new Set(labels).size).toBe(labels.length);
+
+    // and with conversions the axis follows the data: the exit-intent trigger tops out at 37.5%
+    await select.selectOption({ label: `Trigger: ${EXIT_TRIGGER}` });
+    await expect.poll(async () => (await axis()).at(-1), { timeout: 10_000 }).toMatch(/^(40|50)\.0%$/);
+  });
+});

@@ -1,4 +1,5 @@
 import { Badge, BlockStack, Box, DataTable, Text } from "@shopify/polaris";
+import { count } from "~/components/format";
 import type { ExperimentRow, MetricComparison } from "~/services/analytics.server";
 import { formatCount, formatInterval, formatMoney, formatPercent, formatPoints, formatSignedMoney, formatSignedPercent } from "./format";
 
@@ -15,7 +16,7 @@ export function VerdictBadge({ metric, holdoutPct, srmMismatch }: { metric: Metr
   if (metric.status === "losing") return <Badge tone="critical">Losing</Badge>;
   let note: string | null = null;
   if (holdoutPct === 0) note = "No holdout: set one to measure";
-  else if (metric.visitorsStillNeeded != null) note = `≈ ${formatCount(metric.visitorsStillNeeded)} more visitors for a +10% lift`;
+  else if (metric.visitorsStillNeeded != null) note = `≈ ${count(Math.round(metric.visitorsStillNeeded), "more visitor", "more visitors")} for a +10% lift`;
   else if (metric.reason) note = REASONS[metric.reason] ?? null;
   return (
     <BlockStack gap="050">
@@ -46,6 +47,18 @@ function Stack({ main, sub }: { main: string; sub?: string }) {
   );
 }
 
+/** A verdict was reached: only then is the interval worth reading (before, it is noise around 0). */
+const decided = (metric: MetricComparison) => metric.status === "winning" || metric.status === "losing";
+
+/**
+ * A metric's lift, with its 95% interval only where the verdict is winning or losing: beside "Not
+ * enough data" an interval such as "0.0 pp to 0.0 pp" reads as a finding, so the point estimate
+ * stands alone there.
+ */
+function liftLine(metric: MetricComparison, lift: string, interval: (ci: [number, number]) => string): string {
+  return decided(metric) ? `${lift}, 95% CI ${interval(metric.ci)}` : lift;
+}
+
 /**
  * One row per trigger or flow with data: treatment vs holdout, the lift with its interval, the
  * verdict. Rows without any exposure in the range are named below the table instead.
@@ -62,19 +75,21 @@ export function ExperimentTable({ rows, kind, currency }: { rows: ExperimentRow[
       </Text>
       <Text as="span" variant="bodySm" tone="subdued">
         {r.exists ? (r.enabled ? "On" : "Off") : "Deleted"} · {r.holdoutPct}% holdout
-        {kind === "flow" && r.messagesSent != null ? ` · ${formatCount(r.messagesSent)} emails` : ""}
+        {kind === "flow" && r.messagesSent != null ? ` · ${count(r.messagesSent, "email")}` : ""}
       </Text>
     </BlockStack>,
     <Stack key="users" main={formatCount(r.treatment.users)} sub={`${formatCount(r.control.users)} held out`} />,
     <Stack
       key="rate"
       main={`${formatPercent(r.treatment.conversionRate)} vs ${formatPercent(r.control.conversionRate)}`}
-      sub={`${formatPoints(r.conversion.absoluteLift)} (${formatSignedPercent(r.conversion.relativeLift)}), 95% CI ${formatInterval(r.conversion.ci, (n) => formatPoints(n, 1))}`}
+      sub={liftLine(r.conversion, `${formatPoints(r.conversion.absoluteLift)} (${formatSignedPercent(r.conversion.relativeLift)})`, (ci) =>
+        formatInterval(ci, (n) => formatPoints(n, 1)),
+      )}
     />,
     <Stack
       key="rpv"
       main={`${money(r.treatment.revenuePerUserCents)} vs ${money(r.control.revenuePerUserCents)}`}
-      sub={`${formatSignedMoney(r.revenue.absoluteLift, currency)}, 95% CI ${formatInterval(r.revenue.ci, (n) => formatSignedMoney(n, currency))}`}
+      sub={liftLine(r.revenue, formatSignedMoney(r.revenue.absoluteLift, currency), (ci) => formatInterval(ci, (n) => formatSignedMoney(n, currency)))}
     />,
     <VerdictBadge key="verdict" metric={r.conversion} holdoutPct={r.holdoutPct} srmMismatch={r.srm.mismatch} />,
   ]);

@@ -38,11 +38,12 @@ export function SplitWarnings({ mismatches }: { mismatches: ExperimentRow[] }) {
 export function MixedUsersNotice({ triggers }: { triggers: ExperimentRow[] }) {
   const mixed = triggers.filter((r) => r.mixedUsers > 0);
   if (mixed.length === 0) return null;
+  const n = mixed.reduce((s, r) => s + r.mixedUsers, 0);
   return (
     <Layout.Section>
       <Banner tone="info">
-        {formatCount(mixed.reduce((s, r) => s + r.mixedUsers, 0))} visitors were seen both with and without an overlay (its holdout changed during the range)
-        and are left out of the comparison.
+        {n === 1 ? "1 visitor was" : `${formatCount(n)} visitors were`} seen both with and without an overlay (its holdout changed during the range) and{" "}
+        {n === 1 ? "is" : "are"} left out of the comparison.
       </Banner>
     </Layout.Section>
   );

@@ -1,13 +1,16 @@
 import { useState } from "react";
 import { BlockStack, Box, Card, InlineStack, Layout, Select, Text } from "@shopify/polaris";
 import type { Analytics, DailyPoint, ExperimentRow } from "~/services/analytics.server";
+import { rateYAxisOptions } from "./chartAxis";
 import { formatPercent, formatPoints } from "./format";
-import { TimeSeriesChart, type ChartSeries } from "./TimeSeriesChart";
+import { CHART_HEIGHT, TimeSeriesChart, type ChartSeries } from "./TimeSeriesChart";
 
 // Treatment in the admin's blue; the holdout (the comparison) dashed, in a dark amber that also
 // reads on white and in greyscale (≥ 4.5:1 against the card).
 const TREATMENT = "#2c6ecb";
 const HOLDOUT = "#8a6116";
+/** Decimals of the chart's rates (37.5%). */
+const VALUE_DIGITS = 1;
 
 /** Cumulative conversion rate per arm: daily cohorts added up, so the lines settle as data grows. */
 function cumulativeRates(points: DailyPoint[]): { treatment: Array<number | null>; control: Array<number | null> } {
@@ -97,7 +100,13 @@ export function OverTimeCard({ analytics }: { analytics: Analytics }) {
             description={chart.description}
             dates={chart.dates}
             series={chart.series}
-            formatValue={(v) => formatPercent(v, 1)}
+            formatValue={(v) => formatPercent(v, VALUE_DIGITS)}
+            // scaled to the rates shown: 0–1 % while there are no conversions, not Polaris Viz's 0–10 (0–1000 %)
+            yAxisOptions={rateYAxisOptions(
+              chart.series.flatMap((s) => s.values),
+              CHART_HEIGHT,
+              VALUE_DIGITS,
+            )}
           />
         </BlockStack>
       </Card>

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from "react";
 import { LineChart, PolarisVizProvider, type DataSeries } from "@shopify/polaris-viz";
+import type { YAxisOptions } from "./chartAxis";
 import { formatDay } from "./format";
 
 const THEME = "Light";
@@ -17,7 +18,16 @@ const asNumber = (v: string | number | null) => (typeof v === "number" ? v : Num
  * Browser only (it measures its box with ResizeObserver): `TimeSeriesChart` loads this module
  * lazily after hydration, so the chart library is not part of the page's first download.
  */
-export default function PolarisLineChart({ data, formatValue }: { data: DataSeries[]; formatValue: (n: number) => string }) {
+export default function PolarisLineChart({
+  data,
+  formatValue,
+  yAxisOptions,
+}: {
+  data: DataSeries[];
+  formatValue: (n: number) => string;
+  /** The y-axis' scale and labels (`rateYAxisOptions`); by default labels by `formatValue`, scale from the data. */
+  yAxisOptions?: YAxisOptions;
+}) {
   const ref = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -42,7 +52,7 @@ export default function PolarisLineChart({ data, formatValue }: { data: DataSeri
           theme={THEME}
           data={data}
           xAxisOptions={{ labelFormatter: (v) => formatDay(String(v)) }}
-          yAxisOptions={{ labelFormatter: (v) => formatValue(asNumber(v)) }}
+          yAxisOptions={yAxisOptions ?? { labelFormatter: (v) => formatValue(asNumber(v)) }}
           tooltipOptions={{
             titleFormatter: (v) => formatDay(String(v)),
             valueFormatter: (v) => (v == null ? "—" : formatValue(asNumber(v))),

@@ -1,12 +1,18 @@
-import { Link, useNavigation } from "@remix-run/react";
+import { Link, useNavigate, useNavigation } from "@remix-run/react";
 import { BlockStack, Button, ButtonGroup, Card, InlineStack, Layout, Text } from "@shopify/polaris";
 import type { Analytics } from "~/services/analytics.server";
 import { RANGE_DAYS, analyticsSearch, type AnalyticsQuery } from "./query";
 
-/** The range and interval choices, and what the numbers below cover. */
+/**
+ * The range and interval choices, and what the numbers below cover. The choices are toggle
+ * buttons (`aria-pressed`, Polaris' pressed look) that navigate on click: Polaris draws a `Button`
+ * with `url` as a link, and a link shows no pressed state.
+ */
 export function RangeCard({ days, sequential, analytics }: AnalyticsQuery & { analytics: Analytics }) {
+  const navigate = useNavigate();
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location?.pathname === "/app/analytics";
+  const go = (query: AnalyticsQuery) => navigate(`/app/analytics${analyticsSearch(query)}`);
   const rangeLabel = `${new Date(analytics.from).toISOString().slice(0, 10)} to ${new Date(analytics.to).toISOString().slice(0, 10)}`;
   return (
     <Layout.Section>
@@ -15,16 +21,16 @@ export function RangeCard({ days, sequential, analytics }: AnalyticsQuery & { an
           <InlineStack align="space-between" blockAlign="center" gap="300" wrap>
             <ButtonGroup variant="segmented">
               {RANGE_DAYS.map((d) => (
-                <Button key={d} pressed={d === days} url={`/app/analytics${analyticsSearch({ days: d, sequential })}`}>
+                <Button key={d} pressed={d === days} onClick={() => go({ days: d, sequential })}>
                   {`Last ${d} days`}
                 </Button>
               ))}
             </ButtonGroup>
             <ButtonGroup variant="segmented">
-              <Button pressed={sequential} url={`/app/analytics${analyticsSearch({ days, sequential: true })}`}>
+              <Button pressed={sequential} onClick={() => go({ days, sequential: true })}>
                 Safe to check daily
               </Button>
-              <Button pressed={!sequential} url={`/app/analytics${analyticsSearch({ days, sequential: false })}`}>
+              <Button pressed={!sequential} onClick={() => go({ days, sequential: false })}>
                 Fixed horizon
               </Button>
             </ButtonGroup>

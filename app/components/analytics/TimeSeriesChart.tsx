@@ -2,6 +2,7 @@ import { Suspense, lazy, useId, useMemo } from "react";
 import { BlockStack, Text } from "@shopify/polaris";
 import type { DataSeries } from "@shopify/polaris-viz";
 import { ClientOnly } from "~/components/ClientOnly";
+import type { YAxisOptions } from "./chartAxis";
 
 const PolarisLineChart = lazy(() => import("./PolarisLineChart"));
 
@@ -32,12 +33,15 @@ export function TimeSeriesChart({
   dates,
   series,
   formatValue,
+  yAxisOptions,
 }: {
   title: string;
   description: string;
   dates: string[];
   series: ChartSeries[];
   formatValue: (n: number) => string;
+  /** Polaris Viz's y-axis options, scaled to the data (`rateYAxisOptions` for rates). */
+  yAxisOptions?: YAxisOptions;
 }) {
   const id = useId();
   // The page builds new arrays on every render; redraw (and re-animate) only when the numbers change.
@@ -82,7 +86,7 @@ export function TimeSeriesChart({
             <ClientOnly>
               {() => (
                 <Suspense fallback={null}>
-                  <PolarisLineChart data={data} formatValue={formatValue} />
+                  <PolarisLineChart data={data} formatValue={formatValue} yAxisOptions={yAxisOptions} />
                 </Suspense>
               )}
             </ClientOnly>
