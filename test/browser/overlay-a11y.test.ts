@@ -142,6 +142,61 @@ describe("overlay accessibility (built chunk, real Chromium)", () => {
     expect(await focusInfo()).toBe("opener");
   });
 
+  // Issue 20: with an image and a light text colour the × was drawn in the text colour over the
+  // image. It must read at 4.5:1 on an opaque disc of its own, whatever the image or the colours.
+  it("keeps the close control readable over an image, whatever the merchant's colours", async () => {
+    await page.route("https://img.test/**", (r) =>
+      r.fulfill({
+        contentType: "image/svg+xml",
+        body: `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="180"><rect width="320" height="180" fill="#f4f4f4"/></svg>`,
+      }),
+    );
+    const closeControl = () =>
+      page.evaluate(() => {
+        const root = [...document.querySelectorAll("intentful-overlay")].pop()!.shadowRoot!;
+        const x = root.querySelector<HTMLElement>("button.x")!;
+        const img = root.querySelector<HTMLImageElement>("img.im");
+        const box = x.getBoundingClientRect();
+        const cs = getComputedStyle(x);
+        const rgba = (c: string) => c.match(/[\d.]+/g)!.map(Number);
+        const lum = ([r, g, b]: number[]) => {
+          const f = (v: number) => ((v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+          return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+        };
+        // a transparent control shows the dialog's background
+        const own = rgba(cs.backgroundColor);
+        const bg = own.length === 4 && own[3] === 0 ? rgba(getComputedStyle(root.querySelector("[role=dialog]")!).backgroundColor) : own;
+        const fg = rgba(cs.color);
+        const [a, b] = [lum(fg), lum(bg)];
+        return {
+          overImage: !!img && img.complete && img.naturalWidth > 0 && img.getBoundingClientRect().top <= box.top,
+          onTop: root.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2) === x,
+          opaque: bg.length === 3 || bg[3] === 1,
+          ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+        };
+      });
+    const close = () => page.locator("[role=dialog] button.x").click();
+    const theme = spec().theme;
+    // dark dialog, white text, a light image under the ×
+    await open(spec({ theme: { ...theme, bg: "#1a1a1a", fg: "#ffffff", image: "https://img.test/light.svg" } }));
+    await page.waitForFunction(
+      () => ([...document.querySelectorAll("intentful-overlay")].pop()!.shadowRoot!.querySelector("img.im") as HTMLImageElement).complete,
+    );
+    const dark = await closeControl();
+    expect(dark).toMatchObject({ overImage: true, onTop: true, opaque: true });
+    expect(dark.ratio).toBeGreaterThanOrEqual(4.5);
+    await close();
+    // colours that do not read on each other: the × falls back to black or white
+    await open(spec({ theme: { ...theme, bg: "#7a7a7a", fg: "#8a8a8a", image: "https://img.test/light.svg" } }));
+    const poor = await closeControl();
+    expect(poor).toMatchObject({ onTop: true, opaque: true });
+    expect(poor.ratio).toBeGreaterThanOrEqual(4.5);
+    await close();
+    // no image: the text colour as before, where it reads
+    await open(spec());
+    expect((await closeControl()).ratio).toBeGreaterThanOrEqual(4.5);
+  });
+
   it("has no serious or critical axe violations", async () => {
     await open(spec());
     await page.addScriptTag({ path: require.resolve("axe-core") });

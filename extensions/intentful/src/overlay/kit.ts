@@ -14,6 +14,33 @@ export function safeUrl(url: unknown, fallback = "#"): string {
   return /^(https?:)?\/\/[^\s]+$|^\/(?!\/)[^\s]*$/.test(u) ? u : fallback;
 }
 
+/** WCAG relative luminance of a #rgb or #rrggbb colour; null for anything else. */
+function luminance(color: string): number | null {
+  const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color.trim());
+  if (!m) return null;
+  const hex = m[1].length == 3 ? m[1].replace(/./g, "$&$&") : m[1];
+  const [r, g, b] = [0, 2, 4].map((i) => {
+    const v = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** WCAG contrast ratio of two luminances. */
+export const contrastRatio = (a: number, b: number) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+
+/**
+ * The close control's colour on the dialog's background: the text colour where it reads at
+ * 4.5:1 (WCAG AA), else black or white, whichever reads better on that background.
+ */
+export function closeColor(fg: string, bg: string): string {
+  const B = luminance(bg || "#fff");
+  if (B == null) return fg;
+  const F = luminance(fg || "#1a1a1a");
+  if (F != null && contrastRatio(F, B) >= 4.5) return fg;
+  return contrastRatio(0, B) >= contrastRatio(1, B) ? "#000" : "#fff";
+}
+
 export function createKit(doc: Document, spec: OverlaySpec, options: MountOptions) {
   const win = doc.defaultView || window;
   const emit: (e: OverlayEvent) => void = options.onEvent || (() => {});

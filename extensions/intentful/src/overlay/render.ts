@@ -7,7 +7,7 @@
  */
 import type { MountedOverlay, MountOptions, OverlaySpec } from "../types";
 import { renderContent } from "./content";
-import { createKit, safeUrl } from "./kit";
+import { closeColor, createKit, safeUrl } from "./kit";
 import { CSS } from "./styles";
 
 export { safeUrl };
@@ -34,6 +34,7 @@ export function mountOverlay(host: HTMLElement, spec: OverlaySpec, options: Moun
     ["--bfg", th.btnFg],
     ["--r", `${Math.max(0, Math.min(40, Number(th.radius) || 0))}px`],
     ["--font", th.font],
+    ["--xfg", closeColor(th.fg, th.bg)],
   ])
     if (v) wrap.style.setProperty(k, v);
 
@@ -45,10 +46,13 @@ export function mountOverlay(host: HTMLElement, spec: OverlaySpec, options: Moun
     tabindex: "-1",
   });
   const box = h("div");
+  // Over an image the close control gets the dialog's own background and a ring, so it reads
+  // against whatever the image has under it (issue 20).
+  const image = safeUrl(th.image, "") && spec.layout !== "bar";
   put(
     dialog,
-    button("×", "x", () => close(true)),
-    safeUrl(th.image, "") && spec.layout !== "bar" && h("img", { class: "im", src: safeUrl(th.image), alt: "" }),
+    button("×", image ? "x oi" : "x", () => close(true)),
+    image && h("img", { class: "im", src: safeUrl(th.image), alt: "" }),
     h("h2", { id: "ih" }, c.headline),
     c.body && h("p", null, c.body),
     box,

@@ -23,8 +23,9 @@ p{margin:0 0 12px}
 .bar p,.bar .row{margin:0}
 button,input{font:inherit;color:inherit;margin:0}
 a{color:inherit}
-.x{position:absolute;top:8px;right:8px;width:40px;height:40px;border:0;background:transparent;border-radius:50%;cursor:pointer;font-size:26px;line-height:1;display:flex;align-items:center;justify-content:center}
+.x{position:absolute;top:8px;right:8px;z-index:1;width:40px;height:40px;border:0;background:transparent;color:var(--xfg,var(--fg));border-radius:50%;cursor:pointer;font-size:26px;line-height:1;display:flex;align-items:center;justify-content:center}
 .x:hover{background:rgba(127,127,127,.2)}
+.oi,.oi:hover{background:var(--bg);box-shadow:0 0 0 1px rgba(0,0,0,.45),0 0 0 2px rgba(255,255,255,.7)}
 :focus-visible{outline:2px solid var(--btn);outline-offset:2px}
 .row{display:flex;flex-wrap:wrap;gap:8px;margin-top:16px}
 .btn,.b2{display:inline-flex;align-items:center;justify-content:center;min-height:44px;padding:8px 20px;border-radius:var(--r);border:2px solid var(--btn);background:var(--btn);color:var(--bfg);font-weight:600;text-decoration:none;cursor:pointer;flex:1 1 auto}
