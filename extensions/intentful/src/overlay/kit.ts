@@ -27,13 +27,14 @@ function luminance(color: string): number | null {
 }
 
 /** WCAG contrast ratio of two luminances. */
-export const contrastRatio = (a: number, b: number) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+const contrastRatio = (a: number, b: number) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 
 /**
  * The close control's colour on the dialog's background: the text colour where it reads at
  * 4.5:1 (WCAG AA), else black or white, whichever reads better on that background.
  */
 export function closeColor(fg: string, bg: string): string {
+  // unset colours are the stylesheet's defaults (:host --bg, --fg in styles.ts)
   const B = luminance(bg || "#fff");
   if (B == null) return fg;
   const F = luminance(fg || "#1a1a1a");
