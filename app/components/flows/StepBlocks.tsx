@@ -20,7 +20,8 @@ export function StepBlocks({ step, err, set }: StepFieldProps) {
         Content
       </Text>
       <Text as="p" tone="subdued">
-        Placeholders: {"{{ first_name }}"}, {"{{ shop_name }}"}, {"{{ discount_code }}"}; a fallback goes like {'{{ first_name | default: "there" }}'}.
+        Placeholders: {"{{ first_name }}"}, {"{{ shop_name }}"}, and on an email with a discount {"{{ discount }}"} (such as 15%), {"{{ discount_code }}"},{" "}
+        {"{{ discount_expires }}"} (the code’s last day), so the copy follows the offer; a fallback goes like {'{{ first_name | default: "there" }}'}.
       </Text>
       {err("body") ? <InlineError message={err("body")!} fieldID={`${step.key}-body`} /> : null}
       {step.body.map((block, i) => (
@@ -44,9 +45,17 @@ export function StepBlocks({ step, err, set }: StepFieldProps) {
   );
 }
 
-const TEXT_LABEL: Partial<Record<BlockType, string>> = { button: "Button label", discount: "Text above the code" };
+const TEXT_LABEL: Partial<Record<BlockType, string>> = {
+  button: "Button label",
+  discount: "Text above the code",
+  recommendations: "Heading above the products",
+};
 const TEXT_LINES: Partial<Record<BlockType, number>> = { text: 3, discount: 2 };
-const TEXT_PLACEHOLDER: Partial<Record<BlockType, string>> = { button: "Return to checkout", discount: "Use code {{ discount_code }} at checkout." };
+const TEXT_PLACEHOLDER: Partial<Record<BlockType, string>> = {
+  button: "Return to checkout",
+  discount: "Use code {{ discount_code }} at checkout.",
+  recommendations: "You may also like",
+};
 
 /** One block: its type, buttons to move or remove it, and its text (the cart items have none). */
 function BlockRow({
@@ -95,7 +104,13 @@ function BlockRow({
           <Text as="p" tone="subdued">
             The shopper’s cart: up to 6 items with images, quantities and the total.
           </Text>
-        ) : (
+        ) : null}
+        {block.type === "recommendations" ? (
+          <Text as="p" tone="subdued">
+            Up to 3 products the shopper may like: what others viewed or bought with theirs, else Shopify’s recommendations. Left out when there are none.
+          </Text>
+        ) : null}
+        {block.type === "items" ? null : (
           <TextField
             label={TEXT_LABEL[block.type] ?? "Text"}
             autoComplete="off"

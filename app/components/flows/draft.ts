@@ -179,4 +179,5 @@ export const BLOCK_LABELS: Record<BlockType, string> = {
   items: "Cart items",
   button: "Button to checkout",
   discount: "Discount code",
+  recommendations: "Recommended products",
 };

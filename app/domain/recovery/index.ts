@@ -4,3 +4,4 @@ export * from "./templates";
 export * from "./plan";
 export * from "./decide";
 export * from "./zoned-time";
+export * from "./brand";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PLACEHOLDERS, placeholdersIn, unknownPlaceholders } from "./placeholders";
+import { PLACEHOLDERS, offerPlaceholdersIn, unknownPlaceholders } from "./placeholders";
 
 /**
  * A recovery flow as the merchant edits it. One schema for the admin form and the action
@@ -10,7 +10,7 @@ import { PLACEHOLDERS, placeholdersIn, unknownPlaceholders } from "./placeholder
 export const FLOW_KINDS = ["checkout", "cart", "browse"] as const;
 export const AUDIENCES = ["any_email", "marketing_consented", "min_value"] as const;
 export const DELIVERY_CHANNELS = ["email", "shopify_flow"] as const;
-export const BLOCK_TYPES = ["heading", "text", "items", "button", "discount"] as const;
+export const BLOCK_TYPES = ["heading", "text", "items", "button", "discount", "recommendations"] as const;
 
 export const MIN_DELAY_MINUTES = 15;
 export const MAX_DELAY_MINUTES = 30 * 24 * 60;
@@ -68,14 +68,17 @@ export const stepInputSchema = z
     ];
     for (const [path, text] of texts) {
       for (const name of unknownPlaceholders(text)) {
+        // A copy of the path each time: zod prefixes the parents' path onto the array it is handed.
         ctx.addIssue({
           code: "custom",
-          path,
+          path: [...path],
           message: `Unknown placeholder {{ ${name} }}; use one of: ${PLACEHOLDERS.join(", ")}`,
         });
       }
-      if (step.discountPercent == null && placeholdersIn(text).includes("discount_code")) {
-        ctx.addIssue({ code: "custom", path, message: "{{ discount_code }} needs a discount on this email" });
+      if (step.discountPercent == null) {
+        for (const name of new Set(offerPlaceholdersIn(text))) {
+          ctx.addIssue({ code: "custom", path: [...path], message: `{{ ${name} }} needs a discount on this email` });
+        }
       }
     }
     step.body.forEach((b, i) => {

@@ -1,6 +1,7 @@
 import mjml2html from "mjml";
 import type { Block } from "~/domain/recovery/schema";
-import { fillPlaceholders, placeholdersIn, type PlaceholderValues } from "~/domain/recovery/placeholders";
+import { fillPlaceholders, offerPlaceholdersIn, type PlaceholderValues } from "~/domain/recovery/placeholders";
+import { contrastRatio, readableTextOn, resolveBrandKit, type BrandKit, type BrandValues } from "~/domain/recovery/brand";
 
 export interface RenderLineItem {
   title: string;
@@ -11,12 +12,24 @@ export interface RenderLineItem {
   imageUrl?: string | null;
 }
 
+/** A product in the recommendations block (see services/email/recommendations.server.ts). */
+export interface RenderProduct {
+  title: string;
+  /** Price in hundredths of the currency unit. */
+  priceCents: number;
+  imageUrl?: string | null;
+  /** The product's page on the storefront. */
+  url: string;
+}
+
 export interface RenderInput {
   shop: {
     name: string;
     currency: string;
-    /** BCP 47 locale for prices; defaults to en-US. */
+    /** BCP 47 locale for prices and dates; defaults to en-US. */
     locale?: string;
+    /** IANA zone for `{{ discount_expires }}`; defaults to UTC. */
+    timezone?: string | null;
     /** Postal address shown in the footer (commercial email laws ask for one). */
     address?: string | null;
   };
@@ -38,6 +51,12 @@ export interface RenderInput {
   unsubscribeUrl: string;
   /** Rendering for the merchant's editor: a step with a discount shows a sample code. */
   preview?: boolean;
+  /** Logo and colours (each falls back to the neutral default). */
+  brand?: BrandValues | null;
+  /** Products for the recommendations block; the block is left out when there are none. */
+  recommendations?: ReadonlyArray<RenderProduct>;
+  /** When the email is sent: `{{ discount_expires }}` counts the expiry days from here. */
+  now?: Date;
 }
 
 export interface RenderedEmail {
@@ -48,6 +67,7 @@ export interface RenderedEmail {
 
 export const PREVIEW_DISCOUNT_CODE = "SAMPLE-CODE";
 const MAX_ITEMS = 6;
+export const MAX_RECOMMENDATIONS = 3;
 const FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
 
 const DEFAULT_TEXT: Record<Block["type"], string> = {
@@ -56,6 +76,7 @@ const DEFAULT_TEXT: Record<Block["type"], string> = {
   items: "",
   button: "Return to checkout",
   discount: "Use code {{ discount_code }} at checkout.",
+  recommendations: "You may also like",
 };
 
 /** Per-email values, inserted escaped; everything else in an email is fixed per shop and step. */
@@ -69,6 +90,15 @@ interface Dynamic {
   moreCount: number;
   more: string;
   total: string;
+  recommendations: Array<{ title: string; price: string; image: string | null; url: string }>;
+}
+
+/** Per-step values: fixed for every email of a step on a given day (they are in the cache key). */
+interface Fixed {
+  brand: BrandKit;
+  /** `{{ discount }}` and `{{ discount_expires }}`, null without a discount. */
+  discount: string | null;
+  discountExpires: string | null;
 }
 
 /**
@@ -91,7 +121,8 @@ export async function renderRecoveryEmail(input: RenderInput): Promise<RenderedE
   const hasDiscount = input.step.discountPercent != null;
   const code = input.discountCode || (input.preview && hasDiscount ? PREVIEW_DISCOUNT_CODE : null);
   const firstName = collapse(input.checkout.firstName ?? "") || null;
-  const values: PlaceholderValues = { first_name: firstName, shop_name: input.shop.name, discount_code: code };
+  const fixed = fixedFor(input);
+  const values: PlaceholderValues = { ...offerValues(fixed), first_name: firstName, shop_name: input.shop.name, discount_code: code };
   const fill = (text: string) => fillPlaceholders(text, values);
   const subject = collapse(fill(input.step.subject));
 
@@ -112,9 +143,74 @@ export async function renderRecoveryEmail(input: RenderInput): Promise<RenderedE
     moreCount: input.checkout.lineItems.length - shown.length,
     more: String(input.checkout.lineItems.length - shown.length),
     total: money(input.checkout.totalCents),
+    recommendations: (input.recommendations ?? [])
+      .flatMap((r) => {
+        const url = safeImage(r.url);
+        return url && r.title ? [{ title: r.title, price: money(r.priceCents), image: safeImage(r.imageUrl), url }] : [];
+      })
+      .slice(0, MAX_RECOMMENDATIONS),
   };
-  const html = renderCache ? await fromTemplate(input, dynamic) : await compile(mjmlFor(input, dynamic));
-  return { subject, html, text: textFor(input, dynamic) };
+  const html = renderCache ? await fromTemplate(input, fixed, dynamic) : await compile(mjmlFor(input, fixed, dynamic));
+  return { subject, html, text: textFor(input, fixed, dynamic) };
+}
+
+/** The email's MJML with the values as they are (no cache markers), for the validation test. */
+export function mjmlForTests(input: RenderInput): string {
+  const fixed = fixedFor(input);
+  const money = moneyFormatter(input.checkout.currency || input.shop.currency, input.shop.locale);
+  return mjmlFor(input, fixed, {
+    firstName: input.checkout.firstName ?? null,
+    code: input.discountCode ?? null,
+    recoveryUrl: input.checkout.recoveryUrl,
+    unsubscribeUrl: input.unsubscribeUrl,
+    items: input.checkout.lineItems.map((i) => ({
+      title: i.title,
+      variantTitle: i.variantTitle ?? null,
+      quantity: String(i.quantity),
+      lineTotal: money(i.priceCents * i.quantity),
+      image: safeImage(i.imageUrl),
+    })),
+    moreCount: 0,
+    more: "0",
+    total: money(input.checkout.totalCents),
+    recommendations: (input.recommendations ?? []).map((r) => ({ title: r.title, price: money(r.priceCents), image: safeImage(r.imageUrl), url: r.url })),
+  });
+}
+
+function fixedFor(input: RenderInput): Fixed {
+  const percent = input.step.discountPercent;
+  if (percent == null) return { brand: resolveBrandKit(input.brand), discount: null, discountExpires: null };
+  const days = input.step.discountExpiryDays ?? DEFAULT_EXPIRY_DAYS;
+  const expires = new Date((input.now ?? new Date()).getTime() + days * 86_400_000);
+  return { brand: resolveBrandKit(input.brand), discount: `${percent}%`, discountExpires: formatDay(expires, input.shop.locale, input.shop.timezone) };
+}
+
+function offerValues(fixed: Fixed): PlaceholderValues {
+  return { discount: fixed.discount, discount_expires: fixed.discountExpires };
+}
+
+/** The expiry the worker gives a code when the step names none (createDiscountCode). */
+const DEFAULT_EXPIRY_DAYS = 7;
+
+/** "December 13, 2026" in the shop's locale and zone; an unknown zone or locale falls back to UTC / en-US. */
+function formatDay(at: Date, locale = "en-US", timeZone?: string | null): string {
+  for (const [l, tz] of [
+    [locale, timeZone || "UTC"],
+    [locale, "UTC"],
+    ["en-US", "UTC"],
+  ]) {
+    try {
+      return new Intl.DateTimeFormat(l, { dateStyle: "long", timeZone: tz }).format(at);
+    } catch {
+      // next fallback
+    }
+  }
+  return at.toISOString().slice(0, 10);
+}
+
+/** A block left out: one showing or naming the offer, on an email without a code. */
+function leftOut(block: Block, raw: string, code: string | null): boolean {
+  return !code && (block.type === "discount" || offerPlaceholdersIn(raw).length > 0);
 }
 
 // ---- text part ---------------------------------------------------------------------------
@@ -125,15 +221,15 @@ export async function renderRecoveryEmail(input: RenderInput): Promise<RenderedE
  * lose their line breaks so a title cannot add lines of its own. The preheader is left out:
  * it belongs to the inbox list, not the body.
  */
-function textFor(input: RenderInput, d: Dynamic): string {
+function textFor(input: RenderInput, fixed: Fixed, d: Dynamic): string {
   const code = d.code === null ? null : collapse(d.code);
-  const values: PlaceholderValues = { first_name: d.firstName, shop_name: collapse(input.shop.name), discount_code: code };
+  const values: PlaceholderValues = { ...offerValues(fixed), first_name: d.firstName, shop_name: collapse(input.shop.name), discount_code: code };
   const fill = (text: string) => fillPlaceholders(text, values);
 
   const parts: string[] = [values.shop_name!];
   for (const block of input.step.body) {
     const raw = block.text || DEFAULT_TEXT[block.type];
-    if (!d.code && (block.type === "discount" || placeholdersIn(raw).includes("discount_code"))) continue;
+    if (leftOut(block, raw, d.code)) continue;
     const text = fill(raw);
     switch (block.type) {
       case "heading":
@@ -152,6 +248,10 @@ function textFor(input: RenderInput, d: Dynamic): string {
       }
       case "discount":
         parts.push(textParagraphs(text), [code, discountDetail(input.step.discountPercent, input.step.discountExpiryDays)].filter(Boolean).join("\n"));
+        break;
+      case "recommendations":
+        if (d.recommendations.length === 0) break;
+        parts.push(collapse(text), ...d.recommendations.map((r) => `${collapse(r.title)} · ${r.price}\n${r.url}`));
         break;
     }
   }
@@ -192,13 +292,15 @@ export function setRenderCacheForTests(on: boolean): void {
   templates.clear();
 }
 
-async function fromTemplate(input: RenderInput, d: Dynamic): Promise<string> {
+async function fromTemplate(input: RenderInput, fixed: Fixed, d: Dynamic): Promise<string> {
   const more = d.moreCount;
   const key = JSON.stringify([
     input.shop.name,
     input.shop.address ?? null,
     input.shop.locale ?? null,
     input.step,
+    fixed,
+    d.recommendations.map((r) => r.image !== null),
     d.firstName !== null,
     d.code !== null,
     d.items.map((i) => [i.variantTitle !== null, i.image !== null]),
@@ -226,10 +328,16 @@ async function fromTemplate(input: RenderInput, d: Dynamic): Promise<string> {
     moreCount: d.moreCount,
     more: d.moreCount > 0 ? mark(d.more) : d.more,
     total: mark(d.total),
+    recommendations: d.recommendations.map((r) => ({
+      title: mark(r.title),
+      price: mark(r.price),
+      image: r.image === null ? null : mark(r.image),
+      url: mark(r.url),
+    })),
   };
   let template = templates.get(key);
   if (!template) {
-    template = compile(mjmlFor(input, marked));
+    template = compile(mjmlFor(input, fixed, marked));
     templates.set(key, template);
     template.catch(() => templates.delete(key));
     if (templates.size > CACHE_LIMIT) templates.delete(templates.keys().next().value!);
@@ -251,8 +359,9 @@ async function compile(mjml: string): Promise<string> {
  * The email's MJML. Per-email values come from `d` and are escaped here; `d` may hold markers
  * (letters and digits) instead of values, for the template cache.
  */
-function mjmlFor(input: RenderInput, d: Dynamic): string {
-  const values: PlaceholderValues = { first_name: d.firstName, shop_name: input.shop.name, discount_code: d.code };
+function mjmlFor(input: RenderInput, fixed: Fixed, d: Dynamic): string {
+  const values: PlaceholderValues = { ...offerValues(fixed), first_name: d.firstName, shop_name: input.shop.name, discount_code: d.code };
+  const { brand } = fixed;
   const fill = (text: string) => fillPlaceholders(text, values);
   const subject = collapse(fill(input.step.subject));
   const preheader = collapse(fill(input.step.preheader ?? ""));
@@ -261,7 +370,7 @@ function mjmlFor(input: RenderInput, d: Dynamic): string {
   const sections: string[] = [];
   for (const block of input.step.body) {
     const raw = block.text || DEFAULT_TEXT[block.type];
-    if (!code && (block.type === "discount" || placeholdersIn(raw).includes("discount_code"))) continue;
+    if (leftOut(block, raw, code)) continue;
     const text = fill(raw);
     switch (block.type) {
       case "heading":
@@ -276,12 +385,15 @@ function mjmlFor(input: RenderInput, d: Dynamic): string {
       case "button":
         sections.push(
           section(
-            `<mj-button href="${esc(d.recoveryUrl)}" background-color="#111111" color="#ffffff" font-size="16px" border-radius="6px" inner-padding="14px 28px">${esc(text)}</mj-button>`,
+            `<mj-button href="${esc(d.recoveryUrl)}" background-color="${brand.primaryColor}" color="${readableTextOn(brand.primaryColor)}" font-size="16px" border-radius="6px" inner-padding="14px 28px">${esc(text)}</mj-button>`,
           ),
         );
         break;
       case "discount":
-        sections.push(discountSection(text, code ?? "", input.step.discountPercent, input.step.discountExpiryDays));
+        sections.push(discountSection(text, code ?? "", input.step.discountPercent, input.step.discountExpiryDays, brand.accentColor));
+        break;
+      case "recommendations":
+        if (d.recommendations.length > 0) sections.push(recommendationsSection(text, d, brand));
         break;
     }
   }
@@ -307,12 +419,35 @@ function mjmlFor(input: RenderInput, d: Dynamic): string {
   </mj-head>
   <mj-body background-color="#f6f6f7" width="600px">
     <mj-wrapper background-color="#ffffff" padding="24px 0">
-      ${section(`<mj-text font-size="14px" color="#6d7175" font-weight="600">${esc(input.shop.name)}</mj-text>`)}
+      ${section(header(input.shop.name, brand))}
       ${sections.join("\n")}
     </mj-wrapper>
     ${section(`<mj-text font-size="12px" line-height="18px" color="#6d7175" align="center" padding="16px 24px">${footer}</mj-text>`)}
   </mj-body>
 </mjml>`;
+}
+
+/** The logo (alt text: the shop's name, so a client that blocks images still shows who wrote), else the name. */
+function header(shopName: string, brand: BrandKit): string {
+  if (brand.logoUrl) {
+    return `<mj-image src="${esc(brand.logoUrl)}" alt="${esc(shopName)}" width="160px" align="left" padding="0 24px 8px" />`;
+  }
+  return `<mj-text font-size="14px" color="#6d7175" font-weight="600">${esc(shopName)}</mj-text>`;
+}
+
+/** Up to three product cards side by side (stacked on phones): image, title, price, a link in the brand colour. */
+function recommendationsSection(heading: string, d: Dynamic, brand: BrandKit): string {
+  const width = `${Math.floor(100 / d.recommendations.length)}%`;
+  // The link sits on white: the brand colour where it reads there (4.5:1), else near-black.
+  const link = contrastRatio(brand.primaryColor, "#ffffff") >= 4.5 ? brand.primaryColor : "#202223";
+  const cards = d.recommendations.map(
+    (r) =>
+      `<mj-column width="${width}" vertical-align="top">${
+        r.image ? `<mj-image src="${esc(r.image)}" alt="${esc(r.title)}" href="${esc(r.url)}" width="150px" padding="8px 12px" border-radius="4px" />` : ""
+      }<mj-text align="center" padding="4px 12px" font-size="14px" line-height="20px"><a href="${esc(r.url)}" style="color:#202223;text-decoration:none;font-weight:600;">${esc(r.title)}</a><br />${esc(r.price)}<br /><a href="${esc(r.url)}" style="color:${link};">Shop now</a></mj-text></mj-column>`,
+  );
+  return `${section(`<mj-text font-size="18px" font-weight="700" line-height="26px" padding="16px 24px 4px">${esc(heading)}</mj-text>`)}
+    <mj-section padding="0 12px">${cards.join("")}</mj-section>`;
 }
 
 function section(content: string): string {
@@ -345,12 +480,12 @@ function discountDetail(percent?: number | null, expiryDays?: number | null): st
     .join(", ");
 }
 
-function discountSection(text: string, code: string, percent?: number | null, expiryDays?: number | null): string {
+function discountSection(text: string, code: string, percent: number | null | undefined, expiryDays: number | null | undefined, accent: string): string {
   const detail = discountDetail(percent, expiryDays);
   return section(
-    `<mj-text align="center" container-background-color="#f1f8f5" padding="16px 24px">${paragraphs(text)}` +
+    `<mj-text align="center" container-background-color="${accent}" color="${readableTextOn(accent)}" padding="16px 24px">${paragraphs(text)}` +
       `<p style="margin:8px 0 0;font-size:22px;font-weight:700;letter-spacing:2px;">${esc(code)}</p>` +
-      (detail ? `<p style="margin:4px 0 0;font-size:14px;color:#6d7175;">${esc(detail)}</p>` : "") +
+      (detail ? `<p style="margin:4px 0 0;font-size:14px;">${esc(detail)}</p>` : "") +
       `</mj-text>`,
   );
 }

@@ -93,10 +93,22 @@ describe("flowInputSchema", () => {
     expect(errors["steps.0.preheader"]).toBe("{{ discount_code }} needs a discount on this email");
   });
 
+  it("accepts {{ discount }} and {{ discount_expires }} only on an email with a discount, and a recommendations block anywhere", () => {
+    const draft = valid();
+    draft.steps[0].subject = "{{ discount }} off until {{ discount_expires }}";
+    draft.steps[0].body = [...draft.steps[0].body, { type: "recommendations" }];
+    expect(errorsFor(draft)["steps.0.subject"]).toBe("{{ discount }} needs a discount on this email");
+    expect(errorsFor(draft)["steps.0.body.4.type"]).toBeUndefined();
+    draft.steps[0].discountPercent = 15;
+    expect(flowInputSchema.safeParse(draft).success).toBe(true);
+  });
+
   it("names the placeholders that exist when copy uses an unknown one", () => {
     const draft = valid();
     draft.steps[0].subject = "Hi {{ firstname }}";
-    expect(errorsFor(draft)["steps.0.subject"]).toBe("Unknown placeholder {{ firstname }}; use one of: first_name, shop_name, discount_code");
+    expect(errorsFor(draft)["steps.0.subject"]).toBe(
+      "Unknown placeholder {{ firstname }}; use one of: first_name, shop_name, discount_code, discount, discount_expires",
+    );
   });
 
   it("requires text in heading and text blocks and a known block type", () => {
