@@ -2,6 +2,7 @@ import { http, HttpResponse } from "msw";
 import { setupServer, type SetupServer } from "msw/node";
 import { readDemoState, updateDemoState } from "./shopify-state.server";
 import { DEMO_SHOP } from "./constants";
+import { settingsDataText } from "./fixtures/settings-data";
 
 /**
  * Demo only: Shopify's Admin API mocked in-process at the fetch layer (msw), answering the
@@ -13,20 +14,6 @@ type Resolver = (vars: Vars) => unknown;
 
 const APP_INSTALLATION_ID = "gid://shopify/AppInstallation/1";
 const THEME_ID = "gid://shopify/OnlineStoreTheme/1";
-
-export function settingsDataJson(embedEnabled: boolean, apiKey: string): string {
-  return JSON.stringify({
-    current: {
-      blocks: {
-        "1234567890": {
-          type: `shopify://apps/intentful/blocks/intentful-embed/${apiKey}`,
-          disabled: !embedEnabled,
-          settings: {},
-        },
-      },
-    },
-  });
-}
 
 const operations: Record<string, Resolver> = {
   IntentfulAppInstallation: () => ({ currentAppInstallation: { id: APP_INSTALLATION_ID } }),
@@ -57,7 +44,8 @@ const operations: Record<string, Resolver> = {
               nodes: [
                 {
                   filename: "config/settings_data.json",
-                  body: { content: settingsDataJson(s.embedEnabled, process.env.SHOPIFY_API_KEY ?? "demo-api-key") },
+                  // the live theme's settings_data.json: our embed with non-default colours (the preview follows them)
+                  body: { content: settingsDataText({ embed: s.embedEnabled ? "on" : "off" }) },
                 },
               ],
             },
@@ -66,6 +54,8 @@ const operations: Record<string, Resolver> = {
       },
     };
   },
+  // The demo shop's Files hold no image, so an image_picker value resolves to nothing.
+  IntentfulShopImage: () => ({ files: { nodes: [] } }),
   IntentfulDiscountCreate: (vars) => {
     const input = vars.basicCodeDiscount ?? {};
     const code = String(input.code ?? "");
