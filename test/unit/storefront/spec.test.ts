@@ -61,20 +61,33 @@ describe("specFromEmbed", () => {
     });
   });
 
-  it("lets non-empty theme-editor text override every overlay, and a trigger pick its layout", () => {
+  it("keeps the trigger's own copy over the theme editor's text, and lets a trigger pick its layout", () => {
     const spec = specFromEmbed(
-      { ...trigger, o: { ...trigger.o, layout: "bar" } },
-      ctx({ headline: "Theme headline", font: "Inter, sans-serif" }),
+      { ...trigger, o: { ...trigger.o, layout: "bar", button: "Trigger button" } },
+      ctx({ headline: "Theme headline", body: "Theme body", button: "Theme button", font: "Inter, sans-serif" }),
       [],
       {},
       "Georgia",
     );
     expect(spec).toMatchObject({
       layout: "bar",
-      content: { headline: "Theme headline", body: "Trigger body" },
+      content: { headline: "Trigger headline", body: "Trigger body", button: "Trigger button" },
       theme: { font: "Inter, sans-serif" },
       root: "/",
     });
+  });
+
+  it("uses the theme editor's text as defaults where the trigger has none", () => {
+    const spec = specFromEmbed(
+      { ...trigger, o: { kind: "message", headline: "Trigger headline" } },
+      ctx({ headline: "Theme headline", body: "Theme body", button: "Theme button" }),
+      [],
+      {},
+      "Georgia",
+    );
+    expect(spec.content).toMatchObject({ headline: "Trigger headline", body: "Theme body", button: "Theme button" });
+    // empty settings leave the trigger's (missing) copy alone
+    expect(specFromEmbed({ ...trigger, o: { kind: "message", headline: "H" } }, ctx(), [], {}, "Georgia").content.body).toBeFalsy();
   });
 });
 

@@ -18,8 +18,9 @@ export function otherThanThis(recent: string[], handle: string | undefined): str
 }
 
 /**
- * The overlay spec for a trigger on the storefront: the trigger's content with the theme
- * editor's copy overrides (non-empty ones win) and the block's look. `bodyFont` is the page's
+ * The overlay spec for a trigger on the storefront: the trigger's content and the block's look.
+ * The trigger's own copy wins; the theme editor's headline, body and button text are defaults,
+ * used only where the trigger's is empty (issue 20). `bodyFont` is the page's
  * body font, used when the merchant keeps "inherit".
  */
 export function specFromEmbed(t: CompiledTrigger, ctx: EmbedContext, recent: string[], shopify: ShopifyLike, bodyFont: string): OverlaySpec {
@@ -28,7 +29,7 @@ export function specFromEmbed(t: CompiledTrigger, ctx: EmbedContext, recent: str
   return {
     triggerId: t.id,
     layout: t.o.layout && t.o.layout !== "default" ? (t.o.layout as OverlaySpec["layout"]) : S.position,
-    content: { ...t.o, headline: S.headline || t.o.headline, body: S.body || t.o.body, button: S.button || t.o.button },
+    content: { ...t.o, headline: t.o.headline || S.headline, body: t.o.body || S.body, button: t.o.button || S.button },
     theme: {
       bg: S.bg,
       fg: S.fg,
