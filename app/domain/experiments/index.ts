@@ -12,7 +12,16 @@ export {
   sumsToMeanStats,
   type Moments,
 } from "./metrics";
-export { DEFAULT_ALPHA, DEFAULT_SEQUENTIAL_TUNING, SRM_P_THRESHOLD, compareMeans, compareProportions, sampleRatioMismatch } from "./stats";
+export {
+  DEFAULT_ALPHA,
+  DEFAULT_SEQUENTIAL_TUNING,
+  SRM_P_THRESHOLD,
+  compareArms,
+  compareArmsMeans,
+  compareMeans,
+  compareProportions,
+  sampleRatioMismatch,
+} from "./stats";
 export {
   powerOptionsValid,
   visitorsNeeded,

@@ -149,3 +149,46 @@ export function sampleRatioMismatch(observed: number[], weights: number[]): Samp
   const pValue = chiSquareSurvival(statistic, categories - 1);
   return { pValue, mismatch: pValue < SRM_P_THRESHOLD };
 }
+
+/**
+ * Bonferroni-adjusted comparisons of several treatments against one control. Each comparison is
+ * the two-arm one (`compare`) at level `alpha / k` (k = number of treatments), so the union bound
+ * holds the chance that any interval misses its true lift — or that any treatment with no real
+ * lift is called significant — at `alpha`, whatever the dependence between the comparisons (they
+ * share the control) and, in sequential mode, at every stopping time. `pValue` is the adjusted one,
+ * `min(1, k·p)`, so it is compared with the family's `alpha`; intervals are simultaneous.
+ */
+function compareArmsWith<S>(
+  compare: (control: S, treatment: S, options: CompareOptions) => ComparisonResult,
+  control: S,
+  treatments: readonly S[],
+  options: CompareOptions,
+): ComparisonResult[] {
+  if (!Array.isArray(treatments) || treatments.length === 0) {
+    throw new RangeError("compareArms needs at least one treatment arm");
+  }
+  const opts = readOptions(options ?? {});
+  // Out-of-range options give invalid_input per arm, as compareProportions/compareMeans do.
+  if (!opts) return treatments.map(() => degenerate(0, 0, "invalid_input"));
+  const k = treatments.length;
+  const perComparison: CompareOptions = { ...options, alpha: opts.alpha / k };
+  return treatments.map((treatment) => {
+    const result = compare(control, treatment, perComparison);
+    return { ...result, pValue: Math.min(1, k * result.pValue) };
+  });
+}
+
+/**
+ * Conversion rates of each treatment against the control, one result per treatment in order, with
+ * the family-wise error rate held at `alpha` across all treatments (Bonferroni, see
+ * `compareArmsWith`). With one treatment the result is exactly `compareProportions`'. Throws a
+ * RangeError when `treatments` is not a non-empty array.
+ */
+export function compareArms(control: ProportionStats, treatments: readonly ProportionStats[], options: CompareOptions = {}): ComparisonResult[] {
+  return compareArmsWith(compareProportions, control, treatments, options);
+}
+
+/** `compareArms` for per-user means (revenue per visitor); one treatment gives `compareMeans`' result. */
+export function compareArmsMeans(control: MeanStats, treatments: readonly MeanStats[], options: CompareOptions = {}): ComparisonResult[] {
+  return compareArmsWith(compareMeans, control, treatments, options);
+}
