@@ -35,7 +35,11 @@ export interface ComparisonResult {
   ci: [number, number];
   /** Interval for `relativeLift` (delta method). */
   relativeCi: [number, number];
-  /** Two-sided p-value; in sequential mode the always-valid p-value. */
+  /**
+   * Two-sided p-value; in sequential mode the always-valid p-value. From `compareArms` /
+   * `compareArmsMeans` the Bonferroni-adjusted one (k·p, at most 1), to be read against the
+   * family's alpha.
+   */
   pValue: number;
   /** `ci` excludes 0 (and the input was not degenerate). */
   significant: boolean;
