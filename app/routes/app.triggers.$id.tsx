@@ -8,6 +8,7 @@ import { conditionsSchema, contentSchema, frequencyCapSchema, parseTriggerInput,
 import { getTrigger, updateTrigger, type TriggerRecord } from "~/models/trigger.server";
 import { getShopSettings } from "~/models/shop.server";
 import { publishRules } from "~/services/publish.server";
+import { getPreviewLook } from "~/services/theme-settings.server";
 import { PublishBanner } from "~/components/PublishBanner";
 import { AdminErrorBoundary } from "~/components/RouteErrorBoundary";
 import { toFormValues, type FormValues } from "~/components/trigger-form";
@@ -58,11 +59,19 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
+  const { session, admin } = await authenticate.admin(request);
+  // the preview's look: the live theme's app embed settings (cached per shop; never throws)
+  const look = getPreviewLook(admin, session.shop);
   const trigger = await getTrigger(db, session.shop, params.id ?? "");
   if (!trigger) throw notFound();
   const settings = await getShopSettings(db, session.shop);
-  return json({ id: trigger.id, values: formValuesOf(trigger), currency: settings.currency, currencySymbol: currencySymbol(settings.currency) });
+  return json({
+    id: trigger.id,
+    values: formValuesOf(trigger),
+    currency: settings.currency,
+    currencySymbol: currencySymbol(settings.currency),
+    look: await look,
+  });
 };
 
 async function readBody(request: Request): Promise<unknown> {
@@ -106,7 +115,8 @@ export default function TriggerEditor() {
   const f = triggerFields(form.values, form.errors, form.setValue, data.currencySymbol);
 
   return (
-    <Page>
+    // fullWidth: the preview column then holds a storefront-sized slide-in (380 px) and the 375 px phone unscaled
+    <Page fullWidth>
       <TitleBar title={f.str("name") || "Trigger"}>
         <button variant="breadcrumb" onClick={() => navigate("/app/triggers")}>
           Triggers
@@ -116,21 +126,23 @@ export default function TriggerEditor() {
       <BlockStack gap="400">
         <PublishBanner />
         <TriggerErrors errors={form.errors} />
-        <Layout>
-          <Layout.Section>
-            <BlockStack gap="400">
-              <TriggerStatusCard f={f} />
-              <ContentCard f={f} />
-              <ConditionsCard f={f} />
-              <ScheduleCard f={f} />
-              <AudienceCard f={f} />
-              <FrequencyCard f={f} />
-            </BlockStack>
-          </Layout.Section>
-          <Layout.Section variant="oneThird">
-            <TriggerPreview values={form.values} currency={data.currency} />
-          </Layout.Section>
-        </Layout>
+        <div className="if-editor">
+          <Layout>
+            <Layout.Section>
+              <BlockStack gap="400">
+                <TriggerStatusCard f={f} />
+                <ContentCard f={f} />
+                <ConditionsCard f={f} />
+                <ScheduleCard f={f} />
+                <AudienceCard f={f} />
+                <FrequencyCard f={f} />
+              </BlockStack>
+            </Layout.Section>
+            <Layout.Section variant="oneThird">
+              <TriggerPreview values={form.values} currency={data.currency} look={data.look} />
+            </Layout.Section>
+          </Layout>
+        </div>
       </BlockStack>
     </Page>
   );

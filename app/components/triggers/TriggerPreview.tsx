@@ -1,20 +1,34 @@
 import { SectionCard } from "~/components/editor/SectionCard";
-import { useMemo } from "react";
-import { Text } from "@shopify/polaris";
+import { useMemo, useState } from "react";
+import { Button, Text } from "@shopify/polaris";
 import { OverlayPreview } from "~/components/OverlayPreview";
 import { previewContent, type FormValues } from "~/components/trigger-form";
+import type { PreviewLook } from "~/services/theme-settings.server";
 
-/** The overlay as the form stands, drawn by the storefront's renderer; it stays in view while the form scrolls. */
-export function TriggerPreview({ values, currency }: { values: FormValues; currency: string }) {
+/**
+ * The overlay as the form stands, drawn by the storefront's renderer in the shop's app embed
+ * look. Beside the form it sticks in view while the form scrolls (admin.css: the secondary
+ * column stretches to the form's height, the card is sticky in it); on narrow screens, where
+ * the columns stack, "Show preview" pins it over the bottom of the form.
+ */
+export function TriggerPreview({ values, currency, look }: { values: FormValues; currency: string; look?: PreviewLook }) {
   const content = useMemo(() => previewContent(values), [values]);
+  const [pinned, setPinned] = useState(false);
   return (
-    <div style={{ position: "sticky", top: "1rem" }}>
-      <SectionCard title="Preview" gap="300">
-        <OverlayPreview content={content} currency={currency} />
-        <Text as="p" variant="bodySm" tone="subdued">
-          Drawn by the same code your storefront runs, with sample products. Colors and fonts follow the app embed's settings in the theme editor.
-        </Text>
-      </SectionCard>
+    <div className={pinned ? "if-preview-aside if-preview-pinned" : "if-preview-aside"}>
+      <div className="if-preview-toggle">
+        <Button onClick={() => setPinned((p) => !p)} ariaControls="trigger-preview" ariaExpanded={pinned}>
+          {pinned ? "Hide preview" : "Show preview"}
+        </Button>
+      </div>
+      <div id="trigger-preview" className="if-preview-panel" data-testid="trigger-preview">
+        <SectionCard title="Preview" gap="300">
+          <OverlayPreview content={content} currency={currency} look={look} />
+          <Text as="p" variant="bodySm" tone="subdued">
+            Drawn by the same code your storefront runs, with sample products.
+          </Text>
+        </SectionCard>
+      </div>
     </div>
   );
 }
