@@ -165,6 +165,8 @@ export const authenticate = {
 };
 export const unauthenticated = {
   admin: (shop: string) => shopify().unauthenticated.admin(shop),
+  /** The Storefront API with the shop's offline session (the emails' brand and recommendations). */
+  storefront: (shop: string) => shopify().unauthenticated.storefront(shop),
 };
 export const login = (request: Request) => shopify().login(request);
 export const addDocumentResponseHeaders = (request: Request, headers: Headers) => shopify().addDocumentResponseHeaders(request, headers);

@@ -2,6 +2,7 @@ import { http, HttpResponse } from "msw";
 import { setupServer, type SetupServer } from "msw/node";
 import { readDemoState, updateDemoState } from "./shopify-state.server";
 import { DEMO_SHOP } from "./constants";
+import { emailAdminOperations, storefrontApiHandlers } from "./mock-storefront.server";
 import { settingsDataText } from "./fixtures/settings-data";
 
 /**
@@ -16,6 +17,7 @@ const APP_INSTALLATION_ID = "gid://shopify/AppInstallation/1";
 const THEME_ID = "gid://shopify/OnlineStoreTheme/1";
 
 const operations: Record<string, Resolver> = {
+  ...emailAdminOperations,
   IntentfulAppInstallation: () => ({ currentAppInstallation: { id: APP_INSTALLATION_ID } }),
   IntentfulPublishConfig: (vars) => {
     const metafields = (vars.metafields ?? []) as Array<{ namespace: string; key: string; type: string; value: string }>;
@@ -125,10 +127,10 @@ export const adminApiHandlers = [
 
 let server: SetupServer | undefined;
 
-/** Starts intercepting Admin API calls in this process (idempotent). Local requests pass through. */
+/** Starts intercepting Admin (and Storefront) API calls in this process (idempotent). Local requests pass through. */
 export function startMockAdminApi(): SetupServer {
   if (!server) {
-    server = setupServer(...adminApiHandlers);
+    server = setupServer(...adminApiHandlers, ...storefrontApiHandlers);
     server.listen({ onUnhandledFrame: "bypass" });
   }
   return server;

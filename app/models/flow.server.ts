@@ -1,5 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import type { Db } from "~/db.server";
+import { brandKitOf, resolveBrandKit, type BrandKit } from "~/domain/recovery/brand";
 import {
   AUDIENCES,
   DELIVERY_CHANNELS,
@@ -244,6 +245,8 @@ export async function duplicateFlow(db: Db, shop: string, id: string): Promise<{
 
 export interface EmailSettings {
   shopName: string;
+  /** Logo and colours: the merchant's overrides, else Shopify's brand as last read, else the default. */
+  brand: BrandKit;
   currency: string;
   senderName: string;
   senderEmail: string;
@@ -256,10 +259,23 @@ export interface EmailSettings {
 export async function getEmailSettings(db: Db, shop: string): Promise<EmailSettings> {
   const row = await db.shop.findUnique({
     where: { shop },
-    select: { currency: true, senderName: true, senderEmail: true, replyTo: true, timezone: true, quietHoursStart: true, quietHoursEnd: true },
+    select: {
+      currency: true,
+      senderName: true,
+      senderEmail: true,
+      replyTo: true,
+      timezone: true,
+      quietHoursStart: true,
+      quietHoursEnd: true,
+      brandLogoUrl: true,
+      brandColor: true,
+      brandAccentColor: true,
+      shopifyBrand: true,
+    },
   });
   return {
     shopName: row?.senderName || shop.replace(/\.myshopify\.com$/, ""),
+    brand: row ? brandKitOf(row) : resolveBrandKit(),
     currency: row?.currency ?? "USD",
     senderName: row?.senderName ?? "",
     senderEmail: row?.senderEmail ?? "",

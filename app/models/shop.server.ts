@@ -1,6 +1,8 @@
+import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { Db } from "~/db.server";
 import { fieldErrors, type ParseResult } from "~/domain/triggers";
+import { brandOverridesSchema, type BrandValues } from "~/domain/recovery/brand";
 
 /** Shop settings and onboarding state; every query filtered by shop. */
 
@@ -22,6 +24,11 @@ const settingsSelect = {
   retentionDays: true,
   publishedAt: true,
   publishError: true,
+  brandLogoUrl: true,
+  brandColor: true,
+  brandAccentColor: true,
+  shopifyBrand: true,
+  shopifyBrandAt: true,
 } as const;
 
 export async function getShopSettings(db: Db, shop: string) {
@@ -96,6 +103,7 @@ export const settingsSchema = z
     optIn: z.enum(["double", "single"], { error: "Email sign-ups: choose double or single opt-in" }).default("double"),
     attributionWindowDays: whole("Attribution window", 1, 30),
     retentionDays: whole("Data retention", 30, 1095),
+    ...brandOverridesSchema.shape,
   })
   .superRefine((s, ctx) => {
     if ((s.quietHoursStart === null) !== (s.quietHoursEnd === null)) {
@@ -114,6 +122,20 @@ export function parseSettings(input: Record<string, unknown>): ParseResult<Setti
 
 export function updateShopSettings(db: Db, shop: string, data: SettingsInput) {
   return db.shop.update({ where: { shop }, data, select: settingsSelect });
+}
+
+/** Shopify's brand as last read (logo, colours) and when; null before the first read. */
+export async function getShopifyBrandCache(db: Db, shop: string): Promise<{ brand: unknown; at: Date | null } | null> {
+  const row = await db.shop.findUnique({ where: { shop }, select: { shopifyBrand: true, shopifyBrandAt: true } });
+  return row ? { brand: row.shopifyBrand, at: row.shopifyBrandAt } : null;
+}
+
+/** Keeps what Shopify's brand settings said (or, after a failed read, the old value with the new time). */
+export async function saveShopifyBrand(db: Db, shop: string, brand: BrandValues | null, at: Date): Promise<void> {
+  await db.shop.updateMany({
+    where: { shop },
+    data: brand ? { shopifyBrand: brand as Prisma.InputJsonValue, shopifyBrandAt: at } : { shopifyBrandAt: at },
+  });
 }
 
 /** Jobs that failed every attempt (operators look at these). */

@@ -9,7 +9,8 @@ import db from "~/db.server";
 import { getEnv } from "~/env.server";
 import { MAX_STEPS, flowFieldErrors, flowInputSchema, stepInputSchema, type StepInput } from "~/domain/recovery";
 import { deleteFlow, duplicateFlow, flowToInput, getEmailSettings, getFlow, setFlowEnabled, updateFlow } from "~/models/flow.server";
-import { renderStepPreview, sendTestEmail } from "~/services/email/flow-preview.server";
+import { previewProducts, renderStepPreview, sendTestEmail } from "~/services/email/flow-preview.server";
+import { refreshShopifyBrand, storefrontClient } from "~/services/email/brand.server";
 import { authenticate } from "~/shopify.server";
 import { EditorSaveBar } from "~/components/editor/EditorSaveBar";
 import { useSaveBarAvailable } from "~/components/flows/app-bridge";
@@ -37,10 +38,12 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
+  const { session, admin } = await authenticate.admin(request);
   const shop = session.shop;
   const flow = await getFlow(db, shop, params.id ?? "");
   if (!flow) throw notFoundResponse();
+  // Shopify's brand (read at most daily) before the settings that resolve the kit from it.
+  const [products] = await Promise.all([previewProducts(shop, admin), refreshShopifyBrand(db, shop, () => storefrontClient(shop)).catch(() => null)]);
   const settings = await getEmailSettings(db, shop);
   const input = flowToInput(flow);
   const env = getEnv();
@@ -48,7 +51,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   try {
     const first = stepInputSchema.safeParse(input.steps[0]);
     if (first.success) {
-      const rendered = await renderStepPreview(shop, settings, first.data, env.SHOPIFY_APP_URL);
+      const rendered = await renderStepPreview(shop, settings, first.data, env.SHOPIFY_APP_URL, products);
       preview = { subject: rendered.subject, preheader: first.data.preheader, html: rendered.html };
     }
   } catch {
@@ -101,7 +104,7 @@ const fail = (status: number, body: Omit<Extract<FlowEditorActionResult, { ok: f
   json<FlowEditorActionResult>({ ok: false, ...body }, { status });
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { session, redirect } = await authenticate.admin(request);
+  const { session, admin, redirect } = await authenticate.admin(request);
   const shop = session.shop;
   const id = params.id ?? "";
   const body = await readBody(request);
@@ -155,7 +158,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       const env = getEnv();
       if (intent.data === "preview") {
         const settings = await getEmailSettings(db, shop);
-        const rendered = await renderStepPreview(shop, settings, step.data as StepInput, env.SHOPIFY_APP_URL);
+        const rendered = await renderStepPreview(shop, settings, step.data as StepInput, env.SHOPIFY_APP_URL, await previewProducts(shop, admin));
         return json<FlowEditorActionResult>({
           ok: true,
           intent: "preview",
@@ -168,7 +171,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
         db,
         shop,
         { flowId: id, step: step.data as StepInput, to: to.data },
-        { smtpUrl: env.SMTP_URL, emailFrom: env.EMAIL_FROM, appUrl: env.SHOPIFY_APP_URL },
+        { smtpUrl: env.SMTP_URL, emailFrom: env.EMAIL_FROM, appUrl: env.SHOPIFY_APP_URL, products: await previewProducts(shop, admin) },
       );
       if (!sent.ok) return fail(502, { intent: "test-email", error: `The test email was not sent: ${sent.reason}` });
       return json<FlowEditorActionResult>({ ok: true, intent: "test-email", delivery: sent.delivery, to: to.data });

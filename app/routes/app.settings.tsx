@@ -18,6 +18,8 @@ import { DataSection } from "~/components/settings/DataSection";
 import { DeliveriesSection } from "~/components/settings/DeliveriesSection";
 import { OperationsSection } from "~/components/settings/OperationsSection";
 import { SenderSection } from "~/components/settings/SenderSection";
+import { BrandSection } from "~/components/settings/BrandSection";
+import { refreshShopifyBrand, storefrontClient } from "~/services/email/brand.server";
 import { SettingsErrors } from "~/components/settings/SettingsErrors";
 import { SignupsSection } from "~/components/settings/SignupsSection";
 import { TimingSection } from "~/components/settings/TimingSection";
@@ -57,8 +59,8 @@ export const meta: MetaFunction = () => [{ title: "Settings · Intentful" }];
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const shop = session.shop;
-  const [settings, dead, stale, shopInfo, deliveries] = await Promise.all([
-    getShopSettings(db, shop),
+  const settings = await getShopSettings(db, shop);
+  const [dead, stale, shopInfo, deliveries, shopifyBrand] = await Promise.all([
     deadJobCount(db, shop),
     staleTriggers(db, shop),
     adminQuery<{ shop: { ianaTimezone: string; email: string; name: string } }>(admin, SHOP_INFO).then(
@@ -66,6 +68,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       () => null,
     ),
     recentDeliveries(db, shop, SUBSCRIBED_TOPICS),
+    refreshShopifyBrand(db, shop, () => storefrontClient(shop)).catch(() => ({})),
   ]);
   return json({
     deliveries: deliveries.map((d) => ({ id: d.webhookId, topic: d.topic, outcome: d.outcome, reason: d.reason, receivedAt: d.receivedAt.toISOString() })),
@@ -76,6 +79,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     transport: mailTransport(),
     shopTimezone: shopInfo?.ianaTimezone ?? null,
     shopName: shopInfo?.name ?? null,
+    shopifyBrand,
     timezones: Intl.supportedValuesOf("timeZone"),
   });
 };
@@ -128,6 +132,7 @@ export default function Settings() {
         <ReviewReminder triggers={data.staleTriggers} />
         <Layout>
           <SenderSection form={form} shopName={data.shopName} transport={data.transport} />
+          <BrandSection form={form} shopify={data.shopifyBrand} />
           <SignupsSection form={form} />
           <TimingSection form={form} timezones={data.timezones} shopTimezone={data.shopTimezone} />
           <CapsSection form={form} />

@@ -4,7 +4,10 @@ import * as rows from "~/models/recovery.server";
 import { getEnv } from "~/env.server";
 import { decideStep, emailBodySchema, planSteps, type Block, type StepDecision, type StepFacts } from "~/domain/recovery";
 import { isHoldout } from "~/domain/experiments/assign";
-import { renderRecoveryEmail } from "./email/render.server";
+import { renderRecoveryEmail, type RenderProduct } from "./email/render.server";
+import { recommendProducts } from "./email/recommendations.server";
+import { storefrontClient } from "./email/brand.server";
+import { brandKitOf } from "~/domain/recovery/brand";
 import { signUnsubscribeToken } from "./email/unsubscribe-token.server";
 import { adminQuery, type AdminGraphql } from "./admin-graphql.server";
 import { enqueue, type JobContext, type JobHandlers } from "./jobs.server";
@@ -32,6 +35,8 @@ export interface RecoveryDeps {
   afterSend?: (messageId: string) => Promise<void> | void;
   /** The email renderer (MJML by default); load tests swap in a cheap one. */
   render?: typeof renderRecoveryEmail;
+  /** A shop's Storefront API client (Shopify's recommendations); the offline session's by default. */
+  storefront?: (shop: string) => Promise<AdminGraphql>;
 }
 
 const defaultAdmin: AdminFactory = async (shop) => {
@@ -500,7 +505,7 @@ async function sendOne(database: Db, x: StepItem & Awaited<ReturnType<typeof pre
 async function prepareEmail(
   database: Db,
   x: {
-    run: { id: string; shop: string; email: string | null; discountCode: string | null };
+    run: { id: string; shop: string; email: string | null; discountCode: string | null; visitorId: string | null };
     step: {
       subject: string;
       preheader: string | null;
@@ -508,7 +513,15 @@ async function prepareEmail(
       discountPercent: number | null;
       discountExpiryDays: number | null;
     };
-    shop: { senderName: string; currency: string };
+    shop: {
+      senderName: string;
+      currency: string;
+      timezone: string;
+      brandLogoUrl: string;
+      brandColor: string;
+      brandAccentColor: string;
+      shopifyBrand: unknown;
+    };
     checkout: { lineItems: unknown; totalCents: number; currency: string; abandonedCheckoutUrl: string | null } | null;
     prior?: { id: string };
   },
@@ -531,17 +544,31 @@ async function prepareEmail(
     quantity: Number(li.quantity ?? 1),
     priceCents: Number(li.price ?? 0),
     imageUrl: (li.image_url as string | null) ?? null,
+    productId: li.product_id == null ? null : String(li.product_id),
   }));
   const unsubscribeUrl = `${env.SHOPIFY_APP_URL}/unsubscribe?token=${signUnsubscribeToken({ shop: run.shop, email: run.email! }, env.SHOPIFY_API_SECRET)}`;
   // Every flow's button goes through the click link (attribution, and the storefront learns a
   // recovery email brought the shopper): to the checkout's own recovery URL, else the cart.
   const recoveryUrl = `${env.SHOPIFY_APP_URL}/r/${messageId}?s=${linkSignature(messageId)}`;
+  const blocks = body.success ? (body.data as Block[]) : [];
+  // Only for an email that shows them: bounded, cached per shop, never failing the send.
+  const recommendations: RenderProduct[] = blocks.some((b) => b.type === "recommendations")
+    ? await recommendProducts(
+        database,
+        run.shop,
+        { productIds: lineItems.map((li) => li.productId).filter((id): id is string => id !== null), visitorId: run.visitorId },
+        { now, storefront: () => (deps.storefront ?? storefrontClient)(run.shop) },
+      )
+    : [];
   const rendered = await (deps.render ?? renderRecoveryEmail)({
-    shop: { name: shop.senderName || run.shop, currency: checkout?.currency ?? shop.currency },
+    shop: { name: shop.senderName || run.shop, currency: checkout?.currency ?? shop.currency, timezone: shop.timezone },
+    brand: brandKitOf(shop),
+    recommendations,
+    now,
     step: {
       subject: step.subject,
       preheader: step.preheader,
-      body: body.success ? (body.data as Block[]) : [],
+      body: blocks,
       discountPercent: step.discountPercent,
       discountExpiryDays: step.discountExpiryDays,
     },

@@ -13,6 +13,9 @@ export const SETTINGS_FIELDS = [
   "attributionWindowDays",
   "retentionDays",
   "optIn",
+  "brandLogoUrl",
+  "brandColor",
+  "brandAccentColor",
 ] as const;
 export type SettingsField = (typeof SETTINGS_FIELDS)[number];
 /** Every field as the form holds it: a string, empty for unset. */

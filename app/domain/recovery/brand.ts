@@ -32,6 +32,18 @@ export function isHttpsUrl(value: unknown): value is string {
   }
 }
 
+/** A logo address an email may use: https, or http on this machine (the demo serves its logo there). */
+export function isLogoUrl(value: unknown): value is string {
+  if (isHttpsUrl(value)) return true;
+  if (typeof value !== "string" || value.length > 1000) return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" && (url.hostname === "localhost" || url.hostname === "127.0.0.1");
+  } catch {
+    return false;
+  }
+}
+
 /** Settings form fields (strings as FormData gives them): "" means "use Shopify's". */
 export const brandOverridesSchema = z.object({
   brandLogoUrl: z
@@ -56,9 +68,16 @@ export type BrandOverrides = z.output<typeof brandOverridesSchema>;
 
 /** Shopify's brand as cached on the shop row (JSON): read defensively, anything odd is dropped. */
 export function readShopifyBrand(value: unknown): BrandValues {
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      value = null;
+    }
+  }
   const v = (value && typeof value === "object" ? value : {}) as Record<string, unknown>;
   return {
-    logoUrl: isHttpsUrl(v.logoUrl) ? v.logoUrl : null,
+    logoUrl: isLogoUrl(v.logoUrl) ? v.logoUrl : null,
     primaryColor: isHexColor(v.primaryColor) ? v.primaryColor.toLowerCase() : null,
     accentColor: isHexColor(v.accentColor) ? v.accentColor.toLowerCase() : null,
   };
@@ -73,7 +92,12 @@ export function resolveBrandKit(...sources: Array<BrandValues | null | undefined
     }
     return DEFAULT_BRAND[key];
   };
-  return { logoUrl: pick("logoUrl", isHttpsUrl), primaryColor: pick("primaryColor", isHexColor), accentColor: pick("accentColor", isHexColor) };
+  return { logoUrl: pick("logoUrl", isLogoUrl), primaryColor: pick("primaryColor", isHexColor), accentColor: pick("accentColor", isHexColor) };
+}
+
+/** The kit of a shop row: its overrides, then Shopify's brand as cached (JSON, or its text on SQLite's raw path). */
+export function brandKitOf(row: { brandLogoUrl: string; brandColor: string; brandAccentColor: string; shopifyBrand: unknown }): BrandKit {
+  return resolveBrandKit({ logoUrl: row.brandLogoUrl, primaryColor: row.brandColor, accentColor: row.brandAccentColor }, readShopifyBrand(row.shopifyBrand));
 }
 
 /** WCAG 2 relative luminance of a #rrggbb colour. */

@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "~/db.server";
 import type { StepInput } from "~/domain/recovery";
 import { getEmailSettings, type EmailSettings } from "~/models/flow.server";
+import { adminQuery, type AdminGraphql } from "../admin-graphql.server";
 import { createMailer, type SendResult } from "./mailer.server";
-import { renderRecoveryEmail, type RenderInput, type RenderedEmail } from "./render.server";
+import { renderRecoveryEmail, type RenderInput, type RenderProduct, type RenderedEmail } from "./render.server";
 
 /**
  * A flow step as the merchant previews it in the editor and sends it to themselves: rendered
@@ -11,18 +12,100 @@ import { renderRecoveryEmail, type RenderInput, type RenderedEmail } from "./ren
  * sends; the flow's rows are app/models/flow.server.ts.)
  */
 
-/** What a preview is filled with: two items, a first name, a checkout link on the shop. */
-export function sampleCheckout(shop: string, currency: string): RenderInput["checkout"] {
+/**
+ * What a preview is filled with: two items with their images, three recommended products, a first
+ * name, a checkout link on the shop. The products are the shop's own (its first five active
+ * products, from the Admin API) when it has five; else samples with images the app serves
+ * (public/email-samples), so the preview always shows what an email with pictures looks like.
+ */
+export function sampleCheckout(shop: string, currency: string, appUrl: string, products: ReadonlyArray<RenderProduct> = []): PreviewSample {
+  const shown = products.length >= 5 ? products : sampleProducts(shop, appUrl);
+  const [a, b] = shown;
   return {
-    firstName: "Alex",
-    currency,
-    totalCents: 8400,
-    recoveryUrl: `https://${shop}/checkouts/sample-checkout`,
-    lineItems: [
-      { title: "Linen shirt", variantTitle: "Sand / M", quantity: 1, priceCents: 4800 },
-      { title: "Canvas tote", variantTitle: null, quantity: 2, priceCents: 1800 },
-    ],
+    checkout: {
+      firstName: "Alex",
+      currency,
+      totalCents: a.priceCents + 2 * b.priceCents,
+      recoveryUrl: `https://${shop}/checkouts/sample-checkout`,
+      lineItems: [
+        { title: a.title, variantTitle: products.length >= 5 ? null : "Sand / M", quantity: 1, priceCents: a.priceCents, imageUrl: a.imageUrl },
+        { title: b.title, variantTitle: null, quantity: 2, priceCents: b.priceCents, imageUrl: b.imageUrl },
+      ],
+    },
+    recommendations: shown.slice(2, 5),
   };
+}
+
+export interface PreviewSample {
+  checkout: RenderInput["checkout"];
+  recommendations: RenderProduct[];
+}
+
+function sampleProducts(shop: string, appUrl: string): RenderProduct[] {
+  const sample = (handle: string, title: string, priceCents: number): RenderProduct => ({
+    title,
+    priceCents,
+    imageUrl: new URL(`/email-samples/${handle}.png`, appUrl).toString(),
+    url: `https://${shop}/products/${handle}`,
+  });
+  return [
+    sample("linen-shirt", "Linen shirt", 4800),
+    sample("canvas-tote", "Canvas tote", 1800),
+    sample("wool-beanie", "Wool beanie", 2400),
+    sample("cotton-socks", "Cotton socks", 1200),
+    sample("ceramic-mug", "Ceramic mug", 2200),
+  ];
+}
+
+export const SAMPLE_PRODUCTS_QUERY = `#graphql
+  query IntentfulSampleProducts {
+    products(first: 5, query: "status:active") {
+      nodes {
+        title
+        handle
+        onlineStoreUrl
+        featuredMedia { preview { image { url } } }
+        priceRangeV2 { minVariantPrice { amount } }
+      }
+    }
+  }`;
+
+interface SampleProductsResponse {
+  products: {
+    nodes: Array<{
+      title: string;
+      handle: string;
+      onlineStoreUrl: string | null;
+      featuredMedia: { preview: { image: { url: string } | null } | null } | null;
+      priceRangeV2: { minVariantPrice: { amount: string } };
+    }>;
+  };
+}
+
+const previewProductCache = new Map<string, { at: number; products: RenderProduct[] }>();
+const PREVIEW_PRODUCTS_TTL_MS = 10 * 60_000;
+
+/** The shop's first five active products with images, for the preview (kept ten minutes); [] when the call fails. */
+export async function previewProducts(shop: string, admin: AdminGraphql, now = Date.now()): Promise<RenderProduct[]> {
+  const hit = previewProductCache.get(shop);
+  if (hit && now - hit.at < PREVIEW_PRODUCTS_TTL_MS) return hit.products;
+  let products: RenderProduct[] = [];
+  try {
+    const data = await adminQuery<SampleProductsResponse>(admin, SAMPLE_PRODUCTS_QUERY, undefined, { tries: 1 });
+    products = data.products.nodes
+      .filter((p) => p.featuredMedia?.preview?.image?.url)
+      .map((p) => ({
+        title: p.title,
+        priceCents: Math.round(Number(p.priceRangeV2.minVariantPrice.amount) * 100) || 0,
+        imageUrl: p.featuredMedia!.preview!.image!.url,
+        url: p.onlineStoreUrl || `https://${shop}/products/${encodeURIComponent(p.handle)}`,
+      }));
+  } catch {
+    // The samples stand in.
+  }
+  previewProductCache.set(shop, { at: now, products });
+  if (previewProductCache.size > 500) previewProductCache.delete(previewProductCache.keys().next().value!);
+  return products;
 }
 
 /** Where the preview's and test email's unsubscribe link points: a test must not suppress anyone. */
@@ -30,11 +113,20 @@ export function previewUnsubscribeUrl(appUrl: string): string {
   return new URL("/unsubscribe/preview", appUrl).toString();
 }
 
-export async function renderStepPreview(shop: string, settings: EmailSettings, step: StepInput, appUrl: string): Promise<RenderedEmail> {
+export async function renderStepPreview(
+  shop: string,
+  settings: EmailSettings,
+  step: StepInput,
+  appUrl: string,
+  products: ReadonlyArray<RenderProduct> = [],
+): Promise<RenderedEmail> {
+  const sample = sampleCheckout(shop, settings.currency, appUrl, products);
   return renderRecoveryEmail({
-    shop: { name: settings.shopName, currency: settings.currency },
+    shop: { name: settings.shopName, currency: settings.currency, timezone: settings.timezone },
     step,
-    checkout: sampleCheckout(shop, settings.currency),
+    checkout: sample.checkout,
+    recommendations: sample.recommendations,
+    brand: settings.brand,
     unsubscribeUrl: previewUnsubscribeUrl(appUrl),
     preview: true,
   });
@@ -51,7 +143,7 @@ export async function sendTestEmail(
   db: Db,
   shop: string,
   input: { flowId: string; step: StepInput; to: string },
-  deps: { smtpUrl?: string | null; emailFrom?: string | null; appUrl: string; now?: Date },
+  deps: { smtpUrl?: string | null; emailFrom?: string | null; appUrl: string; now?: Date; products?: ReadonlyArray<RenderProduct> },
 ): Promise<TestSendResult> {
   const settings = await getEmailSettings(db, shop);
   const address = settings.senderEmail || deps.emailFrom || "";
@@ -59,7 +151,7 @@ export async function sendTestEmail(
     return { ok: false, reason: "Set a sender email in Settings before sending through your mail server." };
   }
   const from = { name: settings.shopName, address: address || "outbox@intentful.invalid" };
-  const rendered = await renderStepPreview(shop, settings, input.step, deps.appUrl);
+  const rendered = await renderStepPreview(shop, settings, input.step, deps.appUrl, deps.products);
   const subject = `[Test] ${rendered.subject}`;
   const idempotencyKey = `test:${shop}:${randomUUID()}`;
   const mailer = createMailer({ smtpUrl: deps.smtpUrl || null, from });
