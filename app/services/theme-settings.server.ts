@@ -62,6 +62,14 @@ export const LOOK_SETTING_IDS = [
 const COLOR = /^(#[0-9a-f]{3,8}|rgba?\([\d\s.,%/]+\))$/i;
 const POSITIONS: readonly string[] = ["modal", "slide_in", "bar"];
 
+const safeDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
 const color = (v: unknown, fallback: string) => (typeof v === "string" && COLOR.test(v.trim()) ? v.trim() : fallback);
 
 /**
@@ -111,7 +119,7 @@ export function lookFromSettings(settings: Record<string, unknown>, themeBodyFon
       reducedMotion: settings.reduced_animation === true,
     },
     notes,
-    imageFile: shopImage ? decodeURIComponent(shopImage[1]) : null,
+    imageFile: shopImage ? safeDecode(shopImage[1]) : null,
   };
 }
 
@@ -133,6 +141,8 @@ export async function shopImageUrl(admin: AdminGraphql, file: string): Promise<s
   return /^https:\/\//.test(url) ? url : "";
 }
 
+const UNREADABLE = "your live theme's settings could not be read just now.";
+
 const DEFAULTS_LOOK = (themeName: string | null, why: string): PreviewLook => ({
   source: "defaults",
   themeName,
@@ -146,7 +156,7 @@ export async function readPreviewLook(admin: AdminGraphql): Promise<PreviewLook>
   try {
     live = await readLiveSettingsData(admin);
   } catch {
-    return DEFAULTS_LOOK(null, "your live theme's settings could not be read just now.");
+    return DEFAULTS_LOOK(null, UNREADABLE);
   }
   if (!live) return DEFAULTS_LOOK(null, "the store has no published theme.");
   const block = embedBlockIn(live.data);
@@ -186,7 +196,7 @@ export function getPreviewLook(admin: AdminGraphql, shop: string, now = Date.now
   const slow = new Promise<PreviewLook>((resolve) => {
     timer = setTimeout(() => resolve(DEFAULTS_LOOK(null, "your live theme did not answer in time.")), TIME_LIMIT_MS);
   });
-  const entry = { at: now, ttl: TTL_MS, value: Promise.race([readPreviewLook(admin), slow]) };
+  const entry = { at: now, ttl: TTL_MS, value: Promise.race([readPreviewLook(admin).catch(() => DEFAULTS_LOOK(null, UNREADABLE)), slow]) };
   entry.value = entry.value.then((look) => {
     clearTimeout(timer);
     if (look.source === "defaults" && look.themeName === null) entry.ttl = FAILED_TTL_MS;

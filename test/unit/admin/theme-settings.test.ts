@@ -93,6 +93,7 @@ describe("the embed's look from its settings", () => {
     // "inherit" takes the theme's body font where the theme names one (Dawn's type_body_font)
     expect(lookFromSettings({}, "assistant_n4").look.font).toBe('"Assistant", sans-serif');
     expect(lookFromSettings({ image: "shopify://shop_images/hero%20banner.jpg" }).imageFile).toBe("hero banner.jpg");
+    expect(lookFromSettings({ image: "shopify://shop_images/100%.jpg" }).imageFile).toBe("100%.jpg");
   });
 
   it("maps font handles to a family", () => {
@@ -167,5 +168,9 @@ describe("reading the live theme", () => {
     const look = await getPreviewLook(broken, "c.myshopify.com", t0);
     expect(look).toMatchObject({ source: "defaults", look: EMBED_DEFAULTS });
     expect(look.notes[0]).toContain("could not be read");
+
+    // settings_data.json that is not JSON at all
+    const garbled = fakeAdmin({ IntentfulEmbedStatus: () => themes("/* x */ {not json") });
+    expect(await getPreviewLook(garbled, "d.myshopify.com", t0)).toMatchObject({ source: "defaults", look: EMBED_DEFAULTS });
   });
 });
