@@ -52,7 +52,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     const first = stepInputSchema.safeParse(input.steps[0]);
     if (first.success) {
       const rendered = await renderStepPreview(shop, settings, first.data, env.SHOPIFY_APP_URL, products);
-      preview = { subject: rendered.subject, preheader: first.data.preheader, html: rendered.html };
+      preview = { subject: rendered.subject, preheader: rendered.preheader ?? "", html: rendered.html };
     }
   } catch {
     // A stored step that no longer renders still opens in the editor, without a preview.
@@ -162,7 +162,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
         return json<FlowEditorActionResult>({
           ok: true,
           intent: "preview",
-          preview: { subject: rendered.subject, preheader: step.data.preheader, html: rendered.html },
+          preview: { subject: rendered.subject, preheader: rendered.preheader ?? "", html: rendered.html },
         });
       }
       const to = z.string().trim().email("Enter a valid email address").safeParse(body.to);

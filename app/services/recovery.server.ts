@@ -641,7 +641,9 @@ async function claimSends(
               flowRunId: x.run.id,
               stepId: x.step.id,
               email: x.run.email,
-              ...x.rendered,
+              subject: x.rendered.subject,
+              html: x.rendered.html,
+              text: x.rendered.text,
               discountCode: x.discountCode,
             },
           ]

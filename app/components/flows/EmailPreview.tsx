@@ -104,7 +104,8 @@ function RenderedEmail({ preview, senderLabel }: { preview: PreviewEmail; sender
         style={{ width: "100%", height: 640, border: "1px solid var(--p-color-border, #e3e3e3)", borderRadius: 8, background: "#fff" }}
       />
       <Text as="p" variant="bodySm" tone="subdued">
-        Sample data: Alex, a linen shirt and two canvas totes. Discount codes show as SAMPLE-CODE.
+        Sample data: Alex, two of your products in the cart and three recommended (samples until your store has five with images). Discount codes show as
+        SAMPLE-CODE.
       </Text>
     </BlockStack>
   );

@@ -61,6 +61,8 @@ export interface RenderInput {
 
 export interface RenderedEmail {
   subject: string;
+  /** The preview text as filled in (the editor shows it above the email); optional for cheap test renderers. */
+  preheader?: string;
   html: string;
   text: string;
 }
@@ -151,7 +153,7 @@ export async function renderRecoveryEmail(input: RenderInput): Promise<RenderedE
       .slice(0, MAX_RECOMMENDATIONS),
   };
   const html = renderCache ? await fromTemplate(input, fixed, dynamic) : await compile(mjmlFor(input, fixed, dynamic));
-  return { subject, html, text: textFor(input, fixed, dynamic) };
+  return { subject, preheader: collapse(fill(input.step.preheader ?? "")), html, text: textFor(input, fixed, dynamic) };
 }
 
 /** The email's MJML with the values as they are (no cache markers), for the validation test. */

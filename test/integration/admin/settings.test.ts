@@ -136,6 +136,28 @@ describe("settings", () => {
     expect(await bad.json()).toMatchObject({ ok: false, error: "Name at least one trigger" });
   });
 
+  it("shows Shopify's brand (Storefront API shop.brand, the demo's mock) and saves the email branding overrides, validated", async () => {
+    const res = await callRoute(settings.loader, "/app/settings", { shop: SHOP_A });
+    const data = (await res.json()) as { shopifyBrand: Record<string, string>; values: Record<string, string> };
+    expect(data.shopifyBrand).toMatchObject({ primaryColor: "#1f4d3a", accentColor: "#f3e3c3" });
+    expect(data.shopifyBrand.logoUrl).toMatch(/\/demo\/logo\.svg$/);
+    expect(data.values).toMatchObject({ brandLogoUrl: "", brandColor: "", brandAccentColor: "" });
+    const bad = await save(SHOP_A, { ...VALID, brandLogoUrl: "http://shop.example/logo.png", brandColor: "green", brandAccentColor: "#12345" });
+    expect(bad.status).toBe(422);
+    const { errors } = (await bad.json()) as { errors: Record<string, string> };
+    expect(errors).toMatchObject({
+      brandLogoUrl: "Logo: enter an https:// image address (at most 500 characters)",
+      brandColor: "Brand colour: enter a colour such as #1a73e8",
+      brandAccentColor: "Accent colour: enter a colour such as #f4c430",
+    });
+    const ok = await save(SHOP_A, { ...VALID, brandLogoUrl: "https://cdn.example.com/logo.png", brandColor: "#0B5D3B", brandAccentColor: "" });
+    expect(ok.status).toBe(200);
+    const row = await h.t.db.shop.findUniqueOrThrow({ where: { shop: SHOP_A } });
+    expect(row).toMatchObject({ brandLogoUrl: "https://cdn.example.com/logo.png", brandColor: "#0b5d3b", brandAccentColor: "" });
+    // Shopify's brand was read once and kept: the row remembers it with the time of the read.
+    expect(row.shopifyBrandAt).not.toBeNull();
+  });
+
   it("answers 400 to an unknown action", async () => {
     expect((await save(SHOP_A, { intent: "format-disk" })).status).toBe(400);
   });
