@@ -134,3 +134,50 @@ describe("deleting a flow", () => {
     expect(await page.getByRole("link", { name, exact: true }).count()).toBe(0);
   });
 });
+
+describe("the editor's email preview", () => {
+  it("shows the shop's logo and products with their images, and the discount email's copy follows its offer", async () => {
+    const flow = await demo.db.recoveryFlow.findFirst({ where: { shop: DEMO_SHOP, kind: "checkout" } });
+    expect(flow, "the demo seeds a checkout flow").toBeTruthy();
+    await page.goto(`/app/flows/${flow!.id}`);
+    await hydrated(page.getByLabel("Name"));
+    const email = page.frameLocator('iframe[title^="Email preview"]');
+    // The brand kit from Shopify's brand settings (the demo's mocked Storefront API): logo with alt text.
+    const logo = email.locator('img[alt="Demo Shop"]');
+    await logo.waitFor();
+    // The sample cart is the shop's own products, with images that load (not broken, not missing).
+    const shirt = email.locator('img[alt="Linen Shirt"]');
+    await shirt.waitFor();
+    for (const img of [logo, shirt]) {
+      await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0)).toBe(true);
+    }
+    // The discount email: its preview text filled in, and the recommendations with images.
+    const row = await demo.db.recoveryStep.findFirst({ where: { flowId: flow!.id, position: 1 } });
+    const res = await page.evaluate(
+      async ({ id, step }) => {
+        const body = new FormData();
+        body.set("intent", "preview");
+        body.set("stepIndex", "1");
+        body.set("step", JSON.stringify({ ...step, discountPercent: 15 }));
+        // Remix's data request for the route's action (the demo's App Bridge adds the session token)
+        const r = await fetch(`/app/flows/${id}?_data=${encodeURIComponent("routes/app.flows.$id")}`, { method: "POST", body });
+        return r.json();
+      },
+      {
+        id: flow!.id,
+        step: {
+          delayMinutes: row!.delayMinutes,
+          subject: row!.subject,
+          preheader: row!.preheader,
+          body: row!.body,
+          discountPercent: 10,
+          discountExpiryDays: row!.discountExpiryDays ?? undefined,
+        },
+      },
+    );
+    expect(res.preview.subject).toBe("Still thinking it over? Here is 15% off");
+    expect(res.preview.preheader).toMatch(/^Your checkout is saved, and this code takes 15% off until \w+ \d+, \d{4}\.$/);
+    expect(res.preview.html).not.toContain("10%");
+    expect(res.preview.html).toMatch(/<img[^>]*width="150"/); // a recommended product's card
+  });
+});
