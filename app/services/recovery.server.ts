@@ -6,7 +6,7 @@ import { decideStep, emailBodySchema, planSteps, type Block, type StepDecision, 
 import { isHoldout } from "~/domain/experiments/assign";
 import { renderRecoveryEmail, type RenderProduct } from "./email/render.server";
 import { recommendProducts } from "./email/recommendations.server";
-import { storefrontClient } from "./email/brand.server";
+import { refreshShopifyBrand, storefrontClient } from "./email/brand.server";
 import { brandKitOf } from "~/domain/recovery/brand";
 import { signUnsubscribeToken } from "./email/unsubscribe-token.server";
 import { adminQuery, type AdminGraphql } from "./admin-graphql.server";
@@ -425,6 +425,7 @@ async function recordOutcome(database: Db, x: StepItem, outcome: StepDecision, n
 async function deliver(database: Db, toSend: StepItem[], now: Date, deps: RecoveryDeps, fail: (i: number, reason: unknown) => void) {
   if (toSend.length === 0) return;
   const env = getEnv();
+  await readUnreadBrands(database, toSend, now, deps);
   const prepared = (
     await Promise.all(
       toSend.map(async (x) => {
@@ -577,6 +578,29 @@ async function prepareEmail(
     unsubscribeUrl,
   });
   return { messageId, discountCode, unsubscribeUrl, rendered };
+}
+
+/** How long a send waits for a shop's first brand read before going out with the overrides or the default. */
+const BRAND_READ_WAIT_MS = 3_000;
+
+/**
+ * Shops whose brand was never read (nobody opened Settings or a flow since install): read once
+ * here, one call per shop in parallel, waited for at most 3 s, and written to the shop row (one
+ * statement per such shop, on its first batch only). After that the row carries a read time (a
+ * failed read too), so later batches go by the cache and the editors refresh it daily.
+ */
+async function readUnreadBrands(database: Db, items: StepItem[], now: Date, deps: RecoveryDeps): Promise<void> {
+  const unread = unique(items.filter((x) => x.shop.shopifyBrandAt == null).map((x) => x.shop));
+  await Promise.all(
+    unread.map(async (shop) => {
+      const known = { brand: shop.shopifyBrand, at: shop.shopifyBrandAt };
+      const read = refreshShopifyBrand(database, shop.shop, () => (deps.storefront ?? storefrontClient)(shop.shop), now, known);
+      const timeout = new Promise<null>((resolve) => setTimeout(resolve, BRAND_READ_WAIT_MS, null).unref());
+      const brand = await Promise.race([read.catch(() => null), timeout]);
+      if (brand) shop.shopifyBrand = brand;
+      shop.shopifyBrandAt = now;
+    }),
+  );
 }
 
 const WRITE_CHUNK = 200;

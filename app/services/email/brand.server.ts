@@ -52,8 +52,15 @@ export async function fetchShopifyBrand(storefront: AdminGraphql): Promise<Brand
  * (the scope not granted yet, no storefront session, Shopify down) keeps the old copy and is not
  * tried again for a day: the emails then use the overrides or the neutral default.
  */
-export async function refreshShopifyBrand(db: Db, shop: string, storefront: () => Promise<AdminGraphql>, now = new Date()): Promise<BrandValues> {
-  const cached = await getShopifyBrandCache(db, shop);
+export async function refreshShopifyBrand(
+  db: Db,
+  shop: string,
+  storefront: () => Promise<AdminGraphql>,
+  now = new Date(),
+  /** The shop row's cached brand when the caller has it (the worker): saves the read. */
+  known?: { brand: unknown; at: Date | null },
+): Promise<BrandValues> {
+  const cached = known ?? (await getShopifyBrandCache(db, shop));
   if (!cached) return {};
   if (cached.at && now.getTime() - cached.at.getTime() < BRAND_MAX_AGE_MS) return readShopifyBrand(cached.brand);
   try {

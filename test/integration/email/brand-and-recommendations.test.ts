@@ -12,6 +12,7 @@ import { at, checkoutPayload } from "../webhooks/fixtures";
  */
 const SHOP = "shop-a.myshopify.com";
 const OTHER = "shop-b.myshopify.com";
+const FRESH = "shop-c.myshopify.com";
 
 let t: TestDb;
 let appDb: Db;
@@ -26,6 +27,17 @@ const admin: AdminGraphql = {
 };
 const storefront: AdminGraphql = {
   graphql: async (query, options) => {
+    if (query.includes("IntentfulShopBrand")) {
+      storefrontCalls.push("brand");
+      return json({
+        shop: {
+          brand: {
+            logo: { image: { url: "https://cdn.shopify.com/s/files/read-by-worker.png" } },
+            colors: { primary: [{ background: "#7a1f5c", foreground: "#ffffff" }], secondary: [] },
+          },
+        },
+      });
+    }
     storefrontCalls.push(String(options?.variables?.productId ?? ""));
     return json({
       productRecommendations: [
@@ -49,6 +61,14 @@ const li = (productId: number, title: string, price: number, image: string | nul
   variant_id: String(productId * 10),
   image_url: image,
 });
+
+/** The installed checkout flow, its discount email only, switched on without holdout. */
+async function discountEmailOnly(shop: string, percent: number) {
+  const flow = await t.db.recoveryFlow.findFirstOrThrow({ where: { shop, kind: "checkout" } });
+  await t.db.recoveryStep.deleteMany({ where: { flowId: flow.id, position: 0 } });
+  await t.db.recoveryStep.updateMany({ where: { flowId: flow.id, position: 1 }, data: { discountPercent: percent } });
+  await t.db.recoveryFlow.update({ where: { id: flow.id }, data: { enabled: true, holdoutPct: 0 } });
+}
 
 async function completedCheckout(shop: string, token: string, items: unknown[]) {
   await t.db.checkout.create({ data: { shop, token, lineItems: items as never, status: "completed", completedAt: at(-60), shopifyUpdatedAt: at(-60) } });
@@ -81,10 +101,11 @@ beforeAll(async () => {
     },
   });
   // The checkout flow's discount email only, its offer changed from the template's 10 % to 15 %.
-  const flow = await t.db.recoveryFlow.findFirstOrThrow({ where: { shop: SHOP, kind: "checkout" } });
-  await t.db.recoveryStep.deleteMany({ where: { flowId: flow.id, position: 0 } });
-  await t.db.recoveryStep.updateMany({ where: { flowId: flow.id, position: 1 }, data: { discountPercent: 15 } });
-  await t.db.recoveryFlow.update({ where: { id: flow.id }, data: { enabled: true, holdoutPct: 0 } });
+  await discountEmailOnly(SHOP, 15);
+  // A shop nobody opened Settings or a flow of: its brand was never read.
+  await seedSession(t.db, FRESH);
+  await onShopInstalled(t.db, { shop: FRESH });
+  await discountEmailOnly(FRESH, 20);
 
   // Bought together with the Linen Shirt (product 1): the beanie twice, the socks once.
   await completedCheckout(SHOP, "done1", [li(1, "Linen Shirt", 3900), li(3, "Wool Beanie", 2400, "https://cdn.shopify.com/beanie.png")]);
@@ -143,5 +164,20 @@ describe(`a recovery email a brand would send (${process.env.TEST_DATABASE_URL ?
     }
     // The cart's own products are not recommended back to the shopper.
     expect(message.text!.split("You may also like")[1]).not.toContain("Linen Shirt");
+  });
+
+  it("reads the brand of a shop whose brand was never read, once, before its first email", async () => {
+    storefrontCalls.length = 0;
+    const checkout = checkoutPayload({ email: "fresh@example.com", abandoned_checkout_url: `https://${FRESH}/checkouts/x/recover` });
+    expect((await receiveWebhook(appDb, webhookRequest("checkouts/create", checkout, { shop: FRESH }))).status).toBe(200);
+    await send(at(5));
+    await send(at(24 * 60 + 5));
+    const message = await t.db.message.findFirstOrThrow({ where: { shop: FRESH, email: "fresh@example.com" } });
+    expect(message.subject).toBe("Still thinking it over? Here is 20% off");
+    expect(message.html).toContain('src="https://cdn.shopify.com/s/files/read-by-worker.png"');
+    expect(message.html).toMatch(/bgcolor="#7a1f5c"/);
+    expect(storefrontCalls.filter((c) => c === "brand")).toHaveLength(1);
+    const row = await t.db.shop.findUniqueOrThrow({ where: { shop: FRESH } });
+    expect(row.shopifyBrandAt).not.toBeNull();
   });
 });
