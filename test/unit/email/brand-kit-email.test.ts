@@ -101,6 +101,29 @@ describe("a recovery email with the brand kit, recommendations and the offer's p
     expect(email.subject).toBe("15% off until December 13, 2026");
   });
 
+  it("leaves out a block that names the offer when there is no code to show", async () => {
+    const step: StepInput = {
+      ...discountStep,
+      discountPercent: 15,
+      body: [
+        { type: "text", text: "Always here." },
+        { type: "text", text: "Save {{ discount }} until {{ discount_expires }}." },
+      ],
+    };
+    const email = await renderRecoveryEmail(input(step, { discountCode: null }));
+    expect(email.text).toContain("Always here.");
+    expect(email.text).not.toContain("Save");
+    expect(email.html).not.toContain("Save 15%");
+  });
+
+  it("names no percentage in the built-in templates' copy: it comes from the offer", () => {
+    for (const template of Object.values(flowTemplates)) {
+      for (const step of template.steps) {
+        for (const text of [step.subject, step.preheader, ...step.body.map((b) => b.text ?? "")]) expect(text).not.toMatch(/\d\s*%/);
+      }
+    }
+  });
+
   it("renders every template, with the brand kit and recommendations, to HTML that MJML finds no errors in", async () => {
     const { mjmlForTests } = await import("~/services/email/render.server");
     for (const template of Object.values(flowTemplates)) {
