@@ -140,6 +140,8 @@ describe("a recovery email with the brand kit, recommendations and the offer's p
           expect(img).toMatch(/\balt="[^"]*"/);
         }
         expect(email.text).toContain("Wool Beanie");
+        // Gmail clips a message over 102 KB ("[Message clipped]"), hiding the footer and its unsubscribe link.
+        expect(Buffer.byteLength(email.html)).toBeLessThan(102 * 1024);
       }
     }
   });
