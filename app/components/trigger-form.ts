@@ -59,6 +59,11 @@ export const FIELDS: Record<string, FieldKind> = {
   "content.requireConsent": "bool",
   "content.code": "text",
   "content.url": "text",
+  "content.addToCart": "bool",
+  "content.question": "text",
+  "content.expiresMinutes": "int",
+  "content.teaser": "text",
+  "content.goalCents": "money",
   "frequencyCap.perSession": "int",
   "frequencyCap.perPeriod.count": "int",
   "frequencyCap.perPeriod.days": "int",
@@ -83,11 +88,11 @@ const SCHEDULE_DEFAULTS: FormValues = {
 /** Content fields that exist only for some kinds. */
 export const KIND_FIELDS: Record<string, string[]> = {
   cart_reminder: ["showCheckout"],
-  recently_viewed: ["limit"],
-  recommendations: ["intent", "limit"],
-  email_capture: ["consentLabel", "successText", "requireConsent", "code"],
-  discount_reveal: ["code"],
-  message: ["url"],
+  recently_viewed: ["limit", "addToCart"],
+  recommendations: ["intent", "limit", "addToCart"],
+  email_capture: ["consentLabel", "successText", "requireConsent", "code", "question", "expiresMinutes", "teaser"],
+  discount_reveal: ["code", "expiresMinutes", "teaser"],
+  message: ["url", "goalCents"],
 };
 
 /** Values kind-specific fields start from when the merchant switches kind. */
@@ -100,6 +105,11 @@ const CONTENT_DEFAULTS: FormValues = {
   "content.requireConsent": true,
   "content.code": "",
   "content.url": "",
+  "content.addToCart": true,
+  "content.question": "",
+  "content.expiresMinutes": "0",
+  "content.teaser": "",
+  "content.goalCents": "",
 };
 
 function get(obj: unknown, path: string): unknown {
@@ -202,6 +212,6 @@ export function buildInput(values: FormValues): Record<string, unknown> {
 /** The overlay content as the storefront would receive it, straight from the form (unvalidated). */
 export function previewContent(values: FormValues): CompiledContent {
   const content = (buildInput(values).content ?? {}) as Record<string, unknown>;
-  if (typeof content.limit !== "number") delete content.limit;
+  for (const k of ["limit", "expiresMinutes", "goalCents"]) if (typeof content[k] !== "number") delete content[k];
   return { ...content, kind: String(values["content.kind"]), headline: String(values["content.headline"] ?? "") } as CompiledContent;
 }

@@ -12,7 +12,12 @@ export function ContentCard({ f }: { f: TriggerFields }) {
       <FormLayout>
         <FormLayout.Group>
           {f.select("content.kind", "Overlay shows", options(CONTENT_KINDS, CONTENT_LABELS))}
-          {f.select("content.layout", "Layout", options(LAYOUTS, LAYOUT_LABELS))}
+          {f.select(
+            "content.layout",
+            "Layout",
+            options(LAYOUTS, LAYOUT_LABELS),
+            "A top bar holds one line: messages and discount codes. Forms and products show as a corner slide-in there.",
+          )}
         </FormLayout.Group>
         {f.text("content.headline", "Headline", { maxLength: 100, showCharacterCount: true })}
         {f.text("content.body", "Text", { multiline: 3, maxLength: 300, showCharacterCount: true })}
@@ -30,6 +35,23 @@ const RECOMMENDATION_SOURCES = [
   { value: "related", label: "Related products" },
   { value: "complementary", label: "Complementary products (Search & Discovery)" },
 ];
+
+/** A countdown and a teaser tab, for the kinds that offer a code. */
+function offerFields(f: TriggerFields): ReactNode {
+  return (
+    <FormLayout.Group>
+      {f.num("content.expiresMinutes", "Offer ends after (minutes)", {
+        min: 0,
+        max: 1440,
+        helpText: "0 = no countdown. Counted from the shopper's first sight of the offer; give the code the same end in Shopify Discounts.",
+      })}
+      {f.text("content.teaser", "Teaser tab", {
+        maxLength: 40,
+        helpText: "Optional. A small tab that reopens the offer after the shopper closes it; each reopening counts in the frequency cap.",
+      })}
+    </FormLayout.Group>
+  );
+}
 
 /**
  * The fields one content kind has and the others don't: one FormLayout child (or none), so
@@ -53,6 +75,7 @@ function kindFields(f: TriggerFields, kind: string): ReactNode {
             Products: the ones this shopper viewed, newest first.
           </Text>
           {f.num("content.limit", "Products shown", { min: 1, max: 8 })}
+          {f.check("content.addToCart", "Add-to-cart buttons", "Each product gets a button that adds it to the cart without leaving the page.")}
         </>
       );
     case "recommendations":
@@ -60,6 +83,7 @@ function kindFields(f: TriggerFields, kind: string): ReactNode {
         <FormLayout.Group>
           {f.select("content.intent", "Product source", RECOMMENDATION_SOURCES, "Shopify's recommendations for the product being viewed.")}
           {f.num("content.limit", "Products shown", { min: 1, max: 10 })}
+          {f.check("content.addToCart", "Add-to-cart buttons", "Each product gets a button that adds it to the cart without leaving the page.")}
         </FormLayout.Group>
       );
     case "email_capture":
@@ -69,12 +93,29 @@ function kindFields(f: TriggerFields, kind: string): ReactNode {
           {f.check("content.requireConsent", "Require the consent box to be ticked")}
           {f.text("content.successText", "Thank-you text")}
           {f.text("content.code", "Discount code after sign-up", { helpText: "Optional. Create the code in Shopify Discounts; Intentful shows it." })}
+          {f.text("content.question", "Two-step question", {
+            maxLength: 120,
+            helpText: 'Optional. A yes-or-no question shown first ("Would you like 10% off?"); the form opens after a yes, no closes it.',
+          })}
+          {offerFields(f)}
         </>
       );
     case "discount_reveal":
-      return f.text("content.code", "Discount code", { helpText: "Create the code in Shopify Discounts first; Intentful reveals it." });
+      return (
+        <>
+          {f.text("content.code", "Discount code", { helpText: "Create the code in Shopify Discounts first; Intentful reveals it." })}
+          {offerFields(f)}
+        </>
+      );
     case "message":
-      return f.text("content.url", "Link", { placeholder: "/collections/all", helpText: "A page of your store (starting with /) or an https:// address." });
+      return (
+        <>
+          {f.text("content.url", "Link", { placeholder: "/collections/all", helpText: "A page of your store (starting with /) or an https:// address." })}
+          {f.money("content.goalCents", "Free-shipping goal", {
+            helpText: "Optional. Shows a progress bar from the cart's value to this amount, and how much is still to go.",
+          })}
+        </>
+      );
     default:
       return null;
   }

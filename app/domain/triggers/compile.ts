@@ -61,7 +61,9 @@ function compactConditions(conditions: Conditions): CompiledTrigger["c"] {
 function compactContent(content: Record<string, unknown>): CompiledContent {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(content)) {
-    if (v === "" || (key === "layout" && v === "default")) continue;
+    // left out where the storefront's default is the same: no text, the theme's layout, no
+    // countdown or progress goal, add-to-cart on
+    if (v === "" || (key === "layout" && v === "default") || (v === 0 && key !== "limit") || (key === "addToCart" && v === true)) continue;
     out[key] = v;
   }
   return out as CompiledContent;

@@ -189,16 +189,30 @@ const copy = {
   layout: pick(LAYOUTS, "Layout").default("default"),
 };
 
+/** An offer's code may run out: a countdown, then gone (per shopper, from the first showing). */
+const offer = {
+  /** minutes from the shopper's first sight of the offer; 0 = no countdown */
+  expiresMinutes: int("Offer expires after (minutes)", 0, 1440).default(0),
+  /** a small tab that reopens the offer after the shopper closed it; empty = none */
+  teaser: text("Teaser tab text", 40).default(""),
+};
+
 export const contentSchema = z.discriminatedUnion(
   "kind",
   [
     z.object({ kind: z.literal("cart_reminder"), ...copy, showCheckout: bool("Checkout button").default(true) }),
-    z.object({ kind: z.literal("recently_viewed"), ...copy, limit: int("Products shown", 1, 8).default(4) }),
+    z.object({
+      kind: z.literal("recently_viewed"),
+      ...copy,
+      limit: int("Products shown", 1, 8).default(4),
+      addToCart: bool("Add-to-cart buttons").default(true),
+    }),
     z.object({
       kind: z.literal("recommendations"),
       ...copy,
       intent: pick(["related", "complementary"] as const, "Recommendation type").default("related"),
       limit: int("Products shown", 1, 10).default(4),
+      addToCart: bool("Add-to-cart buttons").default(true),
     }),
     z.object({
       kind: z.literal("email_capture"),
@@ -209,9 +223,18 @@ export const contentSchema = z.discriminatedUnion(
       requireConsent: bool("Require consent").default(true),
       /** revealed after sign-up; empty = none */
       code: z.union([z.literal(""), discountCode]).default(""),
+      /** two steps: this yes/no question first, the form after a yes; empty = the form at once */
+      question: text("Question", 120).default(""),
+      ...offer,
     }),
-    z.object({ kind: z.literal("discount_reveal"), ...copy, code: discountCode }),
-    z.object({ kind: z.literal("message"), ...copy, url: linkUrl.default("") }),
+    z.object({ kind: z.literal("discount_reveal"), ...copy, code: discountCode, ...offer }),
+    z.object({
+      kind: z.literal("message"),
+      ...copy,
+      url: linkUrl.default(""),
+      /** free-shipping progress: a bar towards this cart value (cents); 0 = none */
+      goalCents: int("Progress goal", 0, 1_000_000_000).default(0),
+    }),
   ],
   { error: `Content: choose one of ${CONTENT_KINDS.join(", ")}` },
 );
@@ -250,6 +273,13 @@ export const triggerInputSchema = z
         code: "custom",
         path: ["conditions", "minCartItems"],
         message: "A cart reminder needs at least 1 item in the cart",
+      });
+    }
+    if (t.content.kind === "email_capture" && (t.content.expiresMinutes > 0 || t.content.teaser) && !t.content.code) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["content", "code"],
+        message: "A countdown or teaser tab needs a discount code to offer",
       });
     }
     const pages = t.conditions.pageTypes;

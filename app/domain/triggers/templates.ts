@@ -1,18 +1,24 @@
 import { triggerInputSchema, type TriggerFormInput, type TriggerInput } from "./schema";
 
 export const TEMPLATE_KEYS = [
+  "exit_offer",
   "exit_intent_cart_reminder",
   "exit_intent_recommendations",
   "browse_abandonment",
   "cart_value_nudge",
   "returning_welcome",
   "first_visit_offer",
+  "two_step_capture",
   "checkout_hesitation",
 ] as const;
 export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
 
 /** Short copy for the template picker. */
 export const templateInfo: Record<TemplateKey, { title: string; description: string }> = {
+  exit_offer: {
+    title: "Exit offer with countdown",
+    description: "A shopper turns to leave: reveal a discount that runs out in 15 minutes, with a tab to reopen it.",
+  },
   exit_intent_cart_reminder: {
     title: "Cart reminder on exit",
     description: "A shopper with items in the cart is about to leave: show the cart with a checkout button.",
@@ -26,8 +32,8 @@ export const templateInfo: Record<TemplateKey, { title: string; description: str
     description: "A shopper viewed the same product twice and goes idle or leaves: bring back what they viewed.",
   },
   cart_value_nudge: {
-    title: "Cart value nudge",
-    description: "The cart is just below your free-shipping threshold: point the shopper to more products.",
+    title: "Free-shipping progress",
+    description: "A top bar shows how far the cart is from free shipping, and points the shopper to more products.",
   },
   returning_welcome: {
     title: "Welcome back",
@@ -37,6 +43,10 @@ export const templateInfo: Record<TemplateKey, { title: string; description: str
     title: "First-visit sign-up",
     description: "A new visitor has read for a while: offer a discount for their email address.",
   },
+  two_step_capture: {
+    title: "Two-step sign-up",
+    description: "Ask a yes-or-no question first; the email form opens only after a yes, so fewer shoppers feel ambushed.",
+  },
   checkout_hesitation: {
     title: "Checkout hesitation",
     description: "A shopper with a full cart hesitates on the cart page or turns to leave: offer a small discount.",
@@ -44,6 +54,22 @@ export const templateInfo: Record<TemplateKey, { title: string; description: str
 };
 
 const raw: Record<TemplateKey, TriggerFormInput> = {
+  exit_offer: {
+    name: "Exit offer with countdown",
+    type: "exit_intent",
+    conditions: { minSeconds: 10 },
+    segment: { purchaser: "first_time" },
+    content: {
+      kind: "discount_reveal",
+      headline: "Wait, take 10% with you",
+      body: "Use it on anything in the store. The code is yours for the next 15 minutes.",
+      code: "STAY10",
+      expiresMinutes: 15,
+      teaser: "10% off",
+    },
+    frequencyCap: { perSession: 3, perPeriod: { count: 4, days: 7 } },
+    priority: 70,
+  },
   exit_intent_cart_reminder: {
     name: "Cart reminder on exit",
     type: "exit_intent",
@@ -85,10 +111,10 @@ const raw: Record<TemplateKey, TriggerFormInput> = {
     priority: 40,
   },
   cart_value_nudge: {
-    name: "Cart value nudge",
+    name: "Free-shipping progress",
     type: "cart_change",
     conditions: { minCartItems: 1, maxCartCents: 5000 },
-    segment: { minCartCents: 3500 },
+    segment: { minCartCents: 2000 },
     content: {
       kind: "message",
       headline: "You're close to free shipping",
@@ -96,6 +122,7 @@ const raw: Record<TemplateKey, TriggerFormInput> = {
       button: "Keep shopping",
       url: "/collections/all",
       layout: "bar",
+      goalCents: 5000,
     },
     frequencyCap: { perSession: 1 },
     priority: 60,
@@ -129,6 +156,23 @@ const raw: Record<TemplateKey, TriggerFormInput> = {
     },
     frequencyCap: { perSession: 1, perPeriod: { count: 1, days: 5 }, stopAfterDismiss: true },
     priority: 20,
+  },
+  two_step_capture: {
+    name: "Two-step sign-up",
+    type: "page_engagement",
+    conditions: { minSeconds: 15, minPages: 2 },
+    segment: { visitor: "new", purchaser: "first_time" },
+    content: {
+      kind: "email_capture",
+      headline: "New here?",
+      question: "Would you like 10% off your first order?",
+      body: "",
+      code: "HELLO10",
+      requireConsent: true,
+      layout: "slide_in",
+    },
+    frequencyCap: { perSession: 1, perPeriod: { count: 1, days: 7 }, stopAfterDismiss: true },
+    priority: 25,
   },
   checkout_hesitation: {
     name: "Checkout hesitation",

@@ -39,10 +39,10 @@ export interface CompiledSchedule {
 }
 
 export type CompiledContent = { kind: ContentKind; headline: string } & Partial<
-  Record<"body" | "button" | "layout" | "consentLabel" | "successText" | "code" | "url" | "intent", string>
+  Record<"body" | "button" | "layout" | "consentLabel" | "successText" | "code" | "url" | "intent" | "question" | "teaser", string>
 > &
-  Partial<Record<"showCheckout" | "requireConsent", boolean>> &
-  Partial<Record<"limit", number>>;
+  Partial<Record<"showCheckout" | "requireConsent" | "addToCart", boolean>> &
+  Partial<Record<"limit" | "expiresMinutes" | "goalCents", number>>;
 
 export interface CompiledConfig {
   v: 1;

@@ -19,6 +19,18 @@ export interface Strings {
   copied: string;
   apply: string;
   continue: string;
+  add_to_cart: string;
+  added: string;
+  sold_out: string;
+  /** two-step capture's answers */
+  yes: string;
+  no: string;
+  /** "{time}" is replaced with the time left, e.g. 14:59 */
+  ends_in: string;
+  expired: string;
+  /** "{amount}" is replaced with what the cart still needs */
+  to_go: string;
+  goal_met: string;
 }
 
 export interface OverlayTheme {
@@ -42,6 +54,10 @@ export interface ProductCard {
   image?: string | null;
   /** cents */
   price: number;
+  /** the variant an add-to-cart button adds (the first available one); none = no button */
+  variantId?: number | string | null;
+  /** false = sold out */
+  available?: boolean;
 }
 
 export interface CartLine extends ProductCard {
@@ -77,7 +93,7 @@ export interface OverlaySpec {
 
 export type OverlayEvent =
   | { type: "impression" }
-  | { type: "click"; target: "cart" | "checkout" | "product" | "link" | "reveal" | "copy" }
+  | { type: "click"; target: "cart" | "checkout" | "product" | "link" | "reveal" | "copy" | "add_to_cart" | "yes" }
   | { type: "dismiss" }
   | { type: "email_capture"; email: string; marketingConsent: boolean }
   /** the content had nothing to show (empty cart, no recommendations); the overlay closed itself */
@@ -89,6 +105,8 @@ export interface MountOptions {
   onEvent?: (event: OverlayEvent) => void;
   /** injected for tests; defaults to window.fetch */
   fetch?: typeof fetch;
+  /** the clock countdowns read; defaults to Date.now */
+  now?: () => number;
 }
 
 export interface MountedOverlay {

@@ -12,8 +12,10 @@ describe("triggerTemplates", () => {
         "checkout_hesitation",
         "exit_intent_cart_reminder",
         "exit_intent_recommendations",
+        "exit_offer",
         "first_visit_offer",
         "returning_welcome",
+        "two_step_capture",
       ].sort(),
     );
     expect(Object.keys(templateInfo).sort()).toEqual([...TEMPLATE_KEYS].sort());

@@ -1,7 +1,7 @@
 /** The lazily loaded storefront chunk: registers the renderer for the tracker. */
 import type { StorefrontEvent } from "~/domain/events/schema";
-import type { CompiledTrigger, Decision } from "~/domain/triggers/types";
-import { recordConversion, recordDismiss, type Stored } from "../tracker/state";
+import { CAP_DEFAULTS, type CompiledTrigger, type Decision } from "~/domain/triggers/types";
+import { recordConversion, recordDismiss, recordExposure, type Stored } from "../tracker/state";
 import type { EmbedContext, OverlayEvent } from "../types";
 import { mountOverlay } from "./render";
 import { specFromEmbed } from "./spec";
@@ -44,6 +44,61 @@ export function record(triggerId: string, e: OverlayEvent, host: OverlayHost): v
   host.save();
 }
 
+/**
+ * Whether the trigger's frequency cap has room for one more showing: a teaser's reopen counts
+ * as one. "Stop after dismissal" does not hide the teaser: reopening is the shopper's own choice.
+ */
+export function capRoom(t: CompiledTrigger, s: Stored, now: number): boolean {
+  const f = { ...CAP_DEFAULTS, ...t.f };
+  const h = s.h[t.id];
+  const p = f.perPeriod;
+  return (
+    !h || !((f.perSession && h.s >= f.perSession) || (f.stopAfterConversion && h.cv) || (p && h.ts.filter((x) => x > now - p.days * 864e5).length >= p.count))
+  );
+}
+
+const TEASER_CSS = `:host{all:initial}div{position:fixed;left:16px;bottom:16px;z-index:2147483646;display:flex;align-items:stretch;font:600 15px/1.2 var(--font,inherit);box-shadow:0 4px 16px rgba(0,0,0,.25);border-radius:var(--r);animation:in .2s ease-out}
+button{font:inherit;border:0;margin:0;cursor:pointer;background:var(--btn);color:var(--bfg);min-height:44px}
+.t{padding:10px 16px;border-radius:var(--r) 0 0 var(--r)}
+.x{width:36px;border-left:1px solid rgba(127,127,127,.5);border-radius:0 var(--r) var(--r) 0;font-size:20px}
+:focus-visible{outline:2px solid var(--btn);outline-offset:2px}
+@keyframes in{from{opacity:0;transform:translateY(8px)}}@media (prefers-reduced-motion:reduce){div{animation:none}}`;
+
+/**
+ * The teaser tab: after the shopper closed an offer, a small tab in the corner reopens it (while
+ * the frequency cap has room) or goes away with its ×. This page only.
+ */
+function teaser(trigger: CompiledTrigger, ctx: EmbedContext, reopen: () => void): void {
+  const el = document.createElement("intentful-teaser");
+  const shadow = el.attachShadow({ mode: "open" });
+  const S = ctx.settings;
+  const box = document.createElement("div");
+  for (const [k, v] of [
+    ["--btn", S.btn],
+    ["--bfg", S.btnFg],
+    ["--r", `${Math.max(0, Math.min(24, Number(S.radius) || 0))}px`],
+    ["--font", S.font],
+  ])
+    if (v) box.style.setProperty(k, v);
+  const open = document.createElement("button");
+  open.className = "t";
+  open.textContent = trigger.o.teaser || "";
+  open.onclick = () => {
+    el.remove();
+    reopen();
+  };
+  const x = document.createElement("button");
+  x.className = "x";
+  x.textContent = "×";
+  x.setAttribute("aria-label", ctx.strings.close);
+  x.onclick = () => el.remove();
+  box.append(open, x);
+  const style = document.createElement("style");
+  style.textContent = TEASER_CSS;
+  shadow.append(style, box);
+  document.body.appendChild(el);
+}
+
 const api: OverlayApi = {
   mountOverlay,
   show(trigger, ctx, host) {
@@ -55,6 +110,12 @@ const api: OverlayApi = {
       onEvent(e) {
         if (e.type === "dismiss" || e.type === "empty") el.remove();
         record(trigger.id, e, host);
+        if (e.type === "dismiss" && trigger.o.teaser && capRoom(trigger, host.s, Date.now()))
+          teaser(trigger, ctx, () => {
+            recordExposure(host.s, trigger.id, Date.now());
+            host.save();
+            api.show(trigger, ctx, host);
+          });
       },
     });
   },

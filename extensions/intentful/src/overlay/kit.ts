@@ -46,6 +46,7 @@ export function createKit(doc: Document, spec: OverlaySpec, options: MountOption
   const win = doc.defaultView || window;
   const emit: (e: OverlayEvent) => void = options.onEvent || (() => {});
   const { content: c, strings: S, root } = spec;
+  const preview = !!options.preview;
 
   const put = <E extends Element>(el: E, ...kids: Kid[]): E => {
     for (const kid of kids) if (kid) el.append(kid);
@@ -77,33 +78,102 @@ export function createKit(doc: Document, spec: OverlaySpec, options: MountOption
     b.addEventListener("click", onClick);
     return b;
   };
-  const get = (url: string) =>
-    (options.fetch || win.fetch.bind(win))(url, { headers: { accept: "application/json" } }).then((r) => {
+  const get = (url: string, body?: unknown) =>
+    (options.fetch || win.fetch.bind(win))(
+      url,
+      body
+        ? { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify(body) }
+        : { headers: { accept: "application/json" } },
+    ).then((r) => {
       if (!r.ok) throw new Error(String(r.status));
       return r.json();
     });
+  const now = options.now || Date.now;
+  /** what to stop when the overlay goes (countdown timers) */
+  const cleanup: Array<() => void> = [];
 
-  const card = (p: ProductCard, qty?: number) => {
+  /** Adds one of the card's variant through the storefront's Ajax cart; the button says so. */
+  const addButton = (p: ProductCard) => {
+    const label = p.available === false ? S.sold_out : S.add_to_cart;
+    const b = button(label, "b2 add", () => {
+      if (preview) return;
+      b.disabled = true;
+      get(root + "cart/add.js", { items: [{ id: p.variantId, quantity: 1 }] }).then(
+        () => {
+          b.textContent = S.added;
+          emit({ type: "click", target: "add_to_cart" });
+          // themes that listen for it redraw their cart count and drawer
+          doc.dispatchEvent(new CustomEvent("cart:refresh", { bubbles: true }));
+        },
+        () => (b.disabled = false),
+      );
+    });
+    b.disabled = p.available === false;
+    b.setAttribute("aria-label", `${label}: ${p.title}`);
+    return b;
+  };
+
+  const card = (p: ProductCard, qty?: number, add?: boolean) => {
     const a = link(p.url, "", "p", "product");
     const src = safeUrl(p.image, "");
-    if (src)
-      a.append(
-        h("img", {
-          src: src + (src.includes("?") ? "&" : "?") + "width=192",
-          alt: "",
-          width: "96",
-          height: "96",
-          loading: "lazy",
-        }),
-      );
+    a.append(
+      src
+        ? h("img", {
+            src: src + (src.includes("?") ? "&" : "?") + "width=320",
+            alt: "",
+            width: "160",
+            height: "160",
+            loading: "lazy",
+          })
+        : h("span", { class: "ph" }),
+    );
     a.append(h("span", { class: "t" }, p.title, qty && qty > 1 ? ` × ${qty}` : ""), h("span", { class: "pr" }, money(p.price)));
-    return h("li", null, a);
+    return h("li", null, a, add && p.variantId != null && addButton(p));
   };
-  const list = (items: ProductCard[], cart?: boolean, qty?: number[]) => h("ul", { class: cart ? "l c" : "l" }, ...items.map((p, i) => card(p, qty && qty[i])));
+  /**
+   * Products in a grid with no empty cell: as many columns as products up to four (three for
+   * six or nine), the count cut to fill whole rows; two columns on a phone where four would be
+   * too narrow. The cart's lines are a plain list.
+   */
+  const list = (items: ProductCard[], cart?: boolean, qty?: number[], add?: boolean) => {
+    const n = items.length;
+    const cols = cart ? 1 : n <= 4 ? n : n % 3 == 0 ? 3 : 4;
+    const shown = cart ? items : items.slice(0, n - (n % cols));
+    const ul = h("ul", { class: cart ? "l c" : `l g${cols}` }, ...shown.map((p, i) => card(p, qty && qty[i], add)));
+    return ul;
+  };
+
+  /** mm:ss (h:mm:ss over an hour) until `end`; 0:00 once passed. */
+  const clock = (end: number) => {
+    const t = Math.max(0, Math.ceil((end - now()) / 1e3));
+    const hh = Math.floor(t / 3600);
+    const mm = Math.floor(t / 60) % 60;
+    const ss = String(t % 60).padStart(2, "0");
+    return hh ? `${hh}:${String(mm).padStart(2, "0")}:${ss}` : `${mm}:${ss}`;
+  };
+  /**
+   * The countdown line for an offer ending at `end`; at zero it calls `expired`. A timer
+   * (role=timer: read on request, not every second) that stops with the overlay.
+   */
+  const countdown = (end: number, expired: () => void) => {
+    const el = h("p", { class: "cd", role: "timer" });
+    const tick = () => {
+      el.textContent = S.ends_in.replace("{time}", clock(end));
+      if (now() >= end) {
+        stop();
+        expired();
+      }
+    };
+    const id = win.setInterval(tick, 1e3);
+    const stop = () => win.clearInterval(id);
+    cleanup.push(stop);
+    tick();
+    return el;
+  };
 
   /** The code, a copy button and an apply link (Shopify's /discount/CODE, back to this page). */
   const codeBlock = (code: string) => {
-    const copy = button(S.copy, "b2", () => {
+    const copy = button(S.copy, "b2 cp", () => {
       emit({ type: "click", target: "copy" });
       win.navigator.clipboard?.writeText(code).then(
         () => (copy.textContent = S.copied),
@@ -124,7 +194,7 @@ export function createKit(doc: Document, spec: OverlaySpec, options: MountOption
     );
   };
 
-  return { doc, win, spec, c, S, root, preview: !!options.preview, emit, put, h, money, link, button, get, list, codeBlock };
+  return { doc, win, spec, c, S, root, preview, emit, put, h, money, link, button, get, list, codeBlock, now, countdown, cleanup };
 }
 
 export type Kit = ReturnType<typeof createKit>;

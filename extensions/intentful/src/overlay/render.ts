@@ -12,6 +12,9 @@ import { CSS } from "./styles";
 
 export { safeUrl };
 
+/** The content kinds a top bar can hold on one line. */
+export const BAR_KINDS: readonly string[] = ["message", "discount_reveal"];
+
 const FOCUSABLE = 'a[href],button:not([disabled]),input:not([disabled]),[tabindex="0"]';
 
 export function mountOverlay(host: HTMLElement, spec: OverlaySpec, options: MountOptions = {}): MountedOverlay {
@@ -19,12 +22,15 @@ export function mountOverlay(host: HTMLElement, spec: OverlaySpec, options: Moun
   const kit = createKit(doc, spec, options);
   const { h, put, button, emit, preview } = kit;
   const { content: c, strings: S, theme: th } = spec;
-  const modal = spec.layout === "modal";
+  // A top bar holds one line: a message, a progress bar or a code. Forms and product lists
+  // take the corner instead of stacking into a panel over the header (issue 20).
+  const layout = spec.layout == "bar" && !BAR_KINDS.includes(c.kind) ? "slide_in" : spec.layout;
+  const modal = layout === "modal";
 
   const shadow = host.shadowRoot || host.attachShadow({ mode: "open" });
   shadow.replaceChildren();
   const wrap = h("div", {
-    class: `w ${spec.layout}${preview ? " pv" : ""}${th.reducedMotion ? " rm" : ""}`,
+    class: `w ${layout}${preview ? " pv" : ""}${th.reducedMotion ? " rm" : ""}`,
     hidden: "",
   });
   for (const [k, v] of [
@@ -48,7 +54,7 @@ export function mountOverlay(host: HTMLElement, spec: OverlaySpec, options: Moun
   const box = h("div");
   // Over an image the close control gets the dialog's own background and a ring, so it reads
   // against whatever the image has under it (issue 20).
-  const image = safeUrl(th.image, "") && spec.layout !== "bar";
+  const image = safeUrl(th.image, "") && layout !== "bar";
   put(
     dialog,
     button("×", image ? "x oi" : "x", () => close(true)),
@@ -74,6 +80,7 @@ export function mountOverlay(host: HTMLElement, spec: OverlaySpec, options: Moun
     if (closed) return;
     closed = true;
     listen(false);
+    kit.cleanup.forEach((stop) => stop());
     shadow.replaceChildren();
     if (previous && (previous as HTMLElement).focus && previous.isConnected) (previous as HTMLElement).focus();
     emit({ type: dismissed ? "dismiss" : "empty" });
@@ -103,6 +110,7 @@ export function mountOverlay(host: HTMLElement, spec: OverlaySpec, options: Moun
       if (closed) return;
       closed = true;
       listen(false);
+      kit.cleanup.forEach((stop) => stop());
       shadow.replaceChildren();
       if (previous && (previous as HTMLElement).focus && previous.isConnected) (previous as HTMLElement).focus();
     },

@@ -12,15 +12,26 @@ export const CSS = `:host{all:initial;--bg:#fff;--fg:#1a1a1a;--btn:#1a1a1a;--bfg
 .slide_in{right:16px;bottom:16px;width:min(380px,calc(100vw - 32px))}
 .bar{top:0;left:0;right:0}
 .bd{position:absolute;inset:0;background:rgba(0,0,0,.55)}
-.d{position:relative;background:var(--bg);border-radius:var(--r);box-shadow:0 8px 32px rgba(0,0,0,.28);padding:24px;max-height:calc(100vh - 32px);overflow:auto;animation:in .22s ease-out}
+.d{position:relative;container-type:inline-size;background:var(--bg);border-radius:var(--r);box-shadow:0 8px 32px rgba(0,0,0,.28);padding:24px;max-height:calc(100vh - 32px);overflow:auto;animation:in .22s ease-out}
 .d:focus{outline:none}
 .modal .d{width:100%;max-width:460px}
-.bar .d{border-radius:0;display:flex;flex-wrap:wrap;align-items:center;justify-content:center;gap:8px 16px;padding:10px 56px 10px 16px;max-height:none}
-.bar .l,.bar .im{display:none}
+.modal .wide{max-width:640px}
+.bar .d{border-radius:0;display:flex;align-items:center;justify-content:center;gap:12px;padding:6px 52px 6px 16px;min-height:52px;max-height:none;overflow:hidden;white-space:nowrap;box-shadow:0 2px 8px rgba(0,0,0,.2)}
+.bar .im,.bar .b2.cp{display:none}
 h2{font-size:1.3em;font-weight:700;line-height:1.25;margin:0 0 8px;padding-right:32px}
-.bar h2{font-size:1em;margin:0;padding:0}
+.bar h2{font-size:1em;margin:0;padding:0;min-width:0;overflow:hidden;text-overflow:ellipsis}
 p{margin:0 0 12px}
-.bar p,.bar .row{margin:0}
+.bar p,.bar .row,.bar .cd{margin:0}
+.bar .d>p{min-width:0;overflow:hidden;text-overflow:ellipsis}
+.bar .d>div,.bar [role=status],.bar .pg{display:flex;align-items:center;gap:8px;flex:none}
+.bar .row{flex-wrap:nowrap;margin:0}
+.bar .btn,.bar .b2{min-height:36px;padding:4px 14px;flex:none}
+.bar .x{top:50%;right:8px;margin-top:-18px;width:36px;height:36px;font-size:22px}
+.bar .code{font-size:1em;padding:2px 8px;margin:0}
+.bar .pb{width:96px}
+.bar .pt{font-size:.875em}
+@container (max-width:640px){.bar .d>p,.bar .d:has(.pg) h2{display:none}.bar .d{justify-content:flex-start}.bar .pb{width:64px}}
+@container (max-width:420px){.bar .cd,.bar .pb{display:none}}
 button,input{font:inherit;color:inherit;margin:0}
 a{color:inherit}
 .x{position:absolute;top:8px;right:8px;z-index:1;width:40px;height:40px;border:0;background:transparent;color:var(--xfg,var(--fg));border-radius:50%;cursor:pointer;font-size:26px;line-height:1;display:flex;align-items:center;justify-content:center}
@@ -30,12 +41,27 @@ a{color:inherit}
 .row{display:flex;flex-wrap:wrap;gap:8px;margin-top:16px}
 .btn,.b2{display:inline-flex;align-items:center;justify-content:center;min-height:44px;padding:8px 20px;border-radius:var(--r);border:2px solid var(--btn);background:var(--btn);color:var(--bfg);font-weight:600;text-decoration:none;cursor:pointer;flex:1 1 auto}
 .b2{background:transparent;color:var(--fg)}
-.l{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(96px,1fr));gap:12px}
-.c{grid-template-columns:1fr}
-.p{display:flex;flex-direction:column;gap:4px;text-decoration:none;font-size:.875em}
+.l{list-style:none;padding:0;margin:0;display:grid;gap:16px 12px}
+.c,.g1{grid-template-columns:1fr}
+.g1{max-width:240px;margin:0 auto}
+.g2{grid-template-columns:repeat(2,1fr)}
+.g3{grid-template-columns:repeat(3,1fr)}
+.g4{grid-template-columns:repeat(4,1fr)}
+@container (max-width:480px){.g4{grid-template-columns:repeat(2,1fr)}}
+.l li{display:flex;flex-direction:column;gap:8px}
+.p{display:flex;flex-direction:column;gap:4px;text-decoration:none;font-size:.875em;flex:1}
+.l:not(.c) .t{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
+.add{min-height:36px;padding:4px 8px;font-size:.8125em;flex:none;width:100%}
+.add:disabled{opacity:.6;cursor:default}
+.ph{display:block;width:100%;aspect-ratio:1;border-radius:calc(var(--r)/2);background:rgba(127,127,127,.12)}
+.q{font-weight:600;font-size:1.05em}
+.cd{margin:12px 0 0;font-size:.875em;font-weight:600;font-variant-numeric:tabular-nums}
+.pb{height:10px;border-radius:5px;background:rgba(127,127,127,.25);overflow:hidden}
+.pb span{display:block;height:100%;background:var(--btn);border-radius:5px}
+.pt{margin:6px 0 0;font-size:.875em;font-weight:600}
 .c .p{flex-direction:row;align-items:center;gap:12px}
 .p img{width:100%;height:auto;aspect-ratio:1;object-fit:cover;border-radius:calc(var(--r)/2);background:rgba(127,127,127,.12)}
-.c .p img{width:56px;flex:none}
+.c .p img,.c .ph{width:56px;flex:none}
 .c .t{flex:1}
 .pr{font-weight:600}
 .im{display:block;width:calc(100% + 48px);max-width:none;height:auto;aspect-ratio:16/9;object-fit:cover;margin:-24px -24px 16px;border-radius:var(--r) var(--r) 0 0}
