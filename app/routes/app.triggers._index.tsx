@@ -5,7 +5,7 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { BlockStack, Page, Text } from "@shopify/polaris";
 import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { authenticate } from "~/shopify.server";
-import { TEMPLATE_KEYS, templateInfo, type TemplateKey } from "~/domain/triggers";
+import { TEMPLATE_KEYS, templateInfo, triggerTemplates, type TemplateKey } from "~/domain/triggers";
 import { createTriggerFromTemplate, deleteTrigger, duplicateTrigger, listTriggers, setTriggerEnabled, staleTriggers } from "~/models/trigger.server";
 import { ReviewReminder } from "~/components/ReviewReminder";
 import db from "~/db.server";
@@ -51,7 +51,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
         lift: describeLift(s && s.control.users > 0 ? s.conversion : null),
       };
     }),
-    templates: TEMPLATE_KEYS.map((key) => ({ key, ...templateInfo[key] })),
+    templates: TEMPLATE_KEYS.map((key) => ({ key, ...templateInfo[key], content: triggerTemplates[key].content })),
     staleTriggers: stale.map((t) => ({ id: t.id, name: t.name, updatedAt: t.updatedAt.toISOString() })),
   });
 };

@@ -111,6 +111,46 @@ describe("triggers list", () => {
   });
 });
 
+describe("template gallery", () => {
+  it("draws every template with the storefront's overlay code and sample products, and Use creates a trigger from it", async () => {
+    await openTriggers();
+    await page.getByRole("button", { name: "Create trigger" }).first().click();
+    const modal = page.getByRole("dialog", { name: "Create a trigger from a template" });
+    await modal.waitFor();
+    const thumbs = modal.locator(".if-template-thumb");
+    await expect.poll(() => thumbs.count()).toBe(9);
+    // each thumbnail is the real overlay (a dialog in a shadow root) with its template's headline
+    const headlines = await thumbs.evaluateAll((els) =>
+      els.map((el) => el.firstElementChild?.firstElementChild?.shadowRoot?.querySelector("h2")?.textContent ?? ""),
+    );
+    expect(headlines).toContain("Wait, take 10% with you");
+    expect(headlines).toContain("You're close to free shipping");
+    expect(headlines.every(Boolean)).toBe(true);
+    // the recommendations thumbnail shows a full grid of sample products, their images loaded
+    const recs = modal.getByRole("img", { name: "Preview: Recommendations on exit" });
+    await recs.scrollIntoViewIfNeeded(); // the product images load lazily, as on the storefront
+    await expect
+      .poll(() =>
+        recs
+          .first()
+          .evaluate(
+            (el) =>
+              Array.from(el.firstElementChild!.firstElementChild!.shadowRoot!.querySelectorAll("li img")).filter(
+                (i) => (i as HTMLImageElement).naturalWidth > 0,
+              ).length,
+          ),
+      )
+      .toBe(4);
+    // installing seeds every template (switched off); Use adds one more, once
+    const named = () => demo.db.trigger.count({ where: { name: "Two-step sign-up" } });
+    const before = await named();
+    await modal.getByRole("button", { name: "Use template: Two-step sign-up" }).click();
+    await expect.poll(named).toBe(before + 1);
+    await page.waitForTimeout(500);
+    expect(await named()).toBe(before + 1);
+  });
+});
+
 describe("trigger editor", () => {
   it("shows field-level errors from the shared schema and keeps the changes unsaved", async () => {
     await openTriggers();

@@ -123,7 +123,7 @@ export function createKit(doc: Document, spec: OverlaySpec, options: MountOption
             alt: "",
             width: "160",
             height: "160",
-            loading: "lazy",
+            loading: preview ? false : "lazy",
           })
         : h("span", { class: "ph" }),
     );
