@@ -1,3 +1,4 @@
+import type { OverlayTheme } from "../../extensions/intentful/src/types";
 import { adminQuery, type AdminGraphql } from "./admin-graphql.server";
 import { embedBlockIn, readLiveSettingsData } from "./embed-status.server";
 
@@ -9,19 +10,8 @@ import { embedBlockIn, readLiveSettingsData } from "./embed-status.server";
  */
 export type EmbedPosition = "modal" | "slide_in" | "bar";
 
-export interface EmbedLook {
-  position: EmbedPosition;
-  bg: string;
-  fg: string;
-  btn: string;
-  btnFg: string;
-  radius: number;
-  /** A CSS font-family list, or "" for the admin's own font. */
-  font: string;
-  /** An image URL, or "". */
-  image: string;
-  reducedMotion: boolean;
-}
+/** The overlay's theme as the live embed sets it (a `font` of "" is the admin's own font here), and its position. */
+export type EmbedLook = OverlayTheme & { position: EmbedPosition };
 
 export interface PreviewLook {
   /** "live": the embed's saved settings on the live theme; "defaults": the block schema's defaults. */
