@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { BlockStack, Box, Button, Card, InlineGrid, Text } from "@shopify/polaris";
 import { Modal, TitleBar } from "@shopify/app-bridge-react";
 import { mountOverlay } from "../../../extensions/intentful/src/overlay/render";
@@ -18,14 +18,25 @@ const SAMPLES: ProductCard[] = [
 ].map(([title, file, price], i) => ({ title: String(title), url: "#", price: Number(price), image: `/email-samples/${file}.png`, variantId: i + 1 }));
 
 const STAGE = { width: 640, height: 460 };
-const SCALE = 0.42;
 
 /**
  * One template drawn by the storefront's own overlay code (preview mode: no fetches, no focus)
- * on a small stage, scaled down: what the shopper will see, before the merchant picks it.
+ * on a 640×460 stage, scaled to the card's width: what the shopper will see, before the merchant
+ * picks it.
  */
 function Thumbnail({ content, title }: { content: Content; title: string }) {
   const stage = useRef<HTMLDivElement>(null);
+  const frame = useRef<HTMLDivElement>(null);
+  const [scale, setScale] = useState(0.4);
+  useEffect(() => {
+    const el = frame.current;
+    if (!el) return;
+    const fit = () => el.clientWidth && setScale(el.clientWidth / STAGE.width);
+    fit();
+    const observer = new ResizeObserver(fit);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
   useEffect(() => {
     const el = stage.current;
     if (!el) return;
@@ -41,15 +52,23 @@ function Thumbnail({ content, title }: { content: Content; title: string }) {
   }, [content]);
   return (
     <div
+      ref={frame}
       className="if-template-thumb"
       role="img"
       aria-label={`Preview: ${title}`}
-      style={{ width: STAGE.width * SCALE, height: STAGE.height * SCALE, overflow: "hidden", borderRadius: 8, background: "#f1f1f1", position: "relative" }}
+      style={{
+        width: "100%",
+        aspectRatio: `${STAGE.width} / ${STAGE.height}`,
+        overflow: "hidden",
+        borderRadius: 8,
+        background: "#f1f1f1",
+        position: "relative",
+      }}
     >
       <div
         ref={stage}
         aria-hidden="true"
-        style={{ width: STAGE.width, height: STAGE.height, transform: `scale(${SCALE})`, transformOrigin: "0 0", position: "relative" }}
+        style={{ width: STAGE.width, height: STAGE.height, transform: `scale(${scale})`, transformOrigin: "0 0", position: "relative" }}
       />
     </div>
   );
@@ -67,7 +86,7 @@ export function TemplatePicker({
     <Modal id={TEMPLATE_PICKER} variant="max">
       <TitleBar title="Create a trigger from a template" />
       <Box padding="400">
-        <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="400">
+        <InlineGrid columns={{ xs: 1, sm: 2, lg: 3 }} gap="400">
           {templates.map((t) => (
             <Card key={t.key} background="bg-surface-secondary">
               <BlockStack gap="300">
