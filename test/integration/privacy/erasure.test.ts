@@ -22,8 +22,11 @@ const V2 = "v-erase-phone"; // tied only by an event that carried their cart's t
 const CART = "ct-erase-0123456789";
 const NEEDLES = [EMAIL, CUSTOMER, V1, V2, CART];
 
-/** The Session table is the merchant's staff login (Shopify's session storage), not a customer's. */
-const NOT_CUSTOMER_DATA = new Set(["Session.email"]);
+/**
+ * The Session table is the merchant's staff login (Shopify's session storage), not a customer's;
+ * Shop.shopifyBrand is the shop's own brand (logo URL and colours from Shopify's brand settings).
+ */
+const NOT_CUSTOMER_DATA = new Set(["Session.email", "Shop.shopifyBrand"]);
 const PERSONAL = /^(email|customerId|visitorId|cartToken|token)$/;
 
 function schemaColumns() {

@@ -8,6 +8,7 @@ import { seedSession, webhookRequest } from "../../support/shopify";
 import { startSmtpPeer, type SmtpPeer } from "../email/smtp-peer";
 import { at, checkoutPayload } from "./fixtures";
 import { dueJobRunner } from "../../support/worker";
+import { TEMPLATE_KEYS } from "~/domain/triggers";
 
 const SHOP = "life.myshopify.com";
 const root = path.resolve(import.meta.dirname, "../../..");
@@ -32,7 +33,7 @@ afterAll(async () => {
 describe("install", () => {
   it("gives a new shop its settings and the starter triggers and flows, all switched off", async () => {
     expect(await t.db.shop.count({ where: { shop: SHOP } })).toBe(1);
-    expect(await t.db.trigger.count({ where: { shop: SHOP } })).toBe(7);
+    expect(await t.db.trigger.count({ where: { shop: SHOP } })).toBe(TEMPLATE_KEYS.length);
     expect(await t.db.trigger.count({ where: { shop: SHOP, enabled: true } })).toBe(0);
     expect(await t.db.recoveryFlow.count({ where: { shop: SHOP, enabled: false } })).toBe(3);
   });
@@ -42,7 +43,7 @@ describe("install", () => {
     await t.db.trigger.updateMany({ where: { shop: SHOP, template: "first_visit_offer" }, data: { name: "Mine", enabled: true } });
     const again = await onShopInstalled(t.db, { shop: SHOP });
     expect(again.created).toBe(false);
-    expect(await t.db.trigger.count({ where: { shop: SHOP } })).toBe(7);
+    expect(await t.db.trigger.count({ where: { shop: SHOP } })).toBe(TEMPLATE_KEYS.length);
     expect(await t.db.trigger.count({ where: { shop: SHOP, name: "Mine", enabled: true } })).toBe(1);
   });
 });
