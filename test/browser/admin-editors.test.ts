@@ -149,13 +149,13 @@ describe("flow editor", () => {
     const to = page.getByLabel("Send a test to");
     await to.fill("not-an-address");
     await page.getByRole("button", { name: "Send test" }).click();
-    await expect.poll(() => to.getAttribute("aria-invalid")).toBe("true");
+    await expect.poll(() => to.getAttribute("aria-invalid"), { timeout: 15_000 }).toBe("true");
     await toast("Enter a valid email address");
 
     await to.fill("merchant@example.com");
     await page.getByRole("button", { name: "Send test" }).click();
     await toast("No mail server is set up (SMTP_URL), so the test email was saved to the outbox.");
-    await expect.poll(() => to.getAttribute("aria-invalid")).not.toBe("true");
+    await expect.poll(() => to.getAttribute("aria-invalid"), { timeout: 15_000 }).not.toBe("true");
     // a test is not a change to the flow
     expect(await saveBar().count()).toBe(0);
   });
