@@ -33,6 +33,11 @@ export const storefrontEventSchema = z
     at: z.number().int().positive(),
     triggerId: id.optional(),
     variant: z.enum(["treatment", "control"]).optional(),
+    // the A/B arm (variant id) shown, when the trigger runs a test (app/domain/experiments/variants.ts)
+    arm: z
+      .string()
+      .regex(/^[a-z0-9]{4,12}$/, "arm: 4–12 lowercase letters or digits")
+      .optional(),
     tier: z.enum(["low", "mid", "high"]).optional(),
     productId: id.optional(),
     // The Ajax cart token (links a visitor to carts/* webhooks); tokens may carry "?key=…".

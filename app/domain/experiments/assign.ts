@@ -55,3 +55,24 @@ export function bucket(salt: string, visitorId: string): number {
 export function isHoldout(salt: string, visitorId: string, holdoutPct: number): boolean {
   return bucket(salt, visitorId) < holdoutPct / 100;
 }
+
+/**
+ * Which arm of an A/B test the visitor sees, by the arms' weights (whole percentages; an arm of
+ * weight 0 is never chosen). The draw is salted apart from the holdout's (`salt + "#arm"`), so
+ * changing the split moves no one in or out of the holdout, and the same visitor gets the same arm
+ * on every page, session and machine for as long as the arms and the split stay the same.
+ * Returns the index into `weights` (0 when no weight is positive).
+ */
+export function pickArm(salt: string, visitorId: string, weights: number[]): number {
+  let total = 0;
+  for (const w of weights) total += w > 0 ? w : 0;
+  let x = bucket(salt + "#arm", visitorId) * total;
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i] > 0 ? weights[i] : 0;
+    if (x < w) return i;
+    x -= w;
+  }
+  // rounding at the very top of the range: the last arm that can be chosen
+  for (let i = weights.length - 1; i >= 0; i--) if (weights[i] > 0) return i;
+  return 0;
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ARM_ID, MAX_ARMS, armListErrors } from "../experiments/variants";
 import { PLACEHOLDERS, offerPlaceholdersIn, unknownPlaceholders } from "./placeholders";
 
 /**
@@ -45,8 +46,7 @@ export const emailBodySchema = z
   .min(1, "Add at least one block to the email")
   .max(20, "An email can have at most 20 blocks");
 
-export const stepInputSchema = z
-  .object({
+const stepShape = {
     delayMinutes: wholeNumber("Delay")
       .min(MIN_DELAY_MINUTES, `Wait at least ${MIN_DELAY_MINUTES} minutes before sending`)
       .max(MAX_DELAY_MINUTES, "Send within 30 days (43200 minutes)"),
@@ -58,9 +58,11 @@ export const stepInputSchema = z
       .min(1, "Discount expiry must be between 1 and 60 days")
       .max(60, "Discount expiry must be between 1 and 60 days")
       .optional(),
-  })
-  .strict()
-  .superRefine((step, ctx) => {
+};
+
+type StepCore = z.output<z.ZodObject<typeof stepShape>>;
+
+function refineStep(step: StepCore, ctx: z.RefinementCtx) {
     const texts: Array<[PropertyKey[], string]> = [
       [["subject"], step.subject],
       [["preheader"], step.preheader],
@@ -93,7 +95,51 @@ export const stepInputSchema = z
     if (step.discountExpiryDays != null && step.discountPercent == null) {
       ctx.addIssue({ code: "custom", path: ["discountExpiryDays"], message: "An expiry needs a discount percent" });
     }
+}
+
+/** One email of a flow without a test: its delay, subject, preview text, body and discount. */
+export const stepCoreSchema = z.object(stepShape).strict().superRefine(refineStep);
+
+/**
+ * One arm of an A/B test on a flow step (see app/domain/experiments/variants.ts): the first arm
+ * is the step's own fields and carries none; every other arm its complete email in `step`
+ * (delay, subject, preview text, body, discount).
+ */
+export const stepArmSchema = z
+  .object({
+    id: z.string({ error: "Variant id must be text" }).regex(ARM_ID, "Variant id must be 4–12 lowercase letters or digits"),
+    weight: wholeNumber("Traffic share").min(0, "Traffic share must be from 0 to 100").max(100, "Traffic share must be from 0 to 100"),
+    step: stepCoreSchema.optional(),
+  })
+  .strict();
+
+export const stepInputSchema = z
+  .object({
+    ...stepShape,
+    /** the A/B test's arms (2..4), or null when none runs */
+    variants: z.array(stepArmSchema, { error: "Variants must be a list" }).max(MAX_ARMS, `A test can have at most ${MAX_ARMS} variants`).nullish(),
+    /** promote a variant on its own once it beats every other arm */
+    autoPromote: z.boolean({ error: "Auto-promote must be true or false" }).optional(),
+  })
+  .strict()
+  .superRefine((step, ctx) => {
+    const { variants, autoPromote: _autoPromote, ...core } = step;
+    refineStep(core, ctx);
+    if (!variants) return;
+    for (const [k, message] of Object.entries(armListErrors(variants))) {
+      ctx.addIssue({ code: "custom", path: ["variants", ...(k ? k.split(".").map((x) => (/^\d+$/.test(x) ? Number(x) : x)) : [])], message });
+    }
+    variants.forEach((arm, i) => {
+      if (i === 0 && arm.step) ctx.addIssue({ code: "custom", path: ["variants", 0, "step"], message: "Variant A is the email's own fields" });
+      if (i > 0 && !arm.step) ctx.addIssue({ code: "custom", path: ["variants", i, "step"], message: `Variant ${"ABCD"[i]} needs its email` });
+    });
   });
+
+/** Every delay a step may use: its own and its variants'. */
+export const stepDelays = (step: { delayMinutes: number; variants?: Array<{ step?: { delayMinutes: number } }> | null }): number[] => [
+  step.delayMinutes,
+  ...(step.variants ?? []).flatMap((a) => (a.step ? [a.step.delayMinutes] : [])),
+];
 
 export const flowInputSchema = z
   .object({
@@ -131,12 +177,19 @@ export const flowInputSchema = z
           path: ["steps", i, "delayMinutes"],
           message: `Email ${i + 1} must be sent later than email ${i} (delays count from when the shopper left)`,
         });
+      } else if (Math.min(...stepDelays(flow.steps[i])) <= Math.max(...stepDelays(flow.steps[i - 1]))) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["steps", i, "delayMinutes"],
+          message: `Every variant of email ${i + 1} must be sent later than every variant of email ${i}`,
+        });
       }
     }
   });
 
 export type Block = z.output<typeof blockSchema>;
 export type StepInput = z.output<typeof stepInputSchema>;
+export type StepArm = z.output<typeof stepArmSchema>;
 export type FlowInput = z.output<typeof flowInputSchema>;
 /** What a form or API may send: fields with defaults can be left out. */
 export type FlowInputDraft = z.input<typeof flowInputSchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ARM_ID, MAX_ARMS, armListErrors } from "../experiments/variants";
 
 /**
  * Validation for what a merchant saves on a trigger. One schema serves the admin form (field
@@ -239,6 +240,18 @@ export const contentSchema = z.discriminatedUnion(
   { error: `Content: choose one of ${CONTENT_KINDS.join(", ")}` },
 );
 
+/**
+ * One arm of an A/B test on a trigger (see app/domain/experiments/variants.ts): the first arm is
+ * the trigger's own `content` and carries none; every other arm its complete content.
+ */
+export const triggerArmSchema = z
+  .object({
+    id: z.string({ error: "Variant id must be text" }).regex(ARM_ID, "Variant id must be 4–12 lowercase letters or digits"),
+    weight: int("Traffic share", 0, 100),
+    content: contentSchema.optional(),
+  })
+  .strict();
+
 export const triggerInputSchema = z
   .object({
     name: z.string({ error: "Give the trigger a name" }).overwrite(toStorable).trim().min(1, "Give the trigger a name").max(80, "Name: at most 80 characters"),
@@ -251,8 +264,25 @@ export const triggerInputSchema = z
     holdoutPct: int("Holdout", 0, 50).default(10),
     /** higher wins when several triggers fire at once */
     priority: int("Priority", 0, 1000).default(0),
+    /** the A/B test's arms (2..4), or null when none runs */
+    variants: z.array(triggerArmSchema, { error: "Variants must be a list" }).max(MAX_ARMS, `A test can have at most ${MAX_ARMS} variants`).nullable().default(null),
+    /** promote a variant on its own once it beats every other arm (always-valid intervals) */
+    autoPromote: bool("Auto-promote").default(false),
   })
   .superRefine((t, ctx) => {
+    if (t.variants) {
+      for (const [k, message] of Object.entries(armListErrors(t.variants))) {
+        ctx.addIssue({ code: "custom", path: ["variants", ...(k ? k.split(".").map((x) => (/^\d+$/.test(x) ? Number(x) : x)) : [])], message });
+      }
+      t.variants.forEach((arm, i) => {
+        if (i === 0 && arm.content) ctx.addIssue({ code: "custom", path: ["variants", 0, "content"], message: "Variant A is the trigger's own content" });
+        if (i > 0 && !arm.content) ctx.addIssue({ code: "custom", path: ["variants", i, "content"], message: `Variant ${"ABCD"[i]} needs its content` });
+        if (i > 0 && arm.content) for (const [path, message] of contentIssues(arm.content, t.conditions)) {
+          // a variant's content that needs other shared conditions is reported on those conditions
+          ctx.addIssue({ code: "custom", path: path[0] === "conditions" ? path : ["variants", i, ...path], message });
+        }
+      });
+    }
     if (t.type === "inactivity" && t.conditions.idleSec < 5) {
       ctx.addIssue({
         code: "custom",
@@ -275,22 +305,21 @@ export const triggerInputSchema = z
         message: "A cart reminder needs at least 1 item in the cart",
       });
     }
-    if (t.content.kind === "email_capture" && (t.content.expiresMinutes > 0 || t.content.teaser) && !t.content.code) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["content", "code"],
-        message: "A countdown or teaser tab needs a discount code to offer",
-      });
-    }
-    const pages = t.conditions.pageTypes;
-    if (t.content.kind === "recommendations" && (pages.length === 0 || pages.some((p) => p !== "product"))) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["conditions", "pageTypes"],
-        message: "Recommendations follow the product being viewed: limit this trigger to product pages",
-      });
-    }
+    for (const [path, message] of contentIssues(t.content, t.conditions)) ctx.addIssue({ code: "custom", path, message });
   });
+
+/** What a content (the trigger's, or a variant's) asks of itself and of the shared conditions. */
+function contentIssues(content: z.output<typeof contentSchema>, conditions: z.output<typeof conditionsSchema>): Array<[PropertyKey[], string]> {
+  const issues: Array<[PropertyKey[], string]> = [];
+  if (content.kind === "email_capture" && (content.expiresMinutes > 0 || content.teaser) && !content.code) {
+    issues.push([["content", "code"], "A countdown or teaser tab needs a discount code to offer"]);
+  }
+  const pages = conditions.pageTypes;
+  if (content.kind === "recommendations" && (pages.length === 0 || pages.some((p) => p !== "product"))) {
+    issues.push([["conditions", "pageTypes"], "Recommendations follow the product being viewed: limit this trigger to product pages"]);
+  }
+  return issues;
+}
 
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 export type ExitConditions = z.output<typeof exitConditionsSchema>;
@@ -300,6 +329,7 @@ export type Segment = z.output<typeof segmentSchema>;
 export type FrequencyCap = z.output<typeof frequencyCapSchema>;
 export type Content = z.output<typeof contentSchema>;
 export type TriggerInput = z.output<typeof triggerInputSchema>;
+export type TriggerArm = z.output<typeof triggerArmSchema>;
 /** What a form may send: fields with defaults are optional. */
 export type TriggerFormInput = z.input<typeof triggerInputSchema>;
 
