@@ -1,5 +1,8 @@
-import type { Prisma } from "@prisma/client";
+import { Prisma } from "@prisma/client";
+import { z } from "zod";
 import type { Db } from "~/db.server";
+import { newArmId } from "~/domain/experiments/variants";
+import { nextTestStart } from "~/models/trigger.server";
 import { brandKitOf, resolveBrandKit, type BrandKit } from "~/domain/recovery/brand";
 import {
   AUDIENCES,
@@ -7,6 +10,8 @@ import {
   FLOW_KINDS,
   emailBodySchema,
   flowTemplates,
+  stepArmSchema,
+  type StepArm,
   type Audience,
   type Block,
   type DeliveryChannel,
@@ -41,6 +46,10 @@ export interface FlowStep {
   body: Block[];
   discountPercent: number | null;
   discountExpiryDays: number | null;
+  /** The A/B test's arms (arm A = the fields above), or null when no test runs. */
+  variants: StepArm[] | null;
+  testStartedAt: Date | null;
+  autoPromote: boolean;
 }
 
 export interface FlowDetail {
@@ -68,6 +77,9 @@ const stepSelect = {
   body: true,
   discountPercent: true,
   discountExpiryDays: true,
+  variants: true,
+  testStartedAt: true,
+  autoPromote: true,
 } satisfies Prisma.RecoveryStepSelect;
 
 const detailSelect = {
@@ -93,6 +105,14 @@ const oneOf = <T extends string>(values: readonly T[], value: string, fallback: 
 function readBody(body: Prisma.JsonValue): Block[] {
   const parsed = emailBodySchema.safeParse(body);
   return parsed.success ? parsed.data : [{ type: "text", text: "This email's content could not be read; rewrite it here." }];
+}
+
+const storedArmsSchema = z.array(stepArmSchema).min(2);
+
+/** A stored arm list that no longer parses (edited by hand) reads as no test. */
+function readArms(variants: Prisma.JsonValue): StepArm[] | null {
+  const parsed = storedArmsSchema.safeParse(variants);
+  return parsed.success ? parsed.data : null;
 }
 
 export async function listFlows(db: Db, shop: string): Promise<FlowListItem[]> {
@@ -133,7 +153,7 @@ export async function getFlow(db: Db, shop: string, id: string): Promise<FlowDet
     kind: oneOf(FLOW_KINDS, row.kind, "checkout"),
     audience: oneOf(AUDIENCES, row.audience, "any_email"),
     deliverVia: oneOf(DELIVERY_CHANNELS, row.deliverVia, "email"),
-    steps: row.steps.map((s) => ({ ...s, body: readBody(s.body) })),
+    steps: row.steps.map((s) => ({ ...s, body: readBody(s.body), variants: readArms(s.variants) })),
   };
 }
 
@@ -155,13 +175,15 @@ export function flowToInput(flow: FlowDetail): FlowInput {
       body: s.body,
       ...(s.discountPercent != null ? { discountPercent: s.discountPercent } : {}),
       ...(s.discountExpiryDays != null ? { discountExpiryDays: s.discountExpiryDays } : {}),
+      ...(s.variants ? { variants: s.variants, autoPromote: s.autoPromote } : {}),
     })),
   };
 }
 
-/** A flow's columns and step rows as Prisma writes them (shared by the editor and install). */
-export function stepRows(steps: FlowInput["steps"]) {
-  return steps.map((s, position) => ({
+/** One step's columns without its test's start (see `stepRows`, `updateFlow`). */
+function stepColumns(s: FlowInput["steps"][number], position: number) {
+  const arms = s.variants && s.variants.length >= 2 ? s.variants : null;
+  return {
     position,
     delayMinutes: s.delayMinutes,
     subject: s.subject,
@@ -169,7 +191,14 @@ export function stepRows(steps: FlowInput["steps"]) {
     body: s.body as Prisma.InputJsonValue,
     discountPercent: s.discountPercent ?? null,
     discountExpiryDays: s.discountExpiryDays ?? null,
-  }));
+    variants: arms ? (arms as Prisma.InputJsonValue) : Prisma.DbNull,
+    autoPromote: arms ? (s.autoPromote ?? false) : false,
+  };
+}
+
+/** A flow's columns and step rows as Prisma writes them (shared by the editor and install); a step's test starts now. */
+export function stepRows(steps: FlowInput["steps"], now: Date = new Date()) {
+  return steps.map((s, position) => ({ ...stepColumns(s, position), testStartedAt: nextTestStart({ variants: null, testStartedAt: null }, s.variants, now) }));
 }
 
 export function flowColumns(input: FlowInput) {
@@ -200,16 +229,31 @@ export async function createFlowFromTemplate(db: Db, shop: string, kind: FlowKin
 }
 
 /**
- * Saves a validated flow: its settings, and its steps replaced as a whole in one transaction,
- * so a reader never sees half the old steps and half the new. Step ids change on every save.
- * False when the flow is not this shop's.
+ * Saves a validated flow: its settings and its steps, in one transaction, so a reader never sees
+ * half the old steps and half the new. Steps keep their ids by position (email 1 stays the row
+ * it was, edited in place; emails past the old last are added, emails past the new last removed):
+ * a step's id is its A/B test's salt and the key of its exposures, so a save must not move
+ * anyone to another arm. Each step's test start follows `nextTestStart` (a new arm or a new split
+ * restarts the comparison, content edits keep it). False when the flow is not this shop's.
  */
-export async function updateFlow(db: Db, shop: string, id: string, input: FlowInput): Promise<boolean> {
+export async function updateFlow(db: Db, shop: string, id: string, input: FlowInput, now: Date = new Date()): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const { count } = await tx.recoveryFlow.updateMany({ where: { id, shop }, data: flowColumns(input) });
     if (count === 0) return false;
-    await tx.recoveryStep.deleteMany({ where: { flowId: id } });
-    await tx.recoveryStep.createMany({ data: stepRows(input.steps).map((s) => ({ ...s, flowId: id })) });
+    const existing = await tx.recoveryStep.findMany({
+      where: { flowId: id },
+      select: { id: true, position: true, variants: true, testStartedAt: true },
+      orderBy: { position: "asc" },
+    });
+    const atPosition = new Map(existing.map((s) => [s.position, s]));
+    await tx.recoveryStep.deleteMany({ where: { flowId: id, position: { gte: input.steps.length } } });
+    for (const [position, step] of input.steps.entries()) {
+      const before = atPosition.get(position);
+      const testStartedAt = nextTestStart(before ?? { variants: null, testStartedAt: null }, step.variants, now);
+      const data = { ...stepColumns(step, position), testStartedAt };
+      if (before) await tx.recoveryStep.update({ where: { id: before.id }, data });
+      else await tx.recoveryStep.create({ data: { ...data, flowId: id } });
+    }
     return true;
   });
 }
@@ -236,7 +280,9 @@ export async function duplicateFlow(db: Db, shop: string, id: string): Promise<{
   const flow = await getFlow(db, shop, id);
   if (!flow) return null;
   const input = flowToInput(flow);
-  return createFlow(db, shop, { ...input, name: `Copy of ${flow.name}`.slice(0, 80), enabled: false });
+  // a running test is copied as a new one: fresh arm ids, started at the copy's creation (its steps have new ids, so new salts)
+  const steps = input.steps.map((s) => (s.variants ? { ...s, variants: s.variants.map((a) => ({ ...a, id: newArmId() })) } : s));
+  return createFlow(db, shop, { ...input, steps, name: `Copy of ${flow.name}`.slice(0, 80), enabled: false });
 }
 
 // ---------------------------------------------------------------------------------------------

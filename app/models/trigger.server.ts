@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { Prisma } from "@prisma/client";
+import { Prisma } from "@prisma/client";
 import type { Db } from "~/db.server";
 import { triggerTemplates, type TemplateKey, type TriggerInput } from "~/domain/triggers";
+import { armsOf, newArmId, type ArmBase } from "~/domain/experiments/variants";
 
 /**
  * Trigger data access. Every function takes the shop first and filters by it, so an id from
@@ -25,6 +26,9 @@ const fullSelect = {
   conditions: true,
   segment: true,
   frequencyCap: true,
+  variants: true,
+  testStartedAt: true,
+  autoPromote: true,
   createdAt: true,
 } satisfies Prisma.TriggerSelect;
 
@@ -33,6 +37,32 @@ export type TriggerRecord = Prisma.TriggerGetPayload<{ select: typeof fullSelect
 
 const newSalt = () => randomBytes(6).toString("base64url");
 const json = (v: unknown) => v as Prisma.InputJsonValue;
+
+/** A nullable JSON column's value: SQL NULL for null (Prisma refuses a bare null there). */
+const jsonOrNull = (v: unknown) => (v == null ? Prisma.DbNull : json(v));
+
+/** What identifies a comparison: the arms' ids and weights, in order (content edits leave it alone). */
+const armsKey = (arms: ArmBase[] | null) => (arms ? JSON.stringify(arms.map((a) => [a.id, a.weight])) : "");
+
+/**
+ * When the test of a row starts, given the arms it had and the arms it gets (issue 21):
+ * no arms → null (no test; taking a test down to one arm ends it without a record — the
+ * analytics page's Promote keeps one); arms where there were none, a new arm, a removed arm or
+ * a new split → now (a new comparison, counted from units first exposed from now on); the same
+ * arm ids and weights → the old start (editing an arm's content keeps the comparison going).
+ */
+export function nextTestStart(before: { variants: unknown; testStartedAt: Date | null }, after: ArmBase[] | null | undefined, now: Date): Date | null {
+  if (!after || after.length < 2) return null;
+  const previous = armsOf<ArmBase>(before.variants);
+  if (before.testStartedAt && armsKey(previous) === armsKey(after)) return before.testStartedAt;
+  return now;
+}
+
+/** The A/B columns as stored: the arms (arm A without content), auto-promote only while a test runs. */
+function variantColumns(input: Pick<TriggerInput, "variants" | "autoPromote">) {
+  const arms = input.variants && input.variants.length >= 2 ? input.variants : null;
+  return { variants: jsonOrNull(arms), autoPromote: arms ? input.autoPromote : false };
+}
 
 function columns(input: TriggerInput) {
   return {
@@ -60,9 +90,9 @@ export function getTrigger(db: Db, shop: string, id: string): Promise<TriggerRec
   return db.trigger.findFirst({ where: { shop, id }, select: fullSelect });
 }
 
-export async function createTrigger(db: Db, shop: string, input: TriggerInput, template: string | null = null) {
+export async function createTrigger(db: Db, shop: string, input: TriggerInput, template: string | null = null, now: Date = new Date()) {
   return db.trigger.create({
-    data: { shop, template, salt: newSalt(), ...columns(input) },
+    data: { shop, template, salt: newSalt(), ...columns(input), ...variantColumns(input), testStartedAt: nextTestStart({ variants: null, testStartedAt: null }, input.variants, now) },
     select: { id: true },
   });
 }
@@ -72,10 +102,19 @@ export function createTriggerFromTemplate(db: Db, shop: string, key: TemplateKey
   return createTrigger(db, shop, { ...triggerTemplates[key], enabled: false }, key);
 }
 
-/** false when the trigger does not exist for this shop. */
-export async function updateTrigger(db: Db, shop: string, id: string, input: TriggerInput): Promise<boolean> {
-  const { count } = await db.trigger.updateMany({ where: { shop, id }, data: columns(input) });
-  return count > 0;
+/**
+ * false when the trigger does not exist for this shop. Saves the A/B arms too, and sets
+ * `testStartedAt` by `nextTestStart` (read and written in one transaction, so two saves at once
+ * cannot both keep a start that one of them ended).
+ */
+export async function updateTrigger(db: Db, shop: string, id: string, input: TriggerInput, now: Date = new Date()): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const before = await tx.trigger.findFirst({ where: { shop, id }, select: { variants: true, testStartedAt: true } });
+    if (!before) return false;
+    const testStartedAt = nextTestStart(before, input.variants, now);
+    const { count } = await tx.trigger.updateMany({ where: { shop, id }, data: { ...columns(input), ...variantColumns(input), testStartedAt } });
+    return count > 0;
+  });
 }
 
 export async function setTriggerEnabled(db: Db, shop: string, id: string, enabled: boolean): Promise<boolean> {
@@ -83,10 +122,16 @@ export async function setTriggerEnabled(db: Db, shop: string, id: string, enable
   return count > 0;
 }
 
-/** A copy (switched off, with its own holdout salt), or null when the trigger does not exist for this shop. */
-export async function duplicateTrigger(db: Db, shop: string, id: string) {
+/**
+ * A copy (switched off, with its own holdout salt), or null when the trigger does not exist for
+ * this shop. An A/B test is copied as a new test: the same contents and split under fresh arm
+ * ids, started at the copy's creation (the copy has its own salt and no exposures, so nothing
+ * of the original's test carries over; auto-promote as the original had it).
+ */
+export async function duplicateTrigger(db: Db, shop: string, id: string, now: Date = new Date()) {
   const source = await db.trigger.findFirst({ where: { shop, id } });
   if (!source) return null;
+  const arms = armsOf<ArmBase>(source.variants)?.map((a) => ({ ...a, id: newArmId() })) ?? null;
   return db.trigger.create({
     data: {
       shop,
@@ -100,6 +145,9 @@ export async function duplicateTrigger(db: Db, shop: string, id: string) {
       frequencyCap: json(source.frequencyCap),
       holdoutPct: source.holdoutPct,
       priority: source.priority,
+      variants: jsonOrNull(arms),
+      testStartedAt: arms ? now : null,
+      autoPromote: arms ? source.autoPromote : false,
       salt: newSalt(),
     },
     select: { id: true, name: true },
