@@ -37,6 +37,7 @@ export async function buildShopConfig(db: Db, shop: string) {
         holdoutPct: true,
         priority: true,
         salt: true,
+        variants: true,
       },
     }),
   ]);

@@ -1,7 +1,9 @@
-import { conditionsSchema, contentSchema, fieldErrors, frequencyCapSchema, segmentSchema, TRIGGER_TYPES } from "./schema";
+import { z } from "zod";
+import { armLabel, armListErrors } from "../experiments/variants";
+import { conditionsSchema, contentSchema, fieldErrors, frequencyCapSchema, segmentSchema, triggerArmSchema, TRIGGER_TYPES } from "./schema";
 import type { Conditions, TriggerType } from "./schema";
 import { passiveFrom } from "./evaluate";
-import type { CompiledConfig, CompiledContent, CompiledTrigger } from "./types";
+import type { CompiledArm, CompiledConfig, CompiledContent, CompiledTrigger } from "./types";
 
 /** The Trigger row as Prisma returns it (Json columns arrive untyped). */
 export interface TriggerRow {
@@ -16,6 +18,8 @@ export interface TriggerRow {
   holdoutPct: number;
   priority: number;
   salt: string;
+  /** the A/B test's arms (Trigger.variants): null or absent when none runs */
+  variants?: unknown;
 }
 
 export interface ConfigSettings {
@@ -69,6 +73,28 @@ function compactContent(content: Record<string, unknown>): CompiledContent {
   return out as CompiledContent;
 }
 
+const armsSchema = z.array(triggerArmSchema, { error: "Variants must be a list" }).nullable();
+
+/**
+ * The row's A/B arms in their storefront form (`v`): none unless 2 or more; arm A without content
+ * (it shows the trigger's own). Errors are keyed like the form's ("variants.1.content.headline").
+ */
+function compileArms(stored: unknown, errors: Record<string, string>): CompiledArm[] | undefined {
+  const r = armsSchema.safeParse(stored ?? null);
+  if (!r.success) {
+    for (const [k, m] of Object.entries(fieldErrors(r.error))) errors[k ? `variants.${k}` : "variants"] = m;
+    return undefined;
+  }
+  const arms = r.data;
+  if (!arms || arms.length < 2) return undefined;
+  for (const [k, m] of Object.entries(armListErrors(arms))) errors[k ? `variants.${k}` : "variants"] = m;
+  arms.forEach((a, i) => {
+    if (i === 0 && a.content) errors["variants.0.content"] = "Variant A is the trigger's own content";
+    if (i > 0 && !a.content) errors[`variants.${i}.content`] = `Variant ${armLabel(i)} needs its content`;
+  });
+  return arms.map((a, i) => (i > 0 && a.content ? { k: a.id, w: a.weight, o: compactContent(a.content) } : { k: a.id, w: a.weight }));
+}
+
 /** One row to its storefront form, or the field errors that keep it out. */
 export function compileTrigger(row: TriggerRow): { ok: true; trigger: CompiledTrigger } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
@@ -82,7 +108,8 @@ export function compileTrigger(row: TriggerRow): { ok: true; trigger: CompiledTr
     if (!r.success) for (const [k, m] of Object.entries(fieldErrors(r.error))) errors[k ? `${name}.${k}` : name] = m;
   }
   if (!(TRIGGER_TYPES as readonly string[]).includes(row.type)) errors.type = `Unknown trigger type "${row.type}"`;
-  if (!parts.conditions.success || !parts.segment.success || !parts.content.success || !parts.frequencyCap.success || errors.type) {
+  const arms = compileArms(row.variants, errors);
+  if (Object.keys(errors).length || !parts.conditions.success || !parts.segment.success || !parts.content.success || !parts.frequencyCap.success) {
     return { ok: false, errors };
   }
   return {
@@ -97,6 +124,7 @@ export function compileTrigger(row: TriggerRow): { ok: true; trigger: CompiledTr
       s: withoutDefaults(parts.segment.data, defaults.s),
       f: withoutDefaults(parts.frequencyCap.data, defaults.f),
       o: compactContent(parts.content.data),
+      ...(arms ? { v: arms } : {}),
     },
   };
 }

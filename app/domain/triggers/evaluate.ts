@@ -2,11 +2,13 @@
  * Rule evaluation, bundled into the storefront tracker and used by the server for the admin
  * preview. Kept small and free of zod: every byte here ships on every storefront page.
  */
-import { isHoldout } from "../experiments/assign";
+import { isHoldout, pickArm } from "../experiments/assign";
 import {
   CAP_DEFAULTS as CAP,
   EXIT_DEFAULTS as EXIT,
+  type CompiledArm,
   type CompiledConfig,
+  type CompiledContent,
   type CompiledSchedule,
   type CompiledTrigger,
   type Decision,
@@ -26,9 +28,21 @@ export function intentTier(s: VisitorState): Tier {
   return "low";
 }
 
-export function isMarketing(t: CompiledTrigger): boolean {
+/** Whether showing the content asks for marketing consent (an email, a discount code). */
+export function isMarketing(t: { o: CompiledContent }): boolean {
   return t.o.kind === "email_capture" || t.o.kind === "discount_reveal";
 }
+
+/**
+ * The A/B arm this visitor gets of a trigger under test (undefined when none runs): drawn by
+ * `pickArm`, apart from the holdout, so a visitor held out has an arm they would have seen too.
+ */
+export function armOf(t: CompiledTrigger, visitorId: string): CompiledArm | undefined {
+  return t.v && t.v[pickArm(t.sa, visitorId, t.v.map((a) => a.w))];
+}
+
+/** What the visitor would see of `t`: the trigger's own content, or their arm's. */
+const shownContent = (t: CompiledTrigger, arm: CompiledArm | undefined): CompiledContent => arm?.o || t.o;
 
 function signalMatches(t: CompiledTrigger, s: VisitorState, sig: Signal): boolean {
   const k = sig.kind;
@@ -137,7 +151,10 @@ export function skipReason(config: CompiledConfig, t: CompiledTrigger, s: Visito
   if (!inSegment(t, s)) return "segment";
   if (!withinCaps(t, s, at)) return "frequency";
   // Email capture sends an event, so it needs analytics consent as well as marketing consent.
-  if (isMarketing(t) && (!s.consent.marketing || (t.o.kind === "email_capture" && !s.consent.analytics))) return "consent";
+  // Judged on what this visitor's arm shows (a holdout visitor's too: the control group is drawn
+  // from the same visitors as the arms).
+  const o = shownContent(t, armOf(t, s.visitorId));
+  if (isMarketing({ o }) && (!s.consent.marketing || (o.kind === "email_capture" && !s.consent.analytics))) return "consent";
   // One budget across channels: no overlay on the heels of a recovery email, unless the trigger
   // allows it. Checked last, so "channel_gap" means the overlay would have shown (it is counted).
   if (at < (s.caps.em || 0) + (config.g.cg || 0) * 36e5 && !t.f.afterEmail) return "channel_gap";
@@ -147,18 +164,19 @@ export function skipReason(config: CompiledConfig, t: CompiledTrigger, s: Visito
 /**
  * The trigger to act on for this signal, if any: the first (highest-priority) trigger whose
  * signal, page, intent, conditions, segment, caps and consent all pass. Visitors in its holdout
- * get variant "control": the caller logs a `control` event and shows nothing.
+ * get variant "control": the caller logs a `control` event and shows nothing. Under an A/B test,
+ * the others get their arm: `arm` is its id and `trigger.o` its content.
  */
 export function evaluate(config: CompiledConfig, s: VisitorState, sig: Signal, now: number | Date): Decision | null {
   let held: CompiledTrigger | undefined;
   for (const t of config.t) {
     const skip = skipReason(config, t, s, sig, now);
-    if (skip === null)
-      return {
-        trigger: t,
-        variant: t.ho > 0 && isHoldout(t.sa, s.visitorId, t.ho) ? "control" : "treatment",
-        tier: intentTier(s),
-      };
+    if (skip === null) {
+      const tier = intentTier(s);
+      if (t.ho > 0 && isHoldout(t.sa, s.visitorId, t.ho)) return { trigger: t, variant: "control", tier };
+      const arm = armOf(t, s.visitorId);
+      return arm ? { trigger: { ...t, o: shownContent(t, arm) }, variant: "treatment", tier, arm: arm.k } : { trigger: t, variant: "treatment", tier };
+    }
     if (skip === "channel_gap") held ||= t;
   }
   // Nothing may show, but the first trigger the channel gap held back is reported (the caller

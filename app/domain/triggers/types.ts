@@ -26,6 +26,17 @@ export interface CompiledTrigger {
   f: Partial<FrequencyCap>;
   /** what it shows; empty optional fields left out */
   o: CompiledContent;
+  /**
+   * the A/B test's arms, only when it has 2..4 (app/domain/experiments/variants.ts): k = arm id,
+   * w = weight (whole percent), o = the arm's content (left out on arm A, which shows `o` above)
+   */
+  v?: CompiledArm[];
+}
+
+export interface CompiledArm {
+  k: string;
+  w: number;
+  o?: CompiledContent;
 }
 
 /**
@@ -73,6 +84,8 @@ export interface TriggerHistory {
   cv?: boolean;
   /** dismissed */
   dm?: boolean;
+  /** the A/B arm (variant id) last shown, which the trigger's conversion events carry */
+  a?: string;
 }
 
 /** Everything evaluate() needs to know about the visitor and the page, as plain data. */
@@ -125,6 +138,11 @@ export interface Decision {
   /** held: it would have shown, but the shop's channel gap after a recovery email holds it back */
   variant: "treatment" | "control" | "held";
   tier: Tier;
+  /**
+   * the A/B arm (variant id) shown, on treatment decisions of a trigger under test (then `trigger.o`
+   * is that arm's content); never on control or held decisions
+   */
+  arm?: string;
 }
 
 /** Why a trigger did not fire; the admin preview shows these. */

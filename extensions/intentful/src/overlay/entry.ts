@@ -14,7 +14,7 @@ import { specFromEmbed } from "./spec";
 export interface OverlayHost {
   s: Stored;
   /** the exposure every event belongs to */
-  base: { triggerId: string; tier: Decision["tier"]; variant: "treatment" };
+  base: { triggerId: string; tier: Decision["tier"]; variant: "treatment"; arm?: string };
   track(e: Omit<StorefrontEvent, "at">): void;
   save(): void;
   /** sends the queued events now (an email capture should not wait for the page to close) */
@@ -112,7 +112,7 @@ const api: OverlayApi = {
         record(trigger.id, e, host);
         if (e.type === "dismiss" && trigger.o.teaser && capRoom(trigger, host.s, Date.now()))
           teaser(trigger, ctx, () => {
-            recordExposure(host.s, trigger.id, Date.now());
+            recordExposure(host.s, trigger.id, Date.now(), host.base.arm);
             host.save();
             api.show(trigger, ctx, host);
           });

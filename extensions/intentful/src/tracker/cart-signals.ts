@@ -49,7 +49,7 @@ function refreshCart(): void {
 function afterAdd(valueCents?: number, cartToken?: string): void {
   if (s.exp || (cartToken && s.ct !== cartToken)) track({ kind: "cart_add", productId: page.productId || undefined, valueCents, cartToken });
   if (cartToken) s.ct = cartToken;
-  for (const id of recordConversion(s, s.sx)) track({ kind: "conversion", triggerId: id, valueCents });
+  for (const id of recordConversion(s, s.sx)) track({ kind: "conversion", triggerId: id, arm: s.h[id].a, valueCents });
 }
 
 // The visitor id goes on the cart (for order attribution) only after an add, and only with consent.

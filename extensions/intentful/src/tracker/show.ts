@@ -55,12 +55,13 @@ export function needRules(): void {
     );
 }
 
-function act({ trigger: t, variant, tier }: Decision): void {
+function act({ trigger: t, variant, tier, arm }: Decision): void {
   // Held back by the channel gap: counted once per page, nothing shown, no exposure.
   if (variant == "held") return void (held++ || track({ kind: "held", triggerId: t.id, tier }));
-  const base = { triggerId: t.id, tier, variant };
+  // the A/B arm (only on treatment) goes with every event of the exposure, and with a later conversion
+  const base = { triggerId: t.id, tier, variant, arm };
   shown++;
-  recordExposure(s, t.id, now());
+  recordExposure(s, t.id, now(), arm);
   save();
   if (variant == "control") return track({ kind: "control", ...base });
   open = true;

@@ -150,10 +150,11 @@ export function recordCart(s: Stored, items: number, cents: number, added: boole
 /** A trigger's history, created on first use. */
 const history = (s: Stored, triggerId: string): TriggerHistory => s.h[triggerId] || (s.h[triggerId] = { s: 0, ts: [] });
 
-/** The trigger was shown (treatment) or would have been (control). */
-export function recordExposure(s: Stored, triggerId: string, now: number): Stored {
+/** The trigger was shown (treatment, in A/B arm `arm` when under test) or would have been (control). */
+export function recordExposure(s: Stored, triggerId: string, now: number, arm?: string): Stored {
   const h = history(s, triggerId);
   h.s++;
+  h.a = arm;
   h.ts = [...h.ts, now].slice(-MAX_EXPOSURES);
   if (!s.sx.includes(triggerId)) s.sx.push(triggerId);
   s.exp = true;
