@@ -7,8 +7,8 @@ import { q, write } from "./sql/run.server";
  * the same unit (event-store.server.ts decides what goes in them):
  *
  * - `Exposure`: one row per (shop, trigger, visitor); a conflict keeps the stored row unless the
- *   new one is earlier (first exposure and its tier) or later (last exposure), and differing arms
- *   make the visitor "mixed".
+ *   new one is earlier (first exposure and its tier) or later (last exposure); treatment and
+ *   control make the visitor "mixed" (`variant`), and so do two A/B arms (`arm`, see `mergeArm`).
  * - `EventRollup`: overlay event counts per UTC hour, trigger, kind, tier and arm; a conflict adds.
  *
  * Both are plain `INSERT … ON CONFLICT DO UPDATE`, so concurrent batches of the same visitor merge
@@ -25,9 +25,20 @@ export interface ExposureUpsert {
   triggerId: string;
   visitorId: string;
   variant: string;
+  /** the A/B arm of a treatment exposure; "" for control and when no test ran */
+  arm: string;
   tier: string | null;
   firstAt: Date;
   lastAt: Date;
+}
+
+/**
+ * A visitor's arm after one more exposure (the rule the upsert's SQL repeats): the first arm
+ * seen stays; an exposure without one (control, no test) changes nothing; another arm makes the
+ * visitor "mixed", for good.
+ */
+export function mergeArm(stored: string, next: string): string {
+  return next === "" || next === stored ? stored : stored === "" ? next : "mixed";
 }
 
 /** Events of one hour, trigger, kind, tier and arm within one batch, counted. */
@@ -38,6 +49,8 @@ export interface RollupIncrement {
   kind: string;
   tier: string;
   variant: string;
+  /** the A/B arm; "" when none */
+  arm: string;
   events: number;
 }
 
@@ -76,6 +89,7 @@ function insertEvents(db: DbOrTx, rows: EventRow[], now: Date) {
         kind: r.kind,
         triggerId: r.triggerId ?? null,
         variant: r.variant ?? null,
+        arm: r.arm ?? null,
         intentTier: r.intentTier ?? null,
         productId: r.productId ?? null,
         cartToken: r.cartToken ?? null,
@@ -96,6 +110,7 @@ function upsertExposures(db: DbOrTx, rows: ExposureUpsert[]) {
         triggerId: e.triggerId,
         visitorId: e.visitorId,
         variant: e.variant,
+        arm: e.arm,
         tier: e.tier,
         firstAt: e.firstAt,
         lastAt: e.lastAt,
@@ -104,6 +119,15 @@ function upsertExposures(db: DbOrTx, rows: ExposureUpsert[]) {
     .onConflict((oc) =>
       oc.columns(["shop", "triggerId", "visitorId"]).doUpdateSet((eb) => ({
         variant: eb.case().when("Exposure.variant", "=", eb.ref("excluded.variant")).then(eb.ref("Exposure.variant")).else("mixed").end(),
+        // mergeArm: no arm or the same arm keeps it; a first arm is taken; another makes "mixed"
+        arm: eb
+          .case()
+          .when(eb.or([eb("excluded.arm", "=", ""), eb("excluded.arm", "=", eb.ref("Exposure.arm"))]))
+          .then(eb.ref("Exposure.arm"))
+          .when("Exposure.arm", "=", "")
+          .then(eb.ref("excluded.arm"))
+          .else("mixed")
+          .end(),
         tier: eb.case().when("excluded.firstAt", "<", eb.ref("Exposure.firstAt")).then(eb.ref("excluded.tier")).else(eb.ref("Exposure.tier")).end(),
         firstAt: least(eb.ref("Exposure.firstAt"), eb.ref("excluded.firstAt")),
         lastAt: greatest(eb.ref("Exposure.lastAt"), eb.ref("excluded.lastAt")),
@@ -114,9 +138,9 @@ function upsertExposures(db: DbOrTx, rows: ExposureUpsert[]) {
 function addRollups(db: DbOrTx, rows: RollupIncrement[]) {
   return q(db)
     .insertInto("EventRollup")
-    .values(rows.map((g) => ({ shop: g.shop, hour: g.hour, triggerId: g.triggerId, kind: g.kind, tier: g.tier, variant: g.variant, events: g.events })))
+    .values(rows.map((g) => ({ shop: g.shop, hour: g.hour, triggerId: g.triggerId, kind: g.kind, tier: g.tier, variant: g.variant, arm: g.arm, events: g.events })))
     .onConflict((oc) =>
-      oc.columns(["shop", "hour", "triggerId", "kind", "tier", "variant"]).doUpdateSet((eb) => ({
+      oc.columns(["shop", "hour", "triggerId", "kind", "tier", "variant", "arm"]).doUpdateSet((eb) => ({
         events: eb("EventRollup.events", "+", eb.ref("excluded.events")),
       })),
     );

@@ -8,8 +8,19 @@ import type { Db } from "~/db.server";
  * - overlays: the first exposure per trigger of the visitor id in the cart attributes —
  *   "impression" events are treatment, "control" events are the holdout.
  * One Attribution per order and touch (unique key), so a replayed job changes nothing.
+ * Under an A/B test the touch carries its arm: the overlay exposure's (the first impression's;
+ * "mixed" when the visitor's Exposure saw two), the credited message's for a flow; "" otherwise.
  */
-type Touch = { source: string; key: string; triggerId?: string; flowId?: string; messageId?: string; variant: string; visitorId?: string | null };
+type Touch = {
+  source: string;
+  key: string;
+  triggerId?: string;
+  flowId?: string;
+  messageId?: string;
+  variant: string;
+  arm?: string;
+  visitorId?: string | null;
+};
 type OrderRow = NonNullable<Awaited<ReturnType<Db["order"]["findUnique"]>>>;
 
 export async function attributeOrder(db: Db, p: { shop: string; orderId: string }) {
@@ -34,6 +45,7 @@ export async function attributeOrder(db: Db, p: { shop: string; orderId: string 
         messageId: r.messageId ?? null,
         visitorId: r.visitorId ?? null,
         variant: r.variant,
+        arm: r.arm ?? "",
         key: r.key,
         occurredAt: order.orderedAt,
       },
@@ -67,20 +79,24 @@ async function flowTouches(db: Db, order: OrderRow, windowStart: Date): Promise<
     const message = await db.message.findFirst({
       where: { shop: order.shop, flowRunId: run.id, status: "sent", sentAt: { gte: windowStart, lte: order.orderedAt } },
       orderBy: [{ clickedAt: "desc" }, { sentAt: "desc" }],
-      select: { id: true },
+      select: { id: true, arm: true },
     });
-    if (message) rows.push({ source: "flow", key, flowId: run.flowId, messageId: message.id, variant: "treatment" });
+    if (message) rows.push({ source: "flow", key, flowId: run.flowId, messageId: message.id, variant: "treatment", arm: message.arm ?? "" });
   }
   return rows;
 }
 
-/** The first exposure per trigger of the order's visitor in the window: impression = treatment, control = holdout. */
+/**
+ * The first exposure per trigger of the order's visitor in the window: impression = treatment,
+ * control = holdout. A treatment exposure's arm is the visitor's Exposure row's (the arm analytics
+ * counts them in: the first shown, "mixed" after two), else the first impression's.
+ */
 async function overlayTouches(db: Db, order: OrderRow, windowStart: Date): Promise<Touch[]> {
   if (!order.visitorId) return [];
   const exposures = await db.event.findMany({
     where: { shop: order.shop, visitorId: order.visitorId, kind: { in: ["impression", "control"] }, occurredAt: { gte: windowStart, lte: order.orderedAt } },
     orderBy: { occurredAt: "asc" },
-    select: { triggerId: true, kind: true },
+    select: { triggerId: true, kind: true, arm: true },
   });
   const seen = new Set<string>();
   const rows: Touch[] = [];
@@ -88,7 +104,17 @@ async function overlayTouches(db: Db, order: OrderRow, windowStart: Date): Promi
     if (!e.triggerId || seen.has(e.triggerId)) continue;
     seen.add(e.triggerId);
     const variant = e.kind === "impression" ? "treatment" : "control";
-    rows.push({ source: "overlay", key: `${order.orderId}:overlay:${e.triggerId}`, triggerId: e.triggerId, variant, visitorId: order.visitorId });
+    const arm = variant === "treatment" ? (e.arm ?? "") : "";
+    rows.push({ source: "overlay", key: `${order.orderId}:overlay:${e.triggerId}`, triggerId: e.triggerId, variant, arm, visitorId: order.visitorId });
+  }
+  const treated = rows.filter((r) => r.variant === "treatment");
+  if (treated.length) {
+    const stored = await db.exposure.findMany({
+      where: { shop: order.shop, visitorId: order.visitorId, triggerId: { in: treated.map((r) => r.triggerId!) } },
+      select: { triggerId: true, arm: true },
+    });
+    const armOf = new Map(stored.map((x) => [x.triggerId, x.arm]));
+    for (const r of treated) r.arm = armOf.get(r.triggerId!) || r.arm;
   }
   return rows;
 }

@@ -1,14 +1,15 @@
 import type { Db } from "~/db.server";
-import { writeEvents, type EventRow, type ExposureUpsert, type RollupIncrement } from "~/models/event.server";
+import { mergeArm, writeEvents, type EventRow, type ExposureUpsert, type RollupIncrement } from "~/models/event.server";
 
 /**
  * The one way storefront events are written. The events go in one INSERT; when the batch holds
  * overlay events, the same transaction keeps two aggregates in step with them:
  *
- * - `Exposure`: one row per (shop, trigger, visitor) — first and last exposure, the arm
- *   (treatment / control / mixed when seen in both) and the intent tier at first exposure.
+ * - `Exposure`: one row per (shop, trigger, visitor) — first and last exposure, the variant
+ *   (treatment / control / mixed when seen in both), the A/B arm of its treatment exposures (the
+ *   first; "mixed" when shown two) and the intent tier at first exposure.
  *   Analytics reads these instead of grouping every impression event per visitor.
- * - `EventRollup`: overlay event counts per UTC hour, trigger, kind, tier and arm — the funnel.
+ * - `EventRollup`: overlay event counts per UTC hour, trigger, kind, tier, variant and A/B arm — the funnel.
  *
  * Both are plain `INSERT … ON CONFLICT DO UPDATE`, so concurrent batches of the same visitor
  * merge correctly on SQLite and PostgreSQL. A page-view-only batch (most of them) costs one
@@ -44,11 +45,14 @@ export function aggregatesOf(rows: EventRow[]): { exposures: ExposureUpsert[]; r
     const tier = r.intentTier && TIERS.has(r.intentTier) ? r.intentTier : null;
     if (EXPOSURE_KINDS.has(r.kind)) {
       const variant = r.kind === "impression" ? "treatment" : "control";
+      // only a treatment exposure has an arm
+      const arm = variant === "treatment" ? (r.arm ?? "") : "";
       const key = `${r.shop}\u0000${r.triggerId}\u0000${r.visitorId}`;
       const e = exposures.get(key);
-      if (!e) exposures.set(key, { shop: r.shop, triggerId: r.triggerId, visitorId: r.visitorId, variant, tier, firstAt: when, lastAt: when });
+      if (!e) exposures.set(key, { shop: r.shop, triggerId: r.triggerId, visitorId: r.visitorId, variant, arm, tier, firstAt: when, lastAt: when });
       else {
         if (e.variant !== variant) e.variant = "mixed";
+        e.arm = mergeArm(e.arm, arm);
         if (when < e.firstAt) {
           e.firstAt = when;
           e.tier = tier;
@@ -59,10 +63,11 @@ export function aggregatesOf(rows: EventRow[]): { exposures: ExposureUpsert[]; r
     const hour = hourOf(when);
     const variant = r.variant === "treatment" || r.variant === "control" ? r.variant : "";
     const t = tier ?? "unknown";
-    const key = `${r.shop}\u0000${hour.getTime()}\u0000${r.triggerId}\u0000${r.kind}\u0000${t}\u0000${variant}`;
+    const arm = r.kind === "control" ? "" : (r.arm ?? "");
+    const key = `${r.shop}\u0000${hour.getTime()}\u0000${r.triggerId}\u0000${r.kind}\u0000${t}\u0000${variant}\u0000${arm}`;
     const g = rollups.get(key);
     if (g) g.events++;
-    else rollups.set(key, { shop: r.shop, hour, triggerId: r.triggerId, kind: r.kind, tier: t, variant, events: 1 });
+    else rollups.set(key, { shop: r.shop, hour, triggerId: r.triggerId, kind: r.kind, tier: t, variant, arm, events: 1 });
   }
   return { exposures: [...exposures.values()], rollups: [...rollups.values()] };
 }

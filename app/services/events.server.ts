@@ -77,6 +77,7 @@ export function eventRows(shop: string, batch: EventBatch, now: Date): Prisma.Ev
     kind: e.kind,
     triggerId: e.triggerId ?? null,
     variant: e.variant ?? null,
+    arm: e.arm ?? null,
     intentTier: e.tier ?? null,
     productId: e.productId ?? null,
     // /cart.js tokens carry "?key=…"; webhooks carry the bare id. Store the id so they match.
