@@ -152,6 +152,8 @@ export interface SendClaim {
   html: string;
   text: string;
   discountCode: string | null;
+  /** the A/B arm (variant id) whose email this is; null when the step runs no test for this run */
+  arm: string | null;
 }
 
 /**
@@ -176,6 +178,7 @@ export async function claimSends(db: DbOrTx, claims: SendClaim[], now: Date): Pr
             html: eb.ref("excluded.html"),
             text: eb.ref("excluded.text"),
             discountCode: eb.ref("excluded.discountCode"),
+            arm: eb.ref("excluded.arm"),
             attempts: eb("Message.attempts", "+", 1),
             sentAt: eb.ref("excluded.sentAt"),
             updatedAt: eb.ref("excluded.updatedAt"),
@@ -207,5 +210,43 @@ export async function markSent(db: DbOrTx, sent: Array<{ id: string; transportId
         "in",
         sent.map((m) => m.id),
       ),
+  );
+}
+
+/** A run's arm of a step under an A/B test, written when the step is scheduled (the unit of a flow-step test). */
+export interface StepExposureRow {
+  shop: string;
+  flowId: string;
+  stepId: string;
+  runId: string;
+  arm: string;
+  at: Date;
+}
+
+/**
+ * Records the arms a run was scheduled in, in one statement; a run's step keeps its first arm
+ * (a repeat, e.g. a retried job, changes nothing).
+ */
+export async function recordStepExposures(db: DbOrTx, exposures: StepExposureRow[]): Promise<void> {
+  if (exposures.length === 0) return;
+  await run(
+    db,
+    q(db)
+      .insertInto("StepExposure")
+      .values(exposures)
+      .onConflict((oc) => oc.columns(["runId", "stepId"]).doNothing()),
+  );
+}
+
+/** The arms these runs were scheduled in, for their steps (by the step id the job was scheduled with). */
+export async function stepExposuresOf(db: DbOrTx, runIds: string[], stepIds: string[]) {
+  if (runIds.length === 0) return [];
+  return run(
+    db,
+    q(db)
+      .selectFrom("StepExposure")
+      .select(["runId", "stepId", "arm"])
+      .where("runId", "in", list(unique(runIds)))
+      .where("stepId", "in", list(unique(stepIds))),
   );
 }

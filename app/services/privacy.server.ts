@@ -9,8 +9,9 @@ import type { CustomerRef } from "./job-kinds";
  * - customers/data_request → everything stored about that customer, kept as a DataExport the
  *   merchant can download;
  * - customers/redact → that customer's checkouts, carts, orders, contacts, messages, runs and
- *   storefront events and exposures (through the visitor ids tied to them) deleted;
- * - shop/redact → all of the shop's data deleted;
+ *   storefront events and exposures (through the visitor ids tied to them) deleted, and the A/B
+ *   arms their runs were in (StepExposure) with them;
+ * - shop/redact → all of the shop's data deleted (ended A/B tests' records too);
  * - retention → events older than the shop's setting deleted, with their exposures and roll-ups.
  */
 
@@ -164,6 +165,8 @@ export async function redactCustomer(database: Db, p: { shop: string; customer: 
     ),
     ...(email ? [database.message.deleteMany({ where: { shop: p.shop, email } })] : []),
     ...(runs.length ? [database.message.deleteMany({ where: { shop: p.shop, flowRunId: { in: runs.map((r) => r.id) } } })] : []),
+    // The arms their runs were scheduled in go with the runs' messages (the runs stay, anonymised).
+    ...(runs.length ? [database.stepExposure.deleteMany({ where: { shop: p.shop, runId: { in: runs.map((r) => r.id) } } })] : []),
     database.dataExport.deleteMany({ where: { shop: p.shop, OR: or } }),
     ...(email && suppressed
       ? [
@@ -192,6 +195,8 @@ export async function redactShop(database: Db, p: { shop: string }) {
     database.eventRollup.deleteMany({ where: { shop } }),
     database.attribution.deleteMany({ where: { shop } }),
     database.message.deleteMany({ where: { shop } }),
+    database.stepExposure.deleteMany({ where: { shop } }),
+    database.experimentRecord.deleteMany({ where: { shop } }),
     database.flowRun.deleteMany({ where: { shop } }),
     database.recoveryFlow.deleteMany({ where: { shop } }),
     database.trigger.deleteMany({ where: { shop } }),

@@ -4,6 +4,7 @@ import * as rows from "~/models/recovery.server";
 import { getEnv } from "~/env.server";
 import { decideStep, emailBodySchema, planSteps, type Block, type StepDecision, type StepFacts } from "~/domain/recovery";
 import { isHoldout } from "~/domain/experiments/assign";
+import { assignStepArm, stepArmContent, stepArms, type StepContent } from "~/domain/recovery/arms";
 import { renderRecoveryEmail, type RenderProduct } from "./email/render.server";
 import { recommendProducts } from "./email/recommendations.server";
 import { refreshShopifyBrand, storefrontClient } from "./email/brand.server";
@@ -20,7 +21,8 @@ import { logger } from "./logger.server";
  * The recovery engine, run by the job worker:
  * - recovery.start: a checkout with an email and no completed_at enrols in every active
  *   checkout flow of the shop (one FlowRun per flow and checkout; holdout assigned there)
- *   and schedules one recovery.step job per step;
+ *   and schedules one recovery.step job per step; a step under an A/B test gets the run's arm
+ *   there (StepExposure), which decides its delay and, when it sends, its email;
  * - recovery.step: re-checks everything right before sending (decideSend) and sends at most
  *   once: the Message row (key run:step) is committed as "sending" before the SMTP call, so a
  *   crash after the send and before the commit never sends twice (at-most-once; see
@@ -191,10 +193,12 @@ async function createRunOnce(database: Db, data: Prisma.FlowRunUncheckedCreateIn
   }
 }
 
+type SchedulableStep = StepContent & { id: string; position: number; variants: unknown };
+
 async function scheduleRun(
   database: Db,
-  run: { id: string; shop: string },
-  flow: { deliverVia: string; steps: Array<{ id: string; position: number; delayMinutes: number }> },
+  run: { id: string; shop: string; flowId: string; subjectKey: string; holdout: boolean },
+  flow: { deliverVia: string; steps: SchedulableStep[] },
   startedAt: Date,
   now: Date,
 ) {
@@ -209,7 +213,21 @@ async function scheduleRun(
     });
     return;
   }
-  for (const planned of planSteps({ steps: flow.steps.map((s) => ({ id: s.id, position: s.position, delayMinutes: s.delayMinutes })) }, startedAt)) {
+  // A/B tests (issue 21): the arm is drawn here, where the step's delay clock starts, because it
+  // decides the delay as well as the email; the exposure is written before the job, so a run
+  // that converts before its arm's (longer) delay still counts in that arm. Holdout runs get none.
+  const arms = new Map(
+    flow.steps.flatMap((s) => {
+      const assigned = assignStepArm(s, run);
+      return assigned ? [[s.id, assigned] as const] : [];
+    }),
+  );
+  await rows.recordStepExposures(
+    database,
+    [...arms].map(([stepId, a]) => ({ shop: run.shop, flowId: run.flowId, stepId, runId: run.id, arm: a.arm, at: now })),
+  );
+  const delays = flow.steps.map((s) => ({ id: s.id, position: s.position, delayMinutes: arms.get(s.id)?.delayMinutes ?? s.delayMinutes }));
+  for (const planned of planSteps({ steps: delays }, startedAt)) {
     await enqueue(database, {
       kind: "recovery.step",
       shop: run.shop,
@@ -298,7 +316,7 @@ async function loadSteps(database: Db, payloads: StepPayload[]) {
   });
   const shopByName = new Map(shops.map((s) => [s.shop, s]));
   const checkoutById = new Map(checkouts.map((c) => [c.id, c]));
-  return live.flatMap((x) => {
+  const found = live.flatMap((x) => {
     const flow = flows.find((f) => f.id === x.run.flowId && f.shop === x.run.shop);
     // Saving a flow replaces its steps (new ids): fall back to the step at the same position,
     // so editing copy never drops the emails already scheduled.
@@ -308,6 +326,22 @@ async function loadSteps(database: Db, payloads: StepPayload[]) {
     const found = x.run.checkoutId ? checkoutById.get(x.run.checkoutId) : undefined;
     const checkout = found && found.shop === x.run.shop ? found : null;
     return flow && step && shop ? [{ ...x, flow, step, shop, checkout }] : [];
+  });
+  // A/B tests: the arm each run was scheduled in (one statement, only when a step of the batch
+  // runs a test). Read, not drawn again, so a split changed since does not switch a shopper's email.
+  const testing = found.filter((x) => stepArms(x.step));
+  const exposures = testing.length
+    ? await rows.stepExposuresOf(
+        database,
+        testing.map((x) => x.run.id),
+        testing.map((x) => x.p.stepId),
+      )
+    : [];
+  const armOf = new Map(exposures.map((e) => [`${e.runId}:${e.stepId}`, e.arm]));
+  return found.map((x) => {
+    const arm = stepArms(x.step) ? (armOf.get(`${x.run.id}:${x.p.stepId}`) ?? null) : null;
+    // An arm the merchant removed since: the step's own email (arm A), still recorded as the run's arm.
+    return { ...x, arm, content: stepArmContent(x.step, arm) ?? stepArmContent(x.step, null)! };
   });
 }
 
@@ -409,6 +443,7 @@ async function recordOutcome(database: Db, x: StepItem, outcome: StepDecision, n
       flowId: flow.id,
       flowRunId: run.id,
       stepId: x.step.id,
+      arm: x.arm,
       email: run.email ?? "",
       status: "suppressed",
       reason: outcome.reason,
@@ -507,13 +542,8 @@ async function prepareEmail(
   database: Db,
   x: {
     run: { id: string; shop: string; email: string | null; discountCode: string | null; visitorId: string | null };
-    step: {
-      subject: string;
-      preheader: string | null;
-      body: unknown;
-      discountPercent: number | null;
-      discountExpiryDays: number | null;
-    };
+    /** the email of the run's arm (the step's own when no test) */
+    content: StepContent;
     shop: {
       senderName: string;
       currency: string;
@@ -530,7 +560,7 @@ async function prepareEmail(
   env: ReturnType<typeof getEnv>,
   deps: RecoveryDeps,
 ) {
-  const { run, step, shop, checkout } = x;
+  const { run, content: step, shop, checkout } = x;
   let discountCode = run.discountCode;
   if (step.discountPercent && !discountCode) {
     discountCode = await createDiscountCode(deps.admin ?? defaultAdmin, run, step.discountPercent, step.discountExpiryDays ?? 7, now);
@@ -647,6 +677,7 @@ async function claimSends(
     key: string;
     run: { id: string; shop: string; flowId: string; email: string | null };
     step: { id: string };
+    arm: string | null;
     discountCode: string | null;
     rendered: { subject: string; html: string; text: string };
   }>,
@@ -669,6 +700,7 @@ async function claimSends(
               html: x.rendered.html,
               text: x.rendered.text,
               discountCode: x.discountCode,
+              arm: x.arm,
             },
           ]
         : [],
@@ -736,7 +768,13 @@ export function pendingReason(error: unknown): string {
 
 async function notePending(
   database: Db,
-  x: { key: string; prior?: { id: string } | null; run: { shop: string; flowId: string; id: string; email: string | null }; step: { id: string } },
+  x: {
+    key: string;
+    prior?: { id: string } | null;
+    run: { shop: string; flowId: string; id: string; email: string | null };
+    step: { id: string };
+    arm: string | null;
+  },
   error: unknown,
 ) {
   const reason = pendingReason(error).slice(0, 300);
@@ -749,6 +787,7 @@ async function notePending(
     flowId: x.run.flowId,
     flowRunId: x.run.id,
     stepId: x.step.id,
+    arm: x.arm,
     email: x.run.email ?? "",
     status: "pending",
     reason,
@@ -758,7 +797,7 @@ async function notePending(
 async function upsertMessage(
   database: Db,
   idempotencyKey: string,
-  data: { shop: string; flowId: string; flowRunId: string; stepId: string; email: string; status: string; reason?: string },
+  data: { shop: string; flowId: string; flowRunId: string; stepId: string; arm: string | null; email: string; status: string; reason?: string },
 ) {
   const existing = await database.message.findUnique({ where: { idempotencyKey } });
   if (existing) {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "~/db.server";
 import type { StepInput } from "~/domain/recovery";
+import { stepArmContent } from "~/domain/recovery/arms";
 import { getEmailSettings, type EmailSettings } from "~/models/flow.server";
 import { adminQuery, type AdminGraphql } from "../admin-graphql.server";
 import { createMailer, type SendResult } from "./mailer.server";
@@ -113,17 +114,59 @@ export function previewUnsubscribeUrl(appUrl: string): string {
   return new URL("/unsubscribe/preview", appUrl).toString();
 }
 
+/** A preview or test send asked for an arm the step's test does not have. */
+export class UnknownArmError extends Error {
+  constructor(readonly arm: string) {
+    super(`This email has no variant with id "${arm}"`);
+    this.name = "UnknownArmError";
+  }
+}
+
+/**
+ * The email of one arm of a step under an A/B test (issue 21): the step's own fields for arm A or
+ * no arm (`arm` null/undefined/""), the arm's copy for B, C, D. Throws UnknownArmError when the
+ * step has no arm with that id (a 4xx for the caller).
+ */
+export function stepForArm(step: StepInput, arm?: string | null): StepInput {
+  if (!arm) return step;
+  const content = stepArmContent(
+    {
+      id: "",
+      ...step,
+      preheader: step.preheader ?? "",
+      discountPercent: step.discountPercent ?? null,
+      discountExpiryDays: step.discountExpiryDays ?? null,
+    },
+    arm,
+  );
+  if (!content) throw new UnknownArmError(arm);
+  return {
+    ...step,
+    delayMinutes: content.delayMinutes,
+    subject: content.subject,
+    preheader: content.preheader ?? "",
+    body: content.body as StepInput["body"],
+    discountPercent: content.discountPercent ?? undefined,
+    discountExpiryDays: content.discountExpiryDays ?? undefined,
+  };
+}
+
+/**
+ * One step rendered with the sample checkout. `arm`: which A/B arm's email (by variant id; the
+ * step's own when left out); an id the step's test lacks throws UnknownArmError.
+ */
 export async function renderStepPreview(
   shop: string,
   settings: EmailSettings,
   step: StepInput,
   appUrl: string,
   products: ReadonlyArray<RenderProduct> = [],
+  arm?: string | null,
 ): Promise<RenderedEmail> {
   const sample = sampleCheckout(shop, settings.currency, appUrl, products);
   return renderRecoveryEmail({
     shop: { name: settings.shopName, currency: settings.currency, timezone: settings.timezone },
-    step,
+    step: stepForArm(step, arm),
     checkout: sample.checkout,
     recommendations: sample.recommendations,
     brand: settings.brand,
@@ -137,12 +180,14 @@ export type TestSendResult = { ok: true; delivery: "smtp" | "outbox"; messageId:
 /**
  * Renders one step with the sample checkout and sends it to `to`. Without SMTP the mailer's
  * outbox transport accepts it and the Message row (kind "test") is where it lands. The row is
- * written either way, so every test send is visible in the outbox with its outcome.
+ * written either way, so every test send is visible in the outbox with its outcome. `arm`: the A/B
+ * arm (variant id) whose email to send (the step's own when left out), recorded on the row; an id
+ * the step's test lacks is refused ({ ok: false }) before anything is sent.
  */
 export async function sendTestEmail(
   db: Db,
   shop: string,
-  input: { flowId: string; step: StepInput; to: string },
+  input: { flowId: string; step: StepInput; to: string; arm?: string | null },
   deps: { smtpUrl?: string | null; emailFrom?: string | null; appUrl: string; now?: Date; products?: ReadonlyArray<RenderProduct> },
 ): Promise<TestSendResult> {
   const settings = await getEmailSettings(db, shop);
@@ -151,7 +196,14 @@ export async function sendTestEmail(
     return { ok: false, reason: "Set a sender email in Settings before sending through your mail server." };
   }
   const from = { name: settings.shopName, address: address || "outbox@intentful.invalid" };
-  const rendered = await renderStepPreview(shop, settings, input.step, deps.appUrl, deps.products);
+  let step: StepInput;
+  try {
+    step = stepForArm(input.step, input.arm);
+  } catch (error) {
+    if (error instanceof UnknownArmError) return { ok: false, reason: error.message };
+    throw error;
+  }
+  const rendered = await renderStepPreview(shop, settings, step, deps.appUrl, deps.products);
   const subject = `[Test] ${rendered.subject}`;
   const idempotencyKey = `test:${shop}:${randomUUID()}`;
   const mailer = createMailer({ smtpUrl: deps.smtpUrl || null, from });
@@ -177,6 +229,7 @@ export async function sendTestEmail(
       flowId: input.flowId,
       email: input.to,
       kind: "test",
+      arm: input.arm || null,
       status: result.ok ? "sent" : "failed",
       reason: result.ok ? null : result.reason,
       subject,

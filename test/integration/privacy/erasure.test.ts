@@ -24,9 +24,10 @@ const NEEDLES = [EMAIL, CUSTOMER, V1, V2, CART];
 
 /**
  * The Session table is the merchant's staff login (Shopify's session storage), not a customer's;
- * Shop.shopifyBrand is the shop's own brand (logo URL and colours from Shopify's brand settings).
+ * Shop.shopifyBrand is the shop's own brand (logo URL and colours from Shopify's brand settings);
+ * an ExperimentRecord is an ended A/B test's arms (the merchant's copy) and aggregate figures.
  */
-const NOT_CUSTOMER_DATA = new Set(["Session.email", "Shop.shopifyBrand"]);
+const NOT_CUSTOMER_DATA = new Set(["Session.email", "Shop.shopifyBrand", "ExperimentRecord.arms", "ExperimentRecord.summary"]);
 const PERSONAL = /^(email|customerId|visitorId|cartToken|token)$/;
 
 function schemaColumns() {
@@ -87,18 +88,34 @@ const SEEDED = [
   "Order.email",
   "Order.visitorId",
   "RecoveryStep.body",
+  "RecoveryStep.variants",
   "Suppression.email",
   "Trigger.conditions",
   "Trigger.content",
   "Trigger.frequencyCap",
   "Trigger.segment",
+  "Trigger.variants",
 ].sort();
 
 async function seed(shop: string) {
   const db = t.db;
   const flow = await db.recoveryFlow.create({ data: { shop, name: "Checkout recovery", kind: "checkout" } });
   // the merchant's copy (Json), no customer data: seeded so the scan covers the table
-  await db.recoveryStep.create({ data: { flowId: flow.id, position: 0, delayMinutes: 60, subject: "Back?", body: [{ type: "text", text: "Hi" }] } });
+  const step = await db.recoveryStep.create({
+    data: {
+      flowId: flow.id,
+      position: 0,
+      delayMinutes: 60,
+      subject: "Back?",
+      body: [{ type: "text", text: "Hi" }],
+      // an A/B test: the merchant's copy again
+      variants: [
+        { id: "arma", weight: 50 },
+        { id: "armb", weight: 50, step: { delayMinutes: 120, subject: "Still there?", preheader: "", body: [{ type: "text", text: "Hello" }] } },
+      ],
+      testStartedAt: new Date(),
+    },
+  });
   const checkout = await db.checkout.create({
     data: {
       shop,
@@ -141,7 +158,22 @@ async function seed(shop: string) {
     },
   });
   await db.message.create({
-    data: { shop, idempotencyKey: `${run.id}:1`, flowRunId: run.id, email: EMAIL, subject: "Your cart", html: `<p>${EMAIL}</p>`, status: "sent" },
+    data: { shop, idempotencyKey: `${run.id}:1`, flowRunId: run.id, arm: "armb", email: EMAIL, subject: "Your cart", html: `<p>${EMAIL}</p>`, status: "sent" },
+  });
+  // the run's arm of the step (A/B test): goes with the run's messages
+  await db.stepExposure.create({ data: { shop, flowId: flow.id, stepId: step.id, runId: run.id, arm: "armb", at: new Date() } });
+  // an ended test's record: the shop's, not the customer's (kept)
+  await db.experimentRecord.create({
+    data: {
+      shop,
+      flowId: flow.id,
+      stepId: step.id,
+      startedAt: new Date(),
+      winner: "armb",
+      how: "manual",
+      arms: [{ id: "arma", weight: 50 }],
+      summary: { units: 2 },
+    },
   });
   await db.event.createMany({
     data: [
@@ -234,6 +266,10 @@ describe(`erasure (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`, (
       expect(after.includes(needle), `${needle} is still stored: ${after.slice(Math.max(0, after.indexOf(needle) - 300), after.indexOf(needle) + 100)}`).toBe(
         false,
       );
+    // the A/B arm their run was in goes with it; ended tests' records are the shop's and stay
+    expect(await t.db.stepExposure.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await t.db.stepExposure.count({ where: { shop: OTHER } })).toBe(1);
+    expect(await t.db.experimentRecord.count({ where: { shop: SHOP } })).toBe(1);
     // the shop's own records stay, anonymised: the order (amount for analytics), the run's outcome
     expect(await t.db.order.count({ where: { shop: SHOP } })).toBe(1);
     expect(await t.db.flowRun.findFirstOrThrow({ where: { shop: SHOP } })).toMatchObject({ status: "stopped", stopReason: "redacted", email: null });
@@ -244,5 +280,23 @@ describe(`erasure (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`, (
     // and another shop's copy of the same person is untouched
     const other = await everyRow(OTHER);
     for (const needle of NEEDLES) expect(other.includes(needle), needle).toBe(true);
+  });
+
+  it("shop/redact leaves no row of the shop in any model with a shop column", async () => {
+    const { redactShop } = await import("~/services/privacy.server");
+    const running = await t.db.job.create({ data: { shop: SHOP, kind: "privacy.redact-shop", payload: { shop: SHOP }, status: "running" } });
+    await redactShop(t.db, { shop: SHOP });
+    const left: Record<string, number> = {};
+    for (const model of Object.keys(MODELS)) {
+      if (!MODELS[model].some((c) => c.name === "shop")) continue;
+      const rows = (await delegate(model).findMany()).filter(
+        (r) => (r as { shop?: string; id?: string }).shop === SHOP && (r as { id?: string }).id !== running.id,
+      );
+      if (rows.length) left[model] = rows.length;
+    }
+    expect(left).toEqual({});
+    // another shop's rows stay
+    expect(await t.db.stepExposure.count({ where: { shop: OTHER } })).toBe(1);
+    expect(await t.db.experimentRecord.count({ where: { shop: OTHER } })).toBe(1);
   });
 });
