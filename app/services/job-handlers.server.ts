@@ -6,6 +6,7 @@ import { recoveryHandlers } from "./recovery.server";
 import { attributeOrder } from "./attribution.server";
 import { CONTACT_CONFIRM, CONTACT_SYNC, contactSyncJob } from "./contacts.server";
 import { sendConfirmation } from "./consent.server";
+import { AUTO_PROMOTE_EVERY_MS, autoPromoteKey, sweepAutoPromote } from "./experiments.server";
 import { exportCustomerData, redactCustomer, redactShop, sweepOperational, sweepRetention } from "./privacy.server";
 
 const adminFor = async (shop: string) => {
@@ -17,6 +18,7 @@ const adminFor = async (shop: string) => {
 export async function scheduleMaintenance(now = new Date()) {
   const day = now.toISOString().slice(0, 10);
   await enqueue(db, { kind: "retention.sweep", runAt: now, dedupeKey: `retention:${day}` });
+  await enqueue(db, { kind: "experiments.auto-promote", runAt: now, dedupeKey: autoPromoteKey(now) });
 }
 
 /** Every job kind the worker knows, and what it does. */
@@ -44,6 +46,12 @@ export function jobHandlers(): JobHandlers {
       // Daily, for as long as the app runs.
       const next = new Date(ctx.now.getTime() + 86_400_000);
       await enqueue(db, { kind: "retention.sweep", runAt: next, dedupeKey: `retention:${next.toISOString().slice(0, 10)}` });
+    },
+    // A/B tests with auto-promote (issue 21): hourly, for as long as the app runs.
+    "experiments.auto-promote": async (_p, ctx) => {
+      await sweepAutoPromote(db, ctx.now);
+      const next = new Date(ctx.now.getTime() + AUTO_PROMOTE_EVERY_MS);
+      await enqueue(db, { kind: "experiments.auto-promote", runAt: next, dedupeKey: autoPromoteKey(next) });
     },
   };
 }

@@ -18,6 +18,7 @@ export interface JobPayloads {
   "privacy.redact-customer": { shop: string; customer: CustomerRef; orders?: Array<string | number> };
   "privacy.redact-shop": { shop: string };
   "retention.sweep": Record<string, never>;
+  "experiments.auto-promote": Record<string, never>;
 }
 
 export type CustomerRef = { id?: string | null; email?: string | null };
