@@ -177,6 +177,135 @@ export function flowOrders(db: DbOrTx, { shop, from, creditedUntil, offsets }: O
   );
 }
 
+// ---------------------------------------------------------------------------------------------
+// A/B tests (issue 21): one trigger or flow step at a time, units first exposed since the test began.
+
+export interface ArmScope {
+  shop: string;
+  /** testStartedAt */
+  since: Date;
+  to: Date;
+}
+
+/** Visitors first exposed to a trigger in [since, to), per variant (treatment | control | mixed) and arm. */
+export function triggerArmUsers(db: DbOrTx, { shop, since, to, triggerId }: ArmScope & { triggerId: string }) {
+  return run(
+    db,
+    q(db)
+      .selectFrom("Exposure")
+      .select(["variant", "arm", countInt.as("users")])
+      .where("shop", "=", shop)
+      .where("firstAt", ">=", since)
+      .where("firstAt", "<", to)
+      .where("triggerId", "=", triggerId)
+      .groupBy(["variant", "arm"]),
+  );
+}
+
+/**
+ * The overlay-credited orders of those visitors (inside the attribution window after the first
+ * exposure, as `overlayConversions`), summed per visitor, then per variant and arm of the exposure.
+ */
+export function triggerArmConversions(db: DbOrTx, scope: ArmScope & { triggerId: string; windowDays: number }) {
+  const { shop, since, to, triggerId, windowDays } = scope;
+  const dialect = dialectOf(db);
+  const creditedUntil = new Date(to.getTime() + windowDays * 86_400_000);
+  const converted = q(db)
+    .selectFrom("Attribution as a")
+    .crossJoin("Exposure as e")
+    .select([
+      "e.visitorId as vid",
+      "e.variant as variant",
+      "e.arm as arm",
+      sql<number>`COUNT(*)`.as("orders"),
+      sql<number>`SUM(CAST(${sql.ref("a.totalCents")} AS BIGINT))`.as("cents"),
+    ])
+    .whereRef("e.shop", "=", "a.shop")
+    .whereRef("e.triggerId", "=", "a.triggerId")
+    .whereRef("e.visitorId", "=", "a.visitorId")
+    .where("a.shop", "=", shop)
+    .where("a.triggerId", "=", triggerId)
+    .where("a.source", "=", sql.lit("overlay"))
+    .where("a.occurredAt", ">=", since)
+    .where("a.occurredAt", "<", creditedUntil)
+    .where("e.firstAt", ">=", since)
+    .where("e.firstAt", "<", to)
+    .whereRef("a.occurredAt", ">=", "e.firstAt")
+    .where("a.occurredAt", "<=", dialect.plusDays(sql.ref("e.firstAt"), windowDays))
+    .groupBy(byColumns(3));
+  return run(
+    db,
+    q(db)
+      .with("converted", () => converted)
+      .selectFrom("converted")
+      .select([
+        "variant",
+        "arm",
+        countInt.as("conversions"),
+        asFloat(sql`SUM(orders)`).as("orders"),
+        asFloat(sql`SUM(cents)`).as("revenue"),
+        sql<number>`SUM(${asFloat(sql.ref("cents"))} * ${asFloat(sql.ref("cents"))})`.as("revenue_sq"),
+      ])
+      .groupBy(byColumns(2)),
+  );
+}
+
+/** Runs that reached a flow step under test in [since, to), per arm (StepExposure). */
+export function stepArmUsers(db: DbOrTx, { shop, since, to, stepId }: ArmScope & { stepId: string }) {
+  return run(
+    db,
+    q(db)
+      .selectFrom("StepExposure")
+      .select(["arm", countInt.as("users")])
+      .where("shop", "=", shop)
+      .where("stepId", "=", stepId)
+      .where("at", ">=", since)
+      .where("at", "<", to)
+      .groupBy(["arm"]),
+  );
+}
+
+/**
+ * Orders credited to those runs' emails (Attribution source "flow" → its Message → the run) from
+ * the step's exposure on, distinct orders summed per run, then per arm.
+ */
+export function stepArmConversions(db: DbOrTx, scope: ArmScope & { stepId: string; windowDays: number }) {
+  const { shop, since, to, stepId, windowDays } = scope;
+  const creditedUntil = new Date(to.getTime() + windowDays * 86_400_000);
+  const perOrder = q(db)
+    .selectFrom("StepExposure as x")
+    .innerJoin("Message as m", (j) => j.onRef("m.flowRunId", "=", "x.runId").onRef("m.shop", "=", "x.shop"))
+    .innerJoin("Attribution as a", (j) => j.onRef("a.messageId", "=", "m.id").onRef("a.shop", "=", "m.shop"))
+    .select(["x.runId as rid", "x.arm as arm", "a.orderId as oid", sql<number>`MAX(${sql.ref("a.totalCents")})`.as("cents")])
+    .where("x.shop", "=", shop)
+    .where("x.stepId", "=", stepId)
+    .where("x.at", ">=", since)
+    .where("x.at", "<", to)
+    .where("a.source", "=", sql.lit("flow"))
+    .where("a.occurredAt", "<", creditedUntil)
+    .whereRef("a.occurredAt", ">=", "x.at")
+    .groupBy(byColumns(3));
+  const perRun = q(db)
+    .with("per_order", () => perOrder)
+    .selectFrom("per_order")
+    .select(["rid", "arm", sql<number>`COUNT(*)`.as("orders"), sql<number>`SUM(CAST(cents AS BIGINT))`.as("cents")])
+    .groupBy(byColumns(2));
+  return run(
+    db,
+    q(db)
+      .with("per_run", () => perRun)
+      .selectFrom("per_run")
+      .select([
+        "arm",
+        countInt.as("conversions"),
+        asFloat(sql`SUM(orders)`).as("orders"),
+        asFloat(sql`SUM(cents)`).as("revenue"),
+        sql<number>`SUM(${asFloat(sql.ref("cents"))} * ${asFloat(sql.ref("cents"))})`.as("revenue_sq"),
+      ])
+      .groupBy(byColumns(1)),
+  );
+}
+
 /** COUNT and SUM as a number, whatever the driver returned (bigint, numeric text, number). */
 export function num(value: unknown): number {
   if (value == null) return 0;

@@ -1,7 +1,22 @@
 import type { Db } from "~/db.server";
-import { eventFunnel, exposedVisitors, flowOrders, flowRuns, num, overlayConversions, rolledUpFunnel, type OffsetSegment } from "~/models/analytics.server";
+import {
+  eventFunnel,
+  exposedVisitors,
+  flowOrders,
+  flowRuns,
+  num,
+  overlayConversions,
+  rolledUpFunnel,
+  stepArmConversions,
+  stepArmUsers,
+  triggerArmConversions,
+  triggerArmUsers,
+  type OffsetSegment,
+} from "~/models/analytics.server";
 import { hourOf } from "./event-store.server";
-import { sampleRatioMismatch, sumsToMeanStats, verdict, type ComparisonResult, type VerdictStatus } from "~/domain/experiments";
+import { compareArmsMeans, sampleRatioMismatch, sumsToMeanStats, verdict, type ComparisonResult, type SampleRatioResult, type VerdictStatus } from "~/domain/experiments";
+import { armSampleRatio, armVerdict, pairwiseWinner, type ArmVerdict } from "~/domain/experiments/arm-verdict";
+import { armLabel, armsOf, type ArmBase } from "~/domain/experiments/variants";
 import { isValidTimeZone, wallTime, zoneOffsetMs } from "~/domain/recovery/zoned-time";
 
 /**
@@ -135,6 +150,10 @@ export interface Analytics {
   funnel: FunnelRow[];
   /** What the message budget (emails per window, time between an overlay and an email) held back. */
   budget: BudgetHeld;
+  /** Triggers and flow steps running an A/B test now: one row per arm since the test began. */
+  tests: ArmTest[];
+  /** A/B tests that ended (ExperimentRecord), newest first. */
+  endedTests: EndedTest[];
 }
 
 export interface BudgetHeld {
@@ -182,10 +201,24 @@ const MAX_RANGE_DAYS = 400;
 
 export async function getAnalytics(db: Db, shop: string, options: AnalyticsOptions): Promise<Analytics> {
   const ctx = await context(db, shop, options);
-  const [events, flowAgg, budget] = await Promise.all([eventAggregates(db, ctx), flowAggregates(db, ctx), budgetHeld(db, ctx)]);
+  const [events, flowAgg, budget, tests, endedTests] = await Promise.all([
+    eventAggregates(db, ctx),
+    flowAggregates(db, ctx),
+    budgetHeld(db, ctx),
+    runningTests(db, shop, { to: ctx.to, sequential: options.sequential ?? false, windowDays: ctx.windowDays }),
+    listEndedTests(db, shop),
+  ]);
   const compare = { sequential: options.sequential ?? false };
   const triggers = events.triggers.map((t) => experimentRow("trigger", t, ctx.days, compare));
   const flows = flowAgg.map((f) => experimentRow("flow", f, ctx.days, compare));
+  // A trigger under test: its split is checked over every arm and the holdout since the test
+  // began, not treatment against holdout alone; a flow is flagged when one of its tested steps is.
+  for (const test of tests) {
+    const row = test.kind === "trigger" ? triggers.find((r) => r.id === test.id) : flows.find((r) => r.id === test.flowId);
+    if (!row || test.srm.reason) continue;
+    if (test.kind === "trigger") row.srm = { ...row.srm, mismatch: test.srm.mismatch, pValue: test.srm.pValue };
+    else if (test.srm.mismatch) row.srm = { ...row.srm, mismatch: true, pValue: Math.min(row.srm.pValue, test.srm.pValue) };
+  }
   return {
     shop,
     from: ctx.from.toISOString(),
@@ -199,6 +232,8 @@ export async function getAnalytics(db: Db, shop: string, options: AnalyticsOptio
     series: sumSeries(ctx.days, triggers, flows),
     funnel: events.funnel,
     budget,
+    tests,
+    endedTests,
   };
 }
 
@@ -690,6 +725,267 @@ function sumSeries(days: string[], triggers: ExperimentRow[], flows: ExperimentR
 }
 
 // ---------------------------------------------------------------------------------------------
+// A/B tests (issue 21): one row per arm of every trigger or flow step with a running test.
+//
+// Units are those first exposed since the test began (`testStartedAt`), whatever the page's range:
+// triggers — `Exposure` rows with variant "treatment" by `arm`, converting by the overlay-credited
+// orders as above; flow steps — `StepExposure` (runs that reached the step, holdout runs never
+// do), converting by the orders credited to the run's emails from that moment on. Arm A is the
+// control; B..D are compared with it by `compareArms` / `compareArmsMeans` (Bonferroni). Units
+// recorded as "mixed" (shown two arms) or under an arm id the test no longer has are left out and
+// counted in `excludedUsers`.
+
+export interface ArmRow extends Arm {
+  id: string;
+  /** A..D */
+  label: string;
+  /** configured share of the non-holdout traffic, whole percent */
+  weight: number;
+  /** Against arm A (absent on A): conversion rate and revenue per user, Bonferroni-corrected. */
+  conversion?: ComparisonResult;
+  revenue?: ComparisonResult;
+}
+
+export interface ArmTest {
+  kind: "trigger" | "step";
+  /** the trigger's or the step's id */
+  id: string;
+  name: string;
+  flowId?: string;
+  /** a step's position in its flow, from 0 */
+  position?: number;
+  startedAt: string;
+  autoPromote: boolean;
+  holdoutPct: number;
+  /** holdout visitors first exposed since the start (triggers); null for steps */
+  holdoutUsers: number | null;
+  arms: ArmRow[];
+  /** units shown two arms ("mixed") or under an arm the test no longer has */
+  excludedUsers: number;
+  /** χ² over every arm and the holdout (triggers) or every arm (steps) against the configured split */
+  srm: SampleRatioResult;
+  verdict: ArmVerdict;
+  /** the arm whose always-valid interval beats every other arm (Bonferroni over the pairs): what auto-promote promotes */
+  pairwiseWinner: string | null;
+}
+
+export interface EndedTest {
+  id: string;
+  kind: "trigger" | "step";
+  /** trigger or step id */
+  targetId: string;
+  name: string;
+  startedAt: string;
+  endedAt: string;
+  how: string;
+  /** label of the promoted arm, "" when none */
+  winnerLabel: string;
+  /** the promoted arm's verdict sentence at the end, when kept */
+  verdict: string | null;
+}
+
+interface ArmTestOptions {
+  to: Date;
+  sequential: boolean;
+  windowDays: number;
+}
+
+/** The per-arm figures of one trigger's running test; null when it runs none (or not in this shop). */
+export async function triggerArmTest(db: Db, shop: string, triggerId: string, options: Partial<ArmTestOptions> = {}): Promise<ArmTest | null> {
+  const t = await db.trigger.findFirst({ where: { shop, id: triggerId }, select: { id: true, name: true, holdoutPct: true, variants: true, testStartedAt: true, autoPromote: true } });
+  if (!t) return null;
+  return triggerTest(db, shop, t, await resolveOptions(db, shop, options));
+}
+
+/** The per-arm figures of one flow step's running test; null when it runs none (or not in this shop). */
+export async function stepArmTest(db: Db, shop: string, stepId: string, options: Partial<ArmTestOptions> = {}): Promise<ArmTest | null> {
+  const s = await db.recoveryStep.findFirst({ where: { id: stepId, flow: { shop } }, select: stepSelect });
+  if (!s) return null;
+  return stepTest(db, shop, s, await resolveOptions(db, shop, options));
+}
+
+async function resolveOptions(db: Db, shop: string, options: Partial<ArmTestOptions>): Promise<ArmTestOptions> {
+  let windowDays = options.windowDays;
+  if (windowDays == null) {
+    const settings = await db.shop.findUnique({ where: { shop }, select: { attributionWindowDays: true } });
+    windowDays = Math.max(0, Math.trunc(settings?.attributionWindowDays ?? 5));
+  }
+  return { to: options.to ?? new Date(), sequential: options.sequential ?? true, windowDays };
+}
+
+const stepSelect = {
+  id: true,
+  position: true,
+  variants: true,
+  testStartedAt: true,
+  autoPromote: true,
+  flow: { select: { id: true, name: true, holdoutPct: true } },
+} as const;
+
+type TriggerTestRow = { id: string; name: string; holdoutPct: number; variants: unknown; testStartedAt: Date | null; autoPromote: boolean };
+type StepTestRow = {
+  id: string;
+  position: number;
+  variants: unknown;
+  testStartedAt: Date | null;
+  autoPromote: boolean;
+  flow: { id: string; name: string; holdoutPct: number };
+};
+
+/** Every running test of the shop, triggers first (by priority), then flow steps. */
+export async function runningTests(db: Db, shop: string, options: ArmTestOptions): Promise<ArmTest[]> {
+  const [triggers, steps] = await Promise.all([
+    db.trigger.findMany({
+      where: { shop, testStartedAt: { not: null } },
+      select: { id: true, name: true, holdoutPct: true, variants: true, testStartedAt: true, autoPromote: true },
+      orderBy: [{ priority: "desc" }, { createdAt: "asc" }],
+    }),
+    db.recoveryStep.findMany({ where: { flow: { shop }, testStartedAt: { not: null } }, select: stepSelect, orderBy: [{ flowId: "asc" }, { position: "asc" }] }),
+  ]);
+  const out: ArmTest[] = [];
+  for (const t of triggers) {
+    const test = await triggerTest(db, shop, t, options);
+    if (test) out.push(test);
+  }
+  for (const s of steps) {
+    const test = await stepTest(db, shop, s, options);
+    if (test) out.push(test);
+  }
+  return out;
+}
+
+async function triggerTest(db: Db, shop: string, t: TriggerTestRow, options: ArmTestOptions): Promise<ArmTest | null> {
+  const arms = armsOf<ArmBase>(t.variants);
+  if (!arms || !t.testStartedAt) return null;
+  const scope = { shop, since: t.testStartedAt, to: options.to, triggerId: t.id };
+  const [users, conversions] = await Promise.all([triggerArmUsers(db, scope), triggerArmConversions(db, { ...scope, windowDays: options.windowDays })]);
+  const ids = new Set(arms.map((a) => a.id));
+  const sums = new Map(arms.map((a) => [a.id, emptySums()]));
+  let holdoutUsers = 0;
+  let excludedUsers = 0;
+  for (const r of users) {
+    const n = num(r.users);
+    if (r.variant === "control") holdoutUsers += n;
+    else if (r.variant === "treatment" && ids.has(r.arm)) sums.get(r.arm)!.users += n;
+    else excludedUsers += n;
+  }
+  for (const r of conversions) {
+    if (r.variant !== "treatment" || !ids.has(r.arm)) continue;
+    addSums(sums.get(r.arm)!, { users: 0, conversions: num(r.conversions), orders: num(r.orders), revenue: num(r.revenue), revenueSq: num(r.revenue_sq) });
+  }
+  const holdoutPct = Math.min(100, Math.max(0, t.holdoutPct));
+  return armTest(
+    { kind: "trigger", id: t.id, name: t.name, startedAt: t.testStartedAt, autoPromote: t.autoPromote, holdoutPct, holdoutUsers, excludedUsers },
+    arms,
+    sums,
+    options,
+  );
+}
+
+async function stepTest(db: Db, shop: string, s: StepTestRow, options: ArmTestOptions): Promise<ArmTest | null> {
+  const arms = armsOf<ArmBase>(s.variants);
+  if (!arms || !s.testStartedAt) return null;
+  const scope = { shop, since: s.testStartedAt, to: options.to, stepId: s.id };
+  const [users, conversions] = await Promise.all([stepArmUsers(db, scope), stepArmConversions(db, { ...scope, windowDays: options.windowDays })]);
+  const ids = new Set(arms.map((a) => a.id));
+  const sums = new Map(arms.map((a) => [a.id, emptySums()]));
+  let excludedUsers = 0;
+  for (const r of users) {
+    if (ids.has(r.arm)) sums.get(r.arm)!.users += num(r.users);
+    else excludedUsers += num(r.users);
+  }
+  for (const r of conversions) {
+    if (!ids.has(r.arm)) continue;
+    addSums(sums.get(r.arm)!, { users: 0, conversions: num(r.conversions), orders: num(r.orders), revenue: num(r.revenue), revenueSq: num(r.revenue_sq) });
+  }
+  for (const v of sums.values()) v.conversions = Math.min(v.conversions, v.users);
+  return armTest(
+    {
+      kind: "step",
+      id: s.id,
+      name: `${s.flow.name} · Email ${s.position + 1}`,
+      flowId: s.flow.id,
+      position: s.position,
+      startedAt: s.testStartedAt,
+      autoPromote: s.autoPromote,
+      holdoutPct: Math.min(100, Math.max(0, s.flow.holdoutPct)),
+      holdoutUsers: null,
+      excludedUsers,
+    },
+    arms,
+    sums,
+    options,
+  );
+}
+
+function armTest(
+  meta: Omit<ArmTest, "arms" | "srm" | "verdict" | "pairwiseWinner" | "startedAt"> & { startedAt: Date },
+  arms: ArmBase[],
+  sums: Map<string, ArmSums>,
+  options: { sequential: boolean },
+): ArmTest {
+  const rows: ArmRow[] = arms.map((a, i) => ({ id: a.id, label: armLabel(i), weight: a.weight, ...toArm(sums.get(a.id) ?? emptySums()) }));
+  const weights = arms.map((a) => a.weight);
+  const srm = armSampleRatio(
+    rows.map((r) => r.users),
+    weights,
+    meta.holdoutUsers == null ? null : { users: meta.holdoutUsers, pct: meta.holdoutPct },
+  );
+  const counts = rows.map((r) => ({ users: r.users, conversions: r.conversions, weight: r.weight }));
+  const { comparisons, ...v } = armVerdict(counts, srm, { sequential: options.sequential });
+  const [a, ...rest] = rows;
+  const revenue = compareArmsMeans(
+    { users: a.users, mean: a.revenuePerUserCents, variance: a.revenueVariance },
+    rest.map((r) => ({ users: r.users, mean: r.revenuePerUserCents, variance: r.revenueVariance })),
+    { sequential: options.sequential },
+  );
+  rest.forEach((r, i) => {
+    r.conversion = comparisons[i];
+    r.revenue = revenue[i];
+  });
+  // Auto-promote never acts on a broken split.
+  const pairwise = srm.mismatch ? null : pairwiseWinner(counts).winner;
+  return {
+    ...meta,
+    startedAt: meta.startedAt.toISOString(),
+    arms: rows,
+    srm,
+    verdict: v,
+    pairwiseWinner: pairwise == null ? null : rows[pairwise].id,
+  };
+}
+
+/** The last ended tests (ExperimentRecord), newest first, named by their trigger or step. */
+export async function listEndedTests(db: Db, shop: string, take = 20): Promise<EndedTest[]> {
+  const records = await db.experimentRecord.findMany({ where: { shop }, orderBy: { endedAt: "desc" }, take });
+  const triggerIds = records.flatMap((r) => (r.triggerId ? [r.triggerId] : []));
+  const stepIds = records.flatMap((r) => (r.stepId ? [r.stepId] : []));
+  const [triggers, steps] = await Promise.all([
+    triggerIds.length ? db.trigger.findMany({ where: { shop, id: { in: triggerIds } }, select: { id: true, name: true } }) : [],
+    stepIds.length ? db.recoveryStep.findMany({ where: { id: { in: stepIds }, flow: { shop } }, select: { id: true, position: true, flow: { select: { name: true } } } }) : [],
+  ]);
+  const names = new Map<string, string>([...triggers.map((t) => [t.id, t.name] as const), ...steps.map((s) => [s.id, `${s.flow.name} · Email ${s.position + 1}`] as const)]);
+  return records.map((r) => {
+    const arms = Array.isArray(r.arms) ? (r.arms as Array<{ id?: string; label?: string }>) : [];
+    const i = arms.findIndex((a) => a?.id === r.winner);
+    const summary = r.summary && typeof r.summary === "object" && !Array.isArray(r.summary) ? (r.summary as Record<string, unknown>) : {};
+    const kind = r.stepId ? ("step" as const) : ("trigger" as const);
+    const targetId = (r.stepId ?? r.triggerId ?? "") as string;
+    return {
+      id: r.id,
+      kind,
+      targetId,
+      name: names.get(targetId) ?? (kind === "step" ? "Deleted email" : "Deleted trigger"),
+      startedAt: r.startedAt.toISOString(),
+      endedAt: r.endedAt.toISOString(),
+      how: r.how,
+      winnerLabel: i >= 0 ? (arms[i].label ?? armLabel(i)) : "",
+      verdict: typeof summary.verdict === "string" ? summary.verdict : null,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // CSV export
 
 const CSV_COLUMNS: Array<[string, (r: ExperimentRow, a: Analytics) => string | number | boolean | null | undefined]> = [
@@ -749,6 +1045,62 @@ export function analyticsToCsv(analytics: Analytics): string {
   const lines = [CSV_COLUMNS.map(([name]) => name).join(",")];
   for (const r of [...analytics.triggers, ...analytics.flows]) {
     lines.push(CSV_COLUMNS.map(([, get]) => csvField(get(r, analytics))).join(","));
+  }
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+const ARM_CSV_COLUMNS: Array<[string, (t: ArmTest, r: ArmRow, a: Analytics) => string | number | boolean | null | undefined]> = [
+  ["type", (t) => t.kind],
+  ["id", (t) => t.id],
+  ["name", (t) => t.name],
+  ["flow_id", (t) => t.flowId],
+  ["test_started_at", (t) => t.startedAt],
+  ["arm", (_t, r) => r.label],
+  ["arm_id", (_t, r) => r.id],
+  ["weight_pct", (_t, r) => r.weight],
+  ["holdout_pct", (t) => t.holdoutPct],
+  ["holdout_users", (t) => t.holdoutUsers],
+  ["users", (_t, r) => r.users],
+  ["conversions", (_t, r) => r.conversions],
+  ["orders", (_t, r) => r.orders],
+  ["conversion_rate", (_t, r) => r.conversionRate],
+  ["conversion_abs_lift_vs_a", (_t, r) => r.conversion?.absoluteLift],
+  ["conversion_abs_lift_ci_low", (_t, r) => r.conversion?.ci[0]],
+  ["conversion_abs_lift_ci_high", (_t, r) => r.conversion?.ci[1]],
+  ["conversion_rel_lift_vs_a", (_t, r) => r.conversion?.relativeLift],
+  ["conversion_rel_lift_ci_low", (_t, r) => r.conversion?.relativeCi[0]],
+  ["conversion_rel_lift_ci_high", (_t, r) => r.conversion?.relativeCi[1]],
+  ["conversion_p_value_adjusted", (_t, r) => r.conversion?.pValue],
+  ["conversion_significant", (_t, r) => r.conversion?.significant],
+  ["revenue", (_t, r) => r.revenueCents / 100],
+  ["revenue_per_user", (_t, r) => r.revenuePerUserCents / 100],
+  ["revenue_abs_lift_vs_a", (_t, r) => (r.revenue ? r.revenue.absoluteLift / 100 : null)],
+  ["revenue_abs_lift_ci_low", (_t, r) => (r.revenue ? r.revenue.ci[0] / 100 : null)],
+  ["revenue_abs_lift_ci_high", (_t, r) => (r.revenue ? r.revenue.ci[1] / 100 : null)],
+  ["revenue_p_value_adjusted", (_t, r) => r.revenue?.pValue],
+  ["excluded_users", (t) => t.excludedUsers],
+  ["srm_p_value", (t) => t.srm.pValue],
+  ["srm_mismatch", (t) => t.srm.mismatch],
+  ["verdict", (t) => t.verdict.text],
+  ["auto_promote", (t) => t.autoPromote],
+  ["pairwise_winner", (t) => (t.pairwiseWinner ? (t.arms.find((x) => x.id === t.pairwiseWinner)?.label ?? "") : "")],
+  ["currency", (_t, _r, a) => a.currency],
+  ["to", (_t, _r, a) => a.to],
+  ["intervals", (_t, _r, a) => (a.sequential ? "sequential" : "fixed")],
+];
+
+/** The documented per-arm columns (docs and tests read them from here). */
+export const ARM_CSV_HEADER = ARM_CSV_COLUMNS.map(([name]) => name);
+
+/**
+ * Header row, then one row per arm of every running A/B test (triggers and flow steps): users and
+ * figures since the test began, the comparison with arm A (empty on A; Bonferroni-adjusted), and
+ * the test's split check and verdict repeated on each of its rows.
+ */
+export function armTestsToCsv(analytics: Analytics): string {
+  const lines = [ARM_CSV_HEADER.join(",")];
+  for (const t of analytics.tests) {
+    for (const r of t.arms) lines.push(ARM_CSV_COLUMNS.map(([, get]) => csvField(get(t, r, analytics))).join(","));
   }
   return `${lines.join("\r\n")}\r\n`;
 }
