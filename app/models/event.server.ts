@@ -138,7 +138,9 @@ function upsertExposures(db: DbOrTx, rows: ExposureUpsert[]) {
 function addRollups(db: DbOrTx, rows: RollupIncrement[]) {
   return q(db)
     .insertInto("EventRollup")
-    .values(rows.map((g) => ({ shop: g.shop, hour: g.hour, triggerId: g.triggerId, kind: g.kind, tier: g.tier, variant: g.variant, arm: g.arm, events: g.events })))
+    .values(
+      rows.map((g) => ({ shop: g.shop, hour: g.hour, triggerId: g.triggerId, kind: g.kind, tier: g.tier, variant: g.variant, arm: g.arm, events: g.events })),
+    )
     .onConflict((oc) =>
       oc.columns(["shop", "hour", "triggerId", "kind", "tier", "variant", "arm"]).doUpdateSet((eb) => ({
         events: eb("EventRollup.events", "+", eb.ref("excluded.events")),

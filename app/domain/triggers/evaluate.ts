@@ -38,7 +38,9 @@ export function isMarketing(t: { o: CompiledContent }): boolean {
  * `pickArm`, apart from the holdout, so a visitor held out has an arm they would have seen too.
  */
 export function armOf(t: CompiledTrigger, visitorId: string): CompiledArm | undefined {
-  return t.v && t.v[pickArm(t.sa, visitorId, t.v.map((a) => a.w))];
+  if (!t.v) return undefined;
+  const weights = t.v.map((a) => a.w);
+  return t.v[pickArm(t.sa, visitorId, weights)];
 }
 
 /** What the visitor would see of `t`: the trigger's own content, or their arm's. */
