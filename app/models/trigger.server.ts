@@ -92,7 +92,14 @@ export function getTrigger(db: Db, shop: string, id: string): Promise<TriggerRec
 
 export async function createTrigger(db: Db, shop: string, input: TriggerInput, template: string | null = null, now: Date = new Date()) {
   return db.trigger.create({
-    data: { shop, template, salt: newSalt(), ...columns(input), ...variantColumns(input), testStartedAt: nextTestStart({ variants: null, testStartedAt: null }, input.variants, now) },
+    data: {
+      shop,
+      template,
+      salt: newSalt(),
+      ...columns(input),
+      ...variantColumns(input),
+      testStartedAt: nextTestStart({ variants: null, testStartedAt: null }, input.variants, now),
+    },
     select: { id: true },
   });
 }

@@ -29,6 +29,7 @@ import { useFlowCommands } from "~/components/flows/useFlowCommands";
 import { useFlowForm } from "~/components/flows/useFlowForm";
 import { useTestEmail } from "~/components/flows/useTestEmail";
 import { AdminErrorBoundary } from "~/components/RouteErrorBoundary";
+import { armLabel, MAX_ARMS } from "~/domain/experiments/variants";
 import { useNotice } from "~/components/flows/notice";
 
 const notFoundResponse = () => new Response("Flow not found", { status: 404, statusText: "Not Found" });
@@ -150,9 +151,18 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
         .max(MAX_STEPS)
         .catch(0)
         .parse(body.stepIndex ?? 0);
+      // the A/B variant the email is (0 = A, the step's own fields): its errors land on that variant's fields
+      const arm = z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_ARMS - 1)
+        .catch(0)
+        .parse(body.arm ?? 0);
+      const at = arm > 0 ? `steps.${stepIndex}.variants.${arm}.step` : `steps.${stepIndex}`;
       const step = stepInputSchema.safeParse(body.step);
       if (!step.success) {
-        const errors = Object.fromEntries(Object.entries(flowFieldErrors(step.error)).map(([path, message]) => [`steps.${stepIndex}.${path}`, message]));
+        const errors = Object.fromEntries(Object.entries(flowFieldErrors(step.error)).map(([path, message]) => [`${at}.${path}`, message]));
         return fail(422, { intent: intent.data, error: "This email has fields that need attention.", errors });
       }
       const env = getEnv();
@@ -194,7 +204,14 @@ function Editor({ data }: { data: LoaderData }) {
   const form = useFlowForm(data.input, notify);
   const { values: draft, errors, update } = form;
   const preview = useEmailPreview(draft.steps, form.baseline.steps[0], data.preview);
-  const test = useTestEmail({ initialTo: data.shop.senderEmail, index: preview.index, step: preview.step, notify, setErrors: form.setErrors });
+  const test = useTestEmail({
+    initialTo: data.shop.senderEmail,
+    index: preview.index,
+    arm: preview.arm,
+    step: preview.step,
+    notify,
+    setErrors: form.setErrors,
+  });
   const commands = useFlowCommands(notify);
   const [confirmDelete, setConfirmDelete] = useState(false);
 
@@ -240,7 +257,7 @@ function Editor({ data }: { data: LoaderData }) {
         <Layout.Section variant="oneThird">
           <div style={{ position: "sticky", top: 16 }}>
             <EmailPreview
-              title={`Email ${preview.index + 1}`}
+              title={`Email ${preview.index + 1}${draft.steps[preview.index]?.arms.length >= 2 ? `, variant ${armLabel(preview.arm)}` : ""}`}
               preview={preview.preview}
               stale={preview.stale}
               loading={preview.loading}

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { useLoaderData, useNavigate } from "@remix-run/react";
+import { useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
+import { useCallback, useState } from "react";
 import { BlockStack, Layout, Page } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { authenticate } from "~/shopify.server";
@@ -11,7 +12,9 @@ import { publishRules } from "~/services/publish.server";
 import { getPreviewLook } from "~/services/theme-settings.server";
 import { PublishBanner } from "~/components/PublishBanner";
 import { AdminErrorBoundary } from "~/components/RouteErrorBoundary";
-import { toFormValues, type FormValues } from "~/components/trigger-form";
+import { addArm, armIds, armPath, removeArm, toFormValues, type FormValues } from "~/components/trigger-form";
+import { VariantsCard } from "~/components/triggers/VariantsCard";
+import { armLabel } from "~/domain/experiments/variants";
 import { EditorSaveBar } from "~/components/editor/EditorSaveBar";
 import { AudienceCard } from "~/components/triggers/AudienceCard";
 import { ConditionsCard } from "~/components/triggers/ConditionsCard";
@@ -41,6 +44,13 @@ function formValuesOf(t: TriggerRecord): FormValues {
     segment: fill(segmentSchema, t.segment),
     content: fill(contentSchema, t.content),
     frequencyCap: fill(frequencyCapSchema, t.frequencyCap),
+    // the A/B arms, each variant's content filled like the trigger's own
+    variants: Array.isArray(t.variants)
+      ? t.variants.map((a) =>
+          a && typeof a === "object" && !Array.isArray(a) && a.content !== undefined ? { ...a, content: fill(contentSchema, a.content) } : a,
+        )
+      : null,
+    autoPromote: t.autoPromote,
   });
 }
 
@@ -68,6 +78,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   return json({
     id: trigger.id,
     values: formValuesOf(trigger),
+    testStartedAt: trigger.testStartedAt?.toISOString() ?? null,
     currency: settings.currency,
     currencySymbol: currencySymbol(settings.currency),
     look: await look,
@@ -104,15 +115,49 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   return json({
     ok: true as const,
     values: formValuesOf(saved),
+    testStartedAt: saved.testStartedAt?.toISOString() ?? null,
     publish: result.ok ? { ok: true as const, live: saved.enabled && !result.skipped.some((s) => s.id === id) } : { ok: false as const, error: result.error },
   });
 };
+
+/** Adding or removing a variant renumbers the arms: their old errors no longer point at the right one. */
+const withoutVariantErrors = (e: Record<string, string>) =>
+  Object.fromEntries(Object.entries(e).filter(([k]) => k !== "variants" && !k.startsWith("variants.")));
+
+/** The saved test's start: the loader's, then the last save's answer (the same fetcher the form saves with). */
+function useTestStart(loaded: string | null): string | null {
+  const { id } = useLoaderData<typeof loader>();
+  const saved = useFetcher<typeof action>({ key: `save-trigger-${id}` });
+  const data = saved.data as { ok: boolean; testStartedAt?: string | null } | undefined;
+  return data?.ok && data.testStartedAt !== undefined ? data.testStartedAt : loaded;
+}
 
 export default function TriggerEditor() {
   const data = useLoaderData<typeof loader>();
   const navigate = useNavigate();
   const form = useTriggerForm(data);
   const f = triggerFields(form.values, form.errors, form.setValue, data.currencySymbol);
+  // the A/B variant the content card edits and the preview shows (0 = A, the trigger's own content)
+  const [selected, setSelected] = useState(0);
+  const arms = armIds(form.values);
+  const arm = arms.length >= 2 ? Math.min(selected, arms.length - 1) : 0;
+  const content = arm > 0 ? triggerFields(form.values, form.errors, form.setValue, data.currencySymbol, (p) => armPath(arm, p)) : f;
+  const testStartedAt = useTestStart(data.testStartedAt);
+  const { setValues, setErrors } = form;
+  const addVariant = useCallback(() => {
+    const next = addArm(form.values, arm);
+    setValues(next.values);
+    setErrors((e) => withoutVariantErrors(e));
+    setSelected(next.arm);
+  }, [form.values, arm, setValues, setErrors]);
+  const removeVariant = useCallback(
+    (i: number) => {
+      setValues((v) => removeArm(v, i));
+      setErrors((e) => withoutVariantErrors(e));
+      setSelected((s) => (s >= i ? Math.max(0, s - 1) : s));
+    },
+    [setValues, setErrors],
+  );
 
   return (
     // fullWidth: the preview column then holds a storefront-sized slide-in (380 px) and the 375 px phone unscaled
@@ -131,7 +176,16 @@ export default function TriggerEditor() {
             <Layout.Section>
               <BlockStack gap="400">
                 <TriggerStatusCard f={f} />
-                <ContentCard f={f} />
+                <VariantsCard
+                  f={f}
+                  errors={form.errors}
+                  arm={arm}
+                  testStartedAt={testStartedAt}
+                  onSelect={setSelected}
+                  onAdd={addVariant}
+                  onRemove={removeVariant}
+                />
+                <ContentCard f={content} title={arms.length >= 2 ? `Content: variant ${armLabel(arm)}` : "Content"} />
                 <ConditionsCard f={f} />
                 <ScheduleCard f={f} />
                 <AudienceCard f={f} />
@@ -139,7 +193,7 @@ export default function TriggerEditor() {
               </BlockStack>
             </Layout.Section>
             <Layout.Section variant="oneThird">
-              <TriggerPreview values={form.values} currency={data.currency} look={data.look} />
+              <TriggerPreview values={form.values} currency={data.currency} look={data.look} arm={arm} onSelectArm={setSelected} />
             </Layout.Section>
           </Layout>
         </div>

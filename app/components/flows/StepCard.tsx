@@ -1,5 +1,6 @@
 import { BlockStack, Button, Card, InlineStack, Text } from "@shopify/polaris";
-import { delayMinutes, describeDelay, type StepDraft } from "./draft";
+import { armEmail, delayMinutes, describeDelay, type StepDraft } from "./draft";
+import { StepVariants } from "./StepVariants";
 import { StepBlocks } from "./StepBlocks";
 import { StepDiscount } from "./StepDiscount";
 import { StepMessageFields } from "./StepMessageFields";
@@ -27,8 +28,15 @@ export function StepCard({
   onRemove: () => void;
   onPreview: () => void;
 }) {
-  const err = (field: string) => errors[`steps.${index}.${field}`];
-  const set = (patch: Partial<StepDraft>) => onChange({ ...step, ...patch });
+  // the A/B variant shown: A edits the step's own fields, B..D their email at `steps.<i>.variants.<arm>.step`
+  const arm = step.arms.length >= 2 ? Math.min(step.shown, step.arms.length - 1) : 0;
+  const email = armEmail(step, arm);
+  const base = arm > 0 ? `steps.${index}.variants.${arm}.step` : `steps.${index}`;
+  const err = (field: string) => errors[`${base}.${field}`];
+  const set = (patch: Partial<StepDraft>) =>
+    onChange(
+      arm > 0 ? { ...step, arms: step.arms.map((a, i) => (i === arm && a.email ? { ...a, email: { ...a.email, ...patch } } : a)) } : { ...step, ...patch },
+    );
   const title = `Email ${index + 1}`;
 
   return (
@@ -41,6 +49,7 @@ export function StepCard({
             </Text>
             <Text as="p" tone="subdued">
               Sent {describeDelay(delayMinutes(step))} after the shopper leaves
+              {step.arms.length >= 2 ? ` (variant A; ${step.arms.length} variants)` : ""}
             </Text>
           </BlockStack>
           <InlineStack gap="200">
@@ -54,9 +63,10 @@ export function StepCard({
             ) : null}
           </InlineStack>
         </InlineStack>
-        <StepMessageFields step={step} err={err} set={set} />
-        <StepBlocks step={step} err={err} set={set} />
-        <StepDiscount step={step} err={err} set={set} />
+        <StepVariants step={step} index={index} errors={errors} onChange={onChange} onShow={onPreview} />
+        <StepMessageFields step={email} err={err} set={set} />
+        <StepBlocks step={email} err={err} set={set} />
+        <StepDiscount step={email} err={err} set={set} />
       </BlockStack>
     </Card>
   );

@@ -1,4 +1,5 @@
 import type { Audience, Block, BlockType, DeliveryChannel, FlowInput, FlowInputDraft, FlowKind } from "~/domain/recovery/schema";
+import { evenSplit, MAX_ARMS, newArmId } from "~/domain/experiments/variants";
 
 /**
  * The editor's state: what the merchant typed, as typed (numbers stay strings until save), so a
@@ -23,6 +24,22 @@ export interface StepDraft {
   discountOn: boolean;
   discountPercent: string;
   discountExpiryDays: string;
+  /**
+   * The step's A/B test (issue 21): [] when none runs, else 2..4 arms. Arm A is this step's own
+   * fields (its `email` is null); B, C, D carry their own email (delay, subject, preview text,
+   * blocks, discount) as a step draft without arms.
+   */
+  arms: ArmDraft[];
+  autoPromote: boolean;
+  /** UI only: the arm the card edits and the preview shows (not saved, not part of "unsaved changes"). */
+  shown: number;
+}
+
+export interface ArmDraft {
+  id: string;
+  /** whole percent, as typed */
+  weight: string;
+  email: StepDraft | null;
 }
 
 export interface FlowDraft {
@@ -61,6 +78,16 @@ export function toBlockDraft(block: Block): BlockDraft {
 }
 
 export function toStepDraft(step: FlowInput["steps"][number]): StepDraft {
+  const arms = step.variants && step.variants.length >= 2 ? step.variants : [];
+  return {
+    ...toEmailDraft(step),
+    arms: arms.map((a, i) => ({ id: a.id, weight: String(a.weight), email: i > 0 && a.step ? toEmailDraft(a.step) : null })),
+    autoPromote: arms.length >= 2 && step.autoPromote === true,
+  };
+}
+
+/** A step's (or an arm's) email fields as the editor holds them, without a test. */
+function toEmailDraft(step: Omit<FlowInput["steps"][number], "variants" | "autoPromote">): StepDraft {
   return {
     key: newKey(),
     ...splitDelay(step.delayMinutes),
@@ -70,6 +97,9 @@ export function toStepDraft(step: FlowInput["steps"][number]): StepDraft {
     discountOn: step.discountPercent != null,
     discountPercent: step.discountPercent != null ? String(step.discountPercent) : "10",
     discountExpiryDays: step.discountExpiryDays != null ? String(step.discountExpiryDays) : "7",
+    arms: [],
+    autoPromote: false,
+    shown: 0,
   };
 }
 
@@ -89,7 +119,27 @@ export function toFlowDraft(flow: FlowInput): FlowDraft {
 
 const numberOrNaN = (text: string) => (text.trim() === "" ? Number.NaN : Number(text.trim().replace(",", ".")));
 
+/** A step as the schema takes it: its own email, and its arms when a test runs. */
 export function toStepInput(step: StepDraft): FlowInputDraft["steps"][number] {
+  if (step.arms.length < 2) return toEmailInput(step);
+  return {
+    ...toEmailInput(step),
+    variants: step.arms.map((a, i) => ({
+      id: a.id,
+      weight: numberOrNaN(a.weight),
+      ...(i > 0 && a.email ? { step: toEmailInput(a.email) } : {}),
+    })),
+    autoPromote: step.autoPromote,
+  };
+}
+
+/** The email arm `arm` of a step sends (A: the step's own fields). */
+export function armEmail(step: StepDraft, arm: number = step.shown): StepDraft {
+  return (arm > 0 && step.arms[arm]?.email) || step;
+}
+
+/** One email's fields as the schema takes them (no arms): what the preview and a test send render. */
+export function toEmailInput(step: StepDraft): FlowInputDraft["steps"][number] {
   return {
     delayMinutes: delayMinutes(step),
     subject: step.subject,
@@ -137,15 +187,45 @@ export function newStep(after: StepDraft | undefined): StepDraft {
     discountOn: false,
     discountPercent: "10",
     discountExpiryDays: "7",
+    arms: [],
+    autoPromote: false,
+    shown: 0,
   };
+}
+
+/** A copy of an email with fresh row keys. */
+function copyEmail(step: StepDraft): StepDraft {
+  return { ...step, key: newKey(), body: step.body.map((b) => ({ ...b, key: newKey() })), arms: [], autoPromote: false, shown: 0 };
+}
+
+/** Adds a variant to a step: a copy of the arm shown, shown next; the split goes back to even. */
+export function addStepArm(step: StepDraft): StepDraft {
+  const from = armEmail(step);
+  const arms: ArmDraft[] = step.arms.length >= 2 ? step.arms.map((a) => ({ ...a })) : [{ id: newArmId(), weight: "", email: null }];
+  if (arms.length >= MAX_ARMS) return step;
+  arms.push({ id: newArmId(), weight: "", email: copyEmail(from) });
+  const weights = evenSplit(arms.length);
+  return { ...step, arms: arms.map((a, i) => ({ ...a, weight: String(weights[i]) })), shown: arms.length - 1 };
+}
+
+/** Removes variant `arm` (B, C or D) of a step; down to one arm the test is gone. The split goes back to even. */
+export function removeStepArm(step: StepDraft, arm: number): StepDraft {
+  if (arm < 1 || arm >= step.arms.length) return step;
+  const kept = step.arms.filter((_, i) => i !== arm);
+  const shown = step.shown >= arm ? Math.max(0, step.shown - 1) : step.shown;
+  if (kept.length < 2) return { ...step, arms: [], autoPromote: false, shown: 0 };
+  const weights = evenSplit(kept.length);
+  return { ...step, arms: kept.map((a, i) => ({ ...a, weight: String(weights[i]) })), shown };
+}
+
+/** Comparable form of a step: keys and the arm shown left out. */
+function stepSignature({ key: _key, shown: _shown, body, arms, ...s }: StepDraft): unknown {
+  return { ...s, body: body.map(({ key: _k, ...b }) => b), arms: arms.map((a) => ({ ...a, email: a.email ? stepSignature(a.email) : null })) };
 }
 
 /** Comparable form of a draft: keys left out, so re-created rows with equal content match. */
 export function draftSignature(draft: FlowDraft): string {
-  return JSON.stringify({
-    ...draft,
-    steps: draft.steps.map(({ key: _key, body, ...s }) => ({ ...s, body: body.map(({ key: _k, ...b }) => b) })),
-  });
+  return JSON.stringify({ ...draft, steps: draft.steps.map(stepSignature) });
 }
 
 export function describeDelay(minutes: number): string {

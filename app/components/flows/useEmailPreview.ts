@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useFetcher } from "@remix-run/react";
 import type { FlowEditorActionResult } from "~/routes/app.flows.$id";
-import { toStepInput, type StepDraft } from "./draft";
+import { armEmail, toEmailInput, type StepDraft } from "./draft";
 import type { PreviewEmail } from "./EmailPreview";
 
 export interface EmailPreviewState {
@@ -10,6 +10,9 @@ export interface EmailPreviewState {
   select: (index: number) => void;
   /** The email previewed: the chosen one, or the last. */
   index: number;
+  /** Its A/B variant shown (0 = A, the step's own fields). */
+  arm: number;
+  /** The fields of that email and variant. */
   step: StepDraft;
   preview: PreviewEmail | null;
   /** The last render failed (fields with errors), so the preview shows an older version. */
@@ -28,18 +31,20 @@ export function useEmailPreview(steps: StepDraft[], first: StepDraft, initial: P
   const [stale, setStale] = useState(false);
 
   const index = Math.min(selected, steps.length - 1);
-  const step = steps[index];
-  const signature = JSON.stringify(toStepInput(step));
-  const lastRendered = useRef(JSON.stringify(toStepInput(first)));
+  // the variant shown on the email's card: its own fields only, so another variant's errors leave this preview alone
+  const arm = steps[index].arms.length >= 2 ? Math.min(steps[index].shown, steps[index].arms.length - 1) : 0;
+  const step = armEmail(steps[index], arm);
+  const signature = JSON.stringify(toEmailInput(step));
+  const lastRendered = useRef(JSON.stringify(toEmailInput(first)));
   useEffect(() => {
     if (signature === lastRendered.current) return;
     const timer = setTimeout(() => {
       lastRendered.current = signature;
-      previewer.submit({ intent: "preview", stepIndex: String(index), step: signature }, { method: "post" });
+      previewer.submit({ intent: "preview", stepIndex: String(index), arm: String(arm), step: signature }, { method: "post" });
     }, 400);
     return () => clearTimeout(timer);
     // Only the content and the index: previewer.submit is stable enough, and re-running on it would resubmit in a loop.
-  }, [signature, index]);
+  }, [signature, index, arm]);
   useEffect(() => {
     if (previewer.state !== "idle" || !previewer.data) return;
     const result = previewer.data;
@@ -49,5 +54,5 @@ export function useEmailPreview(steps: StepDraft[], first: StepDraft, initial: P
     } else if (!result.ok) setStale(true);
   }, [previewer.state, previewer.data]);
 
-  return { selected, select, index, step, preview, stale, loading: previewer.state !== "idle" };
+  return { selected, select, index, arm, step, preview, stale, loading: previewer.state !== "idle" };
 }

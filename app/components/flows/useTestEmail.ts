@@ -2,7 +2,7 @@ import { useEffect, useState, type Dispatch, type SetStateAction } from "react";
 import { useFetcher } from "@remix-run/react";
 import type { FlowEditorActionResult } from "~/routes/app.flows.$id";
 import type { FieldErrors, Notify } from "~/components/editor/useEditorForm";
-import { toStepInput, type StepDraft } from "./draft";
+import { toEmailInput, type StepDraft } from "./draft";
 
 /**
  * Sending the previewed email to an address as a test. Its answer puts the address's error
@@ -11,12 +11,15 @@ import { toStepInput, type StepDraft } from "./draft";
 export function useTestEmail({
   initialTo,
   index,
+  arm,
   step,
   notify,
   setErrors,
 }: {
   initialTo: string;
   index: number;
+  /** the A/B variant shown (0 = A) */
+  arm: number;
   step: StepDraft;
   notify: Notify;
   setErrors: Dispatch<SetStateAction<FieldErrors>>;
@@ -42,7 +45,10 @@ export function useTestEmail({
   }, [tester.state, tester.data, notify, setErrors]);
 
   const sendTest = () =>
-    tester.submit({ intent: "test-email", stepIndex: String(index), step: JSON.stringify(toStepInput(step)), to: testTo }, { method: "post" });
+    tester.submit(
+      { intent: "test-email", stepIndex: String(index), arm: String(arm), step: JSON.stringify(toEmailInput(step)), to: testTo },
+      { method: "post" },
+    );
 
   return { testTo, setTestTo, sendTest, sending: tester.state !== "idle" };
 }

@@ -6,9 +6,9 @@ import { CONTENT_LABELS, LAYOUT_LABELS } from "~/components/trigger-labels";
 import { options, type TriggerFields } from "./fields";
 
 /** What the overlay says, and the fields its kind adds. */
-export function ContentCard({ f }: { f: TriggerFields }) {
+export function ContentCard({ f, title = "Content" }: { f: TriggerFields; title?: string }) {
   return (
-    <SectionCard title="Content">
+    <SectionCard title={title}>
       <FormLayout>
         <FormLayout.Group>
           {f.select("content.kind", "Overlay shows", options(CONTENT_KINDS, CONTENT_LABELS))}

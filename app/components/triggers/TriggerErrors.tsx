@@ -1,5 +1,6 @@
 import { Banner, List } from "@shopify/polaris";
 import { FIELDS } from "~/components/trigger-form";
+import { armLabel } from "~/domain/experiments/variants";
 
 const ORDER = Object.keys(FIELDS);
 
@@ -7,6 +8,12 @@ const ORDER = Object.keys(FIELDS);
 function rank(order: string[], path: string): number {
   const i = order.findIndex((f) => f === path || f.startsWith(`${path}.`) || path.startsWith(`${f}.`));
   return i < 0 ? order.length : i;
+}
+
+/** The variant an error is about ("variants.1.content.headline" → "B"), when it names one. */
+function variantOf(path: string): string | undefined {
+  const m = /^variants\.(\d+)\./.exec(path);
+  return m ? armLabel(Number(m[1])) : undefined;
 }
 
 /** Every error of the last save, in the form's order, above the form. */
@@ -17,7 +24,7 @@ export function TriggerErrors({ errors }: { errors: Record<string, string> }) {
     <Banner tone="critical" title={errorList.length === 1 ? "There is 1 error with this trigger" : `There are ${errorList.length} errors with this trigger`}>
       <List>
         {errorList.map(([path, message]) => (
-          <List.Item key={path}>{message}</List.Item>
+          <List.Item key={path}>{variantOf(path) ? `Variant ${variantOf(path)}: ${message}` : message}</List.Item>
         ))}
       </List>
     </Banner>

@@ -28,22 +28,28 @@ export const options = (values: readonly string[], labels: Record<string, string
 export function triggerFields(
   values: FormValues,
   errors: Record<string, string>,
-  setValue: (path: string, value: FormValue) => void,
+  setRaw: (path: string, value: FormValue) => void,
   currencySymbol: string,
+  /** Where a field's value and errors sit (the content card of variant B maps "content.x" to "variants.1.content.x"). */
+  at: (path: string) => string = (path) => path,
 ): TriggerFields {
-  const str = (path: string) => String(values[path] ?? "");
-  const bool = (path: string) => values[path] === true;
-  const list = (path: string) => (Array.isArray(values[path]) ? (values[path] as string[]) : []);
-  const err = (path: string) => errors[path] ?? Object.entries(errors).find(([k]) => k.startsWith(`${path}.`))?.[1];
+  const str = (path: string) => String(values[at(path)] ?? "");
+  const bool = (path: string) => values[at(path)] === true;
+  const list = (path: string) => (Array.isArray(values[at(path)]) ? (values[at(path)] as string[]) : []);
+  const err = (p: string) => {
+    const path = at(p);
+    return errors[path] ?? Object.entries(errors).find(([k]) => k.startsWith(`${path}.`))?.[1];
+  };
+  const setValue = (path: string, value: FormValue) => setRaw(at(path), value);
 
   const text = (path: string, label: string, extra: TextFieldExtra = {}) => (
-    <TextField label={label} value={str(path)} onChange={(v) => setValue(path, v)} error={err(path)} autoComplete="off" name={path} {...extra} />
+    <TextField label={label} value={str(path)} onChange={(v) => setValue(path, v)} error={err(path)} autoComplete="off" name={at(path)} {...extra} />
   );
   const num = (path: string, label: string, extra: TextFieldExtra = {}) => text(path, label, { type: "number", inputMode: "numeric", ...extra });
   const money = (path: string, label: string, extra: TextFieldExtra = {}) =>
     text(path, label, { type: "text", inputMode: "decimal", prefix: currencySymbol, placeholder: "0.00", ...extra });
   const select = (path: string, label: string, opts: Option[], helpText?: string) => (
-    <Select label={label} options={opts} value={str(path)} onChange={(v) => setValue(path, v)} error={err(path)} helpText={helpText} name={path} />
+    <Select label={label} options={opts} value={str(path)} onChange={(v) => setValue(path, v)} error={err(path)} helpText={helpText} name={at(path)} />
   );
   const check = (path: string, label: string, helpText?: string) => (
     <Checkbox label={label} checked={bool(path)} onChange={(v) => setValue(path, v)} error={err(path)} helpText={helpText} />

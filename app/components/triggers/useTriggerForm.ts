@@ -49,7 +49,10 @@ export function useTriggerForm(data: { id: string; values: FormValues }): Trigge
       setErrors((e) => {
         // (ticking or unticking the schedule box settles the schedule's own errors too)
         const prefix = path === SCHEDULE_ON ? "conditions.schedule" : path;
-        const stale = Object.keys(e).filter((k) => k === path || k === prefix || k.startsWith(`${prefix}.`));
+        // (a variant's traffic share settles the error about the split as a whole too)
+        const stale = Object.keys(e).filter(
+          (k) => k === path || k === prefix || k.startsWith(`${prefix}.`) || (k === "variants" && /^variants\.\d+\.weight$/.test(path)),
+        );
         if (stale.length === 0) return e;
         const rest = { ...e };
         for (const k of stale) delete rest[k];

@@ -1,0 +1,142 @@
+import { Badge, BlockStack, Box, Button, ButtonGroup, Checkbox, InlineError, InlineGrid, InlineStack, Text, TextField } from "@shopify/polaris";
+import { armLabel, MAX_ARMS } from "~/domain/experiments/variants";
+import { addStepArm, armEmail, delayMinutes, describeDelay, removeStepArm, type StepDraft } from "./draft";
+
+/**
+ * One email's A/B test (issue 21): its variants side by side — each one's delay and subject and
+ * its traffic share — the buttons that pick which one the card edits and the preview shows,
+ * "Add variant" (a copy of the variant shown), removal and auto-promote.
+ */
+export function StepVariants({
+  step,
+  index,
+  errors,
+  onChange,
+  onShow,
+}: {
+  step: StepDraft;
+  index: number;
+  errors: Record<string, string>;
+  onChange: (step: StepDraft) => void;
+  /** A variant was picked: the preview follows this email. */
+  onShow: () => void;
+}) {
+  const title = `Email ${index + 1}`;
+  const prefix = `steps.${index}.variants`;
+  const add = () => {
+    onChange(addStepArm(step));
+    onShow();
+  };
+  if (step.arms.length < 2) {
+    return (
+      <InlineStack gap="200" blockAlign="center">
+        <Button size="slim" onClick={add} accessibilityLabel={`Add a variant to ${title}`}>
+          Add variant
+        </Button>
+        <Text as="span" variant="bodySm" tone="subdued">
+          A/B test up to {MAX_ARMS} versions of this email (delay, subject, preview text, content, discount).
+        </Text>
+      </InlineStack>
+    );
+  }
+  const shown = Math.min(step.shown, step.arms.length - 1);
+  const show = (arm: number) => {
+    onChange({ ...step, shown: arm });
+    onShow();
+  };
+  const hasErrors = (i: number) =>
+    Object.keys(errors).some((k) => k.startsWith(`${prefix}.${i}.`) || (i === 0 && k.startsWith(`steps.${index}.`) && !k.startsWith(prefix)));
+
+  return (
+    <Box padding="300" borderRadius="200" borderWidth="025" borderColor="border">
+      <div data-testid={`step-${index}-variants`}>
+        <BlockStack gap="300">
+          <InlineStack gap="200" blockAlign="center">
+            <Text as="h4" variant="headingSm">
+              Variants (A/B test)
+            </Text>
+            <ButtonGroup variant="segmented">
+              {step.arms.map((a, i) => (
+                <Button key={a.id} pressed={i === shown} onClick={() => show(i)} accessibilityLabel={`Edit and preview variant ${armLabel(i)} of ${title}`}>
+                  {armLabel(i)}
+                </Button>
+              ))}
+            </ButtonGroup>
+          </InlineStack>
+          <InlineGrid columns={{ xs: 1, sm: 2, lg: step.arms.length }} gap="200">
+            {step.arms.map((a, i) => {
+              const email = armEmail(step, i);
+              return (
+                <Box
+                  key={a.id}
+                  padding="200"
+                  borderRadius="200"
+                  borderWidth="025"
+                  borderColor={i === shown ? "border-emphasis" : "border"}
+                  background={i === shown ? "bg-surface-selected" : "bg-surface"}
+                >
+                  <BlockStack gap="150">
+                    <InlineStack gap="150" blockAlign="center">
+                      <Text as="span" fontWeight="semibold">
+                        {armLabel(i)}
+                      </Text>
+                      {hasErrors(i) ? <Badge tone="critical">Needs attention</Badge> : null}
+                    </InlineStack>
+                    <Text as="p" variant="bodySm" tone="subdued">
+                      After {describeDelay(delayMinutes(email))}
+                      {email.discountOn ? `, ${email.discountPercent} % off` : ""}
+                    </Text>
+                    <Text as="p" breakWord>
+                      {email.subject || "(no subject)"}
+                    </Text>
+                    <TextField
+                      label={`Traffic share of ${armLabel(i)}`}
+                      type="number"
+                      suffix="%"
+                      min={0}
+                      max={100}
+                      autoComplete="off"
+                      value={a.weight}
+                      onChange={(weight) => onChange({ ...step, arms: step.arms.map((x, j) => (j === i ? { ...x, weight } : x)) })}
+                      error={errors[`${prefix}.${i}.weight`]}
+                    />
+                    {i > 0 ? (
+                      <InlineStack>
+                        <Button
+                          size="slim"
+                          variant="plain"
+                          tone="critical"
+                          onClick={() => onChange(removeStepArm(step, i))}
+                          accessibilityLabel={`Remove variant ${armLabel(i)} of ${title}`}
+                        >
+                          Remove
+                        </Button>
+                      </InlineStack>
+                    ) : null}
+                  </BlockStack>
+                </Box>
+              );
+            })}
+          </InlineGrid>
+          {errors[prefix] ? <InlineError message={errors[prefix]} fieldID={`${prefix}-split`} /> : null}
+          <InlineStack>
+            <Button size="slim" onClick={add} disabled={step.arms.length >= MAX_ARMS} accessibilityLabel={`Add a variant to ${title}`}>
+              {step.arms.length >= MAX_ARMS ? `Add variant (at most ${MAX_ARMS})` : `Add variant (a copy of ${armLabel(shown)})`}
+            </Button>
+          </InlineStack>
+          <Checkbox
+            label="Promote the winner automatically"
+            helpText="Off by default. When a variant's always-valid interval beats every other variant, it becomes this email and the test ends (a record stays on the Analytics page)."
+            checked={step.autoPromote}
+            onChange={(autoPromote) => onChange({ ...step, autoPromote })}
+          />
+          <Text as="p" variant="bodySm" tone="subdued">
+            The traffic shares must add up to 100 % (adding or removing a variant evens them out); they divide the checkouts outside the flow's holdout, which
+            is drawn first and gets no email. Adding or removing a variant, or changing the split, starts a new comparison when you save; editing a variant's
+            content keeps it going. Removing every variant but A ends the test without a record: use Promote on the Analytics page to keep one.
+          </Text>
+        </BlockStack>
+      </div>
+    </Box>
+  );
+}
