@@ -97,13 +97,20 @@ export async function exportCustomerData(database: Db, p: { shop: string; custom
     }),
     email ? database.suppression.findMany({ where: { shop: p.shop, email } }) : [],
   ]);
+  // which A/B variant of each flow email their runs were given
+  const variantsGiven = runs.length
+    ? await database.stepExposure.findMany({
+        where: { shop: p.shop, runId: { in: runs.map((r) => r.id) } },
+        select: { runId: true, stepId: true, arm: true, at: true },
+      })
+    : [];
   await database.dataExport.create({
     data: {
       shop: p.shop,
       customerId,
       email,
       payload: JSON.parse(
-        JSON.stringify({ checkouts, orders, contacts, carts, recoveryRuns: runs, messages, suppressions, events, exposures }),
+        JSON.stringify({ checkouts, orders, contacts, carts, recoveryRuns: runs, variantsGiven, messages, suppressions, events, exposures }),
       ) as Prisma.InputJsonValue,
     },
   });

@@ -248,7 +248,7 @@ describe(`erasure (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite"})`, (
       orderBy: { createdAt: "desc" },
     });
     const payload = exp.payload as Record<string, Array<Record<string, unknown>>>;
-    for (const key of ["checkouts", "orders", "contacts", "carts", "recoveryRuns", "messages", "suppressions", "events", "exposures"]) {
+    for (const key of ["checkouts", "orders", "contacts", "carts", "recoveryRuns", "variantsGiven", "messages", "suppressions", "events", "exposures"]) {
       expect(payload[key]?.length, key).toBeGreaterThan(0);
     }
     // both devices' events: the one on their checkout, and the one tied only by their cart's token
