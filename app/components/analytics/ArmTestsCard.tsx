@@ -1,0 +1,192 @@
+import { useState } from "react";
+import { Link, useFetcher } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, InlineStack, Layout, Text } from "@shopify/polaris";
+import { Modal, TitleBar } from "@shopify/app-bridge-react";
+import { count } from "~/components/format";
+import { downloadFile } from "~/components/download";
+import type { ArmRow, ArmTest, EndedTest } from "~/services/analytics.server";
+import { formatCount, formatInterval, formatMoney, formatPercent, formatSignedMoney, formatSignedPercent } from "./format";
+import { analyticsSearch, type AnalyticsQuery } from "./query";
+
+/** What the analytics route's promote action answers. */
+export type PromoteAnswer =
+  | { ok: true; kind: "trigger" | "step"; name: string; label: string; publish: { ok: true } | { ok: false; error: string } | null }
+  | { ok: false; error: string };
+
+const when = (iso: string) => new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" }).format(new Date(iso));
+
+function vsA(r: ArmRow, currency: string): string {
+  if (!r.conversion) return "Baseline";
+  const c = r.conversion;
+  const conv = `${formatSignedPercent(c.relativeLift)} (${formatInterval(c.relativeCi, (n) => formatSignedPercent(n))})`;
+  const rev = r.revenue ? `; revenue ${formatSignedMoney(r.revenue.absoluteLift, currency)} (${formatInterval(r.revenue.ci, (n) => formatSignedMoney(n, currency))})` : "";
+  return `${conv}${rev}`;
+}
+
+function verdictTone(test: ArmTest): "warning" | "success" | "info" {
+  if (test.verdict.kind === "srm") return "warning";
+  if (test.verdict.kind === "decided") return "success";
+  return "info";
+}
+
+/** One running test: one row per arm, its verdict, a Promote button per arm. */
+function ArmTestTable({ test, currency, onPromote, busy }: { test: ArmTest; currency: string; onPromote: (arm: ArmRow) => void; busy: boolean }) {
+  const unit = test.kind === "step" ? "run" : "visitor";
+  const rows = test.arms.map((r) => [
+    <BlockStack gap="050" key="arm">
+      <Text as="span" fontWeight="semibold">
+        Variant {r.label}
+      </Text>
+      <Text as="span" variant="bodySm" tone="subdued">
+        {r.weight}% of traffic
+      </Text>
+    </BlockStack>,
+    formatCount(r.users),
+    formatPercent(r.conversionRate),
+    formatMoney(r.revenuePerUserCents, currency, { precise: true }),
+    vsA(r, currency),
+    <Button key="promote" size="slim" disabled={busy} accessibilityLabel={`Promote variant ${r.label} of ${test.name}`} onClick={() => onPromote(r)}>
+      {`Promote ${r.label}`}
+    </Button>,
+  ]);
+  return (
+    <BlockStack gap="200">
+      <Box paddingInline="400">
+        <BlockStack gap="100">
+          <InlineStack gap="200" blockAlign="center">
+            <Text as="h3" variant="headingSm">
+              {test.name}
+            </Text>
+            <Badge>{test.kind === "step" ? "Email" : "Overlay"}</Badge>
+            {test.autoPromote ? <Badge tone="info">Auto-promote on</Badge> : null}
+          </InlineStack>
+          <Text as="p" variant="bodySm" tone="subdued">
+            Since {when(test.startedAt)} · {test.holdoutPct}% holdout
+            {test.holdoutUsers != null ? ` (${count(test.holdoutUsers, "visitor")})` : ""}
+            {test.excludedUsers > 0 ? ` · ${count(test.excludedUsers, unit)} saw two variants or an old one and are left out` : ""}
+          </Text>
+          <Banner tone={verdictTone(test)}>
+            <p data-verdict={test.id}>{test.verdict.text}</p>
+          </Banner>
+        </BlockStack>
+      </Box>
+      <DataTable
+        columnContentTypes={["text", "numeric", "numeric", "numeric", "text", "text"]}
+        headings={["Variant", test.kind === "step" ? "Runs" : "Visitors", "Conversion rate", `Revenue per ${unit}`, "Conversion vs A (interval)", ""]}
+        rows={rows}
+        verticalAlign="top"
+      />
+    </BlockStack>
+  );
+}
+
+/**
+ * Running A/B tests, one table each (arms A–D with the interval against A and the verdict), a
+ * Promote button per arm with a confirmation, the CSV per arm, and the tests that ended.
+ */
+export function ArmTestsCard({ tests, ended, currency, query }: { tests: ArmTest[]; ended: EndedTest[]; currency: string; query: AnalyticsQuery }) {
+  const fetcher = useFetcher<PromoteAnswer>();
+  const [pending, setPending] = useState<{ test: ArmTest; arm: ArmRow } | null>(null);
+  const [exportError, setExportError] = useState<string | null>(null);
+  const [dismissed, setDismissed] = useState<PromoteAnswer | null>(null);
+  const answer = fetcher.data && fetcher.data !== dismissed ? fetcher.data : null;
+  if (tests.length === 0 && ended.length === 0 && !answer) return null;
+  const busy = fetcher.state !== "idle";
+
+  const promote = () => {
+    if (!pending) return;
+    fetcher.submit({ intent: "promote", kind: pending.test.kind, id: pending.test.id, arm: pending.arm.id }, { method: "post" });
+    setPending(null);
+  };
+  const exportCsv = async () => {
+    setExportError(null);
+    try {
+      await downloadFile(`/app/analytics/csv${analyticsSearch(query)}&per=arm`, "intentful-ab-tests.csv");
+    } catch (error) {
+      setExportError(`The export failed (${error instanceof Error ? error.message : "network error"}). Try again.`);
+    }
+  };
+
+  return (
+    <Layout.Section>
+      <Card padding="0">
+        <Box padding="400">
+          <InlineStack align="space-between" blockAlign="center">
+            <Text as="h2" variant="headingMd">
+              A/B tests
+            </Text>
+            {tests.length > 0 ? (
+              <Button size="slim" onClick={exportCsv}>
+                Export CSV per variant
+              </Button>
+            ) : null}
+          </InlineStack>
+        </Box>
+        <BlockStack gap="400">
+          {answer ? (
+            <Box paddingInline="400">
+              <Banner tone={answer.ok ? (answer.publish && !answer.publish.ok ? "warning" : "success") : "critical"} onDismiss={() => setDismissed(answer)}>
+                <p role="status">
+                  {answer.ok
+                    ? `Variant ${answer.label} promoted: it is now ${answer.kind === "step" ? "the email" : "the overlay"} of “${answer.name}” for everyone outside the holdout. The test ended.` +
+                      (answer.publish && !answer.publish.ok ? ` Publishing to the storefront failed (${answer.publish.error}); it is retried shortly.` : "")
+                    : answer.error}
+                </p>
+              </Banner>
+            </Box>
+          ) : null}
+          {exportError ? (
+            <Box paddingInline="400">
+              <Banner tone="critical" onDismiss={() => setExportError(null)}>
+                <p>{exportError}</p>
+              </Banner>
+            </Box>
+          ) : null}
+          {tests.length === 0 ? (
+            <Box paddingInline="400">
+              <Text as="p" tone="subdued">
+                No test is running. Add variants to a trigger or a flow email to start one.
+              </Text>
+            </Box>
+          ) : (
+            tests.map((t) => <ArmTestTable key={`${t.kind}-${t.id}`} test={t} currency={currency} busy={busy} onPromote={(arm) => setPending({ test: t, arm })} />)
+          )}
+          {ended.length > 0 ? (
+            <Box padding="400" borderBlockStartWidth="025" borderColor="border">
+              <BlockStack gap="200">
+                <Text as="h3" variant="headingSm">
+                  Ended tests
+                </Text>
+                <DataTable
+                  columnContentTypes={["text", "text", "text", "text"]}
+                  headings={["Test", "Ran", "Outcome", "Verdict at the end"]}
+                  rows={ended.map((e) => [
+                    e.kind === "trigger" ? <Link to={`/app/triggers/${e.targetId}`}>{e.name}</Link> : e.name,
+                    `${when(e.startedAt)} – ${when(e.endedAt)}`,
+                    e.winnerLabel ? `Variant ${e.winnerLabel} promoted${e.how === "auto" ? " automatically" : ""}` : "Ended without a winner",
+                    e.verdict ?? "",
+                  ])}
+                />
+              </BlockStack>
+            </Box>
+          ) : null}
+        </BlockStack>
+      </Card>
+      <Modal id="promote-arm" open={pending !== null} onHide={() => setPending(null)} variant="small">
+        <TitleBar title={pending ? `Promote variant ${pending.arm.label}?` : "Promote variant?"}>
+          <button variant="primary" onClick={promote}>
+            Promote
+          </button>
+          <button onClick={() => setPending(null)}>Cancel</button>
+        </TitleBar>
+        <Box padding="400">
+          <Text as="p">
+            {pending
+              ? `Variant ${pending.arm.label} becomes ${pending.test.kind === "step" ? "the email" : "the overlay"} of “${pending.test.name}” for everyone outside the holdout, and the test ends. Its figures are kept under Ended tests.`
+              : ""}
+          </Text>
+        </Box>
+      </Modal>
+    </Layout.Section>
+  );
+}
