@@ -126,7 +126,7 @@ export function ArmTestsCard({ tests, ended, currency, query }: { tests: ArmTest
           {answer ? (
             <Box paddingInline="400">
               <Banner tone={answer.ok ? (answer.publish && !answer.publish.ok ? "warning" : "success") : "critical"} onDismiss={() => setDismissed(answer)}>
-                <p role="status">
+                <p>
                   {answer.ok
                     ? `Variant ${answer.label} promoted: it is now ${answer.kind === "step" ? "the email" : "the overlay"} of “${answer.name}” for everyone outside the holdout. The test ended.` +
                       (answer.publish && !answer.publish.ok ? ` Publishing to the storefront failed (${answer.publish.error}); it is retried shortly.` : "")
