@@ -2,7 +2,7 @@ import { Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { Db } from "~/db.server";
 import { newArmId } from "~/domain/experiments/variants";
-import { nextTestStart } from "~/models/trigger.server";
+import { dbNull, nextTestStart } from "~/models/trigger.server";
 import { brandKitOf, resolveBrandKit, type BrandKit } from "~/domain/recovery/brand";
 import {
   AUDIENCES,
@@ -181,7 +181,8 @@ export function flowToInput(flow: FlowDetail): FlowInput {
 }
 
 /** One step's columns without its test's start (see `stepRows`, `updateFlow`). */
-function stepColumns(s: FlowInput["steps"][number], position: number) {
+/** `noArms`: what a step without a test writes (left out on create, SQL NULL on update). */
+function stepColumns(s: FlowInput["steps"][number], position: number, noArms?: typeof Prisma.DbNull) {
   const arms = s.variants && s.variants.length >= 2 ? s.variants : null;
   return {
     position,
@@ -191,12 +192,12 @@ function stepColumns(s: FlowInput["steps"][number], position: number) {
     body: s.body as Prisma.InputJsonValue,
     discountPercent: s.discountPercent ?? null,
     discountExpiryDays: s.discountExpiryDays ?? null,
-    variants: arms ? (arms as Prisma.InputJsonValue) : Prisma.DbNull,
+    ...(arms ? { variants: arms as Prisma.InputJsonValue } : noArms ? { variants: noArms } : {}),
     autoPromote: arms ? (s.autoPromote ?? false) : false,
   };
 }
 
-/** A flow's columns and step rows as Prisma writes them (shared by the editor and install); a step's test starts now. */
+/** A flow's columns and step rows as Prisma creates them (shared by the editor and install); a step's test starts now. */
 export function stepRows(steps: FlowInput["steps"], now: Date = new Date()) {
   return steps.map((s, position) => ({ ...stepColumns(s, position), testStartedAt: nextTestStart({ variants: null, testStartedAt: null }, s.variants, now) }));
 }
@@ -250,7 +251,7 @@ export async function updateFlow(db: Db, shop: string, id: string, input: FlowIn
     for (const [position, step] of input.steps.entries()) {
       const before = atPosition.get(position);
       const testStartedAt = nextTestStart(before ?? { variants: null, testStartedAt: null }, step.variants, now);
-      const data = { ...stepColumns(step, position), testStartedAt };
+      const data = { ...stepColumns(step, position, dbNull(tx)), testStartedAt };
       if (before) await tx.recoveryStep.update({ where: { id: before.id }, data });
       else await tx.recoveryStep.create({ data: { ...data, flowId: id } });
     }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Prisma } from "@prisma/client";
-import type { Db } from "~/db.server";
+import { createRequire } from "node:module";
+import { dialectOf, type Db, type DbOrTx } from "~/db.server";
 import { triggerTemplates, type TemplateKey, type TriggerInput } from "~/domain/triggers";
 import { armsOf, newArmId, type ArmBase } from "~/domain/experiments/variants";
 
@@ -38,8 +39,22 @@ export type TriggerRecord = Prisma.TriggerGetPayload<{ select: typeof fullSelect
 const newSalt = () => randomBytes(6).toString("base64url");
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 
+const require = createRequire(import.meta.url);
+
+/**
+ * SQL NULL for a nullable JSON column, from the client's own generated package: the PostgreSQL
+ * client is generated apart (.prisma/client-pg) and writes `{}` for the SQLite client's
+ * `Prisma.DbNull` (as app/services/experiments.server.ts notes).
+ */
+export function dbNull(db: DbOrTx): typeof Prisma.DbNull {
+  if (dialectOf(db).name !== "postgres") return Prisma.DbNull;
+  return (require(".prisma/client-pg") as { Prisma: typeof Prisma }).Prisma.DbNull;
+}
+
 /** A nullable JSON column's value: SQL NULL for null (Prisma refuses a bare null there). */
-const jsonOrNull = (v: unknown) => (v == null ? Prisma.DbNull : json(v));
+const jsonOrNull = (db: DbOrTx, v: unknown) => (v == null ? dbNull(db) : json(v));
+/** The same on create, where leaving the column out makes it NULL. */
+const jsonIfAny = (v: unknown) => (v == null ? {} : { variants: json(v) });
 
 /** What identifies a comparison: the arms' ids and weights, in order (content edits leave it alone). */
 const armsKey = (arms: ArmBase[] | null) => (arms ? JSON.stringify(arms.map((a) => [a.id, a.weight])) : "");
@@ -59,9 +74,9 @@ export function nextTestStart(before: { variants: unknown; testStartedAt: Date |
 }
 
 /** The A/B columns as stored: the arms (arm A without content), auto-promote only while a test runs. */
-function variantColumns(input: Pick<TriggerInput, "variants" | "autoPromote">) {
+function variantColumns(db: DbOrTx | null, input: Pick<TriggerInput, "variants" | "autoPromote">) {
   const arms = input.variants && input.variants.length >= 2 ? input.variants : null;
-  return { variants: jsonOrNull(arms), autoPromote: arms ? input.autoPromote : false };
+  return { ...(db ? { variants: jsonOrNull(db, arms) } : jsonIfAny(arms)), autoPromote: arms ? input.autoPromote : false };
 }
 
 function columns(input: TriggerInput) {
@@ -97,7 +112,7 @@ export async function createTrigger(db: Db, shop: string, input: TriggerInput, t
       template,
       salt: newSalt(),
       ...columns(input),
-      ...variantColumns(input),
+      ...variantColumns(null, input),
       testStartedAt: nextTestStart({ variants: null, testStartedAt: null }, input.variants, now),
     },
     select: { id: true },
@@ -111,15 +126,14 @@ export function createTriggerFromTemplate(db: Db, shop: string, key: TemplateKey
 
 /**
  * false when the trigger does not exist for this shop. Saves the A/B arms too, and sets
- * `testStartedAt` by `nextTestStart` (read and written in one transaction, so two saves at once
- * cannot both keep a start that one of them ended).
+ * `testStartedAt` by `nextTestStart` (the arms before and after read and written in one transaction).
  */
 export async function updateTrigger(db: Db, shop: string, id: string, input: TriggerInput, now: Date = new Date()): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const before = await tx.trigger.findFirst({ where: { shop, id }, select: { variants: true, testStartedAt: true } });
     if (!before) return false;
     const testStartedAt = nextTestStart(before, input.variants, now);
-    const { count } = await tx.trigger.updateMany({ where: { shop, id }, data: { ...columns(input), ...variantColumns(input), testStartedAt } });
+    const { count } = await tx.trigger.updateMany({ where: { shop, id }, data: { ...columns(input), ...variantColumns(tx, input), testStartedAt } });
     return count > 0;
   });
 }
@@ -152,7 +166,7 @@ export async function duplicateTrigger(db: Db, shop: string, id: string, now: Da
       frequencyCap: json(source.frequencyCap),
       holdoutPct: source.holdoutPct,
       priority: source.priority,
-      variants: jsonOrNull(arms),
+      ...jsonIfAny(arms),
       testStartedAt: arms ? now : null,
       autoPromote: arms ? source.autoPromote : false,
       salt: newSalt(),

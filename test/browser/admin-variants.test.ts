@@ -139,7 +139,10 @@ describe("trigger editor: variants", () => {
 
 describe("flow editor: variants", () => {
   it("adds a subject variant to an email, previews it and saves it", async () => {
-    const flow = await demo.db.recoveryFlow.findFirstOrThrow({ where: { shop: DEMO_SHOP, kind: "checkout" }, include: { steps: { orderBy: { position: "asc" } } } });
+    const flow = await demo.db.recoveryFlow.findFirstOrThrow({
+      where: { shop: DEMO_SHOP, kind: "checkout" },
+      include: { steps: { orderBy: { position: "asc" } } },
+    });
     const stepIds = flow.steps.map((s) => s.id);
     await page.goto(`/app/flows/${flow.id}`);
     await hydrated(page.getByLabel("Name"));

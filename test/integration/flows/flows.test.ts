@@ -122,7 +122,7 @@ describe(`recovery flows (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite
     expect((await editorAction(A, flowA, { intent: "explode" })).status).toBe(400);
   });
 
-  it("saves a valid flow and replaces its steps", async () => {
+  it("saves a valid flow and its steps (kept by position, the rest removed)", async () => {
     const before = await getFlow(t.db, A, flowA);
     expect(before?.steps).toHaveLength(2);
     const input = validFlow({
@@ -157,9 +157,11 @@ describe(`recovery flows (${process.env.TEST_DATABASE_URL ? "postgres" : "sqlite
     expect(after?.steps).toHaveLength(1);
     expect(after?.steps[0]).toMatchObject({ position: 0, delayMinutes: 90, subject: "Forgot something, {{ first_name }}?", discountPercent: null });
     expect(after?.steps[0].body).toEqual([{ type: "heading", text: "Still yours" }, { type: "button" }]);
-    // The old steps are gone, not orphaned.
+    // Steps keep their ids by position (an A/B test's salt, issue 21): email 1 is edited in place,
+    // the old email 2 is gone, not orphaned.
     const oldIds = before!.steps.map((s) => s.id);
-    expect(await t.db.recoveryStep.count({ where: { id: { in: oldIds } } })).toBe(0);
+    expect(after?.steps[0].id).toBe(oldIds[0]);
+    expect(await t.db.recoveryStep.count({ where: { id: oldIds[1] } })).toBe(0);
     expect(await t.db.recoveryStep.count({ where: { flowId: flowA } })).toBe(1);
   });
 
