@@ -90,6 +90,20 @@ async function hydrated(locator: ReturnType<Page["locator"]>) {
   await expect.poll(() => locator.evaluate((el) => Object.keys(el).some((k) => k.startsWith("__reactProps$"))), { timeout: 15_000 }).toBe(true);
 }
 
+/** axe's serious and critical findings on the page. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: "node_modules/axe-core/axe.min.js" });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run(ctx: Document): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }
+    ).axe;
+    return (await axe.run(document)).violations;
+  });
+  return violations
+    .filter((v) => v.impact === "critical" || v.impact === "serious")
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
 describe("promoting a variant from analytics (real Chromium)", () => {
   it("shows one row per arm, promotes B after a confirmation, and new shoppers then see B", async () => {
     const context = await browser.newContext({ baseURL: demo.baseUrl, viewport: { width: 1280, height: 900 }, userAgent: BROWSER_USER_AGENT });
@@ -102,11 +116,11 @@ describe("promoting a variant from analytics (real Chromium)", () => {
       errors.push(m.text());
     });
     await page.goto("/app/analytics");
-    const promoteB = page.getByRole("button", { name: `Promote variant B of ${NAME}` });
+    const promoteB = page.getByRole("button", { name: `Promote B of ${NAME}` });
     await hydrated(promoteB);
 
     // THEN one row per arm: its visitors and conversion rate, B's interval against A, the verdict
-    const table = page.locator("table").filter({ has: page.getByRole("button", { name: `Promote variant A of ${NAME}` }) });
+    const table = page.locator("table").filter({ has: page.getByRole("button", { name: `Promote A of ${NAME}` }) });
     const rows = table.locator("tbody tr");
     await expect.poll(() => rows.count()).toBe(2);
     const cells = async (i: number) => (await rows.nth(i).locator("th, td").allTextContents()).map((s) => s.trim());
@@ -117,6 +131,7 @@ describe("promoting a variant from analytics (real Chromium)", () => {
     expect(b[4]).toMatch(/^\+300\.0% \(.+ to .+\)/);
     const verdict = (await page.locator(`[data-verdict="${triggerId}"]`).textContent()) ?? "";
     expect(verdict).toMatch(/^(Variant B is ahead of A by 300\.0%|No difference large enough to matter yet — about [\d,]+ more visitors)/);
+    expect(await seriousViolations(page)).toEqual([]);
 
     // WHEN the merchant clicks Promote on B, App Bridge's modal asks first (nothing changes yet)
     await promoteB.click();
@@ -128,12 +143,13 @@ describe("promoting a variant from analytics (real Chromium)", () => {
     // THEN a banner says so, the test moves to Ended tests and B's content is the trigger's own
     await page.getByRole("status").filter({ hasText: "Variant B promoted" }).waitFor({ timeout: 15_000 });
     await page.getByRole("heading", { name: "Ended tests" }).waitFor();
-    await expect.poll(() => page.getByRole("button", { name: `Promote variant B of ${NAME}` }).count()).toBe(0);
+    await expect.poll(() => page.getByRole("button", { name: `Promote B of ${NAME}` }).count()).toBe(0);
     const saved = await demo.db.trigger.findUniqueOrThrow({ where: { id: triggerId } });
     expect(saved).toMatchObject({ variants: null, testStartedAt: null, autoPromote: false });
     expect((saved.content as { headline: string }).headline).toBe(HEADLINE_B);
     const record = await demo.db.experimentRecord.findFirstOrThrow({ where: { triggerId } });
     expect(record).toMatchObject({ winner: ARM_B, how: "manual", shop: DEMO_SHOP });
+    expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
 

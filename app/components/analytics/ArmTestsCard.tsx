@@ -45,7 +45,7 @@ function ArmTestTable({ test, currency, onPromote, busy }: { test: ArmTest; curr
     formatPercent(r.conversionRate),
     formatMoney(r.revenuePerUserCents, currency, { precise: true }),
     vsA(r, currency),
-    <Button key="promote" size="slim" disabled={busy} accessibilityLabel={`Promote variant ${r.label} of ${test.name}`} onClick={() => onPromote(r)}>
+    <Button key="promote" size="slim" disabled={busy} accessibilityLabel={`Promote ${r.label} of ${test.name}`} onClick={() => onPromote(r)}>
       {`Promote ${r.label}`}
     </Button>,
   ]);
