@@ -932,7 +932,7 @@ function armTest(
     meta.holdoutUsers == null ? null : { users: meta.holdoutUsers, pct: meta.holdoutPct },
   );
   const counts = rows.map((r) => ({ users: r.users, conversions: r.conversions, weight: r.weight }));
-  const { comparisons, ...v } = armVerdict(counts, srm, { sequential: options.sequential });
+  const { comparisons, ...v } = armVerdict(counts, srm, { sequential: options.sequential, units: meta.kind === "step" ? "runs" : "visitors" });
   const [a, ...rest] = rows;
   const revenue = compareArmsMeans(
     { users: a.users, mean: a.revenuePerUserCents, variance: a.revenueVariance },

@@ -48,6 +48,8 @@ export interface ArmVerdictOptions extends CompareOptions {
   /** the lift "visitors still needed" aims at; default 0.10 */
   relativeMde?: number;
   power?: number;
+  /** what a unit is called in the sentences: "visitors" (default) or "runs" for a flow email */
+  units?: string;
 }
 
 const pct = (x: number) => `${(Math.abs(x) * 100).toFixed(1)}%`;
@@ -127,7 +129,9 @@ export function armVerdict(
     const anyUsers = arms.some((a) => a.users > 0);
     return {
       kind: "not_enough_data",
-      text: anyUsers ? "No difference large enough to matter yet — variant A needs conversions before the test can say how long it has to run" : "No visitors in this test yet",
+      text: anyUsers
+        ? "No difference large enough to matter yet — variant A needs conversions before the test can say how long it has to run"
+        : `No ${options.units ?? "visitors"} in this test yet`,
       findings: [],
       comparisons,
     };
@@ -135,7 +139,7 @@ export function armVerdict(
   const mde = Math.round((options.relativeMde ?? 0.1) * 100);
   const text =
     visitorsStillNeeded > 0
-      ? `No difference large enough to matter yet — about ${thousands(visitorsStillNeeded)} more visitors`
+      ? `No difference large enough to matter yet — about ${thousands(visitorsStillNeeded)} more ${options.units ?? "visitors"}`
       : `No difference large enough to matter — a ${mde}% lift would have shown by now`;
   return { kind: "no_difference", text, findings: [], visitorsStillNeeded, comparisons };
 }

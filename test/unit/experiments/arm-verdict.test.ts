@@ -41,6 +41,9 @@ describe("armVerdict", () => {
     expect(v.visitorsStillNeeded).toBe(expected);
     expect(v.text).toBe(`No difference large enough to matter yet — about ${expected.toLocaleString("en-US")} more visitors`);
     expect(armVisitorsStillNeeded(arms)).toBe(expected);
+    expect(armVerdict(arms, { mismatch: false }, { sequential: true, units: "runs" }).text).toBe(
+      `No difference large enough to matter yet — about ${expected.toLocaleString("en-US")} more runs`,
+    );
   });
 
   it("says when enough visitors have come and nothing showed", () => {
