@@ -50,7 +50,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (kind !== "trigger" && kind !== "step") return fail("Say whether a trigger or an email is promoted", 400);
   if (!id) return fail("Say which test to end", 400);
   const result =
-    kind === "trigger" ? await promoteTriggerArm(db, shop, id, field("arm"), { how: "manual" }) : await promoteStepArm(db, shop, id, field("arm"), { how: "manual" });
+    kind === "trigger"
+      ? await promoteTriggerArm(db, shop, id, field("arm"), { how: "manual" })
+      : await promoteStepArm(db, shop, id, field("arm"), { how: "manual" });
   if (!result.ok) return fail(result.reason, result.status);
   let name = "";
   let publish: { ok: true } | { ok: false; error: string } | null = null;

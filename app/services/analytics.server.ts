@@ -14,7 +14,15 @@ import {
   type OffsetSegment,
 } from "~/models/analytics.server";
 import { hourOf } from "./event-store.server";
-import { compareArmsMeans, sampleRatioMismatch, sumsToMeanStats, verdict, type ComparisonResult, type SampleRatioResult, type VerdictStatus } from "~/domain/experiments";
+import {
+  compareArmsMeans,
+  sampleRatioMismatch,
+  sumsToMeanStats,
+  verdict,
+  type ComparisonResult,
+  type SampleRatioResult,
+  type VerdictStatus,
+} from "~/domain/experiments";
 import { armSampleRatio, armVerdict, pairwiseWinner, type ArmVerdict } from "~/domain/experiments/arm-verdict";
 import { armLabel, armsOf, type ArmBase } from "~/domain/experiments/variants";
 import { isValidTimeZone, wallTime, zoneOffsetMs } from "~/domain/recovery/zoned-time";
@@ -792,7 +800,10 @@ interface ArmTestOptions {
 
 /** The per-arm figures of one trigger's running test; null when it runs none (or not in this shop). */
 export async function triggerArmTest(db: Db, shop: string, triggerId: string, options: Partial<ArmTestOptions> = {}): Promise<ArmTest | null> {
-  const t = await db.trigger.findFirst({ where: { shop, id: triggerId }, select: { id: true, name: true, holdoutPct: true, variants: true, testStartedAt: true, autoPromote: true } });
+  const t = await db.trigger.findFirst({
+    where: { shop, id: triggerId },
+    select: { id: true, name: true, holdoutPct: true, variants: true, testStartedAt: true, autoPromote: true },
+  });
   if (!t) return null;
   return triggerTest(db, shop, t, await resolveOptions(db, shop, options));
 }
@@ -840,7 +851,11 @@ export async function runningTests(db: Db, shop: string, options: ArmTestOptions
       select: { id: true, name: true, holdoutPct: true, variants: true, testStartedAt: true, autoPromote: true },
       orderBy: [{ priority: "desc" }, { createdAt: "asc" }],
     }),
-    db.recoveryStep.findMany({ where: { flow: { shop }, testStartedAt: { not: null } }, select: stepSelect, orderBy: [{ flowId: "asc" }, { position: "asc" }] }),
+    db.recoveryStep.findMany({
+      where: { flow: { shop }, testStartedAt: { not: null } },
+      select: stepSelect,
+      orderBy: [{ flowId: "asc" }, { position: "asc" }],
+    }),
   ]);
   const out: ArmTest[] = [];
   for (const t of triggers) {
@@ -962,9 +977,14 @@ export async function listEndedTests(db: Db, shop: string, take = 20): Promise<E
   const stepIds = records.flatMap((r) => (r.stepId ? [r.stepId] : []));
   const [triggers, steps] = await Promise.all([
     triggerIds.length ? db.trigger.findMany({ where: { shop, id: { in: triggerIds } }, select: { id: true, name: true } }) : [],
-    stepIds.length ? db.recoveryStep.findMany({ where: { id: { in: stepIds }, flow: { shop } }, select: { id: true, position: true, flow: { select: { name: true } } } }) : [],
+    stepIds.length
+      ? db.recoveryStep.findMany({ where: { id: { in: stepIds }, flow: { shop } }, select: { id: true, position: true, flow: { select: { name: true } } } })
+      : [],
   ]);
-  const names = new Map<string, string>([...triggers.map((t) => [t.id, t.name] as const), ...steps.map((s) => [s.id, `${s.flow.name} · Email ${s.position + 1}`] as const)]);
+  const names = new Map<string, string>([
+    ...triggers.map((t) => [t.id, t.name] as const),
+    ...steps.map((s) => [s.id, `${s.flow.name} · Email ${s.position + 1}`] as const),
+  ]);
   return records.map((r) => {
     const arms = Array.isArray(r.arms) ? (r.arms as Array<{ id?: string; label?: string }>) : [];
     const i = arms.findIndex((a) => a?.id === r.winner);

@@ -32,8 +32,7 @@ function dbNull(db: DbOrTx): typeof Prisma.DbNull {
 }
 
 export type PromoteResult =
-  | { ok: true; recordId: string; label: string; kind: "trigger" | "step"; shop: string }
-  | { ok: false; status: 400 | 404 | 409; reason: string };
+  { ok: true; recordId: string; label: string; kind: "trigger" | "step"; shop: string } | { ok: false; status: 400 | 404 | 409; reason: string };
 
 interface PromoteOptions {
   how: PromoteHow;
@@ -68,8 +67,19 @@ function summaryOf(test: ArmTest | null, winnerId: string) {
       conversionRate: a.conversionRate,
       revenueCents: a.revenueCents,
       revenuePerUserCents: a.revenuePerUserCents,
-      ...(a.conversion ? { conversionVsA: { relativeLift: a.conversion.relativeLift, relativeCi: a.conversion.relativeCi, pValue: a.conversion.pValue, significant: a.conversion.significant } } : {}),
-      ...(a.revenue ? { revenueVsA: { absoluteLift: a.revenue.absoluteLift, ci: a.revenue.ci, pValue: a.revenue.pValue, significant: a.revenue.significant } } : {}),
+      ...(a.conversion
+        ? {
+            conversionVsA: {
+              relativeLift: a.conversion.relativeLift,
+              relativeCi: a.conversion.relativeCi,
+              pValue: a.conversion.pValue,
+              significant: a.conversion.significant,
+            },
+          }
+        : {}),
+      ...(a.revenue
+        ? { revenueVsA: { absoluteLift: a.revenue.absoluteLift, ci: a.revenue.ci, pValue: a.revenue.pValue, significant: a.revenue.significant } }
+        : {}),
     })),
   };
 }
@@ -124,7 +134,14 @@ export async function promoteTriggerArm(db: Db, shop: string, triggerId: string,
 }
 
 const STEP_FIELDS = ["delayMinutes", "subject", "preheader", "body", "discountPercent", "discountExpiryDays"] as const;
-type StepArmContent = { delayMinutes: number; subject: string; preheader?: string; body: unknown; discountPercent?: number | null; discountExpiryDays?: number | null };
+type StepArmContent = {
+  delayMinutes: number;
+  subject: string;
+  preheader?: string;
+  body: unknown;
+  discountPercent?: number | null;
+  discountExpiryDays?: number | null;
+};
 
 export async function promoteStepArm(db: Db, shop: string, stepId: string, armId: string, options: PromoteOptions): Promise<PromoteResult> {
   const bad = badInput(armId) ?? (HOW.has(options.how) ? null : ({ ok: false, status: 400, reason: "Unknown way to promote" } as const));
@@ -143,26 +160,53 @@ export async function promoteStepArm(db: Db, shop: string, stepId: string, armId
     const steps = await tx.recoveryStep.findMany({
       where: { flowId: current.flowId, flow: { shop } },
       orderBy: { position: "asc" },
-      select: { id: true, position: true, delayMinutes: true, variants: true, testStartedAt: true, subject: true, preheader: true, body: true, discountPercent: true, discountExpiryDays: true },
+      select: {
+        id: true,
+        position: true,
+        delayMinutes: true,
+        variants: true,
+        testStartedAt: true,
+        subject: true,
+        preheader: true,
+        body: true,
+        discountPercent: true,
+        discountExpiryDays: true,
+      },
     });
     const i = steps.findIndex((s) => s.id === stepId);
     const row = steps[i];
     if (!row || row.testStartedAt?.getTime() !== startedAt.getTime() || JSON.stringify(row.variants) !== JSON.stringify(current.variants)) {
       return { ok: false, status: 409, reason: "The test changed while promoting (edited or ended elsewhere); reload and try again" } as const;
     }
-    const own = { delayMinutes: row.delayMinutes, subject: row.subject, preheader: row.preheader, body: row.body, discountPercent: row.discountPercent, discountExpiryDays: row.discountExpiryDays };
+    const own = {
+      delayMinutes: row.delayMinutes,
+      subject: row.subject,
+      preheader: row.preheader,
+      body: row.body,
+      discountPercent: row.discountPercent,
+      discountExpiryDays: row.discountExpiryDays,
+    };
     const winner = index === 0 ? own : arms[index].step;
     if (!winner) return { ok: false, status: 409, reason: `Variant ${armLabel(index)} has no email to promote` } as const;
     // The flow's order must hold with the winner's delay alone: after every delay the previous
     // email may use, before every delay the next may use.
-    const delaysOf = (s: (typeof steps)[number] | undefined) => (s ? stepDelays({ delayMinutes: s.delayMinutes, variants: armsOf<ArmBase & { step?: { delayMinutes: number } }>(s.variants) }) : []);
+    const delaysOf = (s: (typeof steps)[number] | undefined) =>
+      s ? stepDelays({ delayMinutes: s.delayMinutes, variants: armsOf<ArmBase & { step?: { delayMinutes: number } }>(s.variants) }) : [];
     const before = delaysOf(steps[i - 1]);
     const after = delaysOf(steps[i + 1]);
     if (before.length && winner.delayMinutes <= Math.max(...before)) {
-      return { ok: false, status: 409, reason: `Variant ${armLabel(index)} waits ${winner.delayMinutes} minutes, not after email ${i} (${Math.max(...before)} minutes): change its delay first` } as const;
+      return {
+        ok: false,
+        status: 409,
+        reason: `Variant ${armLabel(index)} waits ${winner.delayMinutes} minutes, not after email ${i} (${Math.max(...before)} minutes): change its delay first`,
+      } as const;
     }
     if (after.length && winner.delayMinutes >= Math.min(...after)) {
-      return { ok: false, status: 409, reason: `Variant ${armLabel(index)} waits ${winner.delayMinutes} minutes, not before email ${i + 2} (${Math.min(...after)} minutes): change its delay first` } as const;
+      return {
+        ok: false,
+        status: 409,
+        reason: `Variant ${armLabel(index)} waits ${winner.delayMinutes} minutes, not before email ${i + 2} (${Math.min(...after)} minutes): change its delay first`,
+      } as const;
     }
     const data: Record<string, unknown> = {};
     for (const f of STEP_FIELDS) data[f] = (winner as Record<string, unknown>)[f] ?? (f === "preheader" ? "" : null);

@@ -62,7 +62,15 @@ beforeAll(async () => {
   const at = new Date(started.getTime() + 3_600_000);
   for (const [arm, { users, orders }] of Object.entries(SEEDED)) {
     await demo.db.exposure.createMany({
-      data: Array.from({ length: users }, (_, i) => ({ shop: DEMO_SHOP, triggerId, visitorId: `${arm}-v${i}`, variant: "treatment", arm, firstAt: at, lastAt: at })),
+      data: Array.from({ length: users }, (_, i) => ({
+        shop: DEMO_SHOP,
+        triggerId,
+        visitorId: `${arm}-v${i}`,
+        variant: "treatment",
+        arm,
+        firstAt: at,
+        lastAt: at,
+      })),
     });
     await demo.db.attribution.createMany({
       data: Array.from({ length: orders }, (_, i) => ({
@@ -177,7 +185,10 @@ describe("promoting a variant from analytics (real Chromium)", () => {
       .toBe(3);
     const events = await demo.db.event.findMany({ where: { shop: DEMO_SHOP, triggerId, visitorId: { in: shoppers } }, select: { arm: true } });
     for (const e of events) expect(e.arm ?? "").toBe("");
-    const exposures = await demo.db.exposure.findMany({ where: { shop: DEMO_SHOP, triggerId, visitorId: { in: shoppers } }, select: { arm: true, variant: true } });
+    const exposures = await demo.db.exposure.findMany({
+      where: { shop: DEMO_SHOP, triggerId, visitorId: { in: shoppers } },
+      select: { arm: true, variant: true },
+    });
     expect(exposures).toEqual(shoppers.map(() => ({ arm: "", variant: "treatment" })));
   }, 240_000);
 });

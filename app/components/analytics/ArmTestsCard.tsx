@@ -19,7 +19,9 @@ function vsA(r: ArmRow, currency: string): string {
   if (!r.conversion) return "Baseline";
   const c = r.conversion;
   const conv = `${formatSignedPercent(c.relativeLift)} (${formatInterval(c.relativeCi, (n) => formatSignedPercent(n))})`;
-  const rev = r.revenue ? `; revenue ${formatSignedMoney(r.revenue.absoluteLift, currency)} (${formatInterval(r.revenue.ci, (n) => formatSignedMoney(n, currency))})` : "";
+  const rev = r.revenue
+    ? `; revenue ${formatSignedMoney(r.revenue.absoluteLift, currency)} (${formatInterval(r.revenue.ci, (n) => formatSignedMoney(n, currency))})`
+    : "";
   return `${conv}${rev}`;
 }
 
@@ -149,7 +151,9 @@ export function ArmTestsCard({ tests, ended, currency, query }: { tests: ArmTest
               </Text>
             </Box>
           ) : (
-            tests.map((t) => <ArmTestTable key={`${t.kind}-${t.id}`} test={t} currency={currency} busy={busy} onPromote={(arm) => setPending({ test: t, arm })} />)
+            tests.map((t) => (
+              <ArmTestTable key={`${t.kind}-${t.id}`} test={t} currency={currency} busy={busy} onPromote={(arm) => setPending({ test: t, arm })} />
+            ))
           )}
           {ended.length > 0 ? (
             <Box padding="400" borderBlockStartWidth="025" borderColor="border">

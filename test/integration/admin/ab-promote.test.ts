@@ -33,7 +33,9 @@ beforeAll(async () => {
   triggerId = t.id;
   const at = new Date(Date.now() - 3_600_000);
   await h.t.db.exposure.createMany({
-    data: ["routeaaa", "routebbb"].flatMap((arm) => Array.from({ length: 7 }, (_, i) => ({ shop: SHOP_A, triggerId, visitorId: `${arm}${i}`, variant: "treatment", arm, firstAt: at, lastAt: at }))),
+    data: ["routeaaa", "routebbb"].flatMap((arm) =>
+      Array.from({ length: 7 }, (_, i) => ({ shop: SHOP_A, triggerId, visitorId: `${arm}${i}`, variant: "treatment", arm, firstAt: at, lastAt: at })),
+    ),
   });
 }, 120_000);
 
@@ -82,14 +84,22 @@ describe("promote from analytics", () => {
 
   it("promotes B, republishes the rules with B's content and no arms, and a second click is refused", async () => {
     const route = await import("~/routes/app.analytics");
-    const res = await callRoute(route.action, "/app/analytics", { shop: SHOP_A, method: "POST", form: { intent: "promote", kind: "trigger", id: triggerId, arm: "routebbb" } });
+    const res = await callRoute(route.action, "/app/analytics", {
+      shop: SHOP_A,
+      method: "POST",
+      form: { intent: "promote", kind: "trigger", id: triggerId, arm: "routebbb" },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, kind: "trigger", name: "Promote through the route", label: "B", publish: { ok: true } });
     const config = lastPublished(h, SHOP_A)?.value as { t: Array<{ id: string; v?: unknown; o: { headline?: string } }> };
     const compiled = config.t.find((x) => x.id === triggerId);
     expect(compiled?.o.headline).toBe("Headline B");
     expect(compiled?.v).toBeUndefined();
-    const again = await callRoute(route.action, "/app/analytics", { shop: SHOP_A, method: "POST", form: { intent: "promote", kind: "trigger", id: triggerId, arm: "routebbb" } });
+    const again = await callRoute(route.action, "/app/analytics", {
+      shop: SHOP_A,
+      method: "POST",
+      form: { intent: "promote", kind: "trigger", id: triggerId, arm: "routebbb" },
+    });
     expect(again.status).toBe(409);
   });
 });

@@ -23,7 +23,12 @@ const B_CONTENT = { kind: "message", headline: "Arm B headline" };
 
 let t: TestDb;
 
-const trigger = (id: string, shop: string, arms: Array<{ id: string; weight: number; content?: unknown }>, extra: Partial<Prisma.TriggerCreateManyInput> = {}) => ({
+const trigger = (
+  id: string,
+  shop: string,
+  arms: Array<{ id: string; weight: number; content?: unknown }>,
+  extra: Partial<Prisma.TriggerCreateManyInput> = {},
+) => ({
   id,
   shop,
   name: `Trigger ${id}`,
@@ -65,15 +70,38 @@ beforeAll(async () => {
   await db.trigger.createMany({
     data: [
       // the test the page shows: 1,000 visitors per arm, A converts 5 %, B 10 %
-      trigger("t1", SHOP, [{ id: "arma0001", weight: 50 }, { id: "armb0001", weight: 50, content: B_CONTENT }]),
+      trigger("t1", SHOP, [
+        { id: "arma0001", weight: 50 },
+        { id: "armb0001", weight: 50, content: B_CONTENT },
+      ]),
       // auto-promote: a clear winner (B) among three arms
-      trigger("t2", SHOP, [{ id: "arma0002", weight: 34 }, { id: "armb0002", weight: 33, content: B_CONTENT }, { id: "armc0002", weight: 33, content: A_CONTENT }], { autoPromote: true }),
+      trigger(
+        "t2",
+        SHOP,
+        [
+          { id: "arma0002", weight: 34 },
+          { id: "armb0002", weight: 33, content: B_CONTENT },
+          { id: "armc0002", weight: 33, content: A_CONTENT },
+        ],
+        { autoPromote: true },
+      ),
       // auto-promote: A/A, must stay
-      trigger("t3", SHOP, [{ id: "arma0003", weight: 50 }, { id: "armb0003", weight: 50, content: B_CONTENT }], { autoPromote: true }),
+      trigger(
+        "t3",
+        SHOP,
+        [
+          { id: "arma0003", weight: 50 },
+          { id: "armb0003", weight: 50, content: B_CONTENT },
+        ],
+        { autoPromote: true },
+      ),
       // no test
       trigger("t4", SHOP, [], { variants: undefined, testStartedAt: null }),
       // another shop's test
-      trigger("tb", OTHER, [{ id: "arma0009", weight: 50 }, { id: "armb0009", weight: 50, content: B_CONTENT }]),
+      trigger("tb", OTHER, [
+        { id: "arma0009", weight: 50 },
+        { id: "armb0009", weight: 50, content: B_CONTENT },
+      ]),
     ],
   });
   await db.exposure.createMany({
@@ -130,7 +158,18 @@ beforeAll(async () => {
             body: [{ type: "text", text: "A" }],
             variants: [
               { id: "stpa0001", weight: 50 },
-              { id: "stpb0001", weight: 25, step: { delayMinutes: 1800, subject: "Two (B)", preheader: "pre B", body: [{ type: "text", text: "B" }], discountPercent: 10, discountExpiryDays: 3 } },
+              {
+                id: "stpb0001",
+                weight: 25,
+                step: {
+                  delayMinutes: 1800,
+                  subject: "Two (B)",
+                  preheader: "pre B",
+                  body: [{ type: "text", text: "B" }],
+                  discountPercent: 10,
+                  discountExpiryDays: 3,
+                },
+              },
               { id: "stpc0001", weight: 25, step: { delayMinutes: 5000, subject: "Two (C)", preheader: "", body: [] } },
             ],
             testStartedAt: START,
@@ -152,14 +191,44 @@ beforeAll(async () => {
     for (let i = 0; i < runs; i++) {
       const runId = `${arm}-run${i}`;
       stepExposures.push({ shop: SHOP, flowId: "f1", stepId: "s1", runId, arm, at: min(5) });
-      messages.push({ id: `${runId}-m`, shop: SHOP, idempotencyKey: `${runId}-m`, flowId: "f1", flowRunId: runId, stepId: "s0", email: "x@example.com", status: "sent", sentAt: min(60) });
+      messages.push({
+        id: `${runId}-m`,
+        shop: SHOP,
+        idempotencyKey: `${runId}-m`,
+        flowId: "f1",
+        flowRunId: runId,
+        stepId: "s0",
+        email: "x@example.com",
+        status: "sent",
+        sentAt: min(60),
+      });
       if (i < converted) {
-        credited.push({ shop: SHOP, orderId: `${runId}-o`, totalCents: 3000, source: "flow", flowId: "f1", messageId: `${runId}-m`, variant: "treatment", key: `${runId}-o:flow:f1`, occurredAt: min(120) });
+        credited.push({
+          shop: SHOP,
+          orderId: `${runId}-o`,
+          totalCents: 3000,
+          source: "flow",
+          flowId: "f1",
+          messageId: `${runId}-m`,
+          variant: "treatment",
+          key: `${runId}-o:flow:f1`,
+          occurredAt: min(120),
+        });
       }
     }
   }
   // an order before the run reached the step: not the step's
-  credited.push({ shop: SHOP, orderId: "early", totalCents: 9000, source: "flow", flowId: "f1", messageId: "stpa0001-run30-m", variant: "treatment", key: "early:flow:f1", occurredAt: min(1) });
+  credited.push({
+    shop: SHOP,
+    orderId: "early",
+    totalCents: 9000,
+    source: "flow",
+    flowId: "f1",
+    messageId: "stpa0001-run30-m",
+    variant: "treatment",
+    key: "early:flow:f1",
+    occurredAt: min(1),
+  });
   stepExposures.push({ shop: SHOP, flowId: "f1", stepId: "s1", runId: "before", arm: "stpa0001", at: new Date(START.getTime() - 1000) });
   await db.stepExposure.createMany({ data: stepExposures });
   await db.message.createMany({ data: messages });
@@ -286,18 +355,36 @@ describe("promote", () => {
     const ok = await promoteStepArm(t.db, SHOP, "s1", "stpb0001", { how: "manual" });
     expect(ok).toMatchObject({ ok: true, label: "B", kind: "step" });
     const step = await t.db.recoveryStep.findUniqueOrThrow({ where: { id: "s1" } });
-    expect(step).toMatchObject({ delayMinutes: 1800, subject: "Two (B)", preheader: "pre B", discountPercent: 10, discountExpiryDays: 3, variants: null, testStartedAt: null, autoPromote: false });
+    expect(step).toMatchObject({
+      delayMinutes: 1800,
+      subject: "Two (B)",
+      preheader: "pre B",
+      discountPercent: 10,
+      discountExpiryDays: 3,
+      variants: null,
+      testStartedAt: null,
+      autoPromote: false,
+    });
     expect(step.body).toEqual([{ type: "text", text: "B" }]);
     const rec = await t.db.experimentRecord.findFirstOrThrow({ where: { stepId: "s1" } });
     expect(rec).toMatchObject({ flowId: "f1", winner: "stpb0001", how: "manual" });
-    expect((rec.arms as Array<{ label: string; step?: { subject: string } }>)[0]).toMatchObject({ label: "A", step: { subject: "Two (A)", delayMinutes: 1440 } });
+    expect((rec.arms as Array<{ label: string; step?: { subject: string } }>)[0]).toMatchObject({
+      label: "A",
+      step: { subject: "Two (A)", delayMinutes: 1440 },
+    });
   });
 });
 
 describe("auto-promote sweep", () => {
   it("promotes a clear winner, leaves an A/A alone and asks the worker to republish the shop", async () => {
     // the rule, on the seeded figures
-    expect(pairwiseWinner([{ users: 3000, conversions: 150 }, { users: 3000, conversions: 330 }, { users: 3000, conversions: 150 }]).winner).toBe(1);
+    expect(
+      pairwiseWinner([
+        { users: 3000, conversions: 150 },
+        { users: 3000, conversions: 330 },
+        { users: 3000, conversions: 150 },
+      ]).winner,
+    ).toBe(1);
     const result = await sweepAutoPromote(t.db, NOW);
     expect(result.promoted).toEqual([{ shop: SHOP, kind: "trigger", id: "t2", armId: "armb0002", label: "B" }]);
     expect(result.checked).toBe(2);

@@ -52,7 +52,18 @@ beforeAll(async () => {
     for (let i = 0; i < 2000; i++) {
       exposures.push({ shop: SHOP, triggerId: "win", visitorId: `${arm}${i}`, variant: "treatment", arm, firstAt: at, lastAt: at });
       if (i < converted) {
-        orders.push({ shop: SHOP, orderId: `${arm}o${i}`, totalCents: 1000, source: "overlay", triggerId: "win", visitorId: `${arm}${i}`, variant: "treatment", arm, key: `${arm}o${i}:overlay:win`, occurredAt: at });
+        orders.push({
+          shop: SHOP,
+          orderId: `${arm}o${i}`,
+          totalCents: 1000,
+          source: "overlay",
+          triggerId: "win",
+          visitorId: `${arm}${i}`,
+          variant: "treatment",
+          arm,
+          key: `${arm}o${i}:overlay:win`,
+          occurredAt: at,
+        });
       }
     }
   }

@@ -104,7 +104,12 @@ describe("pairwiseWinner", () => {
   });
 
   it("no winner without data", () => {
-    expect(pairwiseWinner([{ users: 0, conversions: 0 }, { users: 0, conversions: 0 }]).winner).toBeNull();
+    expect(
+      pairwiseWinner([
+        { users: 0, conversions: 0 },
+        { users: 0, conversions: 0 },
+      ]).winner,
+    ).toBeNull();
   });
 
   /**
