@@ -59,6 +59,20 @@ const fieldError = (locator: ReturnType<Page["locator"]>) =>
       .join(" "),
   );
 
+/** axe's critical and serious findings on the page (the variants' controls included). */
+async function seriousViolations(): Promise<string[]> {
+  await page.addScriptTag({ path: "node_modules/axe-core/axe.min.js" });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run(ctx: Document): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }
+    ).axe;
+    return (await axe.run(document)).violations;
+  });
+  return violations
+    .filter((v) => v.impact === "critical" || v.impact === "serious")
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
 describe("trigger editor: variants", () => {
   it("adds variant B, previews the variant picked, refuses a 70/40 split on its field, saves 70/30 and keeps it after a reload", async () => {
     const trigger = await demo.db.trigger.findFirstOrThrow({ where: { shop: DEMO_SHOP, name: EXIT_TRIGGER } });
@@ -80,6 +94,7 @@ describe("trigger editor: variants", () => {
     // side by side: each variant's headline in its summary
     await page.getByTestId("variant-A").getByText("Before you go").waitFor();
     await page.getByTestId("variant-B").getByText("B: one more look?").waitFor();
+    expect(await seriousViolations()).toEqual([]);
 
     // picking A shows and edits A's content; the preview's own switcher picks B again
     await page.getByRole("button", { name: "Edit and preview variant A" }).click();
@@ -147,7 +162,7 @@ describe("flow editor: variants", () => {
     await page.goto(`/app/flows/${flow.id}`);
     await hydrated(page.getByLabel("Name"));
 
-    await page.getByRole("button", { name: "Add a variant to Email 1" }).click();
+    await page.getByRole("button", { name: "Add variant to Email 1" }).click();
     const variants = page.getByTestId("step-0-variants");
     await variants.waitFor();
     await page.getByRole("heading", { name: "Preview: Email 1, variant B" }).waitFor();
@@ -156,6 +171,7 @@ describe("flow editor: variants", () => {
     await subject.fill("B: your cart is still here");
     await page.locator('iframe[title="Email preview: B: your cart is still here"]').waitFor();
     await variants.getByText("B: your cart is still here").waitFor();
+    expect(await seriousViolations()).toEqual([]);
 
     // A keeps its own subject
     await page.getByRole("button", { name: "Edit and preview variant A of Email 1" }).click();

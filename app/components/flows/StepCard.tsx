@@ -1,6 +1,7 @@
 import { BlockStack, Button, Card, InlineStack, Text } from "@shopify/polaris";
 import { armEmail, delayMinutes, describeDelay, type StepDraft } from "./draft";
 import { StepVariants } from "./StepVariants";
+import { armLabel } from "~/domain/experiments/variants";
 import { StepBlocks } from "./StepBlocks";
 import { StepDiscount } from "./StepDiscount";
 import { StepMessageFields } from "./StepMessageFields";
@@ -64,6 +65,12 @@ export function StepCard({
           </InlineStack>
         </InlineStack>
         <StepVariants step={step} index={index} errors={errors} onChange={onChange} onShow={onPreview} />
+        {step.arms.length >= 2 ? (
+          <Text as="h4" variant="headingSm">
+            Variant {armLabel(arm)}
+            {arm === 0 ? " (this email's own fields)" : ""}
+          </Text>
+        ) : null}
         <StepMessageFields step={email} err={err} set={set} />
         <StepBlocks step={email} err={err} set={set} />
         <StepDiscount step={email} err={err} set={set} />

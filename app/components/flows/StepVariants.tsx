@@ -30,7 +30,7 @@ export function StepVariants({
   if (step.arms.length < 2) {
     return (
       <InlineStack gap="200" blockAlign="center">
-        <Button size="slim" onClick={add} accessibilityLabel={`Add a variant to ${title}`}>
+        <Button size="slim" onClick={add} accessibilityLabel={`Add variant to ${title}`}>
           Add variant
         </Button>
         <Text as="span" variant="bodySm" tone="subdued">
@@ -44,6 +44,7 @@ export function StepVariants({
     onChange({ ...step, shown: arm });
     onShow();
   };
+  const addLabel = step.arms.length >= MAX_ARMS ? `Add variant (at most ${MAX_ARMS})` : `Add variant (a copy of ${armLabel(shown)})`;
   const hasErrors = (i: number) =>
     Object.keys(errors).some((k) => k.startsWith(`${prefix}.${i}.`) || (i === 0 && k.startsWith(`steps.${index}.`) && !k.startsWith(prefix)));
 
@@ -120,8 +121,8 @@ export function StepVariants({
           </InlineGrid>
           {errors[prefix] ? <InlineError message={errors[prefix]} fieldID={`${prefix}-split`} /> : null}
           <InlineStack>
-            <Button size="slim" onClick={add} disabled={step.arms.length >= MAX_ARMS} accessibilityLabel={`Add a variant to ${title}`}>
-              {step.arms.length >= MAX_ARMS ? `Add variant (at most ${MAX_ARMS})` : `Add variant (a copy of ${armLabel(shown)})`}
+            <Button size="slim" onClick={add} disabled={step.arms.length >= MAX_ARMS} accessibilityLabel={`${addLabel} to ${title}`}>
+              {addLabel}
             </Button>
           </InlineStack>
           <Checkbox
