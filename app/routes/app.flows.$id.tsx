@@ -62,6 +62,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     id: flow.id,
     updatedAt: flow.updatedAt.toISOString(),
     input,
+    /** when each saved email's A/B comparison started (ISO), by position */
+    testStarts: flow.steps.map((s) => s.testStartedAt?.toISOString() ?? null),
     preview,
     shop: {
       currency: settings.currency,
@@ -245,6 +247,7 @@ function Editor({ data }: { data: LoaderData }) {
               steps={draft.steps}
               errors={errors}
               previewIndex={preview.index}
+              testStarts={data.testStarts}
               onStepsChange={(change) => form.setValues((d) => ({ ...d, steps: change(d.steps) }))}
               onRemoved={(i) => {
                 if (preview.selected >= i && preview.selected > 0) preview.select(preview.selected - 1);

@@ -15,6 +15,7 @@ export function StepCard({
   count,
   errors,
   previewing,
+  testStartedAt = null,
   onChange,
   onRemove,
   onPreview,
@@ -25,6 +26,8 @@ export function StepCard({
   /** Errors keyed by the flow's paths (`steps.0.subject`). */
   errors: Errors;
   previewing: boolean;
+  /** When the saved email's A/B comparison started (ISO), or null. */
+  testStartedAt?: string | null;
   onChange: (step: StepDraft) => void;
   onRemove: () => void;
   onPreview: () => void;
@@ -64,7 +67,7 @@ export function StepCard({
             ) : null}
           </InlineStack>
         </InlineStack>
-        <StepVariants step={step} index={index} errors={errors} onChange={onChange} onShow={onPreview} />
+        <StepVariants step={step} index={index} errors={errors} testStartedAt={testStartedAt} onChange={onChange} onShow={onPreview} />
         {step.arms.length >= 2 ? (
           <Text as="h4" variant="headingSm">
             Variant {armLabel(arm)}

@@ -1,5 +1,6 @@
 import { Badge, BlockStack, Box, Button, ButtonGroup, Checkbox, InlineError, InlineGrid, InlineStack, Text, TextField } from "@shopify/polaris";
 import { armLabel, MAX_ARMS } from "~/domain/experiments/variants";
+import { formatTestStart } from "~/components/triggers/VariantsCard";
 import { addStepArm, armEmail, delayMinutes, describeDelay, removeStepArm, type StepDraft } from "./draft";
 
 /**
@@ -11,12 +12,15 @@ export function StepVariants({
   step,
   index,
   errors,
+  testStartedAt,
   onChange,
   onShow,
 }: {
   step: StepDraft;
   index: number;
   errors: Record<string, string>;
+  /** When the saved email's comparison started (ISO), or null. */
+  testStartedAt: string | null;
   onChange: (step: StepDraft) => void;
   /** A variant was picked: the preview follows this email. */
   onShow: () => void;
@@ -133,8 +137,9 @@ export function StepVariants({
           />
           <Text as="p" variant="bodySm" tone="subdued">
             The traffic shares must add up to 100 % (adding or removing a variant evens them out); they divide the checkouts outside the flow's holdout, which
-            is drawn first and gets no email. Adding or removing a variant, or changing the split, starts a new comparison when you save; editing a variant's
-            content keeps it going. Removing every variant but A ends the test without a record: use Promote on the Analytics page to keep one.
+            is drawn first and gets no email. {testStartedAt ? `Comparing since ${formatTestStart(testStartedAt)}. ` : ""}
+            Adding or removing a variant, or changing the split, starts a new comparison when you save; editing a variant's content keeps it going. Removing
+            every variant but A ends the test without a record: use Promote on the Analytics page to keep one.
           </Text>
         </BlockStack>
       </div>

@@ -9,6 +9,7 @@ export function StepsList({
   steps,
   errors,
   previewIndex,
+  testStarts = [],
   onStepsChange,
   onRemoved,
   onPreview,
@@ -17,6 +18,8 @@ export function StepsList({
   errors: FieldErrors;
   /** The email shown in the preview. */
   previewIndex: number;
+  /** When each saved email's A/B comparison started (ISO), by position. */
+  testStarts?: Array<string | null>;
   onStepsChange: (change: (steps: StepDraft[]) => StepDraft[]) => void;
   /** After email `index` was removed. */
   onRemoved: (index: number) => void;
@@ -32,6 +35,7 @@ export function StepsList({
           count={steps.length}
           errors={errors}
           previewing={i === previewIndex}
+          testStartedAt={testStarts[i] ?? null}
           onChange={(s) => onStepsChange((all) => all.map((x, j) => (j === i ? s : x)))}
           onRemove={() => {
             onStepsChange((all) => all.filter((_, j) => j !== i));

@@ -5,6 +5,11 @@ import { CONTENT_LABELS } from "~/components/trigger-labels";
 import { armLabel, MAX_ARMS } from "~/domain/experiments/variants";
 import type { TriggerFields } from "./fields";
 
+/** When a test's comparison started, the same on the server and in the browser (no local zone: no hydration mismatch). */
+export function formatTestStart(iso: string): string {
+  return `${new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(iso))} UTC`;
+}
+
 /**
  * The trigger's A/B test (issue 21): its variants side by side — each one's kind and headline,
  * its traffic share, and the buttons that pick which one the content card edits and the preview
@@ -118,7 +123,7 @@ export function VariantsCard({
             {holdout} %) is drawn first, apart from the variants, and sees nothing.
           </Text>
           <Text as="p" variant="bodySm" tone="subdued">
-            {testStartedAt ? `Comparing since ${new Date(testStartedAt).toLocaleString()}. ` : "The comparison starts when you save. "}
+            {testStartedAt ? `Comparing since ${formatTestStart(testStartedAt)}. ` : "The comparison starts when you save. "}
             Adding or removing a variant, or changing the split, starts a new comparison; editing a variant's content keeps it going. Removing every variant but
             A ends the test without keeping a record: to keep the winner and a record of the test, use Promote on the Analytics page.
           </Text>
