@@ -135,7 +135,10 @@ describe("trigger editor: variants", () => {
     await page.getByTestId("variant-B").getByText("B: one more look?").waitFor();
     expect(await page.getByLabel("Traffic share of A").inputValue()).toBe("70");
     expect(await page.getByLabel("Traffic share of B").inputValue()).toBe("30");
-    await page.getByTestId("trigger-variants").getByText(/^Comparing since .* UTC\./).waitFor();
+    await page
+      .getByTestId("trigger-variants")
+      .getByText(/^Comparing since .* UTC\./)
+      .waitFor();
     await preview.getByText("Before you go").waitFor();
     await page.getByRole("button", { name: "Edit and preview variant B" }).click();
     await preview.getByText("B: one more look?").waitFor();
@@ -195,6 +198,9 @@ describe("flow editor: variants", () => {
     await page.reload();
     await hydrated(page.getByLabel("Name"));
     await page.getByTestId("step-0-variants").getByText("B: your cart is still here").waitFor();
-    await page.getByTestId("step-0-variants").getByText(/Comparing since .* UTC\./).waitFor();
+    await page
+      .getByTestId("step-0-variants")
+      .getByText(/Comparing since .* UTC\./)
+      .waitFor();
   });
 });

@@ -47,54 +47,54 @@ export const emailBodySchema = z
   .max(20, "An email can have at most 20 blocks");
 
 const stepShape = {
-    delayMinutes: wholeNumber("Delay")
-      .min(MIN_DELAY_MINUTES, `Wait at least ${MIN_DELAY_MINUTES} minutes before sending`)
-      .max(MAX_DELAY_MINUTES, "Send within 30 days (43200 minutes)"),
-    subject: z.string({ error: "Subject is required" }).trim().min(1, "Subject is required").max(150, "Subject can be at most 150 characters"),
-    preheader: z.string().trim().max(200, "Preview text can be at most 200 characters").default(""),
-    body: emailBodySchema,
-    discountPercent: wholeNumber("Discount").min(1, "Discount must be between 1% and 90%").max(90, "Discount must be between 1% and 90%").optional(),
-    discountExpiryDays: wholeNumber("Discount expiry")
-      .min(1, "Discount expiry must be between 1 and 60 days")
-      .max(60, "Discount expiry must be between 1 and 60 days")
-      .optional(),
+  delayMinutes: wholeNumber("Delay")
+    .min(MIN_DELAY_MINUTES, `Wait at least ${MIN_DELAY_MINUTES} minutes before sending`)
+    .max(MAX_DELAY_MINUTES, "Send within 30 days (43200 minutes)"),
+  subject: z.string({ error: "Subject is required" }).trim().min(1, "Subject is required").max(150, "Subject can be at most 150 characters"),
+  preheader: z.string().trim().max(200, "Preview text can be at most 200 characters").default(""),
+  body: emailBodySchema,
+  discountPercent: wholeNumber("Discount").min(1, "Discount must be between 1% and 90%").max(90, "Discount must be between 1% and 90%").optional(),
+  discountExpiryDays: wholeNumber("Discount expiry")
+    .min(1, "Discount expiry must be between 1 and 60 days")
+    .max(60, "Discount expiry must be between 1 and 60 days")
+    .optional(),
 };
 
 type StepCore = z.output<z.ZodObject<typeof stepShape>>;
 
 function refineStep(step: StepCore, ctx: z.RefinementCtx) {
-    const texts: Array<[PropertyKey[], string]> = [
-      [["subject"], step.subject],
-      [["preheader"], step.preheader],
-      ...step.body.map((b, i): [PropertyKey[], string] => [["body", i, "text"], b.text ?? ""]),
-    ];
-    for (const [path, text] of texts) {
-      for (const name of unknownPlaceholders(text)) {
-        // A copy of the path each time: zod prefixes the parents' path onto the array it is handed.
-        ctx.addIssue({
-          code: "custom",
-          path: [...path],
-          message: `Unknown placeholder {{ ${name} }}; use one of: ${PLACEHOLDERS.join(", ")}`,
-        });
-      }
-      if (step.discountPercent == null) {
-        for (const name of new Set(offerPlaceholdersIn(text))) {
-          ctx.addIssue({ code: "custom", path: [...path], message: `{{ ${name} }} needs a discount on this email` });
-        }
+  const texts: Array<[PropertyKey[], string]> = [
+    [["subject"], step.subject],
+    [["preheader"], step.preheader],
+    ...step.body.map((b, i): [PropertyKey[], string] => [["body", i, "text"], b.text ?? ""]),
+  ];
+  for (const [path, text] of texts) {
+    for (const name of unknownPlaceholders(text)) {
+      // A copy of the path each time: zod prefixes the parents' path onto the array it is handed.
+      ctx.addIssue({
+        code: "custom",
+        path: [...path],
+        message: `Unknown placeholder {{ ${name} }}; use one of: ${PLACEHOLDERS.join(", ")}`,
+      });
+    }
+    if (step.discountPercent == null) {
+      for (const name of new Set(offerPlaceholdersIn(text))) {
+        ctx.addIssue({ code: "custom", path: [...path], message: `{{ ${name} }} needs a discount on this email` });
       }
     }
-    step.body.forEach((b, i) => {
-      if (b.type === "discount" && step.discountPercent == null) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["body", i, "type"],
-          message: "Set a discount percent for this email or remove the discount block",
-        });
-      }
-    });
-    if (step.discountExpiryDays != null && step.discountPercent == null) {
-      ctx.addIssue({ code: "custom", path: ["discountExpiryDays"], message: "An expiry needs a discount percent" });
+  }
+  step.body.forEach((b, i) => {
+    if (b.type === "discount" && step.discountPercent == null) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["body", i, "type"],
+        message: "Set a discount percent for this email or remove the discount block",
+      });
     }
+  });
+  if (step.discountExpiryDays != null && step.discountPercent == null) {
+    ctx.addIssue({ code: "custom", path: ["discountExpiryDays"], message: "An expiry needs a discount percent" });
+  }
 }
 
 /** One email of a flow without a test: its delay, subject, preview text, body and discount. */

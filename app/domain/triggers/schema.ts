@@ -265,7 +265,11 @@ export const triggerInputSchema = z
     /** higher wins when several triggers fire at once */
     priority: int("Priority", 0, 1000).default(0),
     /** the A/B test's arms (2..4), or null when none runs */
-    variants: z.array(triggerArmSchema, { error: "Variants must be a list" }).max(MAX_ARMS, `A test can have at most ${MAX_ARMS} variants`).nullable().default(null),
+    variants: z
+      .array(triggerArmSchema, { error: "Variants must be a list" })
+      .max(MAX_ARMS, `A test can have at most ${MAX_ARMS} variants`)
+      .nullable()
+      .default(null),
     /** promote a variant on its own once it beats every other arm (always-valid intervals) */
     autoPromote: bool("Auto-promote").default(false),
   })
@@ -277,10 +281,11 @@ export const triggerInputSchema = z
       t.variants.forEach((arm, i) => {
         if (i === 0 && arm.content) ctx.addIssue({ code: "custom", path: ["variants", 0, "content"], message: "Variant A is the trigger's own content" });
         if (i > 0 && !arm.content) ctx.addIssue({ code: "custom", path: ["variants", i, "content"], message: `Variant ${"ABCD"[i]} needs its content` });
-        if (i > 0 && arm.content) for (const [path, message] of contentIssues(arm.content, t.conditions)) {
-          // a variant's content that needs other shared conditions is reported on those conditions
-          ctx.addIssue({ code: "custom", path: path[0] === "conditions" ? path : ["variants", i, ...path], message });
-        }
+        if (i > 0 && arm.content)
+          for (const [path, message] of contentIssues(arm.content, t.conditions)) {
+            // a variant's content that needs other shared conditions is reported on those conditions
+            ctx.addIssue({ code: "custom", path: path[0] === "conditions" ? path : ["variants", i, ...path], message });
+          }
       });
     }
     if (t.type === "inactivity" && t.conditions.idleSec < 5) {

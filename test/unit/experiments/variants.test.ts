@@ -79,14 +79,39 @@ describe("arm lists", () => {
     expect(armsOf(null)).toBeNull();
     expect(armsOf([{ id: "aaaa", weight: 100 }])).toBeNull();
     expect(armsOf([{ id: "aaaa", weight: 50 }, { id: "bbbb" }])).toBeNull();
-    expect(armsOf([{ id: "aaaa", weight: 50 }, { id: "bbbb", weight: 50 }])).toHaveLength(2);
+    expect(
+      armsOf([
+        { id: "aaaa", weight: 50 },
+        { id: "bbbb", weight: 50 },
+      ]),
+    ).toHaveLength(2);
   });
 
   it("says what is wrong with a split", () => {
-    expect(armListErrors([{ id: "aaaa", weight: 70 }, { id: "bbbb", weight: 40 }])[""]).toMatch(/add up to 110 %/);
-    expect(armListErrors([{ id: "aaaa", weight: 100 }, { id: "bbbb", weight: 0 }])[""]).toMatch(/two variants/);
-    expect(armListErrors([{ id: "aaaa", weight: 50 }, { id: "aaaa", weight: 50 }])["1.id"]).toMatch(/same id/);
-    expect(armListErrors([{ id: "aaaa", weight: 50 }, { id: "bbbb", weight: 50 }])).toEqual({});
+    expect(
+      armListErrors([
+        { id: "aaaa", weight: 70 },
+        { id: "bbbb", weight: 40 },
+      ])[""],
+    ).toMatch(/add up to 110 %/);
+    expect(
+      armListErrors([
+        { id: "aaaa", weight: 100 },
+        { id: "bbbb", weight: 0 },
+      ])[""],
+    ).toMatch(/two variants/);
+    expect(
+      armListErrors([
+        { id: "aaaa", weight: 50 },
+        { id: "aaaa", weight: 50 },
+      ])["1.id"],
+    ).toMatch(/same id/);
+    expect(
+      armListErrors([
+        { id: "aaaa", weight: 50 },
+        { id: "bbbb", weight: 50 },
+      ]),
+    ).toEqual({});
   });
 });
 
@@ -95,7 +120,14 @@ describe("variants in the trigger and flow schemas", () => {
   const b = { ...base.content, headline: "Variant B headline" };
 
   it("accepts a trigger with two variants and keeps them", () => {
-    const r = parseTriggerInput({ ...base, variants: [{ id: "aaaa1", weight: 50 }, { id: "bbbb1", weight: 50, content: b }], autoPromote: true });
+    const r = parseTriggerInput({
+      ...base,
+      variants: [
+        { id: "aaaa1", weight: 50 },
+        { id: "bbbb1", weight: 50, content: b },
+      ],
+      autoPromote: true,
+    });
     expect(r.valid).toBe(true);
     if (r.valid) {
       expect(r.data.variants?.[1].content).toMatchObject({ headline: "Variant B headline" });
@@ -134,7 +166,13 @@ describe("variants in the trigger and flow schemas", () => {
       audience: "any_email",
       holdoutPct: 0,
       steps: [
-        { ...email(60, "A"), variants: [{ id: "aaaa1", weight: 50 }, { id: "bbbb1", weight: 50, step: email(bDelay, "B") }] },
+        {
+          ...email(60, "A"),
+          variants: [
+            { id: "aaaa1", weight: 50 },
+            { id: "bbbb1", weight: 50, step: email(bDelay, "B") },
+          ],
+        },
         email(240, "Second"),
       ],
     });
