@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
-import { PrismaClient, type Prisma } from "@prisma/client";
+import { PrismaClient, Prisma } from "@prisma/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -49,6 +49,16 @@ export function dialectOf(db: DbOrTx): SqlDialect {
   const dialect = (db as unknown as Record<symbol, SqlDialect | undefined>)[DIALECT];
   if (!dialect) throw new Error("dialectOf: not a client made by createDb");
   return dialect;
+}
+
+/**
+ * SQL NULL for a nullable JSON column, from the client's own generated package: the PostgreSQL
+ * client is generated apart (.prisma/client-pg) and writes `{}` for the SQLite client's
+ * `Prisma.DbNull` (found with issue 21's `variants` columns; docs/decisions/180-ab-variants.md).
+ */
+export function jsonNull(db: DbOrTx): typeof Prisma.DbNull {
+  if (dialectOf(db).name !== "postgres") return Prisma.DbNull;
+  return (require(".prisma/client-pg") as { Prisma: typeof Prisma }).Prisma.DbNull;
 }
 
 function openClient(url: string): Db {

@@ -1,8 +1,8 @@
 import { Prisma } from "@prisma/client";
 import { z } from "zod";
-import type { Db } from "~/db.server";
+import { jsonNull, type Db } from "~/db.server";
 import { newArmId } from "~/domain/experiments/variants";
-import { dbNull, nextTestStart } from "~/models/trigger.server";
+import { nextTestStart } from "~/models/trigger.server";
 import { brandKitOf, resolveBrandKit, type BrandKit } from "~/domain/recovery/brand";
 import {
   AUDIENCES,
@@ -251,7 +251,7 @@ export async function updateFlow(db: Db, shop: string, id: string, input: FlowIn
     for (const [position, step] of input.steps.entries()) {
       const before = atPosition.get(position);
       const testStartedAt = nextTestStart(before ?? { variants: null, testStartedAt: null }, step.variants, now);
-      const data = { ...stepColumns(step, position, dbNull(tx)), testStartedAt };
+      const data = { ...stepColumns(step, position, jsonNull(tx)), testStartedAt };
       if (before) await tx.recoveryStep.update({ where: { id: before.id }, data });
       else await tx.recoveryStep.create({ data: { ...data, flowId: id } });
     }

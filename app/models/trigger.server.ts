@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Prisma } from "@prisma/client";
-import { createRequire } from "node:module";
-import { dialectOf, type Db, type DbOrTx } from "~/db.server";
+import { jsonNull, type Db, type DbOrTx } from "~/db.server";
 import { triggerTemplates, type TemplateKey, type TriggerInput } from "~/domain/triggers";
 import { armsOf, newArmId, type ArmBase } from "~/domain/experiments/variants";
 
@@ -39,20 +38,8 @@ export type TriggerRecord = Prisma.TriggerGetPayload<{ select: typeof fullSelect
 const newSalt = () => randomBytes(6).toString("base64url");
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 
-const require = createRequire(import.meta.url);
-
-/**
- * SQL NULL for a nullable JSON column, from the client's own generated package: the PostgreSQL
- * client is generated apart (.prisma/client-pg) and writes `{}` for the SQLite client's
- * `Prisma.DbNull` (as app/services/experiments.server.ts notes).
- */
-export function dbNull(db: DbOrTx): typeof Prisma.DbNull {
-  if (dialectOf(db).name !== "postgres") return Prisma.DbNull;
-  return (require(".prisma/client-pg") as { Prisma: typeof Prisma }).Prisma.DbNull;
-}
-
 /** A nullable JSON column's value: SQL NULL for null (Prisma refuses a bare null there). */
-const jsonOrNull = (db: DbOrTx, v: unknown) => (v == null ? dbNull(db) : json(v));
+const jsonOrNull = (db: DbOrTx, v: unknown) => (v == null ? jsonNull(db) : json(v));
 /** The same on create, where leaving the column out makes it NULL. */
 const jsonIfAny = (v: unknown) => (v == null ? {} : { variants: json(v) });
 

@@ -1,6 +1,5 @@
-import { createRequire } from "node:module";
 import { Prisma } from "@prisma/client";
-import { dialectOf, type Db, type DbOrTx } from "~/db.server";
+import { jsonNull, type Db } from "~/db.server";
 import { armLabel, armsOf, type ArmBase } from "~/domain/experiments/variants";
 import { stepDelays } from "~/domain/recovery/schema";
 import { stepArmTest, triggerArmTest, type ArmTest } from "./analytics.server";
@@ -19,17 +18,6 @@ import { enqueue } from "./jobs.server";
  */
 
 export type PromoteHow = "manual" | "auto";
-
-const require = createRequire(import.meta.url);
-/**
- * SQL NULL for a JSON column, from the client's own generated package: the PostgreSQL client is
- * generated apart (.prisma/client-pg) and does not recognise the SQLite client's `Prisma.DbNull`
- * (it writes `{}` instead).
- */
-function dbNull(db: DbOrTx): typeof Prisma.DbNull {
-  if (dialectOf(db).name !== "postgres") return Prisma.DbNull;
-  return (require(".prisma/client-pg") as { Prisma: typeof Prisma }).Prisma.DbNull;
-}
 
 export type PromoteResult =
   { ok: true; recordId: string; label: string; kind: "trigger" | "step"; shop: string } | { ok: false; status: 400 | 404 | 409; reason: string };
@@ -113,7 +101,7 @@ export async function promoteTriggerArm(db: Db, shop: string, triggerId: string,
     if (content == null) return { ok: false, status: 409, reason: `Variant ${armLabel(index)} has no content to promote` } as const;
     const { count } = await tx.trigger.updateMany({
       where: { shop, id: triggerId, testStartedAt: startedAt },
-      data: { content: content as Prisma.InputJsonValue, variants: dbNull(tx), testStartedAt: null, autoPromote: false },
+      data: { content: content as Prisma.InputJsonValue, variants: jsonNull(tx), testStartedAt: null, autoPromote: false },
     });
     if (count !== 1) return { ok: false, status: 409, reason: "The test changed while promoting; reload and try again" } as const;
     const record = await tx.experimentRecord.create({
@@ -125,7 +113,7 @@ export async function promoteTriggerArm(db: Db, shop: string, triggerId: string,
         winner: armId,
         how: options.how,
         arms: armsAsRan(arms, { content: row.content }),
-        summary: (summaryOf(test, armId) ?? dbNull(tx)) as Prisma.InputJsonValue,
+        summary: (summaryOf(test, armId) ?? jsonNull(tx)) as Prisma.InputJsonValue,
       },
       select: { id: true },
     });
@@ -219,7 +207,7 @@ export async function promoteStepArm(db: Db, shop: string, stepId: string, armId
         body: winner.body as Prisma.InputJsonValue,
         discountPercent: winner.discountPercent ?? null,
         discountExpiryDays: winner.discountExpiryDays ?? null,
-        variants: dbNull(tx),
+        variants: jsonNull(tx),
         testStartedAt: null,
         autoPromote: false,
       },
@@ -235,7 +223,7 @@ export async function promoteStepArm(db: Db, shop: string, stepId: string, armId
         winner: armId,
         how: options.how,
         arms: armsAsRan(arms, { step: own }),
-        summary: (summaryOf(test, armId) ?? dbNull(tx)) as Prisma.InputJsonValue,
+        summary: (summaryOf(test, armId) ?? jsonNull(tx)) as Prisma.InputJsonValue,
       },
       select: { id: true },
     });
