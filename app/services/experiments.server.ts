@@ -121,7 +121,6 @@ export async function promoteTriggerArm(db: Db, shop: string, triggerId: string,
   });
 }
 
-const STEP_FIELDS = ["delayMinutes", "subject", "preheader", "body", "discountPercent", "discountExpiryDays"] as const;
 type StepArmContent = {
   delayMinutes: number;
   subject: string;
@@ -130,6 +129,71 @@ type StepArmContent = {
   discountPercent?: number | null;
   discountExpiryDays?: number | null;
 };
+
+/** The flow's emails as the promote transaction reads them, in order. */
+const FLOW_STEP_SELECT = {
+  id: true,
+  position: true,
+  delayMinutes: true,
+  variants: true,
+  testStartedAt: true,
+  subject: true,
+  preheader: true,
+  body: true,
+  discountPercent: true,
+  discountExpiryDays: true,
+} satisfies Prisma.RecoveryStepSelect;
+type FlowStep = Prisma.RecoveryStepGetPayload<{ select: typeof FLOW_STEP_SELECT }>;
+
+/** The email's own content (arm A's), as kept in the record's arms. */
+const ownStep = (row: FlowStep) => ({
+  delayMinutes: row.delayMinutes,
+  subject: row.subject,
+  preheader: row.preheader,
+  body: row.body,
+  discountPercent: row.discountPercent,
+  discountExpiryDays: row.discountExpiryDays,
+});
+
+const delaysOf = (s: FlowStep | undefined) =>
+  s ? stepDelays({ delayMinutes: s.delayMinutes, variants: armsOf<ArmBase & { step?: { delayMinutes: number } }>(s.variants) }) : [];
+
+/**
+ * The flow's order must hold with the winner's delay alone: after every delay the previous email
+ * (steps[i - 1]) may use, before every delay the next (steps[i + 1]) may use. The refusal, or null.
+ */
+function delayOrderError(steps: FlowStep[], i: number, index: number, delayMinutes: number): PromoteResult | null {
+  const before = delaysOf(steps[i - 1]);
+  const after = delaysOf(steps[i + 1]);
+  if (before.length && delayMinutes <= Math.max(...before)) {
+    return {
+      ok: false,
+      status: 409,
+      reason: `Variant ${armLabel(index)} waits ${delayMinutes} minutes, not after email ${i} (${Math.max(...before)} minutes): change its delay first`,
+    };
+  }
+  if (after.length && delayMinutes >= Math.min(...after)) {
+    return {
+      ok: false,
+      status: 409,
+      reason: `Variant ${armLabel(index)} waits ${delayMinutes} minutes, not before email ${i + 2} (${Math.min(...after)} minutes): change its delay first`,
+    };
+  }
+  return null;
+}
+
+/** The winner's email becomes the step's own; the test's columns are cleared. */
+const promotedStepData = (tx: Prisma.TransactionClient, winner: StepArmContent) => ({
+  delayMinutes: winner.delayMinutes,
+  subject: winner.subject,
+  preheader: winner.preheader ?? "",
+  body: winner.body as Prisma.InputJsonValue,
+  discountPercent: winner.discountPercent ?? null,
+  discountExpiryDays: winner.discountExpiryDays ?? null,
+  variants: jsonNull(tx),
+  testStartedAt: null,
+  autoPromote: false,
+});
 
 export async function promoteStepArm(db: Db, shop: string, stepId: string, armId: string, options: PromoteOptions): Promise<PromoteResult> {
   const bad = badInput(armId) ?? (HOW.has(options.how) ? null : ({ ok: false, status: 400, reason: "Unknown way to promote" } as const));
@@ -144,75 +208,23 @@ export async function promoteStepArm(db: Db, shop: string, stepId: string, armId
   const test = options.test !== undefined ? options.test : await stepArmTest(db, shop, stepId, { to: now, sequential: true });
   const startedAt = current.testStartedAt;
 
-  return db.$transaction(async (tx) => {
-    const steps = await tx.recoveryStep.findMany({
-      where: { flowId: current.flowId, flow: { shop } },
-      orderBy: { position: "asc" },
-      select: {
-        id: true,
-        position: true,
-        delayMinutes: true,
-        variants: true,
-        testStartedAt: true,
-        subject: true,
-        preheader: true,
-        body: true,
-        discountPercent: true,
-        discountExpiryDays: true,
-      },
-    });
+  return db.$transaction(async (tx): Promise<PromoteResult> => {
+    const steps = await tx.recoveryStep.findMany({ where: { flowId: current.flowId, flow: { shop } }, orderBy: { position: "asc" }, select: FLOW_STEP_SELECT });
     const i = steps.findIndex((s) => s.id === stepId);
     const row = steps[i];
     if (!row || row.testStartedAt?.getTime() !== startedAt.getTime() || JSON.stringify(row.variants) !== JSON.stringify(current.variants)) {
-      return { ok: false, status: 409, reason: "The test changed while promoting (edited or ended elsewhere); reload and try again" } as const;
+      return { ok: false, status: 409, reason: "The test changed while promoting (edited or ended elsewhere); reload and try again" };
     }
-    const own = {
-      delayMinutes: row.delayMinutes,
-      subject: row.subject,
-      preheader: row.preheader,
-      body: row.body,
-      discountPercent: row.discountPercent,
-      discountExpiryDays: row.discountExpiryDays,
-    };
+    const own = ownStep(row);
     const winner = index === 0 ? own : arms[index].step;
-    if (!winner) return { ok: false, status: 409, reason: `Variant ${armLabel(index)} has no email to promote` } as const;
-    // The flow's order must hold with the winner's delay alone: after every delay the previous
-    // email may use, before every delay the next may use.
-    const delaysOf = (s: (typeof steps)[number] | undefined) =>
-      s ? stepDelays({ delayMinutes: s.delayMinutes, variants: armsOf<ArmBase & { step?: { delayMinutes: number } }>(s.variants) }) : [];
-    const before = delaysOf(steps[i - 1]);
-    const after = delaysOf(steps[i + 1]);
-    if (before.length && winner.delayMinutes <= Math.max(...before)) {
-      return {
-        ok: false,
-        status: 409,
-        reason: `Variant ${armLabel(index)} waits ${winner.delayMinutes} minutes, not after email ${i} (${Math.max(...before)} minutes): change its delay first`,
-      } as const;
-    }
-    if (after.length && winner.delayMinutes >= Math.min(...after)) {
-      return {
-        ok: false,
-        status: 409,
-        reason: `Variant ${armLabel(index)} waits ${winner.delayMinutes} minutes, not before email ${i + 2} (${Math.min(...after)} minutes): change its delay first`,
-      } as const;
-    }
-    const data: Record<string, unknown> = {};
-    for (const f of STEP_FIELDS) data[f] = (winner as Record<string, unknown>)[f] ?? (f === "preheader" ? "" : null);
+    if (!winner) return { ok: false, status: 409, reason: `Variant ${armLabel(index)} has no email to promote` };
+    const outOfOrder = delayOrderError(steps, i, index, winner.delayMinutes);
+    if (outOfOrder) return outOfOrder;
     const { count } = await tx.recoveryStep.updateMany({
       where: { id: stepId, testStartedAt: startedAt, flow: { shop } },
-      data: {
-        delayMinutes: winner.delayMinutes,
-        subject: winner.subject,
-        preheader: winner.preheader ?? "",
-        body: winner.body as Prisma.InputJsonValue,
-        discountPercent: winner.discountPercent ?? null,
-        discountExpiryDays: winner.discountExpiryDays ?? null,
-        variants: jsonNull(tx),
-        testStartedAt: null,
-        autoPromote: false,
-      },
+      data: promotedStepData(tx, winner),
     });
-    if (count !== 1) return { ok: false, status: 409, reason: "The test changed while promoting; reload and try again" } as const;
+    if (count !== 1) return { ok: false, status: 409, reason: "The test changed while promoting; reload and try again" };
     const record = await tx.experimentRecord.create({
       data: {
         shop,
@@ -227,7 +239,7 @@ export async function promoteStepArm(db: Db, shop: string, stepId: string, armId
       },
       select: { id: true },
     });
-    return { ok: true, recordId: record.id, label: armLabel(index), kind: "step", shop } as const;
+    return { ok: true, recordId: record.id, label: armLabel(index), kind: "step", shop };
   });
 }
 

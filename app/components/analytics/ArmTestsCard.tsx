@@ -82,6 +82,66 @@ function ArmTestTable({ test, currency, onPromote, busy }: { test: ArmTest; curr
   );
 }
 
+/** What the promote action said, as a dismissible banner. */
+function PromoteBanner({ answer, onDismiss }: { answer: PromoteAnswer; onDismiss: () => void }) {
+  return (
+    <Box paddingInline="400">
+      <Banner tone={answer.ok ? (answer.publish && !answer.publish.ok ? "warning" : "success") : "critical"} onDismiss={onDismiss}>
+        <p>
+          {answer.ok
+            ? `Variant ${answer.label} promoted: it is now ${answer.kind === "step" ? "the email" : "the overlay"} of “${answer.name}” for everyone outside the holdout. The test ended.` +
+              (answer.publish && !answer.publish.ok ? ` Publishing to the storefront failed (${answer.publish.error}); it is retried shortly.` : "")
+            : answer.error}
+        </p>
+      </Banner>
+    </Box>
+  );
+}
+
+/** The tests that ended: when they ran, which arm won and how, the verdict at the end. */
+function EndedTests({ ended }: { ended: EndedTest[] }) {
+  return (
+    <Box padding="400" borderBlockStartWidth="025" borderColor="border">
+      <BlockStack gap="200">
+        <Text as="h3" variant="headingSm">
+          Ended tests
+        </Text>
+        <DataTable
+          columnContentTypes={["text", "text", "text", "text"]}
+          headings={["Test", "Ran", "Outcome", "Verdict at the end"]}
+          rows={ended.map((e) => [
+            e.kind === "trigger" ? <Link to={`/app/triggers/${e.targetId}`}>{e.name}</Link> : e.name,
+            `${when(e.startedAt)} – ${when(e.endedAt)}`,
+            e.winnerLabel ? `Variant ${e.winnerLabel} promoted${e.how === "auto" ? " automatically" : ""}` : "Ended without a winner",
+            e.verdict ?? "",
+          ])}
+        />
+      </BlockStack>
+    </Box>
+  );
+}
+
+/** The confirmation before promoting the arm chosen (closed while none is). */
+function PromoteModal({ pending, onPromote, onClose }: { pending: { test: ArmTest; arm: ArmRow } | null; onPromote: () => void; onClose: () => void }) {
+  return (
+    <Modal id="promote-arm" open={pending !== null} onHide={onClose} variant="small">
+      <TitleBar title={pending ? `Promote variant ${pending.arm.label}?` : "Promote variant?"}>
+        <button variant="primary" onClick={onPromote}>
+          Promote
+        </button>
+        <button onClick={onClose}>Cancel</button>
+      </TitleBar>
+      <Box padding="400">
+        <Text as="p">
+          {pending
+            ? `Variant ${pending.arm.label} becomes ${pending.test.kind === "step" ? "the email" : "the overlay"} of “${pending.test.name}” for everyone outside the holdout, and the test ends. Its figures are kept under Ended tests.`
+            : ""}
+        </Text>
+      </Box>
+    </Modal>
+  );
+}
+
 /**
  * Running A/B tests, one table each (arms A–D with the interval against A and the verdict), a
  * Promote button per arm with a confirmation, the CSV per arm, and the tests that ended.
@@ -125,18 +185,7 @@ export function ArmTestsCard({ tests, ended, currency, query }: { tests: ArmTest
           </InlineStack>
         </Box>
         <BlockStack gap="400">
-          {answer ? (
-            <Box paddingInline="400">
-              <Banner tone={answer.ok ? (answer.publish && !answer.publish.ok ? "warning" : "success") : "critical"} onDismiss={() => setDismissed(answer)}>
-                <p>
-                  {answer.ok
-                    ? `Variant ${answer.label} promoted: it is now ${answer.kind === "step" ? "the email" : "the overlay"} of “${answer.name}” for everyone outside the holdout. The test ended.` +
-                      (answer.publish && !answer.publish.ok ? ` Publishing to the storefront failed (${answer.publish.error}); it is retried shortly.` : "")
-                    : answer.error}
-                </p>
-              </Banner>
-            </Box>
-          ) : null}
+          {answer ? <PromoteBanner answer={answer} onDismiss={() => setDismissed(answer)} /> : null}
           {exportError ? (
             <Box paddingInline="400">
               <Banner tone="critical" onDismiss={() => setExportError(null)}>
@@ -155,42 +204,10 @@ export function ArmTestsCard({ tests, ended, currency, query }: { tests: ArmTest
               <ArmTestTable key={`${t.kind}-${t.id}`} test={t} currency={currency} busy={busy} onPromote={(arm) => setPending({ test: t, arm })} />
             ))
           )}
-          {ended.length > 0 ? (
-            <Box padding="400" borderBlockStartWidth="025" borderColor="border">
-              <BlockStack gap="200">
-                <Text as="h3" variant="headingSm">
-                  Ended tests
-                </Text>
-                <DataTable
-                  columnContentTypes={["text", "text", "text", "text"]}
-                  headings={["Test", "Ran", "Outcome", "Verdict at the end"]}
-                  rows={ended.map((e) => [
-                    e.kind === "trigger" ? <Link to={`/app/triggers/${e.targetId}`}>{e.name}</Link> : e.name,
-                    `${when(e.startedAt)} – ${when(e.endedAt)}`,
-                    e.winnerLabel ? `Variant ${e.winnerLabel} promoted${e.how === "auto" ? " automatically" : ""}` : "Ended without a winner",
-                    e.verdict ?? "",
-                  ])}
-                />
-              </BlockStack>
-            </Box>
-          ) : null}
+          {ended.length > 0 ? <EndedTests ended={ended} /> : null}
         </BlockStack>
       </Card>
-      <Modal id="promote-arm" open={pending !== null} onHide={() => setPending(null)} variant="small">
-        <TitleBar title={pending ? `Promote variant ${pending.arm.label}?` : "Promote variant?"}>
-          <button variant="primary" onClick={promote}>
-            Promote
-          </button>
-          <button onClick={() => setPending(null)}>Cancel</button>
-        </TitleBar>
-        <Box padding="400">
-          <Text as="p">
-            {pending
-              ? `Variant ${pending.arm.label} becomes ${pending.test.kind === "step" ? "the email" : "the overlay"} of “${pending.test.name}” for everyone outside the holdout, and the test ends. Its figures are kept under Ended tests.`
-              : ""}
-          </Text>
-        </Box>
-      </Modal>
+      <PromoteModal pending={pending} onPromote={promote} onClose={() => setPending(null)} />
     </Layout.Section>
   );
 }
