@@ -31,6 +31,7 @@ import { useTestEmail } from "~/components/flows/useTestEmail";
 import { AdminErrorBoundary } from "~/components/RouteErrorBoundary";
 import { armLabel, MAX_ARMS } from "~/domain/experiments/variants";
 import { useNotice } from "~/components/flows/notice";
+import type { StepDraft } from "~/components/flows/draft";
 
 const notFoundResponse = () => new Response("Flow not found", { status: 404, statusText: "Not Found" });
 
@@ -106,90 +107,124 @@ async function readBody(request: Request): Promise<Record<string, unknown> | nul
 const fail = (status: number, body: Omit<Extract<FlowEditorActionResult, { ok: false }>, "ok">) =>
   json<FlowEditorActionResult>({ ok: false, ...body }, { status });
 
+type AdminContext = Awaited<ReturnType<typeof authenticate.admin>>;
+
+/** What each intent's handler works from: the signed-in admin, the shop, the flow's id, the posted body and the 404 answer. */
+interface IntentContext {
+  auth: AdminContext;
+  shop: string;
+  id: string;
+  body: Record<string, unknown>;
+  notFound: () => ReturnType<typeof fail>;
+}
+
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { session, admin, redirect } = await authenticate.admin(request);
-  const shop = session.shop;
-  const id = params.id ?? "";
+  const auth = await authenticate.admin(request);
   const body = await readBody(request);
   if (!body) return fail(400, { error: "The request body is not valid JSON or form data." });
   const intent = intentSchema.safeParse(body.intent);
   if (!intent.success) return fail(400, { error: "Unknown action" });
   const notFound = () => fail(404, { intent: intent.data, error: "This flow does not exist (or belongs to another shop)." });
+  const ctx: IntentContext = { auth, shop: auth.session.shop, id: params.id ?? "", body, notFound };
 
   switch (intent.data) {
-    case "save": {
-      const parsed = flowInputSchema.safeParse(body.flow);
-      if (!parsed.success) {
-        // Ownership first: another shop's id answers 404 whatever the body says.
-        if (!(await getFlow(db, shop, id))) return notFound();
-        return fail(422, { intent: "save", error: "Some fields need attention.", errors: flowFieldErrors(parsed.error) });
-      }
-      if (!(await updateFlow(db, shop, id, parsed.data))) return notFound();
-      return json<FlowEditorActionResult>({ ok: true, intent: "save", updatedAt: new Date().toISOString() });
-    }
-    case "toggle": {
-      const enabled = z.enum(["true", "false"]).or(z.boolean()).safeParse(body.enabled);
-      if (!enabled.success) return fail(400, { intent: "toggle", error: "enabled must be true or false" });
-      const value = enabled.data === true || enabled.data === "true";
-      if (!(await setFlowEnabled(db, shop, id, value))) return notFound();
-      return json<FlowEditorActionResult>({ ok: true, intent: "toggle", enabled: value });
-    }
-    case "delete": {
-      if (!(await deleteFlow(db, shop, id))) return notFound();
-      return redirect("/app/flows");
-    }
-    case "duplicate": {
-      const copy = await duplicateFlow(db, shop, id);
-      if (!copy) return notFound();
-      return redirect(`/app/flows/${copy.id}`);
-    }
+    case "save":
+      return saveIntent(ctx);
+    case "toggle":
+      return toggleIntent(ctx);
+    case "delete":
+      return deleteIntent(ctx);
+    case "duplicate":
+      return duplicateIntent(ctx);
     case "preview":
-    case "test-email": {
-      if (!(await getFlow(db, shop, id))) return notFound();
-      const stepIndex = z.coerce
-        .number()
-        .int()
-        .min(0)
-        .max(MAX_STEPS)
-        .catch(0)
-        .parse(body.stepIndex ?? 0);
-      // the A/B variant the email is (0 = A, the step's own fields): its errors land on that variant's fields
-      const arm = z.coerce
-        .number()
-        .int()
-        .min(0)
-        .max(MAX_ARMS - 1)
-        .catch(0)
-        .parse(body.arm ?? 0);
-      const at = arm > 0 ? `steps.${stepIndex}.variants.${arm}.step` : `steps.${stepIndex}`;
-      const step = stepInputSchema.safeParse(body.step);
-      if (!step.success) {
-        const errors = Object.fromEntries(Object.entries(flowFieldErrors(step.error)).map(([path, message]) => [`${at}.${path}`, message]));
-        return fail(422, { intent: intent.data, error: "This email has fields that need attention.", errors });
-      }
-      const env = getEnv();
-      if (intent.data === "preview") {
-        const settings = await getEmailSettings(db, shop);
-        const rendered = await renderStepPreview(shop, settings, step.data as StepInput, env.SHOPIFY_APP_URL, await previewProducts(shop, admin));
-        return json<FlowEditorActionResult>({
-          ok: true,
-          intent: "preview",
-          preview: { subject: rendered.subject, preheader: rendered.preheader ?? "", html: rendered.html },
-        });
-      }
-      const to = z.string().trim().email("Enter a valid email address").safeParse(body.to);
-      if (!to.success) return fail(422, { intent: "test-email", error: "Enter a valid email address", errors: { to: "Enter a valid email address" } });
-      const sent = await sendTestEmail(
-        db,
-        shop,
-        { flowId: id, step: step.data as StepInput, to: to.data },
-        { smtpUrl: env.SMTP_URL, emailFrom: env.EMAIL_FROM, appUrl: env.SHOPIFY_APP_URL, products: await previewProducts(shop, admin) },
-      );
-      if (!sent.ok) return fail(502, { intent: "test-email", error: `The test email was not sent: ${sent.reason}` });
-      return json<FlowEditorActionResult>({ ok: true, intent: "test-email", delivery: sent.delivery, to: to.data });
-    }
+    case "test-email":
+      return emailIntent(ctx, intent.data);
   }
 };
+
+async function saveIntent({ shop, id, body, notFound }: IntentContext) {
+  const parsed = flowInputSchema.safeParse(body.flow);
+  if (!parsed.success) {
+    // Ownership first: another shop's id answers 404 whatever the body says.
+    if (!(await getFlow(db, shop, id))) return notFound();
+    return fail(422, { intent: "save", error: "Some fields need attention.", errors: flowFieldErrors(parsed.error) });
+  }
+  if (!(await updateFlow(db, shop, id, parsed.data))) return notFound();
+  return json<FlowEditorActionResult>({ ok: true, intent: "save", updatedAt: new Date().toISOString() });
+}
+
+async function toggleIntent({ shop, id, body, notFound }: IntentContext) {
+  const enabled = z.enum(["true", "false"]).or(z.boolean()).safeParse(body.enabled);
+  if (!enabled.success) return fail(400, { intent: "toggle", error: "enabled must be true or false" });
+  const value = enabled.data === true || enabled.data === "true";
+  if (!(await setFlowEnabled(db, shop, id, value))) return notFound();
+  return json<FlowEditorActionResult>({ ok: true, intent: "toggle", enabled: value });
+}
+
+async function deleteIntent({ auth, shop, id, notFound }: IntentContext) {
+  if (!(await deleteFlow(db, shop, id))) return notFound();
+  return auth.redirect("/app/flows");
+}
+
+async function duplicateIntent({ auth, shop, id, notFound }: IntentContext) {
+  const copy = await duplicateFlow(db, shop, id);
+  if (!copy) return notFound();
+  return auth.redirect(`/app/flows/${copy.id}`);
+}
+
+/** The email posted for a preview or a test send; its errors land on the fields of the A/B variant it is (0 = A, the step's own fields). */
+function postedStep(body: Record<string, unknown>): { success: true; data: StepInput } | { success: false; errors: Record<string, string> } {
+  const stepIndex = z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_STEPS)
+    .catch(0)
+    .parse(body.stepIndex ?? 0);
+  const arm = z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_ARMS - 1)
+    .catch(0)
+    .parse(body.arm ?? 0);
+  const at = arm > 0 ? `steps.${stepIndex}.variants.${arm}.step` : `steps.${stepIndex}`;
+  const step = stepInputSchema.safeParse(body.step);
+  if (step.success) return { success: true, data: step.data as StepInput };
+  return { success: false, errors: Object.fromEntries(Object.entries(flowFieldErrors(step.error)).map(([path, message]) => [`${at}.${path}`, message])) };
+}
+
+async function emailIntent(ctx: IntentContext, intent: "preview" | "test-email") {
+  if (!(await getFlow(db, ctx.shop, ctx.id))) return ctx.notFound();
+  const step = postedStep(ctx.body);
+  if (!step.success) return fail(422, { intent, error: "This email has fields that need attention.", errors: step.errors });
+  return intent === "preview" ? previewIntent(ctx, step.data) : testEmailIntent(ctx, step.data);
+}
+
+async function previewIntent({ auth, shop }: IntentContext, step: StepInput) {
+  const env = getEnv();
+  const settings = await getEmailSettings(db, shop);
+  const rendered = await renderStepPreview(shop, settings, step, env.SHOPIFY_APP_URL, await previewProducts(shop, auth.admin));
+  return json<FlowEditorActionResult>({
+    ok: true,
+    intent: "preview",
+    preview: { subject: rendered.subject, preheader: rendered.preheader ?? "", html: rendered.html },
+  });
+}
+
+async function testEmailIntent({ auth, shop, id, body }: IntentContext, step: StepInput) {
+  const env = getEnv();
+  const to = z.string().trim().email("Enter a valid email address").safeParse(body.to);
+  if (!to.success) return fail(422, { intent: "test-email", error: "Enter a valid email address", errors: { to: "Enter a valid email address" } });
+  const sent = await sendTestEmail(
+    db,
+    shop,
+    { flowId: id, step, to: to.data },
+    { smtpUrl: env.SMTP_URL, emailFrom: env.EMAIL_FROM, appUrl: env.SHOPIFY_APP_URL, products: await previewProducts(shop, auth.admin) },
+  );
+  if (!sent.ok) return fail(502, { intent: "test-email", error: `The test email was not sent: ${sent.reason}` });
+  return json<FlowEditorActionResult>({ ok: true, intent: "test-email", delivery: sent.delivery, to: to.data });
+}
 
 export default function FlowEditor() {
   const data = useLoaderData<typeof loader>();
@@ -258,30 +293,47 @@ function Editor({ data }: { data: LoaderData }) {
         </Layout.Section>
 
         <Layout.Section variant="oneThird">
-          <div style={{ position: "sticky", top: 16 }}>
-            <EmailPreview
-              title={`Email ${preview.index + 1}${draft.steps[preview.index]?.arms.length >= 2 ? `, variant ${armLabel(preview.arm)}` : ""}`}
-              preview={preview.preview}
-              stale={preview.stale}
-              loading={preview.loading}
-              senderLabel={data.shop.senderLabel}
-              testTo={test.testTo}
-              testError={errors.to}
-              sending={test.sending}
-              sendHelp={
-                data.smtpConfigured
-                  ? "Sent through your mail server with the subject marked [Test]."
-                  : "No mail server is set up, so the test lands in the outbox."
-              }
-              onTestToChange={test.setTestTo}
-              onSendTest={test.sendTest}
-            />
-          </div>
+          <PreviewColumn data={data} steps={draft.steps} errors={errors} preview={preview} test={test} />
         </Layout.Section>
       </Layout>
 
       <DeleteFlowModal open={confirmDelete} name={form.baseline.name} onClose={() => setConfirmDelete(false)} onDelete={commands.remove} />
     </Page>
+  );
+}
+
+/** The sticky column beside the form: the email previewed (and its variant) and the test send. */
+function PreviewColumn({
+  data,
+  steps,
+  errors,
+  preview,
+  test,
+}: {
+  data: LoaderData;
+  steps: StepDraft[];
+  errors: Record<string, string>;
+  preview: ReturnType<typeof useEmailPreview>;
+  test: ReturnType<typeof useTestEmail>;
+}) {
+  return (
+    <div style={{ position: "sticky", top: 16 }}>
+      <EmailPreview
+        title={`Email ${preview.index + 1}${steps[preview.index]?.arms.length >= 2 ? `, variant ${armLabel(preview.arm)}` : ""}`}
+        preview={preview.preview}
+        stale={preview.stale}
+        loading={preview.loading}
+        senderLabel={data.shop.senderLabel}
+        testTo={test.testTo}
+        testError={errors.to}
+        sending={test.sending}
+        sendHelp={
+          data.smtpConfigured ? "Sent through your mail server with the subject marked [Test]." : "No mail server is set up, so the test lands in the outbox."
+        }
+        onTestToChange={test.setTestTo}
+        onSendTest={test.sendTest}
+      />
+    </div>
   );
 }
 

@@ -48,7 +48,6 @@ export function StepVariants({
     onChange({ ...step, shown: arm });
     onShow();
   };
-  const addLabel = step.arms.length >= MAX_ARMS ? `Add variant (at most ${MAX_ARMS})` : `Add variant (a copy of ${armLabel(shown)})`;
   const hasErrors = (i: number) =>
     Object.keys(errors).some((k) => k.startsWith(`${prefix}.${i}.`) || (i === 0 && k.startsWith(`steps.${index}.`) && !k.startsWith(prefix)));
 
@@ -69,80 +68,137 @@ export function StepVariants({
             </ButtonGroup>
           </InlineStack>
           <InlineGrid columns={{ xs: 1, sm: 2, lg: step.arms.length }} gap="200">
-            {step.arms.map((a, i) => {
-              const email = armEmail(step, i);
-              return (
-                <Box
-                  key={a.id}
-                  padding="200"
-                  borderRadius="200"
-                  borderWidth="025"
-                  borderColor={i === shown ? "border-emphasis" : "border"}
-                  background={i === shown ? "bg-surface-selected" : "bg-surface"}
-                >
-                  <BlockStack gap="150">
-                    <InlineStack gap="150" blockAlign="center">
-                      <Text as="span" fontWeight="semibold">
-                        {armLabel(i)}
-                      </Text>
-                      {hasErrors(i) ? <Badge tone="critical">Needs attention</Badge> : null}
-                    </InlineStack>
-                    <Text as="p" variant="bodySm" tone="subdued">
-                      After {describeDelay(delayMinutes(email))}
-                      {email.discountOn ? `, ${email.discountPercent} % off` : ""}
-                    </Text>
-                    <Text as="p" breakWord>
-                      {email.subject || "(no subject)"}
-                    </Text>
-                    <TextField
-                      label={`Traffic share of ${armLabel(i)}`}
-                      type="number"
-                      suffix="%"
-                      min={0}
-                      max={100}
-                      autoComplete="off"
-                      value={a.weight}
-                      onChange={(weight) => onChange({ ...step, arms: step.arms.map((x, j) => (j === i ? { ...x, weight } : x)) })}
-                      error={errors[`${prefix}.${i}.weight`]}
-                    />
-                    {i > 0 ? (
-                      <InlineStack>
-                        <Button
-                          size="slim"
-                          variant="plain"
-                          tone="critical"
-                          onClick={() => onChange(removeStepArm(step, i))}
-                          accessibilityLabel={`Remove variant ${armLabel(i)} of ${title}`}
-                        >
-                          Remove
-                        </Button>
-                      </InlineStack>
-                    ) : null}
-                  </BlockStack>
-                </Box>
-              );
-            })}
+            {step.arms.map((a, i) => (
+              <StepArmCard
+                key={a.id}
+                step={step}
+                arm={i}
+                title={title}
+                shown={i === shown}
+                needsAttention={hasErrors(i)}
+                weightError={errors[`${prefix}.${i}.weight`]}
+                onChange={onChange}
+              />
+            ))}
           </InlineGrid>
           {errors[prefix] ? <InlineError message={errors[prefix]} fieldID={`${prefix}-split`} /> : null}
-          <InlineStack>
-            <Button size="slim" onClick={add} disabled={step.arms.length >= MAX_ARMS} accessibilityLabel={`${addLabel} to ${title}`}>
-              {addLabel}
-            </Button>
-          </InlineStack>
-          <Checkbox
-            label="Promote the winner automatically"
-            helpText="Off by default. When a variant's always-valid interval beats every other variant, it becomes this email and the test ends (a record stays on the Analytics page)."
-            checked={step.autoPromote}
-            onChange={(autoPromote) => onChange({ ...step, autoPromote })}
-          />
-          <Text as="p" variant="bodySm" tone="subdued">
-            The traffic shares must add up to 100 % (adding or removing a variant evens them out); they divide the checkouts outside the flow's holdout, which
-            is drawn first and gets no email. {testStartedAt ? `Comparing since ${formatTestStart(testStartedAt)}. ` : ""}
-            Adding or removing a variant, or changing the split, starts a new comparison when you save; editing a variant's content keeps it going. Removing
-            every variant but A ends the test without a record: use Promote on the Analytics page to keep one.
-          </Text>
+          <StepTestSettings step={step} shown={shown} title={title} testStartedAt={testStartedAt} onAdd={add} onChange={onChange} />
         </BlockStack>
       </div>
     </Box>
+  );
+}
+
+/** One variant's summary: its delay, discount and subject, its traffic share and (past A) its removal. */
+function StepArmCard({
+  step,
+  arm,
+  title,
+  shown,
+  needsAttention,
+  weightError,
+  onChange,
+}: {
+  step: StepDraft;
+  /** The variant's index (0 = A). */
+  arm: number;
+  /** The email's name in labels ("Email 2"). */
+  title: string;
+  /** Whether this is the variant the card edits and the preview shows. */
+  shown: boolean;
+  needsAttention: boolean;
+  weightError: string | undefined;
+  onChange: (step: StepDraft) => void;
+}) {
+  const email = armEmail(step, arm);
+  return (
+    <Box
+      padding="200"
+      borderRadius="200"
+      borderWidth="025"
+      borderColor={shown ? "border-emphasis" : "border"}
+      background={shown ? "bg-surface-selected" : "bg-surface"}
+    >
+      <BlockStack gap="150">
+        <InlineStack gap="150" blockAlign="center">
+          <Text as="span" fontWeight="semibold">
+            {armLabel(arm)}
+          </Text>
+          {needsAttention ? <Badge tone="critical">Needs attention</Badge> : null}
+        </InlineStack>
+        <Text as="p" variant="bodySm" tone="subdued">
+          After {describeDelay(delayMinutes(email))}
+          {email.discountOn ? `, ${email.discountPercent} % off` : ""}
+        </Text>
+        <Text as="p" breakWord>
+          {email.subject || "(no subject)"}
+        </Text>
+        <TextField
+          label={`Traffic share of ${armLabel(arm)}`}
+          type="number"
+          suffix="%"
+          min={0}
+          max={100}
+          autoComplete="off"
+          value={step.arms[arm].weight}
+          onChange={(weight) => onChange({ ...step, arms: step.arms.map((x, j) => (j === arm ? { ...x, weight } : x)) })}
+          error={weightError}
+        />
+        {arm > 0 ? (
+          <InlineStack>
+            <Button
+              size="slim"
+              variant="plain"
+              tone="critical"
+              onClick={() => onChange(removeStepArm(step, arm))}
+              accessibilityLabel={`Remove variant ${armLabel(arm)} of ${title}`}
+            >
+              Remove
+            </Button>
+          </InlineStack>
+        ) : null}
+      </BlockStack>
+    </Box>
+  );
+}
+
+/** Below the variants: "Add variant", auto-promote, and how the split and the comparison work. */
+function StepTestSettings({
+  step,
+  shown,
+  title,
+  testStartedAt,
+  onAdd,
+  onChange,
+}: {
+  step: StepDraft;
+  /** The variant shown (index). */
+  shown: number;
+  title: string;
+  testStartedAt: string | null;
+  onAdd: () => void;
+  onChange: (step: StepDraft) => void;
+}) {
+  const addLabel = step.arms.length >= MAX_ARMS ? `Add variant (at most ${MAX_ARMS})` : `Add variant (a copy of ${armLabel(shown)})`;
+  return (
+    <>
+      <InlineStack>
+        <Button size="slim" onClick={onAdd} disabled={step.arms.length >= MAX_ARMS} accessibilityLabel={`${addLabel} to ${title}`}>
+          {addLabel}
+        </Button>
+      </InlineStack>
+      <Checkbox
+        label="Promote the winner automatically"
+        helpText="Off by default. When a variant's always-valid interval beats every other variant, it becomes this email and the test ends (a record stays on the Analytics page)."
+        checked={step.autoPromote}
+        onChange={(autoPromote) => onChange({ ...step, autoPromote })}
+      />
+      <Text as="p" variant="bodySm" tone="subdued">
+        The traffic shares must add up to 100 % (adding or removing a variant evens them out); they divide the checkouts outside the flow's holdout, which is
+        drawn first and gets no email. {testStartedAt ? `Comparing since ${formatTestStart(testStartedAt)}. ` : ""}
+        Adding or removing a variant, or changing the split, starts a new comparison when you save; editing a variant's content keeps it going. Removing every
+        variant but A ends the test without a record: use Promote on the Analytics page to keep one.
+      </Text>
+    </>
   );
 }

@@ -36,7 +36,6 @@ export function VariantsCard({
   onRemove: (arm: number) => void;
 }) {
   const ids = f.list(ARM_IDS);
-  const holdout = f.str("holdoutPct") || "0";
   const hasErrors = (i: number) => Object.keys(errors).some((k) => k.startsWith(`variants.${i}.`));
 
   if (ids.length === 0) {
@@ -71,69 +70,117 @@ export function VariantsCard({
           </InlineStack>
           <InlineGrid columns={{ xs: 1, sm: 2, lg: ids.length }} gap="300">
             {ids.map((id, i) => (
-              <Box
-                key={id}
-                padding="300"
-                borderRadius="200"
-                borderWidth="025"
-                borderColor={i === arm ? "border-emphasis" : "border"}
-                background={i === arm ? "bg-surface-selected" : "bg-surface"}
-              >
-                <div data-testid={`variant-${armLabel(i)}`}>
-                  <BlockStack gap="200">
-                    <InlineStack gap="200" blockAlign="center">
-                      <Text as="h3" variant="headingSm">
-                        Variant {armLabel(i)}
-                      </Text>
-                      {i === arm ? <Badge tone="info">Shown</Badge> : null}
-                      {hasErrors(i) ? <Badge tone="critical">Needs attention</Badge> : null}
-                    </InlineStack>
-                    <Text as="p" variant="bodySm" tone="subdued">
-                      {CONTENT_LABELS[f.str(armPath(i, "content.kind"))] ?? f.str(armPath(i, "content.kind"))}
-                    </Text>
-                    <Text as="p" breakWord>
-                      {f.str(armPath(i, "content.headline")) || "(no headline)"}
-                    </Text>
-                    {f.num(`variants.${i}.weight`, `Traffic share of ${armLabel(i)}`, { suffix: "%", min: 0, max: 100 })}
-                    <InlineStack gap="200">
-                      {i !== arm ? (
-                        <Button size="slim" onClick={() => onSelect(i)} accessibilityLabel={`Edit variant ${armLabel(i)}`}>
-                          Edit
-                        </Button>
-                      ) : null}
-                      {i > 0 ? (
-                        <Button size="slim" variant="plain" tone="critical" onClick={() => onRemove(i)} accessibilityLabel={`Remove variant ${armLabel(i)}`}>
-                          Remove
-                        </Button>
-                      ) : null}
-                    </InlineStack>
-                  </BlockStack>
-                </div>
-              </Box>
+              <TriggerArmCard key={id} f={f} arm={i} shown={i === arm} needsAttention={hasErrors(i)} onSelect={onSelect} onRemove={onRemove} />
             ))}
           </InlineGrid>
           {errors["variants"] ? <InlineError message={errors["variants"]} fieldID="variants" /> : null}
-          <InlineStack>
-            <Button onClick={onAdd} disabled={ids.length >= MAX_ARMS}>
-              {ids.length >= MAX_ARMS ? `Add variant (at most ${MAX_ARMS})` : `Add variant (a copy of ${armLabel(arm)})`}
-            </Button>
-          </InlineStack>
-          <Text as="p" variant="bodySm" tone="subdued">
-            The traffic shares must add up to 100 %; adding or removing a variant evens them out. They divide the shoppers outside the holdout: the holdout (
-            {holdout} %) is drawn first, apart from the variants, and sees nothing.
-          </Text>
-          <Text as="p" variant="bodySm" tone="subdued">
-            {testStartedAt ? `Comparing since ${formatTestStart(testStartedAt)}. ` : "The comparison starts when you save. "}
-            Adding or removing a variant, or changing the split, starts a new comparison; editing a variant's content keeps it going. Removing every variant but
-            A ends the test without keeping a record: to keep the winner and a record of the test, use Promote on the Analytics page.
-          </Text>
-          {f.check(
-            AUTO_PROMOTE,
-            "Promote the winner automatically",
-            "Off by default. When a variant's always-valid interval beats every other variant, it becomes this trigger's content and the test ends (a record stays on the Analytics page).",
-          )}
+          <TriggerTestSettings f={f} count={ids.length} arm={arm} testStartedAt={testStartedAt} onAdd={onAdd} />
         </BlockStack>
       </div>
     </SectionCard>
+  );
+}
+
+/** One variant's summary: its kind and headline, its traffic share, and the buttons to edit it and (past A) remove it. */
+function TriggerArmCard({
+  f,
+  arm,
+  shown,
+  needsAttention,
+  onSelect,
+  onRemove,
+}: {
+  f: TriggerFields;
+  /** The variant's index (0 = A). */
+  arm: number;
+  /** Whether this is the variant the content card edits and the preview shows. */
+  shown: boolean;
+  needsAttention: boolean;
+  onSelect: (arm: number) => void;
+  onRemove: (arm: number) => void;
+}) {
+  const label = armLabel(arm);
+  const kind = f.str(armPath(arm, "content.kind"));
+  return (
+    <Box
+      padding="300"
+      borderRadius="200"
+      borderWidth="025"
+      borderColor={shown ? "border-emphasis" : "border"}
+      background={shown ? "bg-surface-selected" : "bg-surface"}
+    >
+      <div data-testid={`variant-${label}`}>
+        <BlockStack gap="200">
+          <InlineStack gap="200" blockAlign="center">
+            <Text as="h3" variant="headingSm">
+              Variant {label}
+            </Text>
+            {shown ? <Badge tone="info">Shown</Badge> : null}
+            {needsAttention ? <Badge tone="critical">Needs attention</Badge> : null}
+          </InlineStack>
+          <Text as="p" variant="bodySm" tone="subdued">
+            {CONTENT_LABELS[kind] ?? kind}
+          </Text>
+          <Text as="p" breakWord>
+            {f.str(armPath(arm, "content.headline")) || "(no headline)"}
+          </Text>
+          {f.num(`variants.${arm}.weight`, `Traffic share of ${label}`, { suffix: "%", min: 0, max: 100 })}
+          <InlineStack gap="200">
+            {!shown ? (
+              <Button size="slim" onClick={() => onSelect(arm)} accessibilityLabel={`Edit variant ${label}`}>
+                Edit
+              </Button>
+            ) : null}
+            {arm > 0 ? (
+              <Button size="slim" variant="plain" tone="critical" onClick={() => onRemove(arm)} accessibilityLabel={`Remove variant ${label}`}>
+                Remove
+              </Button>
+            ) : null}
+          </InlineStack>
+        </BlockStack>
+      </div>
+    </Box>
+  );
+}
+
+/** Below the variants: "Add variant", how the split and the comparison work, and auto-promote. */
+function TriggerTestSettings({
+  f,
+  count,
+  arm,
+  testStartedAt,
+  onAdd,
+}: {
+  f: TriggerFields;
+  /** How many variants there are. */
+  count: number;
+  /** The variant shown (index). */
+  arm: number;
+  testStartedAt: string | null;
+  onAdd: () => void;
+}) {
+  const holdout = f.str("holdoutPct") || "0";
+  return (
+    <>
+      <InlineStack>
+        <Button onClick={onAdd} disabled={count >= MAX_ARMS}>
+          {count >= MAX_ARMS ? `Add variant (at most ${MAX_ARMS})` : `Add variant (a copy of ${armLabel(arm)})`}
+        </Button>
+      </InlineStack>
+      <Text as="p" variant="bodySm" tone="subdued">
+        The traffic shares must add up to 100 %; adding or removing a variant evens them out. They divide the shoppers outside the holdout: the holdout (
+        {holdout} %) is drawn first, apart from the variants, and sees nothing.
+      </Text>
+      <Text as="p" variant="bodySm" tone="subdued">
+        {testStartedAt ? `Comparing since ${formatTestStart(testStartedAt)}. ` : "The comparison starts when you save. "}
+        Adding or removing a variant, or changing the split, starts a new comparison; editing a variant's content keeps it going. Removing every variant but A
+        ends the test without keeping a record: to keep the winner and a record of the test, use Promote on the Analytics page.
+      </Text>
+      {f.check(
+        AUTO_PROMOTE,
+        "Promote the winner automatically",
+        "Off by default. When a variant's always-valid interval beats every other variant, it becomes this trigger's content and the test ends (a record stays on the Analytics page).",
+      )}
+    </>
   );
 }
