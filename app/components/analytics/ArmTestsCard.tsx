@@ -15,13 +15,22 @@ export type PromoteAnswer =
 
 const when = (iso: string) => new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" }).format(new Date(iso));
 
+/** Why a comparison has no interval yet, in the merchant's words (a degenerate one would read "0.0% (0.0% to 0.0%)"). */
+const NO_INTERVAL: Record<NonNullable<NonNullable<ArmRow["conversion"]>["reason"]>, string> = {
+  not_enough_users: "no interval yet: too few visitors",
+  no_variance: "no interval yet: no conversions in either",
+  control_is_zero: "no interval yet: A has no conversions",
+  invalid_input: "no interval",
+};
+
 function vsA(r: ArmRow, currency: string): string {
   if (!r.conversion) return "Baseline";
   const c = r.conversion;
-  const conv = `${formatSignedPercent(c.relativeLift)} (${formatInterval(c.relativeCi, (n) => formatSignedPercent(n))})`;
-  const rev = r.revenue
-    ? `; revenue ${formatSignedMoney(r.revenue.absoluteLift, currency)} (${formatInterval(r.revenue.ci, (n) => formatSignedMoney(n, currency))})`
-    : "";
+  const conv = c.reason ? NO_INTERVAL[c.reason] : `${formatSignedPercent(c.relativeLift)} (${formatInterval(c.relativeCi, (n) => formatSignedPercent(n))})`;
+  const rev =
+    r.revenue && !r.revenue.reason
+      ? `; revenue ${formatSignedMoney(r.revenue.absoluteLift, currency)} (${formatInterval(r.revenue.ci, (n) => formatSignedMoney(n, currency))})`
+      : "";
   return `${conv}${rev}`;
 }
 
@@ -106,16 +115,22 @@ function EndedTests({ ended }: { ended: EndedTest[] }) {
         <Text as="h3" variant="headingSm">
           Ended tests
         </Text>
-        <DataTable
-          columnContentTypes={["text", "text", "text", "text"]}
-          headings={["Test", "Ran", "Outcome", "Verdict at the end"]}
-          rows={ended.map((e) => [
-            e.kind === "trigger" ? <Link to={`/app/triggers/${e.targetId}`}>{e.name}</Link> : e.name,
-            `${when(e.startedAt)} – ${when(e.endedAt)}`,
-            e.winnerLabel ? `Variant ${e.winnerLabel} promoted${e.how === "auto" ? " automatically" : ""}` : "Ended without a winner",
-            e.verdict ?? "",
-          ])}
-        />
+        {/* a list, not a table: the verdict is a sentence, which a table column squeezed */}
+        <BlockStack as="ul" gap="300">
+          {ended.map((e) => (
+            <BlockStack as="li" gap="050" key={e.id}>
+              <Text as="span" fontWeight="semibold">
+                {e.kind === "trigger" ? <Link to={`/app/triggers/${e.targetId}`}>{e.name}</Link> : e.name}
+              </Text>
+              <Text as="span" tone="subdued">
+                {`${when(e.startedAt)} – ${when(e.endedAt)} · ${
+                  e.winnerLabel ? `Variant ${e.winnerLabel} promoted${e.how === "auto" ? " automatically" : ""}` : "Ended without a winner"
+                }`}
+              </Text>
+              {e.verdict ? <Text as="span">Verdict at the end: {e.verdict}</Text> : null}
+            </BlockStack>
+          ))}
+        </BlockStack>
       </BlockStack>
     </Box>
   );
