@@ -19,6 +19,7 @@ const listSelect = {
   holdoutPct: true,
   priority: true,
   updatedAt: true,
+  variants: true,
 } satisfies Prisma.TriggerSelect;
 
 const fullSelect = {

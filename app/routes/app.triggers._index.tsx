@@ -6,6 +6,7 @@ import { BlockStack, Page, Text } from "@shopify/polaris";
 import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { authenticate } from "~/shopify.server";
 import { TEMPLATE_KEYS, templateInfo, triggerTemplates, type TemplateKey } from "~/domain/triggers";
+import { armsOf } from "~/domain/experiments/variants";
 import { createTriggerFromTemplate, deleteTrigger, duplicateTrigger, listTriggers, setTriggerEnabled, staleTriggers } from "~/models/trigger.server";
 import { ReviewReminder } from "~/components/ReviewReminder";
 import db from "~/db.server";
@@ -46,6 +47,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
         kind: (t.content as { kind?: string } | null)?.kind ?? "",
         enabled: t.enabled,
         holdoutPct: t.holdoutPct,
+        /** arms of a running A/B test (0: none) */
+        variants: armsOf(t.variants)?.length ?? 0,
         impressions: s?.treatment.users ?? 0,
         controls: s?.control.users ?? 0,
         lift: describeLift(s && s.control.users > 0 ? s.conversion : null),

@@ -46,6 +46,7 @@ export function TriggerListRow({ row, index, onDelete }: { row: TriggerListItem;
           </Link>
           <Text as="span" variant="bodySm" tone="subdued">
             Shows {CONTENT_LABELS[row.kind]?.toLowerCase() ?? row.kind} · {row.holdoutPct}% holdout
+            {row.variants > 1 ? ` · A/B test of ${row.variants} variants` : ""}
           </Text>
         </BlockStack>
       </IndexTable.Cell>

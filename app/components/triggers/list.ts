@@ -9,6 +9,8 @@ export interface TriggerListItem {
   kind: string;
   enabled: boolean;
   holdoutPct: number;
+  /** arms of a running A/B test (0: none) */
+  variants: number;
   impressions: number;
   controls: number;
   lift: LiftDisplay;
