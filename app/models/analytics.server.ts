@@ -60,33 +60,39 @@ export function exposedVisitors(db: DbOrTx, { shop, from, to, offsets }: Analyti
  * kept when inside the attribution window after the first exposure, summed per visitor, then per
  * local day of the first exposure, trigger and arm.
  */
-export function overlayConversions(db: DbOrTx, scope: AnalyticsScope & { creditedUntil: Date; windowDays: number }) {
-  const { shop, from, to, creditedUntil, windowDays, offsets } = scope;
-  const dialect = dialectOf(db);
-  const converted = q(db)
-    // CROSS JOIN: SQLite then keeps this order — the few credited orders outside, each exposure
-    // found by its primary key — instead of probing orders for every exposure.
+/**
+ * Overlay-credited orders joined to the exposure of their visitor, first exposed in [from, to),
+ * kept when inside the attribution window after that first exposure (one trigger, or all).
+ * CROSS JOIN: SQLite then keeps this order — the few credited orders outside, each exposure found
+ * by its primary key — instead of probing orders for every exposure.
+ */
+function creditedExposures(
+  db: DbOrTx,
+  { shop, from, to, creditedUntil, windowDays, triggerId }: { shop: string; from: Date; to: Date; creditedUntil: Date; windowDays: number; triggerId?: string },
+) {
+  return q(db)
     .selectFrom("Attribution as a")
     .crossJoin("Exposure as e")
-    .select([
-      "e.triggerId as tid",
-      "e.visitorId as vid",
-      "e.variant as variant",
-      "e.firstAt as first_at",
-      sql<number>`COUNT(*)`.as("orders"),
-      sql<number>`SUM(CAST(${sql.ref("a.totalCents")} AS BIGINT))`.as("cents"),
-    ])
     .whereRef("e.shop", "=", "a.shop")
     .whereRef("e.triggerId", "=", "a.triggerId")
     .whereRef("e.visitorId", "=", "a.visitorId")
     .where("a.shop", "=", shop)
+    .$if(triggerId !== undefined, (qb) => qb.where("a.triggerId", "=", triggerId!))
     .where("a.source", "=", sql.lit("overlay"))
     .where("a.occurredAt", ">=", from)
     .where("a.occurredAt", "<", creditedUntil)
     .where("e.firstAt", ">=", from)
     .where("e.firstAt", "<", to)
     .whereRef("a.occurredAt", ">=", "e.firstAt")
-    .where("a.occurredAt", "<=", dialect.plusDays(sql.ref("e.firstAt"), windowDays))
+    .where("a.occurredAt", "<=", dialectOf(db).plusDays(sql.ref("e.firstAt"), windowDays));
+}
+
+const ordersAndCents = [sql<number>`COUNT(*)`.as("orders"), sql<number>`SUM(CAST(${sql.ref("a.totalCents")} AS BIGINT))`.as("cents")] as const;
+
+export function overlayConversions(db: DbOrTx, scope: AnalyticsScope & { creditedUntil: Date; windowDays: number }) {
+  const { offsets } = scope;
+  const converted = creditedExposures(db, scope)
+    .select(["e.triggerId as tid", "e.visitorId as vid", "e.variant as variant", "e.firstAt as first_at", ...ordersAndCents])
     .groupBy(byColumns(4));
   return run(
     db,
@@ -208,30 +214,9 @@ export function triggerArmUsers(db: DbOrTx, { shop, since, to, triggerId }: ArmS
  */
 export function triggerArmConversions(db: DbOrTx, scope: ArmScope & { triggerId: string; windowDays: number }) {
   const { shop, since, to, triggerId, windowDays } = scope;
-  const dialect = dialectOf(db);
   const creditedUntil = new Date(to.getTime() + windowDays * 86_400_000);
-  const converted = q(db)
-    .selectFrom("Attribution as a")
-    .crossJoin("Exposure as e")
-    .select([
-      "e.visitorId as vid",
-      "e.variant as variant",
-      "e.arm as arm",
-      sql<number>`COUNT(*)`.as("orders"),
-      sql<number>`SUM(CAST(${sql.ref("a.totalCents")} AS BIGINT))`.as("cents"),
-    ])
-    .whereRef("e.shop", "=", "a.shop")
-    .whereRef("e.triggerId", "=", "a.triggerId")
-    .whereRef("e.visitorId", "=", "a.visitorId")
-    .where("a.shop", "=", shop)
-    .where("a.triggerId", "=", triggerId)
-    .where("a.source", "=", sql.lit("overlay"))
-    .where("a.occurredAt", ">=", since)
-    .where("a.occurredAt", "<", creditedUntil)
-    .where("e.firstAt", ">=", since)
-    .where("e.firstAt", "<", to)
-    .whereRef("a.occurredAt", ">=", "e.firstAt")
-    .where("a.occurredAt", "<=", dialect.plusDays(sql.ref("e.firstAt"), windowDays))
+  const converted = creditedExposures(db, { shop, from: since, to, creditedUntil, windowDays, triggerId })
+    .select(["e.visitorId as vid", "e.variant as variant", "e.arm as arm", ...ordersAndCents])
     .groupBy(byColumns(3));
   return run(
     db,
