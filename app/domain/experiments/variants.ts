@@ -44,9 +44,27 @@ export function armsOf<T extends ArmBase>(stored: unknown): T[] | null {
   return ok ? (stored as T[]) : null;
 }
 
-/** Problems with a list of arms' ids and weights, keyed by path under `variants` ("" for the list). */
-export function armListErrors(arms: ArmBase[]): Record<string, string> {
+/** Where each arm keeps what it shows: `content` on a trigger, `step` on a flow email. */
+export interface ArmBody {
+  key: "content" | "step";
+  /** what arm A is instead ("the trigger's own content") */
+  own: string;
+  /** what the other arms need ("content") */
+  what: string;
+}
+
+/**
+ * Problems with a list of arms, keyed by dotted path under `variants` ("" for the list): ids,
+ * weights and the split; with `body`, also arm A carrying nothing and B–D carrying their own.
+ */
+export function armListErrors(arms: Array<ArmBase & { content?: unknown; step?: unknown }>, body?: ArmBody): Record<string, string> {
   const errors: Record<string, string> = {};
+  if (body) {
+    arms.forEach((a, i) => {
+      if (i === 0 && a[body.key] != null) errors[`0.${body.key}`] = `Variant A is ${body.own}`;
+      if (i > 0 && a[body.key] == null) errors[`${i}.${body.key}`] = `Variant ${armLabel(i)} needs its ${body.what}`;
+    });
+  }
   if (arms.length === 1 || arms.length > MAX_ARMS) errors[""] = `A test needs 2 to ${MAX_ARMS} variants`;
   const seen = new Set<string>();
   arms.forEach((a, i) => {
@@ -64,3 +82,6 @@ export function armListErrors(arms: ArmBase[]): Record<string, string> {
   }
   return errors;
 }
+
+/** A dotted error key of `armListErrors` as a zod issue path under `variants`. */
+export const armIssuePath = (key: string): PropertyKey[] => ["variants", ...(key ? key.split(".").map((x) => (/^\d+$/.test(x) ? Number(x) : x)) : [])];

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ARM_ID, MAX_ARMS, armListErrors } from "../experiments/variants";
+import { ARM_ID, MAX_ARMS, armIssuePath, armListErrors, type ArmBody } from "../experiments/variants";
 import { PLACEHOLDERS, offerPlaceholdersIn, unknownPlaceholders } from "./placeholders";
 
 /**
@@ -105,6 +105,9 @@ export const stepCoreSchema = z.object(stepShape).strict().superRefine(refineSte
  * is the step's own fields and carries none; every other arm its complete email in `step`
  * (delay, subject, preview text, body, discount).
  */
+/** Where a flow email's arms keep their email (see armListErrors). */
+export const STEP_ARM_BODY: ArmBody = { key: "step", own: "the email's own fields", what: "email" };
+
 export const stepArmSchema = z
   .object({
     id: z.string({ error: "Variant id must be text" }).regex(ARM_ID, "Variant id must be 4–12 lowercase letters or digits"),
@@ -126,13 +129,7 @@ export const stepInputSchema = z
     const { variants, autoPromote: _autoPromote, ...core } = step;
     refineStep(core, ctx);
     if (!variants) return;
-    for (const [k, message] of Object.entries(armListErrors(variants))) {
-      ctx.addIssue({ code: "custom", path: ["variants", ...(k ? k.split(".").map((x) => (/^\d+$/.test(x) ? Number(x) : x)) : [])], message });
-    }
-    variants.forEach((arm, i) => {
-      if (i === 0 && arm.step) ctx.addIssue({ code: "custom", path: ["variants", 0, "step"], message: "Variant A is the email's own fields" });
-      if (i > 0 && !arm.step) ctx.addIssue({ code: "custom", path: ["variants", i, "step"], message: `Variant ${"ABCD"[i]} needs its email` });
-    });
+    for (const [k, message] of Object.entries(armListErrors(variants, STEP_ARM_BODY))) ctx.addIssue({ code: "custom", path: armIssuePath(k), message });
   });
 
 /** Every delay a step may use: its own and its variants'. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { armLabel, armListErrors } from "../experiments/variants";
-import { conditionsSchema, contentSchema, fieldErrors, frequencyCapSchema, segmentSchema, triggerArmSchema, TRIGGER_TYPES } from "./schema";
+import { armListErrors } from "../experiments/variants";
+import { conditionsSchema, contentSchema, fieldErrors, frequencyCapSchema, segmentSchema, triggerArmSchema, TRIGGER_ARM_BODY, TRIGGER_TYPES } from "./schema";
 import type { Conditions, TriggerType } from "./schema";
 import { passiveFrom } from "./evaluate";
 import type { CompiledArm, CompiledConfig, CompiledContent, CompiledTrigger } from "./types";
@@ -87,11 +87,7 @@ function compileArms(stored: unknown, errors: Record<string, string>): CompiledA
   }
   const arms = r.data;
   if (!arms || arms.length < 2) return undefined;
-  for (const [k, m] of Object.entries(armListErrors(arms))) errors[k ? `variants.${k}` : "variants"] = m;
-  arms.forEach((a, i) => {
-    if (i === 0 && a.content) errors["variants.0.content"] = "Variant A is the trigger's own content";
-    if (i > 0 && !a.content) errors[`variants.${i}.content`] = `Variant ${armLabel(i)} needs its content`;
-  });
+  for (const [k, m] of Object.entries(armListErrors(arms, TRIGGER_ARM_BODY))) errors[k ? `variants.${k}` : "variants"] = m;
   return arms.map((a, i) => (i > 0 && a.content ? { k: a.id, w: a.weight, o: compactContent(a.content) } : { k: a.id, w: a.weight }));
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ARM_ID, MAX_ARMS, armListErrors } from "../experiments/variants";
+import { ARM_ID, MAX_ARMS, armIssuePath, armListErrors, type ArmBody } from "../experiments/variants";
 
 /**
  * Validation for what a merchant saves on a trigger. One schema serves the admin form (field
@@ -244,6 +244,9 @@ export const contentSchema = z.discriminatedUnion(
  * One arm of an A/B test on a trigger (see app/domain/experiments/variants.ts): the first arm is
  * the trigger's own `content` and carries none; every other arm its complete content.
  */
+/** Where a trigger's arms keep what they show (see armListErrors). */
+export const TRIGGER_ARM_BODY: ArmBody = { key: "content", own: "the trigger's own content", what: "content" };
+
 export const triggerArmSchema = z
   .object({
     id: z.string({ error: "Variant id must be text" }).regex(ARM_ID, "Variant id must be 4–12 lowercase letters or digits"),
@@ -275,12 +278,8 @@ export const triggerInputSchema = z
   })
   .superRefine((t, ctx) => {
     if (t.variants) {
-      for (const [k, message] of Object.entries(armListErrors(t.variants))) {
-        ctx.addIssue({ code: "custom", path: ["variants", ...(k ? k.split(".").map((x) => (/^\d+$/.test(x) ? Number(x) : x)) : [])], message });
-      }
+      for (const [k, message] of Object.entries(armListErrors(t.variants, TRIGGER_ARM_BODY))) ctx.addIssue({ code: "custom", path: armIssuePath(k), message });
       t.variants.forEach((arm, i) => {
-        if (i === 0 && arm.content) ctx.addIssue({ code: "custom", path: ["variants", 0, "content"], message: "Variant A is the trigger's own content" });
-        if (i > 0 && !arm.content) ctx.addIssue({ code: "custom", path: ["variants", i, "content"], message: `Variant ${"ABCD"[i]} needs its content` });
         if (i > 0 && arm.content)
           for (const [path, message] of contentIssues(arm.content, t.conditions)) {
             // a variant's content that needs other shared conditions is reported on those conditions
