@@ -76,21 +76,37 @@ function summaryOf(test: ArmTest | null, winnerId: string) {
 const armsAsRan = <A extends ArmBase>(arms: A[], ownContent: Record<string, unknown>) =>
   arms.map((a, i) => ({ ...a, label: armLabel(i), ...(i === 0 ? ownContent : {}) })) as unknown as Prisma.InputJsonValue;
 
-const badInput = (armId: unknown): PromoteResult | null =>
-  typeof armId !== "string" || armId.length === 0 || armId.length > 40 ? { ok: false, status: 400, reason: "Choose the variant to promote" } : null;
+const badInput = (armId: unknown, how: PromoteHow): PromoteResult | null => {
+  if (typeof armId !== "string" || armId.length === 0 || armId.length > 40) return { ok: false, status: 400, reason: "Choose the variant to promote" };
+  return HOW.has(how) ? null : { ok: false, status: 400, reason: "Unknown way to promote" };
+};
+
+/**
+ * The running test's arms and the index of the one to promote, or why not (409: no test runs;
+ * 404: the arm is not in it). `what` names the row: "trigger", "email".
+ */
+function armToPromote<A extends ArmBase>(
+  row: { variants: unknown; testStartedAt: Date | null },
+  armId: string,
+  what: string,
+): { ok: true; arms: A[]; index: number; startedAt: Date } | { ok: false; status: 404 | 409; reason: string } {
+  const arms = armsOf<A>(row.variants);
+  if (!arms || !row.testStartedAt) return { ok: false, status: 409, reason: `This ${what} runs no A/B test (it may have ended already)` };
+  const index = arms.findIndex((a) => a.id === armId);
+  if (index < 0) return { ok: false, status: 404, reason: `That variant is not part of this ${what}'s test` };
+  return { ok: true, arms, index, startedAt: row.testStartedAt };
+}
 
 export async function promoteTriggerArm(db: Db, shop: string, triggerId: string, armId: string, options: PromoteOptions): Promise<PromoteResult> {
-  const bad = badInput(armId) ?? (HOW.has(options.how) ? null : ({ ok: false, status: 400, reason: "Unknown way to promote" } as const));
+  const bad = badInput(armId, options.how);
   if (bad) return bad;
   const now = options.now ?? new Date();
   const current = await db.trigger.findFirst({ where: { shop, id: triggerId }, select: { variants: true, testStartedAt: true } });
   if (!current) return { ok: false, status: 404, reason: "Trigger not found" };
-  const arms = armsOf<ArmBase & { content?: unknown }>(current.variants);
-  if (!arms || !current.testStartedAt) return { ok: false, status: 409, reason: "This trigger runs no A/B test (it may have ended already)" };
-  const index = arms.findIndex((a) => a.id === armId);
-  if (index < 0) return { ok: false, status: 404, reason: "That variant is not part of this trigger's test" };
+  const found = armToPromote<ArmBase & { content?: unknown }>(current, armId, "trigger");
+  if (!found.ok) return found;
+  const { arms, index, startedAt } = found;
   const test = options.test !== undefined ? options.test : await triggerArmTest(db, shop, triggerId, { to: now, sequential: true });
-  const startedAt = current.testStartedAt;
 
   return db.$transaction(async (tx) => {
     const row = await tx.trigger.findFirst({ where: { shop, id: triggerId }, select: { content: true, variants: true, testStartedAt: true } });
@@ -196,17 +212,15 @@ const promotedStepData = (tx: Prisma.TransactionClient, winner: StepArmContent) 
 });
 
 export async function promoteStepArm(db: Db, shop: string, stepId: string, armId: string, options: PromoteOptions): Promise<PromoteResult> {
-  const bad = badInput(armId) ?? (HOW.has(options.how) ? null : ({ ok: false, status: 400, reason: "Unknown way to promote" } as const));
+  const bad = badInput(armId, options.how);
   if (bad) return bad;
   const now = options.now ?? new Date();
   const current = await db.recoveryStep.findFirst({ where: { id: stepId, flow: { shop } }, select: { variants: true, testStartedAt: true, flowId: true } });
   if (!current) return { ok: false, status: 404, reason: "Email not found" };
-  const arms = armsOf<ArmBase & { step?: StepArmContent }>(current.variants);
-  if (!arms || !current.testStartedAt) return { ok: false, status: 409, reason: "This email runs no A/B test (it may have ended already)" };
-  const index = arms.findIndex((a) => a.id === armId);
-  if (index < 0) return { ok: false, status: 404, reason: "That variant is not part of this email's test" };
+  const found = armToPromote<ArmBase & { step?: StepArmContent }>(current, armId, "email");
+  if (!found.ok) return found;
+  const { arms, index, startedAt } = found;
   const test = options.test !== undefined ? options.test : await stepArmTest(db, shop, stepId, { to: now, sequential: true });
-  const startedAt = current.testStartedAt;
 
   return db.$transaction(async (tx): Promise<PromoteResult> => {
     const steps = await tx.recoveryStep.findMany({ where: { flowId: current.flowId, flow: { shop } }, orderBy: { position: "asc" }, select: FLOW_STEP_SELECT });
